@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Installs what rdp-probe's real-server tests need (rdp-probe-lab: xrdp, FreeRDP's shadow server,
+# Xvfb, openssl) on Debian 12, as root. Idempotent: a fast no-op when everything is present.
+#
+# The lab never uses /etc/xrdp/xrdp.ini or port 3389; it only needs /etc/xrdp/rsakeys.ini (a path
+# compiled into xrdp) and the keymaps in /etc/xrdp. On a systemd host the xrdp services the package
+# starts (listening on 0.0.0.0:3389) are stopped and disabled.
+set -euo pipefail
+
+PACKAGES=(
+  xrdp freerdp2-x11 freerdp2-shadow-x11 winpr-utils xvfb xauth x11-utils
+  openssl ssl-cert procps iproute2 util-linux
+)
+RSAKEYS=/etc/xrdp/rsakeys.ini
+
+say() { printf 'install-test-deps: %s\n' "$*"; }
+
+if [ "$(id -u)" -ne 0 ]; then
+  say "must run as root (apt-get install, $RSAKEYS)" >&2
+  exit 1
+fi
+
+missing=()
+for pkg in "${PACKAGES[@]}"; do
+  status=$(dpkg-query -W -f='${db:Status-Status}' "$pkg" 2>/dev/null || true)
+  [ "$status" = installed ] || missing+=("$pkg")
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  say "all packages present: ${PACKAGES[*]}"
+else
+  say "installing: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -o DPkg::Lock::Timeout=600
+  apt-get install -y --no-install-recommends -o DPkg::Lock::Timeout=600 "${PACKAGES[@]}"
+  say "installed: ${missing[*]}"
+fi
+
+if [ -s "$RSAKEYS" ]; then
+  say "$RSAKEYS present"
+else
+  say "generating $RSAKEYS (xrdp-keygen)"
+  install -d -m 0755 /etc/xrdp
+  xrdp-keygen xrdp "$RSAKEYS"
+  # As the package's postinst leaves it: mode 0600, owned by the xrdp user if there is one.
+  chmod 0600 "$RSAKEYS"
+  if getent passwd xrdp >/dev/null; then
+    chown xrdp:root "$RSAKEYS"
+  fi
+fi
+
+# The package enables services that listen on 0.0.0.0:3389; the lab starts its own servers.
+if [ -d /run/systemd/system ] && command -v systemctl >/dev/null; then
+  for unit in xrdp.service xrdp-sesman.service; do
+    if systemctl is-enabled --quiet "$unit" 2>/dev/null || systemctl is-active --quiet "$unit" 2>/dev/null; then
+      say "stopping and disabling $unit"
+      systemctl disable --now "$unit" || say "could not disable $unit" >&2
+    fi
+  done
+elif [ -x /etc/init.d/xrdp ] && { [ -s /run/xrdp/xrdp.pid ] || [ -s /run/xrdp/xrdp-sesman.pid ]; }; then
+  # No systemd, but the package's init script started the daemons (no policy-rc.d): stop them
+  # through their pid files.
+  say "stopping the xrdp daemons the package started (/etc/init.d/xrdp stop)"
+  /etc/init.d/xrdp stop || say "could not stop the xrdp daemons" >&2
+else
+  say "no systemd and no xrdp daemon running: nothing to disable"
+fi
+
+for tool in xrdp Xvfb xdpyinfo freerdp-shadow-cli winpr-hash openssl kill; do
+  if ! PATH="$PATH:/usr/sbin:/sbin" command -v "$tool" >/dev/null; then
+    say "still missing after install: $tool" >&2
+    exit 1
+  fi
+done
+say "ready"
