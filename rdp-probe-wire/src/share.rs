@@ -1,0 +1,648 @@
+//! Slow-path PDUs on the I/O channel, carried in MCS Send Data Indication user data:
+//! licensing ([MS-RDPBCGR] 2.2.1.12, [MS-RDPELE] 2.2.2), Share Control / Share Data
+//! headers ([MS-RDPBCGR] 2.2.8.1.1.1), Set Error Info ([MS-RDPBCGR] 2.2.5.1.1) and Save
+//! Session Info ([MS-RDPBCGR] 2.2.10.1).
+
+use crate::DecodeError;
+use crate::cursor::Cursor;
+use crate::mcs::{self, McsPdu};
+use crate::x224::{self, X224Pdu};
+
+/// `SEC_EXCHANGE_PKT` basic security header flag ([MS-RDPBCGR] 2.2.8.1.1.2.1).
+pub const SEC_EXCHANGE_PKT: u16 = 0x0001;
+/// `SEC_ENCRYPT` basic security header flag ([MS-RDPBCGR] 2.2.8.1.1.2.1).
+pub const SEC_ENCRYPT: u16 = 0x0008;
+/// `SEC_LICENSE_PKT` basic security header flag ([MS-RDPBCGR] 2.2.8.1.1.2.1).
+pub const SEC_LICENSE_PKT: u16 = 0x0080;
+
+/// Licensing `bMsgType` `LICENSE_REQUEST` ([MS-RDPBCGR] 2.2.1.12.1.1).
+pub const LICENSE_REQUEST: u8 = 0x01;
+/// Licensing `bMsgType` `PLATFORM_CHALLENGE`.
+pub const PLATFORM_CHALLENGE: u8 = 0x02;
+/// Licensing `bMsgType` `NEW_LICENSE`.
+pub const NEW_LICENSE: u8 = 0x03;
+/// Licensing `bMsgType` `UPGRADE_LICENSE`.
+pub const UPGRADE_LICENSE: u8 = 0x04;
+/// Licensing `bMsgType` `ERROR_ALERT` ([MS-RDPBCGR] 2.2.1.12.1.3).
+pub const ERROR_ALERT: u8 = 0xFF;
+/// `STATUS_VALID_CLIENT`: the licensing "error" that means success ([MS-RDPELE] 2.2.2.8).
+pub const STATUS_VALID_CLIENT: u32 = 0x0000_0007;
+/// `ST_NO_TRANSITION` ([MS-RDPELE] 2.2.2.8).
+pub const ST_NO_TRANSITION: u32 = 0x0000_0002;
+
+/// Share Control `pduType` `PDUTYPE_DEMANDACTIVEPDU` ([MS-RDPBCGR] 2.2.8.1.1.1.1).
+pub const PDUTYPE_DEMANDACTIVEPDU: u16 = 0x1;
+/// `PDUTYPE_CONFIRMACTIVEPDU`.
+pub const PDUTYPE_CONFIRMACTIVEPDU: u16 = 0x3;
+/// `PDUTYPE_DEACTIVATEALLPDU`.
+pub const PDUTYPE_DEACTIVATEALLPDU: u16 = 0x6;
+/// `PDUTYPE_DATAPDU`.
+pub const PDUTYPE_DATAPDU: u16 = 0x7;
+/// `PDUTYPE_SERVER_REDIR_PKT`.
+pub const PDUTYPE_SERVER_REDIR_PKT: u16 = 0xA;
+/// `TS_PROTOCOL_VERSION` in the high bits of `pduType`.
+pub const TS_PROTOCOL_VERSION: u16 = 0x0010;
+
+/// Share Data `pduType2` `PDUTYPE2_SAVE_SESSION_INFO` ([MS-RDPBCGR] 2.2.8.1.1.1.2).
+pub const PDUTYPE2_SAVE_SESSION_INFO: u8 = 38;
+/// Share Data `pduType2` `PDUTYPE2_SET_ERROR_INFO_PDU`.
+pub const PDUTYPE2_SET_ERROR_INFO_PDU: u8 = 47;
+/// `PACKET_COMPRESSED` in Share Data `compressedType`.
+pub const PACKET_COMPRESSED: u8 = 0x20;
+
+/// `INFOTYPE_LOGON_EXTENDED_INFO` ([MS-RDPBCGR] 2.2.10.1.1).
+pub const INFOTYPE_LOGON_EXTENDED_INFO: u32 = 0x0000_0003;
+/// `LOGON_EX_AUTORECONNECTCOOKIE` ([MS-RDPBCGR] 2.2.10.1.1.4).
+pub const LOGON_EX_AUTORECONNECTCOOKIE: u32 = 0x0000_0001;
+/// `LOGON_EX_LOGONERRORS` ([MS-RDPBCGR] 2.2.10.1.1.4).
+pub const LOGON_EX_LOGONERRORS: u32 = 0x0000_0002;
+
+/// A classified slow-path PDU from the I/O channel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IoPdu<'a> {
+    /// Set Error Info PDU (Share Data `pduType2` 47) ([MS-RDPBCGR] 2.2.5.1.1).
+    SetErrorInfo {
+        /// Raw `errorInfo` (`ERRINFO_*`), any value.
+        error_info: u32,
+    },
+    /// Licensing Error Message, `bMsgType` 0xFF ([MS-RDPBCGR] 2.2.1.12.1.3, [MS-RDPELE] 2.2.2.8).
+    LicenseErrorAlert {
+        /// Raw `dwErrorCode` (7 = `STATUS_VALID_CLIENT`, i.e. success).
+        error_code: u32,
+        /// Raw `dwStateTransition`.
+        state_transition: u32,
+    },
+    /// Any other licensing PDU ([MS-RDPBCGR] 2.2.1.12): `LICENSE_REQUEST` 0x01,
+    /// `PLATFORM_CHALLENGE` 0x02, `NEW_LICENSE` 0x03, `UPGRADE_LICENSE` 0x04, ...
+    License {
+        /// Raw `bMsgType`.
+        msg_type: u8,
+    },
+    /// Demand Active PDU (Share Control `pduType` 1) ([MS-RDPBCGR] 2.2.1.13.1).
+    DemandActive {
+        /// `shareId`.
+        share_id: u32,
+    },
+    /// Deactivate All PDU (`pduType` 6) ([MS-RDPBCGR] 2.2.3.1).
+    DeactivateAll,
+    /// Server Redirection PDU (`pduType` 0x0A) ([MS-RDPBCGR] 2.2.13.2.1).
+    ServerRedirection,
+    /// Save Session Info PDU (`pduType2` 38) ([MS-RDPBCGR] 2.2.10.1).
+    SaveSessionInfo {
+        /// Raw `infoType` (0 logon, 1 logon long, 2 plain notify, 3 extended info).
+        info_type: u32,
+        /// For `INFOTYPE_LOGON_EXTENDED_INFO` with `LOGON_EX_LOGONERRORS`: raw
+        /// (`ErrorNotificationType`, `ErrorNotificationData`) ([MS-RDPBCGR] 2.2.10.1.1.4.1).
+        logon_error: Option<(u32, u32)>,
+    },
+    /// Any other Share Data PDU (`pduType` 7), or one whose body is compressed.
+    ShareData {
+        /// Raw `pduType2`.
+        pdu_type2: u8,
+    },
+    /// Any other Share Control PDU.
+    ShareControl {
+        /// Raw `pduType` including the protocol version bits (type = `pdu_type & 0xF`).
+        pdu_type: u16,
+    },
+    /// Encrypted with Standard RDP Security (`SEC_ENCRYPT` set): the contents cannot be
+    /// read without the session keys ([MS-RDPBCGR] 2.2.8.1.1.2).
+    Encrypted {
+        /// Raw basic security header `flags`.
+        sec_flags: u16,
+        /// The bytes after the basic security header (MAC signature + ciphertext).
+        data: &'a [u8],
+    },
+    /// Readable but not recognized (e.g. a flow-control PDU, or a header whose
+    /// version bits are not `TS_PROTOCOL_VERSION`).
+    Unknown,
+}
+
+/// Classify the user data of a Send Data Indication on the I/O channel.
+///
+/// `has_security_header`: a basic security header ([MS-RDPBCGR] 2.2.8.1.1.2.1) precedes
+/// every PDU (Standard RDP Security with encryption). Without it (TLS / CredSSP), the
+/// header still precedes licensing PDUs ([MS-RDPBCGR] 2.2.1.12); this is detected from
+/// `SEC_LICENSE_PKT` (0x0080) in the first `u16`, unless the first bytes form a valid
+/// Share Control header (`pduType` with `TS_PROTOCOL_VERSION`), since a `totalLength`
+/// can have bit 0x0080 set as well.
+pub fn classify_io_payload(
+    user_data: &[u8],
+    has_security_header: bool,
+) -> Result<IoPdu<'_>, DecodeError> {
+    let mut c = Cursor::new(user_data);
+    let first = {
+        let mut p = c.clone();
+        p.u16_le("io pdu header")?
+    };
+    let licensing_without_sec = !has_security_header
+        && first & SEC_LICENSE_PKT != 0
+        && !looks_like_share_control(user_data);
+    if has_security_header || licensing_without_sec {
+        let flags = c.u16_le("security header flags")?;
+        c.skip(2, "security header flags hi")?;
+        if flags & SEC_ENCRYPT != 0 {
+            return Ok(IoPdu::Encrypted {
+                sec_flags: flags,
+                data: c.take_rest(),
+            });
+        }
+        if flags & SEC_LICENSE_PKT != 0 {
+            return classify_license(&mut c);
+        }
+    }
+    classify_share(&mut c)
+}
+
+fn looks_like_share_control(buf: &[u8]) -> bool {
+    let mut c = Cursor::new(buf);
+    let (Ok(total), Ok(pdu_type)) = (c.u16_le(""), c.u16_le("")) else {
+        return false;
+    };
+    usize::from(total) <= buf.len() && total >= 4 && pdu_type & 0xfff0 == TS_PROTOCOL_VERSION
+}
+
+/// Licensing preamble and error message ([MS-RDPBCGR] 2.2.1.12.1.1, 2.2.1.12.1.3;
+/// [MS-RDPELE] 2.2.2.8).
+fn classify_license<'a>(c: &mut Cursor<'a>) -> Result<IoPdu<'a>, DecodeError> {
+    let msg_type = c.u8("license preamble message type")?;
+    c.skip(1, "license preamble flags")?;
+    c.skip(2, "license preamble size")?;
+    if msg_type == ERROR_ALERT {
+        let error_code = c.u32_le("license error code")?;
+        let state_transition = c.u32_le("license state transition")?;
+        Ok(IoPdu::LicenseErrorAlert {
+            error_code,
+            state_transition,
+        })
+    } else {
+        Ok(IoPdu::License { msg_type })
+    }
+}
+
+/// Share Control header ([MS-RDPBCGR] 2.2.8.1.1.1.1) and, for data PDUs, the Share Data
+/// header ([MS-RDPBCGR] 2.2.8.1.1.1.2).
+fn classify_share<'a>(c: &mut Cursor<'a>) -> Result<IoPdu<'a>, DecodeError> {
+    let total = c.u16_le("share control total length")?;
+    if total == 0x8000 {
+        // Flow-control PDU marker ([MS-RDPBCGR] 2.2.8.1.1.1.1 note on flowMarker).
+        return Ok(IoPdu::Unknown);
+    }
+    let pdu_type = c.u16_le("share control pdu type")?;
+    if pdu_type & 0xfff0 != TS_PROTOCOL_VERSION {
+        return Ok(IoPdu::Unknown);
+    }
+    // pduSource: present in every PDU Windows sends; absent only in 4-byte headers.
+    if total > 4 {
+        c.skip(2, "share control pdu source")?;
+    }
+    match pdu_type & 0x000f {
+        PDUTYPE_DEMANDACTIVEPDU => Ok(IoPdu::DemandActive {
+            share_id: c.u32_le("demand active share id")?,
+        }),
+        PDUTYPE_DEACTIVATEALLPDU => Ok(IoPdu::DeactivateAll),
+        PDUTYPE_SERVER_REDIR_PKT => Ok(IoPdu::ServerRedirection),
+        PDUTYPE_DATAPDU => classify_share_data(c),
+        _ => Ok(IoPdu::ShareControl { pdu_type }),
+    }
+}
+
+fn classify_share_data<'a>(c: &mut Cursor<'a>) -> Result<IoPdu<'a>, DecodeError> {
+    c.skip(4, "share data share id")?;
+    c.skip(1, "share data padding")?;
+    c.skip(1, "share data stream id")?;
+    c.skip(2, "share data uncompressed length")?;
+    let pdu_type2 = c.u8("share data pdu type2")?;
+    let compressed_type = c.u8("share data compressed type")?;
+    c.skip(2, "share data compressed length")?;
+    if compressed_type & PACKET_COMPRESSED != 0 {
+        return Ok(IoPdu::ShareData { pdu_type2 });
+    }
+    match pdu_type2 {
+        PDUTYPE2_SET_ERROR_INFO_PDU => Ok(IoPdu::SetErrorInfo {
+            error_info: c.u32_le("set error info")?,
+        }),
+        PDUTYPE2_SAVE_SESSION_INFO => {
+            let info_type = c.u32_le("save session info type")?;
+            let logon_error = if info_type == INFOTYPE_LOGON_EXTENDED_INFO {
+                parse_logon_extended(c)?
+            } else {
+                None
+            };
+            Ok(IoPdu::SaveSessionInfo {
+                info_type,
+                logon_error,
+            })
+        }
+        _ => Ok(IoPdu::ShareData { pdu_type2 }),
+    }
+}
+
+/// `TS_LOGON_INFO_EXTENDED` ([MS-RDPBCGR] 2.2.10.1.1.4) → Logon Errors Info
+/// ([MS-RDPBCGR] 2.2.10.1.1.4.1).
+fn parse_logon_extended(c: &mut Cursor<'_>) -> Result<Option<(u32, u32)>, DecodeError> {
+    c.skip(2, "logon extended info length")?;
+    let present = c.u32_le("logon extended info fields present")?;
+    if present & LOGON_EX_AUTORECONNECTCOOKIE != 0 {
+        let len = c.u32_le("auto reconnect cookie length")? as usize;
+        c.skip(len, "auto reconnect cookie")?;
+    }
+    if present & LOGON_EX_LOGONERRORS != 0 {
+        let _len = c.u32_le("logon errors info length")?;
+        let kind = c.u32_le("logon error notification type")?;
+        let data = c.u32_le("logon error notification data")?;
+        return Ok(Some((kind, data)));
+    }
+    Ok(None)
+}
+
+/// A whole slow-path TPKT frame, classified in one call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SlowPath<'a> {
+    /// MCS Disconnect Provider Ultimatum with its raw 3-bit reason ([MS-RDPBCGR] 2.2.2.3).
+    Disconnect {
+        /// Raw reason (0..7).
+        reason: u8,
+    },
+    /// A Send Data Indication; `pdu` is the classification of its user data. Only
+    /// meaningful when `channel_id` is the I/O channel (or the message channel for
+    /// licensing); the caller knows the channel ids.
+    Io {
+        /// The MCS channel the data came on.
+        channel_id: u16,
+        /// The classified PDU.
+        pdu: IoPdu<'a>,
+    },
+    /// X.224 Disconnect Request with its raw reason byte ([X.224] 13.5).
+    X224Disconnect {
+        /// Raw reason byte.
+        reason: u8,
+    },
+    /// Anything else (other TPDUs or MCS PDUs).
+    Other,
+}
+
+/// Classify a whole TPKT frame: X.224 Data → MCS domain PDU → I/O payload
+/// ([MS-RDPBCGR] 2.2.8.1.1.1.1 and the PDUs of [`classify_io_payload`]).
+pub fn classify_slow_path_frame(
+    tpkt_frame: &[u8],
+    has_security_header: bool,
+) -> Result<SlowPath<'_>, DecodeError> {
+    match x224::parse_x224(tpkt_frame)? {
+        X224Pdu::Disconnect { reason } => Ok(SlowPath::X224Disconnect { reason }),
+        X224Pdu::Data(payload) => match mcs::parse_domain_pdu(payload)? {
+            McsPdu::DisconnectProviderUltimatum { reason } => Ok(SlowPath::Disconnect { reason }),
+            McsPdu::SendDataIndication {
+                channel_id,
+                user_data,
+                ..
+            } => Ok(SlowPath::Io {
+                channel_id,
+                pdu: classify_io_payload(user_data, has_security_header)?,
+            }),
+            _ => Ok(SlowPath::Other),
+        },
+        _ => Ok(SlowPath::Other),
+    }
+}
+
+// ---------------------------------------------------------------------------------
+// Encoders (for tests and the scripted lab servers)
+// ---------------------------------------------------------------------------------
+
+/// Share Control + Share Data headers around `body` ([MS-RDPBCGR] 2.2.8.1.1.1.1,
+/// 2.2.8.1.1.1.2), share id 0x000103ea, pduSource = `pdu_source`.
+pub fn share_data_pdu(pdu_source: u16, pdu_type2: u8, body: &[u8]) -> Vec<u8> {
+    let total = 18 + body.len();
+    let mut out = Vec::with_capacity(total);
+    out.extend_from_slice(&(total.min(0xffff) as u16).to_le_bytes());
+    out.extend_from_slice(&(TS_PROTOCOL_VERSION | PDUTYPE_DATAPDU).to_le_bytes());
+    out.extend_from_slice(&pdu_source.to_le_bytes());
+    out.extend_from_slice(&0x0001_03eau32.to_le_bytes());
+    out.push(0); // pad1
+    out.push(1); // STREAM_LOW
+    out.extend_from_slice(&((body.len() + 4).min(0xffff) as u16).to_le_bytes());
+    out.push(pdu_type2);
+    out.push(0); // not compressed
+    out.extend_from_slice(&0u16.to_le_bytes());
+    out.extend_from_slice(body);
+    out
+}
+
+/// A complete Set Error Info PDU frame ([MS-RDPBCGR] 2.2.5.1.1): TPKT + X.224 Data + MCS
+/// Send Data Indication from `user_channel` on `io_channel` + Share Control / Share Data
+/// headers + `errorInfo`. No security header (Enhanced RDP Security).
+pub fn set_error_info_frame(user_channel: u16, io_channel: u16, error_info: u32) -> Vec<u8> {
+    let pdu = share_data_pdu(
+        user_channel,
+        PDUTYPE2_SET_ERROR_INFO_PDU,
+        &error_info.to_le_bytes(),
+    );
+    mcs::send_data_indication_frame(user_channel, io_channel, &pdu)
+}
+
+/// A complete Licensing Error Message frame ([MS-RDPBCGR] 2.2.1.12.1.3, [MS-RDPELE]
+/// 2.2.2.8): basic security header with `SEC_LICENSE_PKT`, preamble `ERROR_ALERT`
+/// (version 3), `dwErrorCode`, `dwStateTransition` and an empty `BB_ERROR_BLOB`.
+pub fn license_error_alert_frame(
+    user_channel: u16,
+    io_channel: u16,
+    error_code: u32,
+    state_transition: u32,
+) -> Vec<u8> {
+    let mut pdu = Vec::with_capacity(20);
+    pdu.extend_from_slice(&SEC_LICENSE_PKT.to_le_bytes());
+    pdu.extend_from_slice(&0u16.to_le_bytes());
+    pdu.extend_from_slice(&[ERROR_ALERT, 0x03]);
+    pdu.extend_from_slice(&16u16.to_le_bytes());
+    pdu.extend_from_slice(&error_code.to_le_bytes());
+    pdu.extend_from_slice(&state_transition.to_le_bytes());
+    pdu.extend_from_slice(&0x0004u16.to_le_bytes()); // BB_ERROR_BLOB
+    pdu.extend_from_slice(&0u16.to_le_bytes());
+    mcs::send_data_indication_frame(user_channel, io_channel, &pdu)
+}
+
+/// A complete Save Session Info PDU frame with Logon Errors Info ([MS-RDPBCGR] 2.2.10.1,
+/// 2.2.10.1.1.4, 2.2.10.1.1.4.1).
+pub fn logon_error_frame(
+    user_channel: u16,
+    io_channel: u16,
+    notification_type: u32,
+    notification_data: u32,
+) -> Vec<u8> {
+    let mut body = Vec::new();
+    body.extend_from_slice(&INFOTYPE_LOGON_EXTENDED_INFO.to_le_bytes());
+    body.extend_from_slice(&(2u16 + 4 + 4 + 8).to_le_bytes());
+    body.extend_from_slice(&LOGON_EX_LOGONERRORS.to_le_bytes());
+    body.extend_from_slice(&8u32.to_le_bytes());
+    body.extend_from_slice(&notification_type.to_le_bytes());
+    body.extend_from_slice(&notification_data.to_le_bytes());
+    body.extend_from_slice(&[0u8; 570]); // Pad
+    let pdu = share_data_pdu(user_channel, PDUTYPE2_SAVE_SESSION_INFO, &body);
+    mcs::send_data_indication_frame(user_channel, io_channel, &pdu)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn set_error_info_round_trip_any_value() {
+        for code in [0u32, 1, 2, 3, 0x0b, 0x10c9, 0x1127, 0xdead_beef] {
+            let f = set_error_info_frame(1002, 1003, code);
+            assert_eq!(
+                classify_slow_path_frame(&f, false),
+                Ok(SlowPath::Io {
+                    channel_id: 1003,
+                    pdu: IoPdu::SetErrorInfo { error_info: code }
+                })
+            );
+        }
+    }
+
+    /// Set Error Info (ERRINFO_RPC_INITIATED_DISCONNECT = 1) as Windows sends it over TLS:
+    /// share control length 0x16, pduType 0x17, pduSource 0x3ea, shareId 0x103ea,
+    /// pduType2 0x2f ([MS-RDPBCGR] 2.2.5.1.1 layout).
+    #[test]
+    fn hand_built_set_error_info_bytes() {
+        let f = [
+            0x03, 0x00, 0x00, 0x22, 0x02, 0xf0, 0x80, 0x68, 0x00, 0x01, 0x03, 0xeb, 0x70, 0x14,
+            0x16, 0x00, 0x17, 0x00, 0xea, 0x03, 0xea, 0x03, 0x01, 0x00, 0x00, 0x01, 0x08, 0x00,
+            0x2f, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00,
+        ];
+        let mut f = f.to_vec();
+        f[3] = f.len() as u8;
+        f[13] = (f.len() - 14) as u8;
+        assert_eq!(
+            classify_slow_path_frame(&f, false),
+            Ok(SlowPath::Io {
+                channel_id: 1003,
+                pdu: IoPdu::SetErrorInfo { error_info: 1 }
+            })
+        );
+    }
+
+    #[test]
+    fn license_error_alert_detected_with_and_without_security_flag() {
+        for (code, st) in [
+            (STATUS_VALID_CLIENT, ST_NO_TRANSITION),
+            (2, 1),
+            (0x99, 0x77),
+        ] {
+            let f = license_error_alert_frame(1002, 1003, code, st);
+            for has_sec in [false, true] {
+                assert_eq!(
+                    classify_slow_path_frame(&f, has_sec),
+                    Ok(SlowPath::Io {
+                        channel_id: 1003,
+                        pdu: IoPdu::LicenseErrorAlert {
+                            error_code: code,
+                            state_transition: st
+                        }
+                    })
+                );
+            }
+        }
+        // The canonical 20-byte STATUS_VALID_CLIENT licensing PDU.
+        let valid = [
+            0x80, 0x00, 0x00, 0x00, 0xff, 0x03, 0x10, 0x00, 0x07, 0x00, 0x00, 0x00, 0x02, 0x00,
+            0x00, 0x00, 0x04, 0x00, 0x00, 0x00,
+        ];
+        assert_eq!(
+            classify_io_payload(&valid, false),
+            Ok(IoPdu::LicenseErrorAlert {
+                error_code: 7,
+                state_transition: 2
+            })
+        );
+        let req = [0x80, 0x00, 0x00, 0x00, 0x01, 0x03, 0x04, 0x00];
+        assert_eq!(
+            classify_io_payload(&req, false),
+            Ok(IoPdu::License { msg_type: 1 })
+        );
+    }
+
+    #[test]
+    fn share_control_length_with_bit_0x80_is_not_licensing() {
+        // Demand Active with totalLength 0x0180 (bit 0x80 set).
+        let mut pdu = vec![0x80, 0x01, 0x11, 0x00, 0xea, 0x03, 0xea, 0x03, 0x01, 0x00];
+        pdu.resize(0x180, 0);
+        assert_eq!(
+            classify_io_payload(&pdu, false),
+            Ok(IoPdu::DemandActive { share_id: 0x103ea })
+        );
+    }
+
+    #[test]
+    fn share_control_types() {
+        let hdr = |t: u16| {
+            let mut v = vec![6, 0];
+            v.extend_from_slice(&(0x10 | t).to_le_bytes());
+            v.extend_from_slice(&[0xea, 0x03]);
+            v
+        };
+        assert_eq!(
+            classify_io_payload(&hdr(6), false),
+            Ok(IoPdu::DeactivateAll)
+        );
+        assert_eq!(
+            classify_io_payload(&hdr(0xa), false),
+            Ok(IoPdu::ServerRedirection)
+        );
+        assert_eq!(
+            classify_io_payload(&hdr(3), false),
+            Ok(IoPdu::ShareControl { pdu_type: 0x13 })
+        );
+        assert_eq!(
+            classify_io_payload(&hdr(0xf), false),
+            Ok(IoPdu::ShareControl { pdu_type: 0x1f })
+        );
+        // Wrong version bits.
+        assert_eq!(
+            classify_io_payload(&[6, 0, 0x21, 0, 0, 0], false),
+            Ok(IoPdu::Unknown)
+        );
+        // Flow PDU marker.
+        assert_eq!(
+            classify_io_payload(&[0, 0x80, 0x41, 0, 0, 0], false),
+            Ok(IoPdu::Unknown)
+        );
+        // Demand active with the security header present but not encrypted.
+        let mut d = vec![0, 0, 0, 0];
+        d.extend_from_slice(&hdr(1));
+        d.extend_from_slice(&[1, 2, 3, 4]);
+        assert_eq!(
+            classify_io_payload(&d, true),
+            Ok(IoPdu::DemandActive {
+                share_id: 0x0403_0201
+            })
+        );
+    }
+
+    #[test]
+    fn encrypted_payload_is_reported_not_misread() {
+        let d = [0x08, 0x00, 0x00, 0x00, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+        assert_eq!(
+            classify_io_payload(&d, true),
+            Ok(IoPdu::Encrypted {
+                sec_flags: 8,
+                data: &d[4..]
+            })
+        );
+    }
+
+    #[test]
+    fn save_session_info_logon_errors() {
+        let f = logon_error_frame(1002, 1003, 0xffff_fffb, 0);
+        assert_eq!(
+            classify_slow_path_frame(&f, false),
+            Ok(SlowPath::Io {
+                channel_id: 1003,
+                pdu: IoPdu::SaveSessionInfo {
+                    info_type: 3,
+                    logon_error: Some((0xffff_fffb, 0))
+                }
+            })
+        );
+        // Auto-reconnect cookie before the logon errors.
+        let mut body = Vec::new();
+        body.extend_from_slice(&3u32.to_le_bytes());
+        body.extend_from_slice(&0u16.to_le_bytes());
+        body.extend_from_slice(&3u32.to_le_bytes());
+        body.extend_from_slice(&28u32.to_le_bytes());
+        body.extend_from_slice(&[0x55; 28]);
+        body.extend_from_slice(&8u32.to_le_bytes());
+        body.extend_from_slice(&0xffff_fff9u32.to_le_bytes());
+        body.extend_from_slice(&2u32.to_le_bytes());
+        let pdu = share_data_pdu(1002, PDUTYPE2_SAVE_SESSION_INFO, &body);
+        assert_eq!(
+            classify_io_payload(&pdu, false),
+            Ok(IoPdu::SaveSessionInfo {
+                info_type: 3,
+                logon_error: Some((0xffff_fff9, 2))
+            })
+        );
+        // Plain logon notification.
+        let pdu = share_data_pdu(1002, PDUTYPE2_SAVE_SESSION_INFO, &2u32.to_le_bytes());
+        assert_eq!(
+            classify_io_payload(&pdu, false),
+            Ok(IoPdu::SaveSessionInfo {
+                info_type: 2,
+                logon_error: None
+            })
+        );
+        // Auto-reconnect cookie claiming 4 GiB: error, no allocation.
+        let mut body = Vec::new();
+        body.extend_from_slice(&3u32.to_le_bytes());
+        body.extend_from_slice(&0u16.to_le_bytes());
+        body.extend_from_slice(&1u32.to_le_bytes());
+        body.extend_from_slice(&u32::MAX.to_le_bytes());
+        let pdu = share_data_pdu(1002, PDUTYPE2_SAVE_SESSION_INFO, &body);
+        let e = classify_io_payload(&pdu, false).expect_err("huge");
+        assert_eq!(e.what, "auto reconnect cookie");
+    }
+
+    #[test]
+    fn other_share_data_and_compressed() {
+        let pdu = share_data_pdu(1002, 0x1f, &[0; 8]); // synchronize
+        assert_eq!(
+            classify_io_payload(&pdu, false),
+            Ok(IoPdu::ShareData { pdu_type2: 0x1f })
+        );
+        let mut pdu = share_data_pdu(1002, PDUTYPE2_SET_ERROR_INFO_PDU, &[1, 0, 0, 0]);
+        pdu[15] = PACKET_COMPRESSED;
+        assert_eq!(
+            classify_io_payload(&pdu, false),
+            Ok(IoPdu::ShareData { pdu_type2: 47 })
+        );
+    }
+
+    #[test]
+    fn disconnects_and_other_frames() {
+        for r in 0..8 {
+            assert_eq!(
+                classify_slow_path_frame(&mcs::disconnect_provider_ultimatum(r), false),
+                Ok(SlowPath::Disconnect { reason: r })
+            );
+        }
+        assert_eq!(
+            classify_slow_path_frame(&x224::disconnect_request(2), false),
+            Ok(SlowPath::X224Disconnect { reason: 2 })
+        );
+        assert_eq!(
+            classify_slow_path_frame(&mcs::attach_user_confirm(0, Some(1007)), false),
+            Ok(SlowPath::Other)
+        );
+        assert_eq!(
+            classify_slow_path_frame(
+                &x224::connection_confirm(&x224::ConnectionConfirm::NoNegotiationData),
+                false
+            ),
+            Ok(SlowPath::Other)
+        );
+    }
+
+    #[test]
+    fn every_prefix_is_an_error() {
+        for f in [
+            set_error_info_frame(1002, 1003, 0x10c9),
+            license_error_alert_frame(1002, 1003, 2, 1),
+            logon_error_frame(1002, 1003, 0xffff_fffa, 1),
+        ] {
+            for n in 0..f.len() {
+                assert!(
+                    classify_slow_path_frame(&f[..n], false).is_err(),
+                    "prefix {n}"
+                );
+            }
+        }
+        // Prefixes of the I/O payload itself: never a panic, and the truncated error
+        // names the field.
+        let f = set_error_info_frame(1002, 1003, 0x10c9);
+        let payload = &f[14..];
+        for n in 0..payload.len() {
+            let e = classify_io_payload(&payload[..n], false).expect_err("prefix");
+            assert!(e.is_truncated(), "prefix {n}: {e}");
+        }
+    }
+}

@@ -1,0 +1,119 @@
+//! Property tests: arbitrary bytes into every decoder never panic, and the encoders
+//! round-trip through the decoders for arbitrary field values.
+
+use proptest::prelude::*;
+use rdp_probe_wire::{credssp, frame, fuzz_oracles, mcs, share, x224};
+
+fn bytes() -> impl Strategy<Value = Vec<u8>> {
+    prop::collection::vec(any::<u8>(), 0..600)
+}
+
+/// Bytes that start like the structure under test, so decoding gets past the first tag.
+fn prefixed(prefix: &'static [u8]) -> impl Strategy<Value = Vec<u8>> {
+    bytes().prop_map(move |mut v| {
+        let mut out = prefix.to_vec();
+        out.append(&mut v);
+        out
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    #[test]
+    fn all_oracles_survive_arbitrary_bytes(data in bytes()) {
+        fuzz_oracles::frame_sniff(&data);
+        fuzz_oracles::x224(&data);
+        fuzz_oracles::mcs_domain(&data);
+        fuzz_oracles::connect_response(&data);
+        fuzz_oracles::io_pdu(&data);
+        fuzz_oracles::ts_request(&data);
+        fuzz_oracles::ntlm_challenge(&data);
+        fuzz_oracles::tls_records(&data);
+    }
+
+    #[test]
+    fn structured_prefixes_survive(
+        tpkt in prefixed(&[3, 0]),
+        data_tpdu in prefixed(&[3, 0, 0x02, 0x00, 0x02, 0xf0, 0x80]),
+        sdi in prefixed(&[0x68, 0x00, 0x01, 0x03, 0xeb, 0x70]),
+        connect in prefixed(&[0x7f, 0x66]),
+        ts in prefixed(&[0x30]),
+        ntlm in prefixed(b"NTLMSSP\0\x02\0\0\0"),
+        tls in prefixed(&[0x16, 0x03, 0x03]),
+    ) {
+        fuzz_oracles::x224(&tpkt);
+        fuzz_oracles::frame_sniff(&tpkt);
+        fuzz_oracles::io_pdu(&data_tpdu);
+        fuzz_oracles::mcs_domain(&sdi);
+        fuzz_oracles::io_pdu(&sdi[6.min(sdi.len())..]);
+        fuzz_oracles::connect_response(&connect);
+        fuzz_oracles::ts_request(&ts);
+        fuzz_oracles::ntlm_challenge(&ntlm);
+        fuzz_oracles::tls_records(&tls);
+    }
+
+    #[test]
+    fn connection_confirm_round_trips(t in any::<u8>(), flags in any::<u8>(), v in any::<u32>()) {
+        let cc = match t % 3 {
+            0 => x224::ConnectionConfirm::Response { flags, selected_protocol: v },
+            1 => x224::ConnectionConfirm::Failure { flags, code: v },
+            _ if t == 2 || t == 3 => x224::ConnectionConfirm::NoNegotiationData,
+            _ => x224::ConnectionConfirm::UnknownNegotiation { neg_type: t | 0x10, flags, value: v },
+        };
+        let bytes = x224::connection_confirm(&cc);
+        prop_assert_eq!(frame::rdp_frame_len(&bytes), frame::FrameLen::Complete(bytes.len()));
+        prop_assert_eq!(x224::parse_x224(&bytes), Ok(x224::X224Pdu::ConnectionConfirm(cc)));
+    }
+
+    #[test]
+    fn set_error_info_round_trips(user in 1001u16.., io in any::<u16>(), code in any::<u32>()) {
+        let f = share::set_error_info_frame(user, io, code);
+        prop_assert_eq!(frame::rdp_frame_len(&f), frame::FrameLen::Complete(f.len()));
+        prop_assert_eq!(
+            share::classify_slow_path_frame(&f, false),
+            Ok(share::SlowPath::Io { channel_id: io, pdu: share::IoPdu::SetErrorInfo { error_info: code } })
+        );
+    }
+
+    #[test]
+    fn license_error_round_trips(code in any::<u32>(), st in any::<u32>(), has_sec in any::<bool>()) {
+        let f = share::license_error_alert_frame(1002, 1003, code, st);
+        prop_assert_eq!(
+            share::classify_slow_path_frame(&f, has_sec),
+            Ok(share::SlowPath::Io {
+                channel_id: 1003,
+                pdu: share::IoPdu::LicenseErrorAlert { error_code: code, state_transition: st }
+            })
+        );
+    }
+
+    #[test]
+    fn sdi_round_trips(init in 1001u16.., ch in any::<u16>(), data in prop::collection::vec(any::<u8>(), 0..1000)) {
+        let f = mcs::send_data_indication_frame(init, ch, &data);
+        let x224::X224Pdu::Data(p) = x224::parse_x224(&f).map_err(|e| TestCaseError::fail(e.to_string()))? else {
+            return Err(TestCaseError::fail("not data"));
+        };
+        prop_assert_eq!(
+            mcs::parse_domain_pdu(p),
+            Ok(mcs::McsPdu::SendDataIndication { initiator: init, channel_id: ch, user_data: &data })
+        );
+    }
+
+    #[test]
+    fn ts_request_round_trips(version in any::<u32>(), token in prop::collection::vec(any::<u8>(), 0..3000)) {
+        let req = credssp::encode_ts_request_negotiate(version, &token);
+        prop_assert_eq!(credssp::ts_request_len(&req), frame::FrameLen::Complete(req.len()));
+        let info = credssp::parse_ts_request(&req).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        prop_assert_eq!(info.version, version);
+        prop_assert_eq!(info.nego_token, Some(&token[..]));
+    }
+
+    #[test]
+    fn ts_request_error_code_round_trips(version in any::<u32>(), code in any::<u32>()) {
+        let req = credssp::encode_ts_request_error(version, code);
+        let info = credssp::parse_ts_request(&req).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        prop_assert_eq!(info.error_code, Some(code));
+        prop_assert_eq!(info.version, version);
+    }
+}
