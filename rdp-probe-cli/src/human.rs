@@ -1,0 +1,209 @@
+//! The human-readable diagnosis: the phase ladder, the verdict, the Windows client's pair, the hint, the
+//! server facts.
+
+use std::fmt::Write;
+
+use rdp_probe_core::report::Report;
+use rdp_probe_core::{PhaseStatus, Verdict};
+
+struct Style {
+    color: bool,
+}
+
+impl Style {
+    fn paint(&self, code: &str, s: &str) -> String {
+        if self.color {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_owned()
+        }
+    }
+    fn ok(&self) -> String {
+        self.paint("32", if self.color { "✓" } else { "ok  " })
+    }
+    fn bad(&self) -> String {
+        self.paint("31", if self.color { "✗" } else { "FAIL" })
+    }
+    fn stop(&self) -> String {
+        self.paint("33", if self.color { "■" } else { "STOP" })
+    }
+}
+
+fn bytes(n: u64) -> String {
+    if n >= 10 * 1024 {
+        format!("{} KiB", n / 1024)
+    } else {
+        format!("{n} B")
+    }
+}
+
+/// Renders `report` for a terminal.
+pub fn render(report: &Report, color: bool) -> String {
+    let st = Style { color };
+    let mut out = String::new();
+    let addr = report
+        .target
+        .address
+        .as_deref()
+        .map(|a| format!(" ({a})"))
+        .unwrap_or_default();
+    let _ = writeln!(
+        out,
+        "rdp-probe {}:{}{addr}\n",
+        report.target.host, report.target.port
+    );
+    for p in &report.phases {
+        let mark = match p.status {
+            PhaseStatus::Ok => st.ok(),
+            PhaseStatus::Failed => st.bad(),
+            PhaseStatus::Stopped => st.stop(),
+        };
+        let attempt = if p.attempt > 1 {
+            format!("  (attempt {})", p.attempt)
+        } else {
+            String::new()
+        };
+        let _ = writeln!(
+            out,
+            "  {mark} {:<19} {:>9.1} ms   sent {:>8}  received {:>8}  round trips {}{attempt}",
+            p.phase.as_str(),
+            p.elapsed_ms.as_secs_f64() * 1000.0,
+            bytes(p.bytes_sent),
+            bytes(p.bytes_received),
+            p.round_trips
+        );
+    }
+    out.push('\n');
+    let verdict = match report.verdict {
+        Verdict::Connected => st.paint("1;32", "CONNECTED"),
+        Verdict::Failed => st.paint("1;31", "FAILED"),
+        Verdict::NeedsCredentials => st.paint("1;33", "NEEDS CREDENTIALS"),
+        Verdict::Inconclusive => st.paint("1;33", "INCONCLUSIVE"),
+    };
+    if let Some(f) = &report.failure {
+        let _ = writeln!(out, "Verdict: {verdict} in phase {}", f.phase);
+        let _ = writeln!(out, "  What happened: {}", f.message);
+        let _ = writeln!(
+            out,
+            "  Server code:   {} {} (0x{:X}) = {}",
+            f.code.space.as_str(),
+            f.code.value,
+            f.code.value,
+            f.code.name
+        );
+    } else if let Some(s) = &report.stop {
+        let _ = writeln!(out, "Verdict: {verdict} in phase {}", s.phase);
+        let _ = writeln!(out, "  {}", s.message);
+    } else {
+        let outcome = match report.outcome {
+            Some(rdp_probe_core::report::Outcome::Redirected) => {
+                " (the server redirected the client; not followed)"
+            }
+            _ => "",
+        };
+        let _ = writeln!(out, "Verdict: {verdict}{outcome}");
+    }
+    if let Some(m) = &report.mstsc {
+        let label = if m.derived { "derived" } else { "documented" };
+        let _ = writeln!(
+            out,
+            "  Windows client would show: Error code: 0x{:X}, Extended error code: 0x{:X} ({label})",
+            m.disconnect_reason, m.extended_reason
+        );
+        let _ = writeln!(out, "    {}", m.text);
+    }
+    if let Some(f) = &report.failure {
+        let _ = writeln!(out, "  Hint: {}", f.hint);
+    } else if let Some(s) = &report.stop {
+        let _ = writeln!(out, "  Hint: {}", s.hint);
+    }
+    let s = &report.server;
+    out.push_str("\nServer:\n");
+    if let Some(req) = &s.requested_protocols {
+        let sel = s.selected_protocol.as_deref().unwrap_or("-");
+        let _ = writeln!(out, "  protocol:      selected {sel} (requested {req})");
+    }
+    if s.legacy_negotiation {
+        out.push_str("  negotiation:   none (legacy server: Windows 2000/XP/2003 era, Standard RDP Security only)\n");
+    }
+    for nf in &s.negotiation_failures {
+        let _ = writeln!(
+            out,
+            "  refused:       {} ({}) when {} was requested",
+            nf.name, nf.code, nf.requested
+        );
+    }
+    if !s.negotiation_flag_names.is_empty() {
+        let _ = writeln!(
+            out,
+            "  flags:         {}",
+            s.negotiation_flag_names.join(", ")
+        );
+    }
+    if let Some(t) = &s.tls {
+        let _ = writeln!(out, "  TLS:           {} {}", t.version, t.cipher_suite);
+    }
+    if let Some(c) = &s.certificate {
+        let _ = writeln!(out, "  certificate:   {} (issuer {})", c.subject, c.issuer);
+        let _ = writeln!(
+            out,
+            "                 valid {} .. {}, {} {} bits, {}",
+            c.not_before, c.not_after, c.key_type, c.key_bits, c.signature_algorithm
+        );
+        if !c.subject_alt_names.is_empty() {
+            let _ = writeln!(
+                out,
+                "                 names: {}",
+                c.subject_alt_names.join(", ")
+            );
+        }
+        let _ = writeln!(out, "                 sha256 {}", c.sha256);
+        if !c.findings.is_empty() {
+            let _ = writeln!(out, "                 findings: {}", c.findings.join(", "));
+        }
+    }
+    if let Some(v) = s.credssp_version {
+        let note = if v < 5 {
+            " (before the 2018 CredSSP update: updated clients may refuse it)"
+        } else {
+            ""
+        };
+        let _ = writeln!(out, "  CredSSP:       version {v}{note}");
+    }
+    if let Some(n) = &s.ntlm {
+        let parts: Vec<String> = [
+            n.netbios_computer.as_ref().map(|v| format!("computer {v}")),
+            n.netbios_domain.as_ref().map(|v| format!("domain {v}")),
+            n.dns_computer.as_ref().map(|v| format!("dns {v}")),
+            n.os_version.as_ref().map(|v| format!("os {v}")),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        let _ = writeln!(out, "  NTLM:          {}", parts.join(", "));
+    }
+    if let Some(r) = s.early_user_auth_result {
+        let _ = writeln!(out, "  early auth:    result {r}");
+    }
+    if let (Some(v), Some(n)) = (s.rdp_version, &s.rdp_version_name) {
+        let _ = writeln!(out, "  RDP version:   {n} (0x{v:08x})");
+    }
+    if let Some(sec) = &s.standard_security {
+        let _ = writeln!(
+            out,
+            "  RDP security:  {}, {}",
+            sec.encryption_level_name, sec.encryption_method_name
+        );
+    }
+    if let Some(l) = &s.licensing {
+        let _ = writeln!(out, "  licensing:     {}", l.outcome.unwrap_or("-"));
+    }
+    for e in &s.errinfo_received {
+        let _ = writeln!(
+            out,
+            "  error info:    {} (0x{:08X}) during {}",
+            e.name, e.value, e.phase
+        );
+    }
+    out
+}

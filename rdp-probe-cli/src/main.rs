@@ -1,0 +1,219 @@
+//! `rdp-probe`: why can't I Remote-Desktop into this host?
+
+mod human;
+
+use std::io::{BufRead, IsTerminal};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+use rdp_probe_core::{CertPolicy, Credentials, ProbeOptions, Protocols, Target, Timeouts, Verdict};
+
+/// Exit codes (also in README.md).
+mod exit {
+    pub const CONNECTED: u8 = 0;
+    pub const FAILED: u8 = 1;
+    pub const USAGE: u8 = 2;
+    pub const NEEDS_CREDENTIALS: u8 = 3;
+    pub const INCONCLUSIVE: u8 = 4;
+}
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "rdp-probe",
+    version,
+    about = "Diagnose why a Remote Desktop (RDP) connection fails, phase by phase",
+    args_conflicts_with_subcommands = true,
+    after_help = "EXIT CODES:\n  0  connected (the whole connection sequence completed, or the server redirected)\n  1  failed (the report says in which phase, with the server's code)\n  2  usage error\n  3  needs_credentials (the server requires NLA and no credentials were given)\n  4  inconclusive (the probe met something it does not implement)\n\nThe password is read from stdin (--password-stdin) or from RDP_PROBE_PASSWORD, never from the command line.\n\nEXAMPLES:\n  rdp-probe rdp.example.com\n  rdp-probe 10.0.0.5:3390 --json\n  echo \"$PW\" | rdp-probe host -u 'CORP\\alice' --password-stdin\n  rdp-probe host --protocols ssl        # what a client with NLA turned off sees\n  rdp-probe explain 0x904 0x7           # what the Windows client's error pair means"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    probe: ProbeArgs,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Explain a Windows client error pair ("Error code: 0x904, Extended error code: 0x7"), offline.
+    Explain {
+        /// The disconnect reason (hex with 0x, or decimal).
+        disconnect_reason: String,
+        /// The extended reason (hex with 0x, or decimal); 0 if omitted.
+        extended_reason: Option<String>,
+    },
+}
+
+#[derive(Args, Debug)]
+struct ProbeArgs {
+    /// HOST[:PORT] (port 3389 by default; IPv6 as [addr]:port).
+    target: Option<String>,
+    /// Print the report as JSON (schema rdp-probe/1).
+    #[arg(long)]
+    json: bool,
+    /// User name for NLA (DOMAIN\user, user@domain, or with --domain).
+    #[arg(short = 'u', long = "user")]
+    user: Option<String>,
+    /// Domain for NLA.
+    #[arg(long)]
+    domain: Option<String>,
+    /// Read the password from the first line of stdin.
+    #[arg(long)]
+    password_stdin: bool,
+    /// Request exactly these protocols, no fallback: comma-separated rdp, ssl, hybrid, hybrid_ex, rdstls, rdsaad.
+    #[arg(long)]
+    protocols: Option<String>,
+    /// Time limit in seconds for the TCP connect and for each phase (default 10; connect 5).
+    #[arg(long, value_name = "SECONDS")]
+    timeout: Option<f64>,
+    /// Time limit in seconds for the whole probe (default 30, or 3 × --timeout).
+    #[arg(long, value_name = "SECONDS")]
+    overall_timeout: Option<f64>,
+    /// Fail in the tls phase unless the certificate is valid for the host and trusted by the system.
+    #[arg(long)]
+    require_valid_cert: bool,
+    /// More logging on stderr (-v debug, -vv trace).
+    #[arg(short, long, action = clap::ArgAction::Count)]
+    verbose: u8,
+    /// No colors or symbols that need a capable terminal.
+    #[arg(long)]
+    no_color: bool,
+}
+
+fn parse_code(s: &str) -> Result<u32, String> {
+    let t = s.trim();
+    let r = match t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
+        Some(hex) => u32::from_str_radix(hex, 16),
+        None => t.parse::<u32>(),
+    };
+    r.map_err(|_| format!("not a code: {s:?} (use hex like 0x904 or decimal)"))
+}
+
+fn seconds(s: f64, what: &str) -> Result<Duration, String> {
+    if s.is_finite() && s > 0.0 && s <= 3600.0 {
+        Ok(Duration::from_secs_f64(s))
+    } else {
+        Err(format!(
+            "{what} must be between 0 and 3600 seconds, got {s}"
+        ))
+    }
+}
+
+fn usage(msg: &str) -> ExitCode {
+    eprintln!("rdp-probe: {msg}");
+    eprintln!("Try 'rdp-probe --help'.");
+    ExitCode::from(exit::USAGE)
+}
+
+fn options(args: &ProbeArgs) -> Result<ProbeOptions, String> {
+    let mut opts = ProbeOptions::default();
+    if let Some(p) = &args.protocols {
+        opts.protocols = Some(p.parse::<Protocols>().map_err(|e| e.to_string())?);
+    }
+    if let Some(t) = args.timeout {
+        opts.timeouts = Timeouts::uniform(seconds(t, "--timeout")?);
+    }
+    if let Some(t) = args.overall_timeout {
+        opts.timeouts.overall = seconds(t, "--overall-timeout")?;
+    }
+    if args.require_valid_cert {
+        opts.cert_policy = CertPolicy::RequireValid;
+    }
+    if let Some(user) = &args.user {
+        let password = if args.password_stdin {
+            let mut line = zeroize::Zeroizing::new(String::new());
+            std::io::stdin()
+                .lock()
+                .read_line(&mut line)
+                .map_err(|e| format!("cannot read the password from stdin: {e}"))?;
+            zeroize::Zeroizing::new(line.trim_end_matches(['\r', '\n']).to_owned())
+        } else if let Ok(pw) = std::env::var("RDP_PROBE_PASSWORD") {
+            zeroize::Zeroizing::new(pw)
+        } else {
+            return Err(
+                "-u needs a password: pipe it with --password-stdin or set RDP_PROBE_PASSWORD"
+                    .into(),
+            );
+        };
+        opts.credentials = Some(Credentials::new(
+            user.clone(),
+            args.domain.clone(),
+            password.as_str(),
+        ));
+    } else if args.password_stdin {
+        return Err("--password-stdin needs -u USER".into());
+    }
+    Ok(opts)
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if let Some(Command::Explain {
+        disconnect_reason,
+        extended_reason,
+    }) = &cli.command
+    {
+        let disc = match parse_code(disconnect_reason) {
+            Ok(v) => v,
+            Err(e) => return usage(&e),
+        };
+        let ext = match extended_reason.as_deref().map(parse_code).transpose() {
+            Ok(v) => v.unwrap_or(0),
+            Err(e) => return usage(&e),
+        };
+        print!("{}", rdp_probe_codes::mstsc::explain(disc, ext));
+        return ExitCode::SUCCESS;
+    }
+    let args = &cli.probe;
+    let Some(target) = &args.target else {
+        return usage("missing HOST[:PORT]");
+    };
+    let target: Target = match target.parse() {
+        Ok(t) => t,
+        Err(e) => return usage(&format!("bad target {target:?}: {e}")),
+    };
+    let opts = match options(args) {
+        Ok(o) => o,
+        Err(e) => return usage(&e),
+    };
+    // Dependencies log their own opinions of the server at warn level; the report already says what matters.
+    let level = match args.verbose {
+        0 => "error",
+        1 => "rdp_probe_core=debug,ironrdp_connector=info,warn",
+        2 => "debug",
+        _ => "trace",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("RDP_PROBE_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
+    let _ = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(filter)
+        .try_init();
+
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("rdp-probe: cannot start the runtime: {e}");
+            return ExitCode::from(exit::INCONCLUSIVE);
+        }
+    };
+    let report = runtime.block_on(rdp_probe_core::probe(&target, &opts));
+    drop(opts);
+    if args.json {
+        println!("{}", report.to_json_pretty());
+    } else {
+        let color = !args.no_color
+            && std::env::var_os("NO_COLOR").is_none()
+            && std::io::stdout().is_terminal();
+        print!("{}", human::render(&report, color));
+    }
+    ExitCode::from(match report.verdict {
+        Verdict::Connected => exit::CONNECTED,
+        Verdict::Failed => exit::FAILED,
+        Verdict::NeedsCredentials => exit::NEEDS_CREDENTIALS,
+        Verdict::Inconclusive => exit::INCONCLUSIVE,
+    })
+}

@@ -1,0 +1,440 @@
+//! The tokio driver: DNS, TCP, TLS and the per-phase deadlines around the sans-IO [`Machine`].
+
+use std::io;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::task::{Context, Poll};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
+use tokio::net::TcpStream;
+use tokio::time::Instant;
+use tokio_rustls::TlsConnector;
+use tokio_rustls::client::TlsStream;
+
+use crate::engine::{Action, FrameCheck, Framing, IoFailure, Machine, TlsEstablished};
+use crate::failure::{FailureKind, TlsFailure};
+use crate::report::Report;
+use crate::{ProbeOptions, Target};
+
+/// Counts the bytes that cross the TCP socket (TLS records included).
+#[derive(Debug, Default)]
+struct Counters {
+    sent: AtomicU64,
+    received: AtomicU64,
+}
+
+#[derive(Debug)]
+struct Counted {
+    inner: TcpStream,
+    counters: Arc<Counters>,
+}
+
+impl AsyncRead for Counted {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let before = buf.filled().len();
+        let r = Pin::new(&mut self.inner).poll_read(cx, buf);
+        let n = buf.filled().len().saturating_sub(before);
+        self.counters
+            .received
+            .fetch_add(n as u64, Ordering::Relaxed);
+        r
+    }
+}
+
+impl AsyncWrite for Counted {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        let r = Pin::new(&mut self.inner).poll_write(cx, buf);
+        if let Poll::Ready(Ok(n)) = &r {
+            self.counters.sent.fetch_add(*n as u64, Ordering::Relaxed);
+        }
+        r
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+}
+
+enum Conn {
+    Tcp(Counted),
+    Tls(Box<TlsStream<Counted>>),
+}
+
+impl Conn {
+    async fn write_all(&mut self, bytes: &[u8]) -> io::Result<()> {
+        match self {
+            Conn::Tcp(s) => s.write_all(bytes).await,
+            Conn::Tls(s) => {
+                s.write_all(bytes).await?;
+                s.flush().await
+            }
+        }
+    }
+
+    async fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Conn::Tcp(s) => s.read(buf).await,
+            Conn::Tls(s) => s.read(buf).await,
+        }
+    }
+}
+
+struct Driver {
+    start: Instant,
+    machine: Machine,
+    addrs: Vec<SocketAddr>,
+    conn: Option<Conn>,
+    counters: Arc<Counters>,
+    reported: (u64, u64),
+    rbuf: Vec<u8>,
+}
+
+/// Probes `target` and returns the report. Never panics on server input and never waits longer than
+/// `options.timeouts.overall` (plus the time to tear down).
+///
+/// ```no_run
+/// # async fn demo() {
+/// use rdp_probe_core::{probe, ProbeOptions, Target, Verdict};
+/// let target: Target = "127.0.0.1:3389".parse().unwrap();
+/// let report = probe(&target, &ProbeOptions::default()).await;
+/// if report.verdict == Verdict::Failed {
+///     let failure = report.failure.as_ref().unwrap();
+///     println!("{}: {} ({})", failure.phase, failure.message, failure.hint);
+/// }
+/// println!("{}", report.to_json_pretty());
+/// # }
+/// ```
+pub async fn probe(target: &Target, options: &ProbeOptions) -> Report {
+    let now_unix = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0));
+    let mut d = Driver {
+        start: Instant::now(),
+        machine: Machine::new(target.clone(), options.clone(), now_unix),
+        addrs: Vec::new(),
+        conn: None,
+        counters: Arc::new(Counters::default()),
+        reported: (0, 0),
+        rbuf: Vec::new(),
+    };
+    loop {
+        let action = d.machine.poll(d.now());
+        tracing::trace!(?action, phase = %d.machine.phase(), "Next action");
+        match action {
+            Action::Connect => d.connect().await,
+            Action::Reconnect => {
+                d.conn = None;
+                d.rbuf.clear();
+                d.connect().await;
+            }
+            Action::Send(bytes) => d.send(&bytes).await,
+            Action::Receive(framing) => d.receive(framing).await,
+            Action::UpgradeTls => d.upgrade_tls().await,
+            Action::Finish => break,
+        }
+        d.account();
+    }
+    d.account();
+    let now = d.now();
+    d.machine.finish(now)
+}
+
+impl Driver {
+    fn now(&self) -> Duration {
+        self.start.elapsed()
+    }
+
+    fn deadline(&self) -> Instant {
+        self.start + self.machine.deadline()
+    }
+
+    fn account(&mut self) {
+        let sent = self.counters.sent.load(Ordering::Relaxed);
+        let received = self.counters.received.load(Ordering::Relaxed);
+        let (ds, dr) = (
+            sent.saturating_sub(self.reported.0),
+            received.saturating_sub(self.reported.1),
+        );
+        self.reported = (sent, received);
+        self.machine.on_io(
+            usize::try_from(ds).unwrap_or(usize::MAX),
+            usize::try_from(dr).unwrap_or(usize::MAX),
+        );
+    }
+
+    async fn connect(&mut self) {
+        if self.addrs.is_empty() {
+            self.machine.on_resolving(self.now());
+            let target = self.machine.target().clone();
+            let lookup = tokio::net::lookup_host((target.host(), target.port()));
+            match tokio::time::timeout_at(self.deadline(), lookup).await {
+                Ok(Ok(addrs)) => self.addrs = addrs.collect(),
+                Ok(Err(e)) => {
+                    let now = self.now();
+                    self.machine.on_resolve_failed(e.to_string(), now);
+                    return;
+                }
+                Err(_) => {
+                    let now = self.now();
+                    self.machine.on_timeout(0, now);
+                    return;
+                }
+            }
+            if self.addrs.is_empty() {
+                let now = self.now();
+                self.machine.on_resolve_failed("no addresses".into(), now);
+                return;
+            }
+        }
+        self.machine.on_connecting(self.now());
+        let mut last_error = None;
+        for addr in self.addrs.clone() {
+            match tokio::time::timeout_at(self.deadline(), TcpStream::connect(addr)).await {
+                Ok(Ok(stream)) => {
+                    let _ = stream.set_nodelay(true);
+                    self.counters = Arc::new(Counters::default());
+                    self.reported = (0, 0);
+                    self.conn = Some(Conn::Tcp(Counted {
+                        inner: stream,
+                        counters: Arc::clone(&self.counters),
+                    }));
+                    let now = self.now();
+                    self.machine.on_connected(addr, now);
+                    return;
+                }
+                Ok(Err(e)) => last_error = Some(crate::tls::os_failure(&e)),
+                Err(_) => {
+                    let now = self.now();
+                    self.machine.on_timeout(0, now);
+                    return;
+                }
+            }
+        }
+        let now = self.now();
+        let error = last_error.unwrap_or(IoFailure::Closed);
+        self.machine.on_connect_failed(error, now);
+    }
+
+    async fn send(&mut self, bytes: &[u8]) {
+        let Some(conn) = self.conn.as_mut() else {
+            return;
+        };
+        let deadline = self.start + self.machine.deadline();
+        match tokio::time::timeout_at(deadline, conn.write_all(bytes)).await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => {
+                let failure = match crate::tls::io_failure(&e) {
+                    IoFailure::Os {
+                        kind: crate::failure::NetworkErrorKind::Other,
+                        os_error,
+                        message,
+                    } => IoFailure::Os {
+                        kind: crate::failure::NetworkErrorKind::SendFailed,
+                        os_error,
+                        message,
+                    },
+                    other => other,
+                };
+                let now = self.now();
+                self.machine.on_io_failure(failure, now);
+            }
+            Err(_) => {
+                let now = self.now();
+                self.machine.on_timeout(0, now);
+            }
+        }
+    }
+
+    async fn receive(&mut self, framing: Framing) {
+        loop {
+            match self.machine.check_frame(framing, &self.rbuf) {
+                FrameCheck::Complete(n) => {
+                    let frame: Vec<u8> = self.rbuf.drain(..n).collect();
+                    self.account();
+                    let now = self.now();
+                    self.machine.on_frame(&frame, now);
+                    return;
+                }
+                FrameCheck::Invalid(kind) => {
+                    self.account();
+                    let now = self.now();
+                    self.machine.on_invalid_frame(kind, now);
+                    return;
+                }
+                FrameCheck::Incomplete => {}
+            }
+            let Some(conn) = self.conn.as_mut() else {
+                return;
+            };
+            let mut chunk = [0u8; 16 * 1024];
+            let deadline = self.start + self.machine.deadline();
+            match tokio::time::timeout_at(deadline, conn.read(&mut chunk)).await {
+                Ok(Ok(0)) => {
+                    self.account();
+                    let now = self.now();
+                    self.machine.on_io_failure(IoFailure::Closed, now);
+                    return;
+                }
+                Ok(Ok(n)) => self.rbuf.extend_from_slice(&chunk[..n]),
+                Ok(Err(e)) => {
+                    self.account();
+                    let now = self.now();
+                    self.machine.on_io_failure(crate::tls::io_failure(&e), now);
+                    return;
+                }
+                Err(_) => {
+                    self.account();
+                    let now = self.now();
+                    self.machine.on_timeout(self.rbuf.len(), now);
+                    return;
+                }
+            }
+        }
+    }
+
+    async fn upgrade_tls(&mut self) {
+        let Some(Conn::Tcp(tcp)) = self.conn.take() else {
+            return;
+        };
+        let config = match crate::tls::client_config(self.machine.options().cert_policy) {
+            Ok(c) => c,
+            Err(m) => {
+                let now = self.now();
+                self.machine
+                    .on_tls_failed(FailureKind::Tls(TlsFailure::Other(m)), now);
+                return;
+            }
+        };
+        let host = self.machine.target().host().to_owned();
+        let server_name = rustls::pki_types::ServerName::try_from(host).unwrap_or_else(|_| {
+            rustls::pki_types::ServerName::IpAddress(std::net::Ipv4Addr::UNSPECIFIED.into())
+        });
+        let connector = TlsConnector::from(config);
+        let deadline = self.deadline();
+        match tokio::time::timeout_at(deadline, connector.connect(server_name, tcp)).await {
+            Ok(Ok(stream)) => {
+                let (_, session) = stream.get_ref();
+                let version = session
+                    .protocol_version()
+                    .map_or_else(String::new, |v| format!("{v:?}"));
+                let cipher_suite = session
+                    .negotiated_cipher_suite()
+                    .map_or_else(String::new, |c| format!("{:?}", c.suite()));
+                let chain = session
+                    .peer_certificates()
+                    .map(|c| c.iter().map(|d| d.to_vec()).collect())
+                    .unwrap_or_default();
+                self.conn = Some(Conn::Tls(Box::new(stream)));
+                self.account();
+                let now = self.now();
+                self.machine.on_tls_established(
+                    TlsEstablished {
+                        version,
+                        cipher_suite,
+                        chain,
+                    },
+                    now,
+                );
+            }
+            Ok(Err(e)) => {
+                self.account();
+                let mut kind = crate::tls::handshake_failure(&e);
+                if crate::tls::suggests_legacy_tls(&kind)
+                    && let Some(version) = self.legacy_tls_version().await
+                {
+                    kind = FailureKind::Tls(TlsFailure::Version {
+                        server_version: version,
+                    });
+                }
+                let now = self.now();
+                self.machine.on_tls_failed(kind, now);
+            }
+            Err(_) => {
+                self.account();
+                let now = self.now();
+                self.machine.on_timeout(0, now);
+            }
+        }
+    }
+
+    /// Confirms a legacy-TLS server on a second connection: X.224 with PROTOCOL_SSL, then a TLS 1.0
+    /// ClientHello offering TLS 1.0-era suites; returns the version of the ServerHello if it is below 1.2.
+    async fn legacy_tls_version(&mut self) -> Option<u16> {
+        let addr = self.machine.target().clone();
+        let addr = self
+            .addrs
+            .first()
+            .copied()
+            .or_else(|| addr.ip().map(|ip| SocketAddr::new(ip, addr.port())))?;
+        let deadline = self.deadline();
+        let counters = Arc::clone(&self.counters);
+        let attempt = async move {
+            let stream = TcpStream::connect(addr).await.ok()?;
+            let mut s = Counted {
+                inner: stream,
+                counters,
+            };
+            s.write_all(&rdp_probe_wire::x224::connection_request(
+                rdp_probe_wire::x224::PROTOCOL_SSL,
+                None,
+            ))
+            .await
+            .ok()?;
+            let mut buf = Vec::new();
+            let mut chunk = [0u8; 4096];
+            loop {
+                if let rdp_probe_wire::frame::FrameLen::Complete(n) =
+                    rdp_probe_wire::frame::rdp_frame_len(&buf)
+                {
+                    buf.drain(..n);
+                    break;
+                }
+                let n = s.read(&mut chunk).await.ok()?;
+                if n == 0 {
+                    return None;
+                }
+                buf.extend_from_slice(&chunk[..n]);
+            }
+            // TLS_RSA_WITH_AES_128_CBC_SHA, TLS_RSA_WITH_AES_256_CBC_SHA, TLS_RSA_WITH_3DES_EDE_CBC_SHA,
+            // TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA, TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA (RFC 5246 / RFC 4492).
+            let hello = rdp_probe_wire::tls::legacy_client_hello(
+                0x0301,
+                &[0x002f, 0x0035, 0x000a, 0xc013, 0xc014],
+            );
+            s.write_all(&hello).await.ok()?;
+            loop {
+                if let Some((version, _cipher)) = rdp_probe_wire::tls::parse_server_hello(&buf) {
+                    return (version < 0x0303).then_some(version);
+                }
+                if buf.len() > 16 * 1024 || rdp_probe_wire::tls::parse_alert_record(&buf).is_some()
+                {
+                    return None;
+                }
+                let n = s.read(&mut chunk).await.ok()?;
+                if n == 0 {
+                    return None;
+                }
+                buf.extend_from_slice(&chunk[..n]);
+            }
+        };
+        tokio::time::timeout_at(deadline, attempt)
+            .await
+            .ok()
+            .flatten()
+    }
+}
