@@ -91,6 +91,9 @@ pub enum PhaseStatus {
 
 /// What one phase took: time, bytes and round trips. A phase may appear more than once when the probe
 /// reconnects (e.g. after SSL_NOT_ALLOWED_BY_SERVER); `attempt` tells them apart.
+///
+/// Bytes are counted on the TCP socket (TLS records included) in the phase during which they crossed it: a
+/// read that carries the end of one phase and the start of the next counts in the first.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PhaseRecord {
     /// The phase.

@@ -194,8 +194,8 @@ impl Machine {
             self.requested = Protocols::RDP;
             self.may_fall_back = false;
             self.connector = None;
-            self.log.close(crate::phase::PhaseStatus::Ok, now);
-            self.log.new_attempt();
+            // The refused attempt's x224 phase ends as failed; the next attempt starts at tcp_connect.
+            self.log.close(crate::phase::PhaseStatus::Failed, now);
             self.step = Step::Reconnect;
             return;
         }

@@ -1,0 +1,248 @@
+//! The probe against real RDP servers on loopback: xrdp and FreeRDP's shadow server, started and stopped by
+//! the tests (see rdp-probe-lab), plus a port nobody listens on and a listener that never answers.
+
+use std::time::{Duration, Instant};
+
+use rdp_probe_core::report::{Outcome, Report};
+use rdp_probe_core::{CodeSpace, Credentials, Phase, ProbeOptions, Protocols, Target, Timeouts, Verdict, probe};
+use rdp_probe_lab::real::{
+    CertKind, CryptLevel, LAB_PASSWORD, LAB_USER, SecurityLayer, ShadowConfig, ShadowSec, ShadowServer, XrdpConfig,
+    XrdpServer,
+};
+use serde_json::Value;
+
+fn target(addr: std::net::SocketAddr) -> Target {
+    Target::new(addr.ip().to_string(), addr.port()).unwrap()
+}
+
+fn opts() -> ProbeOptions {
+    ProbeOptions { timeouts: Timeouts::uniform(Duration::from_secs(10)), ..ProbeOptions::default() }
+}
+
+async fn run(t: &Target, o: &ProbeOptions) -> (Report, Value) {
+    let report = probe(t, o).await;
+    let json: Value = serde_json::from_str(&report.to_json()).unwrap();
+    assert_eq!(json["schema"], "rdp-probe/1");
+    assert_eq!(json["verdict"], report.verdict.as_str());
+    // The contract: failure and mstsc only when failed, stop only for needs_credentials/inconclusive.
+    let failed = report.verdict == Verdict::Failed;
+    assert_eq!(json.get("failure").is_some(), failed, "{json:#}");
+    assert_eq!(json.get("mstsc").is_some(), failed, "{json:#}");
+    let stopped = matches!(report.verdict, Verdict::NeedsCredentials | Verdict::Inconclusive);
+    assert_eq!(json.get("stop").is_some(), stopped, "{json:#}");
+    assert!(json["phases"].as_array().is_some_and(|p| !p.is_empty()));
+    (report, json)
+}
+
+fn phases(report: &Report) -> Vec<Phase> {
+    report.phases.iter().map(|p| p.phase).collect()
+}
+
+fn assert_failure(json: &Value, phase: &str, space: &str, value: u64) {
+    assert_eq!(json["failure"]["phase"], phase, "{json:#}");
+    assert_eq!(json["failure"]["code"]["space"], space, "{json:#}");
+    assert_eq!(json["failure"]["code"]["value"], value, "{json:#}");
+    assert!(json["mstsc"]["disconnect_reason"].is_u64());
+    assert!(json["failure"]["hint"].as_str().is_some_and(|h| !h.is_empty()));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn xrdp_negotiate_connects_over_tls() {
+    let server = XrdpServer::start(XrdpConfig::default()).unwrap();
+    let (report, json) = run(&target(server.addr()), &opts()).await;
+    assert_eq!(report.verdict, Verdict::Connected, "{json:#}\n{}", server.log_tail());
+    assert_eq!(report.outcome, Some(Outcome::Connected));
+    assert_eq!(json["server"]["selected_protocol"], "ssl");
+    assert_eq!(json["server"]["requested_protocols"], serde_json::json!(["ssl", "hybrid", "hybrid_ex"]));
+    let cert = &json["server"]["certificate"];
+    assert!(cert["issuer"].as_str().unwrap().contains("rdp-lab"), "{cert:#}");
+    assert_eq!(cert["sha256"].as_str().unwrap().len(), 64);
+    assert!(json["server"]["tls"]["version"].as_str().unwrap().starts_with("TLSv1_"));
+    assert_eq!(
+        phases(&report),
+        [
+            Phase::Resolve,
+            Phase::TcpConnect,
+            Phase::X224,
+            Phase::Tls,
+            Phase::BasicSettings,
+            Phase::ChannelConnection,
+            Phase::SecureSettings,
+            Phase::Licensing,
+            Phase::Capabilities,
+            Phase::Finalization
+        ]
+    );
+    let x224 = &report.phases[2];
+    assert_eq!((x224.round_trips, x224.bytes_sent, x224.bytes_received), (1, 19, 19));
+    // Bytes count in the phase during which they crossed the socket (one read may carry PDUs of two phases), so
+    // only totals and the first exchanges are exact.
+    let tls = &report.phases[3];
+    assert!(tls.bytes_sent > 0 && tls.bytes_received > 0 && tls.round_trips >= 1);
+    let secure = report.phases.iter().find(|p| p.phase == Phase::SecureSettings).unwrap();
+    assert!(secure.bytes_sent > 0, "Client Info counts in secure_settings");
+    let after: u64 = report.phases.iter().skip(4).map(|p| p.bytes_received).sum();
+    assert!(after > 1000, "the server's session PDUs were counted: {after}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn xrdp_rdp_layer_without_encryption_connects_with_standard_security() {
+    let cfg = XrdpConfig { security_layer: SecurityLayer::Rdp, crypt_level: CryptLevel::None, ..XrdpConfig::default() };
+    let server = XrdpServer::start(cfg).unwrap();
+    let (report, json) = run(&target(server.addr()), &opts()).await;
+    assert_eq!(report.verdict, Verdict::Connected, "{json:#}\n{}", server.log_tail());
+    assert_eq!(json["server"]["selected_protocol"], "rdp");
+    assert_eq!(json["server"]["standard_security"]["encryption_level"], 0);
+    assert!(json["server"].get("tls").is_none());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn xrdp_rdp_layer_with_rc4_is_inconclusive_and_reports_the_encryption() {
+    let cfg = XrdpConfig { security_layer: SecurityLayer::Rdp, crypt_level: CryptLevel::High, ..XrdpConfig::default() };
+    let server = XrdpServer::start(cfg).unwrap();
+    let (report, json) = run(&target(server.addr()), &opts()).await;
+    assert_eq!(report.verdict, Verdict::Inconclusive, "{json:#}");
+    assert_eq!(json["stop"]["reason"], "standard_security_encryption");
+    assert_eq!(json["stop"]["phase"], "basic_settings");
+    let sec = &json["server"]["standard_security"];
+    assert_eq!(sec["encryption_level"], 3, "{sec:#}"); // ENCRYPTION_LEVEL_HIGH
+    assert_eq!(sec["encryption_method_name"], "ENCRYPTION_METHOD_128BIT");
+    assert!(sec["server_random_len"].as_u64().is_some_and(|n| n == 32));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn xrdp_tls_layer_refuses_standard_security_with_ssl_required() {
+    let cfg = XrdpConfig { security_layer: SecurityLayer::Tls, ..XrdpConfig::default() };
+    let server = XrdpServer::start(cfg).unwrap();
+    let o = ProbeOptions { protocols: Some(Protocols::RDP), ..opts() };
+    let (report, json) = run(&target(server.addr()), &o).await;
+    assert_eq!(report.verdict, Verdict::Failed);
+    assert_failure(&json, "x224", "neg_failure", 1);
+    assert_eq!(json["failure"]["code"]["name"], "SSL_REQUIRED_BY_SERVER");
+    // The default request still connects.
+    let (report, _) = run(&target(server.addr()), &opts()).await;
+    assert_eq!(report.verdict, Verdict::Connected);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn xrdp_without_certificate_fails_with_ssl_cert_not_on_server() {
+    let cfg = XrdpConfig { security_layer: SecurityLayer::Tls, cert: CertKind::Missing, ..XrdpConfig::default() };
+    let server = XrdpServer::start(cfg).unwrap();
+    let (report, json) = run(&target(server.addr()), &opts()).await;
+    assert_eq!(report.verdict, Verdict::Failed, "{json:#}");
+    assert_failure(&json, "x224", "neg_failure", 3);
+    assert_eq!(json["server"]["negotiation_failures"][0]["code"], 3);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn xrdp_expired_certificate_is_recorded_and_judged() {
+    let cfg = XrdpConfig { cert: CertKind::Expired, ..XrdpConfig::default() };
+    let server = XrdpServer::start(cfg).unwrap();
+    let (report, json) = run(&target(server.addr()), &opts()).await;
+    assert_eq!(report.verdict, Verdict::Connected, "accept-any still connects: {json:#}");
+    let findings = json["server"]["certificate"]["findings"].as_array().unwrap();
+    assert!(findings.contains(&Value::from("expired")), "{findings:?}");
+    assert_eq!(json["server"]["certificate"]["not_after"], "2020-02-01T00:00:00Z");
+    // Requiring a valid certificate fails in the tls phase.
+    let o = ProbeOptions { cert_policy: rdp_probe_core::CertPolicy::RequireValid, ..opts() };
+    let (report, json) = run(&target(server.addr()), &o).await;
+    assert_eq!(report.verdict, Verdict::Failed);
+    assert_eq!(json["failure"]["phase"], "tls");
+    assert_eq!(json["failure"]["code"]["space"], "certificate");
+}
+
+fn shadow_nla() -> ShadowServer {
+    ShadowServer::start(ShadowConfig::default()).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shadow_nla_with_the_right_password_connects() {
+    let server = shadow_nla();
+    let o = ProbeOptions { credentials: Some(Credentials::new(LAB_USER, None, LAB_PASSWORD)), ..opts() };
+    let (report, json) = run(&target(server.addr()), &o).await;
+    assert_eq!(report.verdict, Verdict::Connected, "{json:#}\n{}", server.log_tail());
+    assert!(phases(&report).contains(&Phase::Credssp));
+    assert!(json["server"]["credssp_version"].as_u64().is_some_and(|v| v >= 2));
+    assert!(!report.to_json().contains(LAB_PASSWORD));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shadow_nla_with_a_wrong_password_fails_in_credssp() {
+    let server = shadow_nla();
+    let o = ProbeOptions { credentials: Some(Credentials::new(LAB_USER, None, "not-the-password")), ..opts() };
+    let (report, json) = run(&target(server.addr()), &o).await;
+    assert_eq!(report.verdict, Verdict::Failed, "{json:#}");
+    assert_eq!(json["failure"]["phase"], "credssp", "{json:#}");
+    let space = &json["failure"]["code"]["space"];
+    assert!(space == "credssp" || space == "ntstatus", "{json:#}");
+    assert!(!report.to_json().contains("not-the-password"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shadow_nla_without_credentials_needs_credentials() {
+    let server = shadow_nla();
+    let (report, json) = run(&target(server.addr()), &opts()).await;
+    assert_eq!(report.verdict, Verdict::NeedsCredentials, "{json:#}");
+    assert_eq!(json["stop"]["phase"], "credssp");
+    assert_eq!(json["stop"]["reason"], "nla_requires_credentials");
+    assert!(json["server"]["credssp_version"].as_u64().is_some(), "{json:#}");
+    let selected = json["server"]["selected_protocol"].as_str().unwrap();
+    assert!(selected == "hybrid" || selected == "hybrid_ex");
+    // A client with NLA turned off hits the wall in x224.
+    let o = ProbeOptions { protocols: Some(Protocols::SSL), ..opts() };
+    let (report, json) = run(&target(server.addr()), &o).await;
+    assert_eq!(report.verdict, Verdict::Failed);
+    assert_failure(&json, "x224", "neg_failure", 5);
+    assert_eq!(json["failure"]["code"]["name"], "HYBRID_REQUIRED_BY_SERVER");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shadow_rdp_refuses_ssl_and_the_probe_falls_back_like_mstsc() {
+    let server = ShadowServer::start(ShadowConfig { nla: None, sec: ShadowSec::Rdp }).unwrap();
+    let (report, json) = run(&target(server.addr()), &opts()).await;
+    let failures = json["server"]["negotiation_failures"].as_array().unwrap();
+    assert_eq!(failures.len(), 1, "{json:#}");
+    assert_eq!(failures[0]["code"], 2); // SSL_NOT_ALLOWED_BY_SERVER
+    assert_eq!(json["server"]["requested_protocols"], serde_json::json!(["rdp"]));
+    assert!(report.phases.iter().any(|p| p.attempt == 2), "{json:#}");
+    assert_ne!(report.verdict, Verdict::Failed, "{json:#}");
+}
+
+#[tokio::test]
+async fn closed_port_fails_in_tcp_connect_with_0x204() {
+    let port = rdp_probe_lab::real::free_port();
+    let (report, json) = run(&Target::new("127.0.0.1", port).unwrap(), &opts()).await;
+    assert_eq!(report.verdict, Verdict::Failed);
+    assert_eq!(json["failure"]["phase"], "tcp_connect");
+    assert_eq!(json["failure"]["code"]["space"], CodeSpace::OsError.as_str());
+    assert_eq!(json["failure"]["code"]["name"], "ECONNREFUSED");
+    assert_eq!(json["mstsc"]["disconnect_reason"], 0x204);
+    assert_eq!(json["mstsc"]["derived"], true);
+}
+
+#[tokio::test]
+async fn silent_listener_times_out_in_x224_within_the_limit() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let hold = tokio::spawn(async move {
+        let (sock, _) = listener.accept().await.unwrap();
+        tokio::time::sleep(Duration::from_secs(30)).await;
+        drop(sock);
+    });
+    let o = ProbeOptions { timeouts: Timeouts::uniform(Duration::from_millis(800)), ..ProbeOptions::default() };
+    let started = Instant::now();
+    let (report, json) = run(&target(addr), &o).await;
+    let took = started.elapsed();
+    hold.abort();
+    assert_eq!(report.verdict, Verdict::Failed);
+    assert_failure(&json, "x224", "timeout", 800);
+    assert!(took < Duration::from_secs(10), "bounded: {took:?}");
+}
+
+#[tokio::test]
+async fn unresolvable_name_fails_in_resolve() {
+    let (report, json) = run(&Target::new("name.invalid", 3389).unwrap(), &opts()).await;
+    assert_eq!(report.verdict, Verdict::Failed);
+    assert_eq!(json["failure"]["phase"], "resolve");
+    assert_eq!(json["mstsc"]["disconnect_reason"], 0x104);
+}
