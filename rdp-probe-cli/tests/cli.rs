@@ -1,6 +1,8 @@
 //! The `rdp-probe` command as a user runs it: exit codes, JSON, the human ladder, `explain`, and the
 //! password never showing up anywhere.
 
+#![allow(clippy::unwrap_used, reason = "a test that cannot set up should panic")]
+
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
@@ -8,7 +10,10 @@ use rdp_probe_lab::real::{LAB_USER, ShadowConfig, ShadowServer};
 
 fn rdp_probe(args: &[&str], stdin: Option<&str>, env: &[(&str, &str)]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_rdp-probe"));
-    cmd.args(args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    cmd.args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
     for (k, v) in env {
         cmd.env(k, v);
     }
@@ -22,7 +27,11 @@ fn rdp_probe(args: &[&str], stdin: Option<&str>, env: &[(&str, &str)]) -> Output
 }
 
 fn text(o: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
 }
 
 #[test]
@@ -31,15 +40,26 @@ fn password_never_appears_in_output_or_logs() {
     let addr = server.addr().to_string();
     let secret = "Zq9-never-print-me";
     // Wrong password through stdin, with trace logging and JSON.
-    let o = rdp_probe(&[&addr, "-u", LAB_USER, "--password-stdin", "--json", "-vv"], Some(&format!("{secret}\n")), &[]);
+    let o = rdp_probe(
+        &[&addr, "-u", LAB_USER, "--password-stdin", "--json", "-vv"],
+        Some(&format!("{secret}\n")),
+        &[],
+    );
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     assert!(!text(&o).contains(secret), "the password leaked");
     let json: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(json["failure"]["phase"], "credssp");
     // The right password through the environment, human output with trace logging.
-    let o = rdp_probe(&[&addr, "-u", LAB_USER, "-vvv"], None, &[("RDP_PROBE_PASSWORD", rdp_probe_lab::real::LAB_PASSWORD)]);
+    let o = rdp_probe(
+        &[&addr, "-u", LAB_USER, "-vvv"],
+        None,
+        &[("RDP_PROBE_PASSWORD", rdp_probe_lab::real::LAB_PASSWORD)],
+    );
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
-    assert!(!text(&o).contains(rdp_probe_lab::real::LAB_PASSWORD), "the password leaked");
+    assert!(
+        !text(&o).contains(rdp_probe_lab::real::LAB_PASSWORD),
+        "the password leaked"
+    );
     assert!(String::from_utf8_lossy(&o.stdout).contains("CONNECTED"));
 }
 
@@ -50,19 +70,38 @@ fn exit_codes_and_the_phase_ladder() {
     let o = rdp_probe(&[&addr, "--no-color"], None, &[]);
     assert_eq!(o.status.code(), Some(3), "needs_credentials: {}", text(&o));
     let out = String::from_utf8_lossy(&o.stdout);
-    for line in ["ok   tcp_connect", "ok   x224", "ok   tls", "STOP credssp", "NEEDS CREDENTIALS", "CredSSP:       version"] {
+    for line in [
+        "ok   tcp_connect",
+        "ok   x224",
+        "ok   tls",
+        "STOP credssp",
+        "NEEDS CREDENTIALS",
+        "CredSSP:       version",
+    ] {
         assert!(out.contains(line), "missing {line:?} in\n{out}");
     }
     let o = rdp_probe(&[&addr, "--protocols", "ssl", "--no-color"], None, &[]);
     assert_eq!(o.status.code(), Some(1));
     let out = String::from_utf8_lossy(&o.stdout);
-    assert!(out.contains("FAIL x224") && out.contains("HYBRID_REQUIRED_BY_SERVER"), "{out}");
-    assert!(out.contains("Windows client would show: Error code: 0x"), "{out}");
+    assert!(
+        out.contains("FAIL x224") && out.contains("HYBRID_REQUIRED_BY_SERVER"),
+        "{out}"
+    );
+    assert!(
+        out.contains("Windows client would show: Error code: 0x"),
+        "{out}"
+    );
 }
 
 #[test]
 fn usage_errors_exit_2() {
-    for args in [&["host:0"][..], &["host", "--protocols", "bogus"], &["host", "-u", "alice"], &["host", "--timeout", "0"], &[]] {
+    for args in [
+        &["host:0"][..],
+        &["host", "--protocols", "bogus"],
+        &["host", "-u", "alice"],
+        &["host", "--timeout", "0"],
+        &[],
+    ] {
         let o = rdp_probe(args, None, &[]);
         assert_eq!(o.status.code(), Some(2), "{args:?}: {}", text(&o));
     }
@@ -73,8 +112,14 @@ fn explain_answers_offline() {
     let o = rdp_probe(&["explain", "0x904", "0x7"], None, &[]);
     assert_eq!(o.status.code(), Some(0));
     let out = String::from_utf8_lossy(&o.stdout).to_lowercase();
-    assert!(out.contains("socket closed") && out.contains("denied the connection"), "{out}");
-    assert!(out.contains("licensing") || out.contains("secure_settings"), "names the phases: {out}");
+    assert!(
+        out.contains("socket closed") && out.contains("denied the connection"),
+        "{out}"
+    );
+    assert!(
+        out.contains("licensing") || out.contains("secure_settings"),
+        "names the phases: {out}"
+    );
     let o = rdp_probe(&["explain", "2308"], None, &[]);
     assert_eq!(o.status.code(), Some(0));
     let o = rdp_probe(&["explain", "zz"], None, &[]);

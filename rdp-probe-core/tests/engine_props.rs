@@ -2,6 +2,8 @@
 //! verdict matches its fields. The frames are fed after valid prefixes built with the wire encoders, so
 //! the hostile bytes reach every step (X.224, NLA after TLS, MCS, the session).
 
+#![allow(clippy::unwrap_used, reason = "a test that cannot set up should panic")]
+
 use std::net::SocketAddr;
 use std::time::Duration;
 

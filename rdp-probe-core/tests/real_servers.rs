@@ -1,13 +1,17 @@
 //! The probe against real RDP servers on loopback: xrdp and FreeRDP's shadow server, started and stopped by
 //! the tests (see rdp-probe-lab), plus a port nobody listens on and a listener that never answers.
 
+#![allow(clippy::unwrap_used, reason = "a test that cannot set up should panic")]
+
 use std::time::{Duration, Instant};
 
 use rdp_probe_core::report::{Outcome, Report};
-use rdp_probe_core::{CodeSpace, Credentials, Phase, ProbeOptions, Protocols, Target, Timeouts, Verdict, probe};
+use rdp_probe_core::{
+    CodeSpace, Credentials, Phase, ProbeOptions, Protocols, Target, Timeouts, Verdict, probe,
+};
 use rdp_probe_lab::real::{
-    CertKind, CryptLevel, LAB_PASSWORD, LAB_USER, SecurityLayer, ShadowConfig, ShadowSec, ShadowServer, XrdpConfig,
-    XrdpServer,
+    CertKind, CryptLevel, LAB_PASSWORD, LAB_USER, SecurityLayer, ShadowConfig, ShadowSec,
+    ShadowServer, XrdpConfig, XrdpServer,
 };
 use serde_json::Value;
 
@@ -16,7 +20,10 @@ fn target(addr: std::net::SocketAddr) -> Target {
 }
 
 fn opts() -> ProbeOptions {
-    ProbeOptions { timeouts: Timeouts::uniform(Duration::from_secs(10)), ..ProbeOptions::default() }
+    ProbeOptions {
+        timeouts: Timeouts::uniform(Duration::from_secs(10)),
+        ..ProbeOptions::default()
+    }
 }
 
 async fn run(t: &Target, o: &ProbeOptions) -> (Report, Value) {
@@ -28,7 +35,10 @@ async fn run(t: &Target, o: &ProbeOptions) -> (Report, Value) {
     let failed = report.verdict == Verdict::Failed;
     assert_eq!(json.get("failure").is_some(), failed, "{json:#}");
     assert_eq!(json.get("mstsc").is_some(), failed, "{json:#}");
-    let stopped = matches!(report.verdict, Verdict::NeedsCredentials | Verdict::Inconclusive);
+    let stopped = matches!(
+        report.verdict,
+        Verdict::NeedsCredentials | Verdict::Inconclusive
+    );
     assert_eq!(json.get("stop").is_some(), stopped, "{json:#}");
     assert!(json["phases"].as_array().is_some_and(|p| !p.is_empty()));
     (report, json)
@@ -43,21 +53,41 @@ fn assert_failure(json: &Value, phase: &str, space: &str, value: u64) {
     assert_eq!(json["failure"]["code"]["space"], space, "{json:#}");
     assert_eq!(json["failure"]["code"]["value"], value, "{json:#}");
     assert!(json["mstsc"]["disconnect_reason"].is_u64());
-    assert!(json["failure"]["hint"].as_str().is_some_and(|h| !h.is_empty()));
+    assert!(
+        json["failure"]["hint"]
+            .as_str()
+            .is_some_and(|h| !h.is_empty())
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn xrdp_negotiate_connects_over_tls() {
     let server = XrdpServer::start(XrdpConfig::default()).unwrap();
     let (report, json) = run(&target(server.addr()), &opts()).await;
-    assert_eq!(report.verdict, Verdict::Connected, "{json:#}\n{}", server.log_tail());
+    assert_eq!(
+        report.verdict,
+        Verdict::Connected,
+        "{json:#}\n{}",
+        server.log_tail()
+    );
     assert_eq!(report.outcome, Some(Outcome::Connected));
     assert_eq!(json["server"]["selected_protocol"], "ssl");
-    assert_eq!(json["server"]["requested_protocols"], serde_json::json!(["ssl", "hybrid", "hybrid_ex"]));
+    assert_eq!(
+        json["server"]["requested_protocols"],
+        serde_json::json!(["ssl", "hybrid", "hybrid_ex"])
+    );
     let cert = &json["server"]["certificate"];
-    assert!(cert["issuer"].as_str().unwrap().contains("rdp-lab"), "{cert:#}");
+    assert!(
+        cert["issuer"].as_str().unwrap().contains("rdp-lab"),
+        "{cert:#}"
+    );
     assert_eq!(cert["sha256"].as_str().unwrap().len(), 64);
-    assert!(json["server"]["tls"]["version"].as_str().unwrap().starts_with("TLSv1_"));
+    assert!(
+        json["server"]["tls"]["version"]
+            .as_str()
+            .unwrap()
+            .starts_with("TLSv1_")
+    );
     assert_eq!(
         phases(&report),
         [
@@ -74,23 +104,45 @@ async fn xrdp_negotiate_connects_over_tls() {
         ]
     );
     let x224 = &report.phases[2];
-    assert_eq!((x224.round_trips, x224.bytes_sent, x224.bytes_received), (1, 19, 19));
+    assert_eq!(
+        (x224.round_trips, x224.bytes_sent, x224.bytes_received),
+        (1, 19, 19)
+    );
     // Bytes count in the phase during which they crossed the socket (one read may carry PDUs of two phases), so
     // only totals and the first exchanges are exact.
     let tls = &report.phases[3];
     assert!(tls.bytes_sent > 0 && tls.bytes_received > 0 && tls.round_trips >= 1);
-    let secure = report.phases.iter().find(|p| p.phase == Phase::SecureSettings).unwrap();
-    assert!(secure.bytes_sent > 0, "Client Info counts in secure_settings");
+    let secure = report
+        .phases
+        .iter()
+        .find(|p| p.phase == Phase::SecureSettings)
+        .unwrap();
+    assert!(
+        secure.bytes_sent > 0,
+        "Client Info counts in secure_settings"
+    );
     let after: u64 = report.phases.iter().skip(4).map(|p| p.bytes_received).sum();
-    assert!(after > 1000, "the server's session PDUs were counted: {after}");
+    assert!(
+        after > 1000,
+        "the server's session PDUs were counted: {after}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn xrdp_rdp_layer_without_encryption_connects_with_standard_security() {
-    let cfg = XrdpConfig { security_layer: SecurityLayer::Rdp, crypt_level: CryptLevel::None, ..XrdpConfig::default() };
+    let cfg = XrdpConfig {
+        security_layer: SecurityLayer::Rdp,
+        crypt_level: CryptLevel::None,
+        ..XrdpConfig::default()
+    };
     let server = XrdpServer::start(cfg).unwrap();
     let (report, json) = run(&target(server.addr()), &opts()).await;
-    assert_eq!(report.verdict, Verdict::Connected, "{json:#}\n{}", server.log_tail());
+    assert_eq!(
+        report.verdict,
+        Verdict::Connected,
+        "{json:#}\n{}",
+        server.log_tail()
+    );
     assert_eq!(json["server"]["selected_protocol"], "rdp");
     assert_eq!(json["server"]["standard_security"]["encryption_level"], 0);
     assert!(json["server"].get("tls").is_none());
@@ -98,7 +150,11 @@ async fn xrdp_rdp_layer_without_encryption_connects_with_standard_security() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn xrdp_rdp_layer_with_rc4_is_inconclusive_and_reports_the_encryption() {
-    let cfg = XrdpConfig { security_layer: SecurityLayer::Rdp, crypt_level: CryptLevel::High, ..XrdpConfig::default() };
+    let cfg = XrdpConfig {
+        security_layer: SecurityLayer::Rdp,
+        crypt_level: CryptLevel::High,
+        ..XrdpConfig::default()
+    };
     let server = XrdpServer::start(cfg).unwrap();
     let (report, json) = run(&target(server.addr()), &opts()).await;
     assert_eq!(report.verdict, Verdict::Inconclusive, "{json:#}");
@@ -112,9 +168,15 @@ async fn xrdp_rdp_layer_with_rc4_is_inconclusive_and_reports_the_encryption() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn xrdp_tls_layer_refuses_standard_security_with_ssl_required() {
-    let cfg = XrdpConfig { security_layer: SecurityLayer::Tls, ..XrdpConfig::default() };
+    let cfg = XrdpConfig {
+        security_layer: SecurityLayer::Tls,
+        ..XrdpConfig::default()
+    };
     let server = XrdpServer::start(cfg).unwrap();
-    let o = ProbeOptions { protocols: Some(Protocols::RDP), ..opts() };
+    let o = ProbeOptions {
+        protocols: Some(Protocols::RDP),
+        ..opts()
+    };
     let (report, json) = run(&target(server.addr()), &o).await;
     assert_eq!(report.verdict, Verdict::Failed);
     assert_failure(&json, "x224", "neg_failure", 1);
@@ -126,7 +188,11 @@ async fn xrdp_tls_layer_refuses_standard_security_with_ssl_required() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn xrdp_without_certificate_fails_with_ssl_cert_not_on_server() {
-    let cfg = XrdpConfig { security_layer: SecurityLayer::Tls, cert: CertKind::Missing, ..XrdpConfig::default() };
+    let cfg = XrdpConfig {
+        security_layer: SecurityLayer::Tls,
+        cert: CertKind::Missing,
+        ..XrdpConfig::default()
+    };
     let server = XrdpServer::start(cfg).unwrap();
     let (report, json) = run(&target(server.addr()), &opts()).await;
     assert_eq!(report.verdict, Verdict::Failed, "{json:#}");
@@ -136,15 +202,30 @@ async fn xrdp_without_certificate_fails_with_ssl_cert_not_on_server() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn xrdp_expired_certificate_is_recorded_and_judged() {
-    let cfg = XrdpConfig { cert: CertKind::Expired, ..XrdpConfig::default() };
+    let cfg = XrdpConfig {
+        cert: CertKind::Expired,
+        ..XrdpConfig::default()
+    };
     let server = XrdpServer::start(cfg).unwrap();
     let (report, json) = run(&target(server.addr()), &opts()).await;
-    assert_eq!(report.verdict, Verdict::Connected, "accept-any still connects: {json:#}");
-    let findings = json["server"]["certificate"]["findings"].as_array().unwrap();
+    assert_eq!(
+        report.verdict,
+        Verdict::Connected,
+        "accept-any still connects: {json:#}"
+    );
+    let findings = json["server"]["certificate"]["findings"]
+        .as_array()
+        .unwrap();
     assert!(findings.contains(&Value::from("expired")), "{findings:?}");
-    assert_eq!(json["server"]["certificate"]["not_after"], "2020-02-01T00:00:00Z");
+    assert_eq!(
+        json["server"]["certificate"]["not_after"],
+        "2020-02-01T00:00:00Z"
+    );
     // Requiring a valid certificate fails in the tls phase.
-    let o = ProbeOptions { cert_policy: rdp_probe_core::CertPolicy::RequireValid, ..opts() };
+    let o = ProbeOptions {
+        cert_policy: rdp_probe_core::CertPolicy::RequireValid,
+        ..opts()
+    };
     let (report, json) = run(&target(server.addr()), &o).await;
     assert_eq!(report.verdict, Verdict::Failed);
     assert_eq!(json["failure"]["phase"], "tls");
@@ -158,18 +239,33 @@ fn shadow_nla() -> ShadowServer {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn shadow_nla_with_the_right_password_connects() {
     let server = shadow_nla();
-    let o = ProbeOptions { credentials: Some(Credentials::new(LAB_USER, None, LAB_PASSWORD)), ..opts() };
+    let o = ProbeOptions {
+        credentials: Some(Credentials::new(LAB_USER, None, LAB_PASSWORD)),
+        ..opts()
+    };
     let (report, json) = run(&target(server.addr()), &o).await;
-    assert_eq!(report.verdict, Verdict::Connected, "{json:#}\n{}", server.log_tail());
+    assert_eq!(
+        report.verdict,
+        Verdict::Connected,
+        "{json:#}\n{}",
+        server.log_tail()
+    );
     assert!(phases(&report).contains(&Phase::Credssp));
-    assert!(json["server"]["credssp_version"].as_u64().is_some_and(|v| v >= 2));
+    assert!(
+        json["server"]["credssp_version"]
+            .as_u64()
+            .is_some_and(|v| v >= 2)
+    );
     assert!(!report.to_json().contains(LAB_PASSWORD));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn shadow_nla_with_a_wrong_password_fails_in_credssp() {
     let server = shadow_nla();
-    let o = ProbeOptions { credentials: Some(Credentials::new(LAB_USER, None, "not-the-password")), ..opts() };
+    let o = ProbeOptions {
+        credentials: Some(Credentials::new(LAB_USER, None, "not-the-password")),
+        ..opts()
+    };
     let (report, json) = run(&target(server.addr()), &o).await;
     assert_eq!(report.verdict, Verdict::Failed, "{json:#}");
     assert_eq!(json["failure"]["phase"], "credssp", "{json:#}");
@@ -185,11 +281,17 @@ async fn shadow_nla_without_credentials_needs_credentials() {
     assert_eq!(report.verdict, Verdict::NeedsCredentials, "{json:#}");
     assert_eq!(json["stop"]["phase"], "credssp");
     assert_eq!(json["stop"]["reason"], "nla_requires_credentials");
-    assert!(json["server"]["credssp_version"].as_u64().is_some(), "{json:#}");
+    assert!(
+        json["server"]["credssp_version"].as_u64().is_some(),
+        "{json:#}"
+    );
     let selected = json["server"]["selected_protocol"].as_str().unwrap();
     assert!(selected == "hybrid" || selected == "hybrid_ex");
     // A client with NLA turned off hits the wall in x224.
-    let o = ProbeOptions { protocols: Some(Protocols::SSL), ..opts() };
+    let o = ProbeOptions {
+        protocols: Some(Protocols::SSL),
+        ..opts()
+    };
     let (report, json) = run(&target(server.addr()), &o).await;
     assert_eq!(report.verdict, Verdict::Failed);
     assert_failure(&json, "x224", "neg_failure", 5);
@@ -198,12 +300,19 @@ async fn shadow_nla_without_credentials_needs_credentials() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn shadow_rdp_refuses_ssl_and_the_probe_falls_back_like_mstsc() {
-    let server = ShadowServer::start(ShadowConfig { nla: None, sec: ShadowSec::Rdp }).unwrap();
+    let server = ShadowServer::start(ShadowConfig {
+        nla: None,
+        sec: ShadowSec::Rdp,
+    })
+    .unwrap();
     let (report, json) = run(&target(server.addr()), &opts()).await;
     let failures = json["server"]["negotiation_failures"].as_array().unwrap();
     assert_eq!(failures.len(), 1, "{json:#}");
     assert_eq!(failures[0]["code"], 2); // SSL_NOT_ALLOWED_BY_SERVER
-    assert_eq!(json["server"]["requested_protocols"], serde_json::json!(["rdp"]));
+    assert_eq!(
+        json["server"]["requested_protocols"],
+        serde_json::json!(["rdp"])
+    );
     assert!(report.phases.iter().any(|p| p.attempt == 2), "{json:#}");
     assert_ne!(report.verdict, Verdict::Failed, "{json:#}");
 }
@@ -214,7 +323,10 @@ async fn closed_port_fails_in_tcp_connect_with_0x204() {
     let (report, json) = run(&Target::new("127.0.0.1", port).unwrap(), &opts()).await;
     assert_eq!(report.verdict, Verdict::Failed);
     assert_eq!(json["failure"]["phase"], "tcp_connect");
-    assert_eq!(json["failure"]["code"]["space"], CodeSpace::OsError.as_str());
+    assert_eq!(
+        json["failure"]["code"]["space"],
+        CodeSpace::OsError.as_str()
+    );
     assert_eq!(json["failure"]["code"]["name"], "ECONNREFUSED");
     assert_eq!(json["mstsc"]["disconnect_reason"], 0x204);
     assert_eq!(json["mstsc"]["derived"], true);
@@ -229,7 +341,10 @@ async fn silent_listener_times_out_in_x224_within_the_limit() {
         tokio::time::sleep(Duration::from_secs(30)).await;
         drop(sock);
     });
-    let o = ProbeOptions { timeouts: Timeouts::uniform(Duration::from_millis(800)), ..ProbeOptions::default() };
+    let o = ProbeOptions {
+        timeouts: Timeouts::uniform(Duration::from_millis(800)),
+        ..ProbeOptions::default()
+    };
     let started = Instant::now();
     let (report, json) = run(&target(addr), &o).await;
     let took = started.elapsed();
