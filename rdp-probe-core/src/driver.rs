@@ -204,6 +204,7 @@ impl Driver {
         self.machine.on_connecting(self.now());
         let mut last_error = None;
         for addr in self.addrs.clone() {
+            self.machine.on_trying(addr);
             match tokio::time::timeout_at(self.deadline(), TcpStream::connect(addr)).await {
                 Ok(Ok(stream)) => {
                     let _ = stream.set_nodelay(true);

@@ -361,3 +361,44 @@ async fn unresolvable_name_fails_in_resolve() {
     assert_eq!(json["failure"]["phase"], "resolve");
     assert_eq!(json["mstsc"]["disconnect_reason"], 0x104);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn xrdp_tls10_only_is_diagnosed_as_legacy_tls() {
+    let cfg = XrdpConfig {
+        security_layer: SecurityLayer::Tls,
+        tls_protocols: "TLSv1",
+        tls_ciphers: Some("DEFAULT@SECLEVEL=0"),
+        ..XrdpConfig::default()
+    };
+    let server = XrdpServer::start(cfg).unwrap();
+    let (report, json) = run(&target(server.addr()), &opts()).await;
+    assert_eq!(
+        report.verdict,
+        Verdict::Failed,
+        "{json:#}\n{}",
+        server.log_tail()
+    );
+    // Confirmed with a legacy ClientHello on a second connection: the server answers TLS 1.0.
+    assert_failure(&json, "tls", "tls_version", 0x0301);
+    assert_eq!(json["failure"]["code"]["name"], "TLS_1_0");
+    assert!(
+        json["failure"]["hint"]
+            .as_str()
+            .unwrap()
+            .contains("TLS 1.2")
+    );
+}
+
+#[tokio::test]
+async fn ipv6_loopback_target_is_probed() {
+    let Ok(listener) = std::net::TcpListener::bind("[::1]:0") else {
+        panic!("this machine has no ::1; the probe's IPv6 path cannot be tested");
+    };
+    let port = listener.local_addr().unwrap().port();
+    drop(listener);
+    let t: Target = format!("[::1]:{port}").parse().unwrap();
+    let (report, json) = run(&t, &opts()).await;
+    assert_eq!(report.verdict, Verdict::Failed);
+    assert_eq!(json["target"]["address"], format!("[::1]:{port}"));
+    assert_eq!(json["failure"]["code"]["name"], "ECONNREFUSED");
+}

@@ -329,6 +329,11 @@ impl Machine {
         self.log.enter(Phase::TcpConnect, now);
     }
 
+    /// The driver tries this address (recorded even if the connect fails).
+    pub fn on_trying(&mut self, addr: SocketAddr) {
+        self.report.target.address = Some(addr.to_string());
+    }
+
     /// Name resolution failed.
     pub fn on_resolve_failed(&mut self, message: String, now: Duration) {
         self.fail(FailureKind::Dns { message }, now);
