@@ -513,11 +513,11 @@ impl Machine {
                 });
             }
         }
-        self.report.phases = self.log.into_records();
+        self.report.phases = std::mem::take(&mut self.log).into_records();
         #[expect(clippy::cast_precision_loss, reason = "milliseconds for display")]
         let ms = now.as_micros() as f64 / 1000.0;
         self.report.elapsed_ms = ms;
-        self.report
+        std::mem::replace(&mut self.report, Report::new(&self.target))
     }
 
     /// Whether the probe has ended.
@@ -624,4 +624,17 @@ fn hex_prefix(buf: &[u8]) -> String {
         .map(|b| format!("{b:02x}"))
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+impl Drop for Machine {
+    /// IronRDP's `Config` keeps the password as a plain `String`; wipe it with the machine.
+    fn drop(&mut self) {
+        use zeroize::Zeroize;
+        if let Some(connector) = self.connector.as_mut()
+            && let ironrdp_connector::Credentials::UsernamePassword { password, .. } =
+                &mut connector.config.credentials
+        {
+            password.zeroize();
+        }
+    }
 }

@@ -198,7 +198,9 @@ impl Machine {
             self.report.server.credssp_version = Some(info.version);
         }
         if let Some(token) = info.nego_token
-            && let Ok(challenge) = rdp_probe_wire::ntlm::parse_challenge(token)
+            && let Ok(challenge) = rdp_probe_wire::ntlm::parse_challenge(
+                rdp_probe_wire::ntlm::find_ntlmssp(token).unwrap_or(token),
+            )
         {
             self.report.server.ntlm = Some(NtlmFacts {
                 netbios_computer: challenge.nb_computer,
