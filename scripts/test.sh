@@ -13,12 +13,17 @@ bash scripts/install-test-deps.sh
 
 echo "== cargo fmt"
 cargo fmt --all -- --check
+(cd benches && cargo fmt -- --check)
+(cd fuzz && cargo fmt -- --check)
 
 echo "== cargo clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
 echo "== cargo test"
 cargo test --workspace --locked
+
+echo "== benches compile (run them with: cargo bench --manifest-path benches/Cargo.toml)"
+cargo bench --manifest-path benches/Cargo.toml --locked --no-run
 
 echo "== fuzz smoke (${FUZZ_SECONDS}s per target)"
 bash fuzz/run-smoke.sh "$FUZZ_SECONDS"

@@ -14,5 +14,8 @@ fn mstsc_mapping_doc_is_current() {
         std::fs::write(path, &expected).unwrap();
     }
     let actual = std::fs::read_to_string(path).unwrap_or_default();
-    assert!(actual == expected, "docs/mstsc-mapping.md is stale: run UPDATE_DOCS=1 cargo test -p rdp-probe-codes --test docs_table");
+    assert!(
+        actual == expected,
+        "docs/mstsc-mapping.md is stale: run UPDATE_DOCS=1 cargo test -p rdp-probe-codes --test docs_table"
+    );
 }
