@@ -326,6 +326,15 @@ pub enum ProtocolViolation {
 }
 
 impl FailureKind {
+    /// The server answered with an X.224 Disconnect Request TPDU ([X.224] 13.5): a close with a reason byte.
+    pub fn x224_disconnect(reason: u8) -> Self {
+        FailureKind::Network(NetworkError {
+            kind: NetworkErrorKind::Closed,
+            os_error: None,
+            message: format!("the server sent an X.224 Disconnect Request (reason {reason})"),
+        })
+    }
+
     /// The code space, raw value and name.
     pub fn code(&self) -> Code {
         use CodeSpace as S;

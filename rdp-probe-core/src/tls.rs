@@ -152,17 +152,7 @@ pub(crate) fn handshake_failure(e: &io::Error) -> FailureKind {
                 os_error: None,
                 message: "the server closed the connection during the TLS handshake".into(),
             }),
-            IoFailure::Os {
-                kind,
-                os_error,
-                message,
-            } => FailureKind::Network(crate::failure::NetworkError {
-                kind,
-                os_error,
-                message,
-            }),
-            IoFailure::TlsAlert(a) => FailureKind::Tls(TlsFailure::Alert(a)),
-            IoFailure::Tls(m) => FailureKind::Tls(TlsFailure::Other(m)),
+            other => FailureKind::from(other),
         },
     }
 }

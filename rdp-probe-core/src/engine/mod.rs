@@ -341,19 +341,7 @@ impl Machine {
 
     /// The TCP connect failed (all addresses).
     pub fn on_connect_failed(&mut self, error: IoFailure, now: Duration) {
-        let kind = match error {
-            IoFailure::Os {
-                kind,
-                os_error,
-                message,
-            } => FailureKind::Network(NetworkError {
-                kind,
-                os_error,
-                message,
-            }),
-            other => self.io_kind(other),
-        };
-        self.fail(kind, now);
+        self.fail(FailureKind::from(error), now);
     }
 
     /// The TCP connection is up.
@@ -416,8 +404,7 @@ impl Machine {
             self.fail(kind, now);
             return;
         }
-        let kind = self.io_kind(error);
-        self.fail(kind, now);
+        self.fail(FailureKind::from(error), now);
     }
 
     /// The wait in [`Machine::deadline`] ran out with `partial` bytes of the next frame buffered.
@@ -590,7 +577,15 @@ impl Machine {
         // Anything else: keep waiting for the close, within the deadline.
     }
 
-    fn io_kind(&self, error: IoFailure) -> FailureKind {
+    fn queue(&mut self, bytes: Vec<u8>) {
+        if !bytes.is_empty() {
+            self.outgoing.push_back(bytes);
+        }
+    }
+}
+
+impl From<IoFailure> for FailureKind {
+    fn from(error: IoFailure) -> Self {
         match error {
             IoFailure::Closed => FailureKind::Network(NetworkError {
                 kind: NetworkErrorKind::Closed,
@@ -608,12 +603,6 @@ impl Machine {
                 os_error,
                 message,
             }),
-        }
-    }
-
-    fn queue(&mut self, bytes: Vec<u8>) {
-        if !bytes.is_empty() {
-            self.outgoing.push_back(bytes);
         }
     }
 }

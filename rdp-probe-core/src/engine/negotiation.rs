@@ -14,7 +14,7 @@ use ironrdp_pdu::rdp::client_info::{PerformanceFlags, TimezoneInfo};
 use rdp_probe_wire::x224::{ConnectionConfirm, X224Pdu};
 
 use super::{Machine, Step};
-use crate::failure::{FailureKind, NetworkError, NetworkErrorKind, ProtocolViolation};
+use crate::failure::{FailureKind, ProtocolViolation};
 use crate::report::{NegotiationFailureFact, Verdict};
 use crate::{Phase, Protocols};
 
@@ -115,15 +115,7 @@ impl Machine {
         let confirm = match rdp_probe_wire::x224::parse_x224(frame) {
             Ok(X224Pdu::ConnectionConfirm(cc)) => cc,
             Ok(X224Pdu::Disconnect { reason }) => {
-                let message = format!(
-                    "the server answered with an X.224 Disconnect Request (reason {reason})"
-                );
-                let kind = NetworkError {
-                    kind: NetworkErrorKind::Closed,
-                    os_error: None,
-                    message,
-                };
-                self.fail(FailureKind::Network(kind), now);
+                self.fail(FailureKind::x224_disconnect(reason), now);
                 return;
             }
             Ok(other) => {

@@ -17,7 +17,7 @@ use rdp_probe_wire::x224::X224Pdu;
 
 use super::Machine;
 use crate::Phase;
-use crate::failure::{FailureKind, NetworkError, NetworkErrorKind, ProtocolViolation};
+use crate::failure::{FailureKind, ProtocolViolation};
 use crate::report::{LicensingFacts, Outcome, StandardSecurityFacts, Verdict};
 
 /// STATUS_VALID_CLIENT: the licensing "error" that means no license exchange is needed ([MS-RDPBCGR]
@@ -183,16 +183,7 @@ impl Machine {
         let payload = match rdp_probe_wire::x224::parse_x224(frame) {
             Ok(X224Pdu::Data(p)) => p,
             Ok(X224Pdu::Disconnect { reason }) => {
-                let message =
-                    format!("the server sent an X.224 Disconnect Request (reason {reason})");
-                self.fail(
-                    FailureKind::Network(NetworkError {
-                        kind: NetworkErrorKind::Closed,
-                        os_error: None,
-                        message,
-                    }),
-                    now,
-                );
+                self.fail(FailureKind::x224_disconnect(reason), now);
                 return false;
             }
             _ => return true,
@@ -297,16 +288,7 @@ impl Machine {
                 false
             }
             SlowPath::X224Disconnect { reason } => {
-                let message =
-                    format!("the server sent an X.224 Disconnect Request (reason {reason})");
-                self.fail(
-                    FailureKind::Network(NetworkError {
-                        kind: NetworkErrorKind::Closed,
-                        os_error: None,
-                        message,
-                    }),
-                    now,
-                );
+                self.fail(FailureKind::x224_disconnect(reason), now);
                 false
             }
             SlowPath::Io { pdu, .. } => match pdu {
