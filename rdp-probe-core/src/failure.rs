@@ -586,10 +586,10 @@ impl fmt::Display for FailureKind {
         let meaning = lookup(code.space, code.value).map(|e| e.meaning);
         match self {
             FailureKind::Dns { message } => write!(f, "name resolution failed: {message}"),
-            FailureKind::Network(e) => match e.kind {
-                NetworkErrorKind::Closed => write!(f, "the server closed the connection"),
-                _ => write!(f, "{}", e.message),
-            },
+            FailureKind::Network(e) if e.message.is_empty() => {
+                write!(f, "the server closed the connection")
+            }
+            FailureKind::Network(e) => write!(f, "{}", e.message),
             FailureKind::Timeout(t) => {
                 let what = match t.which {
                     TimeoutKind::Connect => "TCP connect",

@@ -4,3 +4,4 @@
 //! own run directory and its own process groups, so that tests can use them as ground truth.
 
 pub mod real;
+pub mod scripted;

@@ -1,0 +1,506 @@
+//! The probe against the scripted RDP server of rdp-probe-lab: one test per way a server can end a
+//! connection, asserting the verdict, the phase, the server's raw code and the derived Windows-client
+//! pair through the JSON report (the `rdp-probe/1` contract).
+
+use std::time::Duration;
+
+use rdp_probe_core::report::Report;
+use rdp_probe_core::{ProbeOptions, Protocols, Target, Timeouts, Verdict, probe};
+use rdp_probe_lab::scripted::{Scenario, ScriptedServer};
+use serde_json::Value;
+
+/// 2 s for connect and every phase.
+fn opts() -> ProbeOptions {
+    ProbeOptions {
+        timeouts: Timeouts::uniform(Duration::from_secs(2)),
+        ..ProbeOptions::default()
+    }
+}
+
+/// 1 s for connect and every phase, for scenarios that end in a timeout.
+fn fast() -> ProbeOptions {
+    ProbeOptions {
+        timeouts: Timeouts::uniform(Duration::from_secs(1)),
+        ..ProbeOptions::default()
+    }
+}
+
+/// Starts the scenario, probes it once, checks the report's contract, returns it with its JSON form.
+async fn run(scenario: Scenario, options: &ProbeOptions) -> (Report, Value) {
+    let server = ScriptedServer::start(scenario)
+        .await
+        .expect("bind 127.0.0.1:0");
+    let addr = server.addr();
+    assert!(addr.ip().is_loopback());
+    let target = Target::new(addr.ip().to_string(), addr.port()).expect("target");
+    let report = probe(&target, options).await;
+    let json: Value = serde_json::from_str(&report.to_json()).expect("report JSON");
+    assert_eq!(json["schema"], "rdp-probe/1");
+    assert_eq!(json["verdict"], report.verdict.as_str());
+    let failed = report.verdict == Verdict::Failed;
+    let ctx = format!("{}: {json:#}", scenario.name());
+    assert_eq!(json.get("failure").is_some(), failed, "{ctx}");
+    assert_eq!(json.get("mstsc").is_some(), failed, "{ctx}");
+    if failed {
+        assert!(
+            json["failure"]["hint"]
+                .as_str()
+                .is_some_and(|h| !h.is_empty()),
+            "{ctx}"
+        );
+        assert!(
+            json["failure"]["message"]
+                .as_str()
+                .is_some_and(|m| !m.is_empty()),
+            "{ctx}"
+        );
+        assert_eq!(json["mstsc"]["derived"], true, "{ctx}");
+    }
+    (report, json)
+}
+
+#[track_caller]
+fn assert_failure(json: &Value, phase: &str, space: &str, value: u64) {
+    assert_eq!(json["verdict"], "failed", "{json:#}");
+    assert_eq!(json["failure"]["phase"], phase, "{json:#}");
+    assert_eq!(json["failure"]["code"]["space"], space, "{json:#}");
+    assert_eq!(json["failure"]["code"]["value"], value, "{json:#}");
+}
+
+#[track_caller]
+fn assert_mstsc(json: &Value, disconnect_reason: u64, extended_reason: u64) {
+    assert_eq!(
+        json["mstsc"]["disconnect_reason"], disconnect_reason,
+        "{json:#}"
+    );
+    assert_eq!(
+        json["mstsc"]["extended_reason"], extended_reason,
+        "{json:#}"
+    );
+}
+
+/// The session got as far as licensing over Standard RDP Security without encryption.
+#[track_caller]
+fn assert_reached_licensing_over_rdp(json: &Value) {
+    let server = &json["server"];
+    assert_eq!(server["selected_protocol"], "rdp", "{json:#}");
+    assert_eq!(server["rdp_version"], 0x0008_0004, "{json:#}");
+    assert_eq!(
+        server["standard_security"]["encryption_level"], 0,
+        "{json:#}"
+    );
+    assert_eq!(
+        server["standard_security"]["encryption_method"], 0,
+        "{json:#}"
+    );
+    let phases: Vec<&str> = json["phases"]
+        .as_array()
+        .expect("phases")
+        .iter()
+        .filter_map(|p| p["phase"].as_str())
+        .collect();
+    for p in [
+        "x224",
+        "basic_settings",
+        "channel_connection",
+        "secure_settings",
+        "licensing",
+    ] {
+        assert!(phases.contains(&p), "{p} missing: {json:#}");
+    }
+}
+
+// ----- after the Client Info PDU -----
+
+#[tokio::test]
+async fn errinfo_after_client_info_then_close() {
+    for value in [7u32, 9, 0x101, 0x10C9, 0xBEEF] {
+        let (_, json) = run(Scenario::ErrinfoAfterClientInfo(value), &opts()).await;
+        assert_failure(&json, "licensing", "errinfo", u64::from(value));
+        assert_mstsc(&json, 0x904, u64::from(value));
+        assert_eq!(json["mstsc"]["rule"], "peer_closed", "{json:#}");
+        assert_reached_licensing_over_rdp(&json);
+        let received = &json["server"]["errinfo_received"];
+        assert_eq!(received[0]["value"], value, "{json:#}");
+        assert_eq!(received[0]["phase"], "licensing", "{json:#}");
+        if value == 0xBEEF {
+            assert_eq!(
+                json["failure"]["code"]["name"], "UNKNOWN_ERRINFO_0x0000BEEF",
+                "{json:#}"
+            );
+        }
+    }
+    let (_, json) = run(Scenario::ErrinfoAfterClientInfo(7), &opts()).await;
+    assert_eq!(
+        json["failure"]["code"]["name"], "ERRINFO_SERVER_DENIED_CONNECTION",
+        "{json:#}"
+    );
+}
+
+#[tokio::test]
+async fn errinfo_then_ultimatum() {
+    let (_, json) = run(Scenario::ErrinfoThenUltimatum(7), &opts()).await;
+    assert_failure(&json, "licensing", "errinfo", 7);
+    assert_mstsc(&json, 0x3, 7);
+}
+
+#[tokio::test]
+async fn errinfo_then_reset() {
+    let (_, json) = run(Scenario::ErrinfoThenReset(9), &opts()).await;
+    assert_failure(&json, "licensing", "errinfo", 9);
+    assert_mstsc(&json, 0x404, 9);
+}
+
+#[tokio::test]
+async fn errinfo_then_hold() {
+    // The probe waits briefly for the close the specification demands, then reports the errinfo anyway.
+    let (report, json) = run(Scenario::ErrinfoThenHold(0x10C9), &opts()).await;
+    assert_failure(&json, "licensing", "errinfo", 0x10C9);
+    assert_eq!(json["mstsc"]["extended_reason"], 0x10C9, "{json:#}");
+    assert!(report.elapsed_ms < 5000.0, "{}", report.elapsed_ms);
+}
+
+#[tokio::test]
+async fn license_error_no_license_server() {
+    let (_, json) = run(
+        Scenario::LicenseError {
+            code: 6,
+            state_transition: 1,
+        },
+        &opts(),
+    )
+    .await;
+    assert_failure(&json, "licensing", "license_error", 6);
+    assert_eq!(
+        json["failure"]["code"]["name"], "ERR_NO_LICENSE_SERVER",
+        "{json:#}"
+    );
+    // No errinfo was sent: the licensing ERRINFO of the same meaning (ERRINFO_LICENSE_NO_LICENSE_SERVER).
+    assert_mstsc(&json, 0x808, 0x101);
+    assert_eq!(json["server"]["licensing"]["outcome"], "error", "{json:#}");
+    assert_reached_licensing_over_rdp(&json);
+}
+
+#[tokio::test]
+async fn license_valid_client_then_errinfo() {
+    let (_, json) = run(Scenario::LicenseValidClientThenErrinfo(9), &opts()).await;
+    // Licensing succeeded, so the errinfo arrives while the client waits for the Demand Active.
+    assert_failure(&json, "capabilities", "errinfo", 9);
+    assert_mstsc(&json, 0x904, 9);
+    assert_eq!(
+        json["server"]["licensing"]["outcome"], "valid_client",
+        "{json:#}"
+    );
+    let licensing = json["phases"]
+        .as_array()
+        .expect("phases")
+        .iter()
+        .find(|p| p["phase"] == "licensing")
+        .cloned();
+    assert_eq!(
+        licensing.map(|p| p["status"].clone()),
+        Some(Value::from("ok"))
+    );
+}
+
+#[tokio::test]
+async fn silent_after_client_info_times_out_in_licensing() {
+    let (_, json) = run(Scenario::SilentAfterClientInfo, &fast()).await;
+    assert_failure(&json, "licensing", "timeout", 1000);
+    assert_mstsc(&json, 0x908, 0);
+}
+
+#[tokio::test]
+async fn reset_after_client_info() {
+    let (_, json) = run(Scenario::ResetAfterClientInfo, &opts()).await;
+    assert_failure(&json, "licensing", "os_error", 104);
+    assert_eq!(json["failure"]["code"]["name"], "ECONNRESET", "{json:#}");
+    assert_mstsc(&json, 0x404, 0);
+}
+
+#[tokio::test]
+async fn x224_disconnect_after_client_info() {
+    let (_, json) = run(Scenario::X224DisconnectAfterClientInfo(2), &opts()).await;
+    assert_failure(&json, "licensing", "os_error", 0);
+    assert_mstsc(&json, 0x904, 0);
+}
+
+#[tokio::test]
+async fn x224_disconnect_reason_is_reported() {
+    let (_, json) = run(Scenario::X224DisconnectAfterClientInfo(2), &opts()).await;
+    let message = json["failure"]["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("X.224 Disconnect Request") && message.contains('2'),
+        "{json:#}"
+    );
+}
+
+#[tokio::test]
+async fn redirect() {
+    let (report, json) = run(Scenario::Redirect, &opts()).await;
+    assert_eq!(report.verdict, Verdict::Connected, "{json:#}");
+    assert_eq!(json["outcome"], "redirected", "{json:#}");
+    assert_eq!(
+        json["server"]["licensing"]["outcome"], "valid_client",
+        "{json:#}"
+    );
+}
+
+// ----- MCS -----
+
+#[tokio::test]
+async fn mcs_disconnect_in_basic_settings() {
+    let (_, json) = run(Scenario::McsDisconnectInBasicSettings(1), &opts()).await;
+    assert_failure(&json, "basic_settings", "mcs_disconnect", 1);
+    assert_eq!(
+        json["failure"]["code"]["name"], "RN_PROVIDER_INITIATED",
+        "{json:#}"
+    );
+    assert_mstsc(&json, 0x3, 0);
+}
+
+#[tokio::test]
+async fn mcs_connect_rejected() {
+    for result in [1u8, 5, 14] {
+        let (_, json) = run(Scenario::McsConnectRejected(result), &opts()).await;
+        assert_failure(&json, "basic_settings", "protocol", 5);
+        assert_mstsc(&json, 0x1104, 0);
+    }
+}
+
+#[tokio::test]
+async fn close_after_connect_response() {
+    let (_, json) = run(Scenario::CloseAfterConnectResponse, &opts()).await;
+    // The client has sent Erect Domain and Attach User and waits for the Attach User Confirm.
+    assert_failure(&json, "channel_connection", "os_error", 0);
+    assert_eq!(json["failure"]["code"]["name"], "EOF", "{json:#}");
+    assert_mstsc(&json, 0x904, 0);
+    assert_eq!(json["server"]["rdp_version"], 0x0008_0004, "{json:#}");
+}
+
+#[tokio::test]
+async fn attach_user_rejected() {
+    let (_, json) = run(Scenario::AttachUserRejected(1), &opts()).await;
+    assert_failure(&json, "channel_connection", "protocol", 6);
+    assert_mstsc(&json, 0x1104, 0);
+}
+
+#[tokio::test]
+async fn channel_join_rejected() {
+    let (_, json) = run(Scenario::ChannelJoinRejected(14), &opts()).await;
+    assert_failure(&json, "channel_connection", "protocol", 6);
+    assert_mstsc(&json, 0x1104, 0);
+}
+
+// ----- X.224 negotiation -----
+
+#[tokio::test]
+async fn neg_failure_codes() {
+    for code in [1u32, 3, 4, 5, 6, 0x99] {
+        let (_, json) = run(Scenario::NegFailure(code), &opts()).await;
+        assert_failure(&json, "x224", "neg_failure", u64::from(code));
+        let expected = if code == 5 { 0xB09 } else { 0x906 };
+        assert_mstsc(&json, expected, 0);
+        let failures = json["server"]["negotiation_failures"]
+            .as_array()
+            .expect("negotiation_failures");
+        assert_eq!(failures.len(), 1, "{json:#}");
+        assert_eq!(failures[0]["code"], code, "{json:#}");
+        if code == 0x99 {
+            assert_eq!(
+                json["failure"]["code"]["name"], "UNKNOWN_NEG_FAILURE_0x00000099",
+                "{json:#}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn neg_failure_ssl_not_allowed_with_pinned_protocols() {
+    let options = ProbeOptions {
+        protocols: Some(Protocols::SSL),
+        ..opts()
+    };
+    let (_, json) = run(Scenario::NegFailure(2), &options).await;
+    assert_failure(&json, "x224", "neg_failure", 2);
+    assert_mstsc(&json, 0x906, 0);
+    assert_eq!(
+        json["server"]["negotiation_failures"]
+            .as_array()
+            .map(Vec::len),
+        Some(1)
+    );
+}
+
+#[tokio::test]
+async fn neg_failure_ssl_not_allowed_falls_back_to_rdp() {
+    // The server refuses every attempt, so the fallback attempt with PROTOCOL_RDP is refused too.
+    let (_, json) = run(Scenario::NegFailure(2), &opts()).await;
+    assert_failure(&json, "x224", "neg_failure", 2);
+    let failures = json["server"]["negotiation_failures"]
+        .as_array()
+        .expect("negotiation_failures");
+    assert_eq!(failures.len(), 2, "{json:#}");
+    assert_eq!(
+        failures[0]["requested"],
+        serde_json::json!(["ssl", "hybrid", "hybrid_ex"])
+    );
+    assert_eq!(failures[1]["requested"], serde_json::json!(["rdp"]));
+    let attempts: Vec<u64> = json["phases"]
+        .as_array()
+        .expect("phases")
+        .iter()
+        .filter_map(|p| p["attempt"].as_u64())
+        .collect();
+    assert_eq!(attempts.iter().max(), Some(&2), "{json:#}");
+}
+
+#[tokio::test]
+async fn ssl_not_allowed_then_rdp_reaches_errinfo() {
+    let (_, json) = run(Scenario::SslNotAllowedThenErrinfo(7), &opts()).await;
+    assert_failure(&json, "licensing", "errinfo", 7);
+    assert_mstsc(&json, 0x904, 7);
+    assert_eq!(
+        json["server"]["requested_protocols"],
+        serde_json::json!(["rdp"])
+    );
+    assert_eq!(
+        json["server"]["negotiation_failures"][0]["code"], 2,
+        "{json:#}"
+    );
+    assert_eq!(json["server"]["client_requested_protocols_echo"], 0);
+    assert_reached_licensing_over_rdp(&json);
+}
+
+#[tokio::test]
+async fn legacy_no_negotiation() {
+    let (_, json) = run(Scenario::LegacyNoNegotiation, &opts()).await;
+    assert_eq!(json["server"]["legacy_negotiation"], true, "{json:#}");
+    assert_failure(&json, "licensing", "errinfo", 7);
+    assert_mstsc(&json, 0x904, 7);
+    assert_reached_licensing_over_rdp(&json);
+}
+
+#[tokio::test]
+async fn selects_unrequested_protocol() {
+    let options = ProbeOptions {
+        protocols: Some(Protocols::SSL),
+        ..opts()
+    };
+    let (_, json) = run(Scenario::SelectsUnrequested(4), &options).await;
+    assert_failure(&json, "x224", "protocol", 1);
+    assert_eq!(json["server"]["selected_protocol"], "rdstls", "{json:#}");
+    assert_mstsc(&json, 0x1104, 0);
+    // With the default request (SSL | HYBRID | HYBRID_EX) an unknown bit is not offered either.
+    let (_, json) = run(Scenario::SelectsUnrequested(0x20), &opts()).await;
+    assert_failure(&json, "x224", "protocol", 1);
+}
+
+// ----- transport and non-RDP answers -----
+
+#[tokio::test]
+async fn close_after_accept() {
+    let (_, json) = run(Scenario::CloseAfterAccept, &opts()).await;
+    assert_failure(&json, "x224", "os_error", 0);
+    assert_eq!(json["failure"]["code"]["name"], "EOF", "{json:#}");
+    assert_mstsc(&json, 0x904, 0);
+}
+
+#[tokio::test]
+async fn reset_after_accept() {
+    // The RST may meet the probe's read (ECONNRESET) or, in principle, its send of the Connection Request.
+    let (_, json) = run(Scenario::ResetAfterAccept, &opts()).await;
+    assert_eq!(json["failure"]["phase"], "x224", "{json:#}");
+    assert_eq!(json["failure"]["code"]["space"], "os_error", "{json:#}");
+    let name = json["failure"]["code"]["name"].as_str().unwrap_or_default();
+    match name {
+        "ECONNRESET" => assert_mstsc(&json, 0x404, 0),
+        "SEND_FAILED" => assert_mstsc(&json, 0x304, 0),
+        other => panic!("unexpected {other}: {json:#}"),
+    }
+}
+
+#[tokio::test]
+async fn reset_after_connection_request() {
+    let (_, json) = run(Scenario::ResetAfterConnectionRequest, &opts()).await;
+    assert_failure(&json, "x224", "os_error", 104);
+    assert_eq!(json["failure"]["code"]["name"], "ECONNRESET", "{json:#}");
+    assert_mstsc(&json, 0x404, 0);
+}
+
+#[tokio::test]
+async fn silent() {
+    let (_, json) = run(Scenario::Silent, &fast()).await;
+    assert_failure(&json, "x224", "timeout", 1000);
+    assert_eq!(json["failure"]["code"]["name"], "PHASE_TIMEOUT", "{json:#}");
+    assert_mstsc(&json, 0x704, 0);
+}
+
+#[tokio::test]
+async fn garbage() {
+    let (_, json) = run(Scenario::Garbage, &opts()).await;
+    // Decided on the first bytes, without waiting for the close or the time limit.
+    assert_failure(&json, "x224", "not_rdp", 4);
+    assert_mstsc(&json, 0x1104, 0);
+}
+
+#[tokio::test]
+async fn http() {
+    let (_, json) = run(Scenario::Http, &opts()).await;
+    assert_failure(&json, "x224", "not_rdp", 1);
+    assert_mstsc(&json, 0x1104, 0);
+}
+
+#[tokio::test]
+async fn ssh_banner() {
+    let (_, json) = run(Scenario::SshBanner, &opts()).await;
+    assert_failure(&json, "x224", "not_rdp", 2);
+}
+
+#[tokio::test]
+async fn tls_alert_instead_of_x224() {
+    let (_, json) = run(Scenario::TlsAlert, &opts()).await;
+    assert_failure(&json, "x224", "not_rdp", 3);
+}
+
+#[tokio::test]
+async fn huge_tpkt_length_times_out() {
+    let (_, json) = run(Scenario::HugeTpktLength, &fast()).await;
+    assert_failure(&json, "x224", "timeout", 1000);
+    assert!(
+        json["failure"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("4 bytes")),
+        "{json:#}"
+    );
+    assert_mstsc(&json, 0x704, 0);
+}
+
+#[tokio::test]
+async fn drip_is_bounded_by_the_phase_limit() {
+    // One byte a second never satisfies a 1 s phase limit, although every read makes progress.
+    let (report, json) = run(Scenario::Drip, &fast()).await;
+    assert_failure(&json, "x224", "timeout", 1000);
+    assert!(report.elapsed_ms < 3000.0, "{}", report.elapsed_ms);
+}
+
+// ----- the server itself -----
+
+#[tokio::test]
+async fn every_connection_is_served_and_drop_stops_the_server() {
+    let server = ScriptedServer::start(Scenario::ErrinfoAfterClientInfo(7))
+        .await
+        .expect("bind");
+    let addr = server.addr();
+    let target = Target::new(addr.ip().to_string(), addr.port()).expect("target");
+    for _ in 0..3 {
+        let report = probe(&target, &opts()).await;
+        let json: Value = serde_json::from_str(&report.to_json()).expect("json");
+        assert_failure(&json, "licensing", "errinfo", 7);
+    }
+    drop(server);
+    tokio::task::yield_now().await;
+    let report = probe(&target, &opts()).await;
+    let json: Value = serde_json::from_str(&report.to_json()).expect("json");
+    assert_eq!(json["failure"]["phase"], "tcp_connect", "{json:#}");
+}

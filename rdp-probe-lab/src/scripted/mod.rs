@@ -1,0 +1,428 @@
+//! A scripted RDP server on loopback that ends a connection in a chosen way at a chosen point.
+//!
+//! [`ScriptedServer::start`] binds `127.0.0.1:0` and serves every connection it accepts with one
+//! [`Scenario`] (so a probe that reconnects meets the same server again); dropping the server stops
+//! the accept loop and every connection it serves.
+//!
+//! The server speaks Standard RDP Security with `ENCRYPTION_LEVEL_NONE` / `ENCRYPTION_METHOD_NONE`
+//! over plain TCP ([MS-RDPBCGR] 5.3.2): it answers the X.224 Connection Request with an
+//! RDP_NEG_RSP selecting `PROTOCOL_RDP`, the MCS Connect Initial with a Connect Response (Server
+//! Core version 0x00080004, Server Security method 0 level 0 without random or certificate, Server
+//! Network I/O channel 1003 plus one id per requested static channel), reads the Erect Domain
+//! Request, confirms the Attach User Request (user channel 1007) and every Channel Join Request,
+//! reads the Client Info PDU, and then ends the way the scenario says. Scenarios that end earlier
+//! stop the script at their point.
+//!
+//! "Close" always means an orderly close: the server shuts down its sending side (FIN) and then
+//! drains what the client still sends until the client closes too, so that the client never meets a
+//! reset it did not ask for. "Reset" means `SO_LINGER` 0 and a close (RST).
+
+mod conn;
+
+use std::fmt;
+use std::io;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+use tokio::task::{JoinHandle, JoinSet};
+
+/// The MCS I/O channel the scripted server announces ([MS-RDPBCGR] 2.2.1.4.4).
+pub const IO_CHANNEL: u16 = 1003;
+/// The MCS user channel (initiator) the scripted server hands out ([MS-RDPBCGR] 2.2.1.7).
+pub const USER_CHANNEL: u16 = 1007;
+/// The Server Core Data version the scripted server announces (RDP 5.0 to 8.1).
+pub const CORE_VERSION: u32 = 0x0008_0004;
+/// Interval between two bytes in [`Scenario::Drip`].
+pub const DRIP_INTERVAL: Duration = Duration::from_secs(1);
+
+/// How and where the scripted server ends a connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Scenario {
+    /// After the Client Info PDU, a Set Error Info PDU with this `errorInfo` on the I/O channel, then
+    /// an orderly close ([MS-RDPBCGR] 2.2.5.1.1).
+    ErrinfoAfterClientInfo(u32),
+    /// After the Client Info PDU, a Set Error Info PDU with this value, then an MCS Disconnect
+    /// Provider Ultimatum (reason rn-user-requested, 3), then an orderly close.
+    ErrinfoThenUltimatum(u32),
+    /// After the Client Info PDU, a Set Error Info PDU with this value, then a reset (RST).
+    ErrinfoThenReset(u32),
+    /// After the Client Info PDU, a Set Error Info PDU with this value; the connection stays open.
+    ErrinfoThenHold(u32),
+    /// After the Client Info PDU, a licensing Error Message with this `dwErrorCode` and
+    /// `dwStateTransition` ([MS-RDPBCGR] 2.2.1.12.1.3), then an orderly close.
+    LicenseError {
+        /// Raw `dwErrorCode` (e.g. 6 `ERR_NO_LICENSE_SERVER`).
+        code: u32,
+        /// Raw `dwStateTransition` (e.g. 1 `ST_TOTAL_ABORT`).
+        state_transition: u32,
+    },
+    /// After the Client Info PDU, a licensing `STATUS_VALID_CLIENT` Error Message (licensing
+    /// succeeded, `ST_NO_TRANSITION`), then a Set Error Info PDU with this value, then an orderly close.
+    LicenseValidClientThenErrinfo(u32),
+    /// The MCS Connect Initial is answered with a Disconnect Provider Ultimatum with this raw 3-bit
+    /// reason ([MS-RDPBCGR] 2.2.2.3), then an orderly close.
+    McsDisconnectInBasicSettings(u8),
+    /// The MCS Connect Initial is answered with a Connect Response carrying this non-zero T.125
+    /// `Result` and nothing else, then an orderly close.
+    McsConnectRejected(u8),
+    /// The Attach User Request is answered with an Attach User Confirm with this non-zero result
+    /// (1 = rt-domain-merging) and no initiator, then an orderly close.
+    AttachUserRejected(u8),
+    /// The first Channel Join Request is answered with a Channel Join Confirm with this non-zero
+    /// result (e.g. 14 = rt-too-many-channels) and no channel id, then an orderly close.
+    ChannelJoinRejected(u8),
+    /// The X.224 Connection Request is answered with RDP_NEG_FAILURE with this `failureCode`
+    /// ([MS-RDPBCGR] 2.2.1.2.2), then an orderly close. Every connection gets the same answer.
+    NegFailure(u32),
+    /// Like a Windows server with "SSL not allowed": a Connection Request that asks for anything
+    /// but `PROTOCOL_RDP` gets RDP_NEG_FAILURE 2 (`SSL_NOT_ALLOWED_BY_SERVER`) and an orderly close;
+    /// one that asks for `PROTOCOL_RDP` only proceeds and ends like
+    /// [`Scenario::ErrinfoAfterClientInfo`] with this value.
+    SslNotAllowedThenErrinfo(u32),
+    /// A Connection Confirm without negotiation data (a legacy server), then the session as usual,
+    /// ending like [`Scenario::ErrinfoAfterClientInfo`] with 7 (`ERRINFO_SERVER_DENIED_CONNECTION`).
+    LegacyNoNegotiation,
+    /// An RDP_NEG_RSP selecting this raw `selectedProtocol` whatever the client asked for, then an
+    /// orderly close.
+    SelectsUnrequested(u32),
+    /// An orderly close right after the TCP accept.
+    CloseAfterAccept,
+    /// A reset (RST) right after the TCP accept.
+    ResetAfterAccept,
+    /// A reset (RST) right after the X.224 Connection Request arrived.
+    ResetAfterConnectionRequest,
+    /// Accept and say nothing; the connection stays open.
+    Silent,
+    /// Answer the Connection Request with bytes that are neither TPKT nor fast-path; the connection
+    /// stays open.
+    Garbage,
+    /// Answer the Connection Request with `HTTP/1.1 400 Bad Request`, then an orderly close.
+    Http,
+    /// Answer the Connection Request with a TPKT header claiming 0xFFFF bytes, then stay silent.
+    HugeTpktLength,
+    /// Send a valid Connection Confirm one byte every [`DRIP_INTERVAL`]; then the session as usual,
+    /// ending like [`Scenario::ErrinfoAfterClientInfo`] with 7.
+    Drip,
+    /// An orderly close right after the MCS Connect Response (success).
+    CloseAfterConnectResponse,
+    /// After the Client Info PDU, nothing; the connection stays open.
+    SilentAfterClientInfo,
+    /// After the Client Info PDU, a reset (RST).
+    ResetAfterClientInfo,
+    /// After the Client Info PDU, an X.224 Disconnect Request with this raw reason byte, then an
+    /// orderly close.
+    X224DisconnectAfterClientInfo(u8),
+    /// Answer the Connection Request with an SSH server banner, then an orderly close.
+    SshBanner,
+    /// Answer the Connection Request with a TLS alert record (handshake_failure), then an orderly
+    /// close: a TLS-only listener.
+    TlsAlert,
+    /// After the Client Info PDU, licensing `STATUS_VALID_CLIENT`, then a Standard Security Server
+    /// Redirection PDU ([MS-RDPBCGR] 2.2.13.2.1: session id [`REDIRECT_SESSION_ID`], target net
+    /// address [`REDIRECT_TARGET`]); the connection stays open until the client closes it.
+    Redirect,
+}
+
+/// The session id a [`Scenario::Redirect`] server names.
+pub const REDIRECT_SESSION_ID: u32 = 0x2a;
+/// The target net address a [`Scenario::Redirect`] server names.
+pub const REDIRECT_TARGET: &str = "127.0.0.2";
+
+impl Scenario {
+    /// The stable kebab-case name, with the parameters (e.g. `errinfo-after-client-info(0x7)`).
+    pub fn name(&self) -> String {
+        match *self {
+            Scenario::ErrinfoAfterClientInfo(v) => format!("errinfo-after-client-info({v:#x})"),
+            Scenario::ErrinfoThenUltimatum(v) => format!("errinfo-then-ultimatum({v:#x})"),
+            Scenario::ErrinfoThenReset(v) => format!("errinfo-then-reset({v:#x})"),
+            Scenario::ErrinfoThenHold(v) => format!("errinfo-then-hold({v:#x})"),
+            Scenario::LicenseError {
+                code,
+                state_transition,
+            } => format!("license-error({code:#x},{state_transition:#x})"),
+            Scenario::LicenseValidClientThenErrinfo(v) => {
+                format!("license-valid-client-then-errinfo({v:#x})")
+            }
+            Scenario::McsDisconnectInBasicSettings(r) => {
+                format!("mcs-disconnect-in-basic-settings({r})")
+            }
+            Scenario::McsConnectRejected(r) => format!("mcs-connect-rejected({r})"),
+            Scenario::AttachUserRejected(r) => format!("attach-user-rejected({r})"),
+            Scenario::ChannelJoinRejected(r) => format!("channel-join-rejected({r})"),
+            Scenario::NegFailure(c) => format!("neg-failure({c:#x})"),
+            Scenario::SslNotAllowedThenErrinfo(v) => {
+                format!("ssl-not-allowed-then-errinfo({v:#x})")
+            }
+            Scenario::LegacyNoNegotiation => "legacy-no-negotiation".into(),
+            Scenario::SelectsUnrequested(p) => format!("selects-unrequested({p:#x})"),
+            Scenario::CloseAfterAccept => "close-after-accept".into(),
+            Scenario::ResetAfterAccept => "reset-after-accept".into(),
+            Scenario::ResetAfterConnectionRequest => "reset-after-connection-request".into(),
+            Scenario::Silent => "silent".into(),
+            Scenario::Garbage => "garbage".into(),
+            Scenario::Http => "http".into(),
+            Scenario::HugeTpktLength => "huge-tpkt-length".into(),
+            Scenario::Drip => "drip".into(),
+            Scenario::CloseAfterConnectResponse => "close-after-connect-response".into(),
+            Scenario::SilentAfterClientInfo => "silent-after-client-info".into(),
+            Scenario::ResetAfterClientInfo => "reset-after-client-info".into(),
+            Scenario::X224DisconnectAfterClientInfo(r) => {
+                format!("x224-disconnect-after-client-info({r})")
+            }
+            Scenario::SshBanner => "ssh-banner".into(),
+            Scenario::TlsAlert => "tls-alert".into(),
+            Scenario::Redirect => "redirect".into(),
+        }
+    }
+
+    /// One line saying what the server does.
+    pub fn describe(&self) -> String {
+        match *self {
+            Scenario::ErrinfoAfterClientInfo(v) => {
+                format!("after Client Info: Set Error Info {v:#x}, then close")
+            }
+            Scenario::ErrinfoThenUltimatum(v) => format!(
+                "after Client Info: Set Error Info {v:#x}, then MCS Disconnect Provider Ultimatum, then close"
+            ),
+            Scenario::ErrinfoThenReset(v) => {
+                format!("after Client Info: Set Error Info {v:#x}, then reset (RST)")
+            }
+            Scenario::ErrinfoThenHold(v) => {
+                format!("after Client Info: Set Error Info {v:#x}, then keep the connection open")
+            }
+            Scenario::LicenseError {
+                code,
+                state_transition,
+            } => format!(
+                "after Client Info: licensing Error Message (code {code:#x}, state transition {state_transition:#x}), then close"
+            ),
+            Scenario::LicenseValidClientThenErrinfo(v) => format!(
+                "after Client Info: licensing STATUS_VALID_CLIENT, then Set Error Info {v:#x}, then close"
+            ),
+            Scenario::McsDisconnectInBasicSettings(r) => format!(
+                "MCS Connect Initial answered with Disconnect Provider Ultimatum (reason {r}), then close"
+            ),
+            Scenario::McsConnectRejected(r) => {
+                format!("MCS Connect Response with T.125 result {r}, then close")
+            }
+            Scenario::AttachUserRejected(r) => {
+                format!("MCS Attach User Confirm with result {r}, then close")
+            }
+            Scenario::ChannelJoinRejected(r) => {
+                format!("first MCS Channel Join Confirm with result {r}, then close")
+            }
+            Scenario::NegFailure(c) => format!("X.224 RDP_NEG_FAILURE {c:#x}, then close"),
+            Scenario::SslNotAllowedThenErrinfo(v) => format!(
+                "RDP_NEG_FAILURE SSL_NOT_ALLOWED_BY_SERVER unless only PROTOCOL_RDP is requested; then Set Error Info {v:#x} after Client Info, then close"
+            ),
+            Scenario::LegacyNoNegotiation => {
+                "X.224 Connection Confirm without negotiation data; Set Error Info 0x7 after Client Info, then close".into()
+            }
+            Scenario::SelectsUnrequested(p) => {
+                format!("RDP_NEG_RSP selecting protocol {p:#x} whatever was requested, then close")
+            }
+            Scenario::CloseAfterAccept => "close right after the TCP accept".into(),
+            Scenario::ResetAfterAccept => "reset (RST) right after the TCP accept".into(),
+            Scenario::ResetAfterConnectionRequest => {
+                "reset (RST) after reading the X.224 Connection Request".into()
+            }
+            Scenario::Silent => "accept and never answer".into(),
+            Scenario::Garbage => {
+                "answer the Connection Request with non-TPKT bytes, then stay open".into()
+            }
+            Scenario::Http => {
+                "answer the Connection Request with HTTP/1.1 400 Bad Request, then close".into()
+            }
+            Scenario::HugeTpktLength => {
+                "answer with a TPKT header claiming 0xFFFF bytes, then stay silent".into()
+            }
+            Scenario::Drip => format!(
+                "send the Connection Confirm one byte every {} ms; Set Error Info 0x7 after Client Info, then close",
+                DRIP_INTERVAL.as_millis()
+            ),
+            Scenario::CloseAfterConnectResponse => {
+                "close right after a successful MCS Connect Response".into()
+            }
+            Scenario::SilentAfterClientInfo => {
+                "after Client Info: never answer (licensing never starts)".into()
+            }
+            Scenario::ResetAfterClientInfo => "after Client Info: reset (RST)".into(),
+            Scenario::X224DisconnectAfterClientInfo(r) => {
+                format!("after Client Info: X.224 Disconnect Request (reason {r}), then close")
+            }
+            Scenario::SshBanner => {
+                "answer the Connection Request with an SSH banner, then close".into()
+            }
+            Scenario::TlsAlert => {
+                "answer the Connection Request with a TLS handshake_failure alert, then close".into()
+            }
+            Scenario::Redirect => format!(
+                "after Client Info: licensing STATUS_VALID_CLIENT, then Server Redirection to {REDIRECT_TARGET} (session {REDIRECT_SESSION_ID})"
+            ),
+        }
+    }
+
+    /// One instance of every kind of scenario, with typical parameters (for demos and listings).
+    pub fn examples() -> Vec<Scenario> {
+        vec![
+            Scenario::ErrinfoAfterClientInfo(7),
+            Scenario::ErrinfoThenUltimatum(7),
+            Scenario::ErrinfoThenReset(7),
+            Scenario::ErrinfoThenHold(7),
+            Scenario::LicenseError {
+                code: 6,
+                state_transition: 1,
+            },
+            Scenario::LicenseValidClientThenErrinfo(9),
+            Scenario::McsDisconnectInBasicSettings(1),
+            Scenario::McsConnectRejected(1),
+            Scenario::AttachUserRejected(1),
+            Scenario::ChannelJoinRejected(14),
+            Scenario::NegFailure(5),
+            Scenario::SslNotAllowedThenErrinfo(7),
+            Scenario::LegacyNoNegotiation,
+            Scenario::SelectsUnrequested(4),
+            Scenario::CloseAfterAccept,
+            Scenario::ResetAfterAccept,
+            Scenario::ResetAfterConnectionRequest,
+            Scenario::Silent,
+            Scenario::Garbage,
+            Scenario::Http,
+            Scenario::HugeTpktLength,
+            Scenario::Drip,
+            Scenario::CloseAfterConnectResponse,
+            Scenario::SilentAfterClientInfo,
+            Scenario::ResetAfterClientInfo,
+            Scenario::X224DisconnectAfterClientInfo(2),
+            Scenario::SshBanner,
+            Scenario::TlsAlert,
+            Scenario::Redirect,
+        ]
+    }
+}
+
+impl fmt::Display for Scenario {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.name())
+    }
+}
+
+/// A scripted RDP server listening on `127.0.0.1`; stops when dropped.
+#[derive(Debug)]
+pub struct ScriptedServer {
+    addr: SocketAddr,
+    scenario: Scenario,
+    task: JoinHandle<()>,
+}
+
+impl ScriptedServer {
+    /// Binds `127.0.0.1:0` and serves every accepted connection with `scenario`, on the current
+    /// tokio runtime (must be called within one).
+    pub async fn start(scenario: Scenario) -> io::Result<ScriptedServer> {
+        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).await?;
+        let addr = listener.local_addr()?;
+        let task = tokio::spawn(accept_loop(listener, scenario));
+        Ok(ScriptedServer {
+            addr,
+            scenario,
+            task,
+        })
+    }
+
+    /// The address the server listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The scenario it plays.
+    pub fn scenario(&self) -> Scenario {
+        self.scenario
+    }
+}
+
+impl Drop for ScriptedServer {
+    fn drop(&mut self) {
+        // Dropping the accept loop drops its JoinSet, which aborts every connection task.
+        self.task.abort();
+    }
+}
+
+async fn accept_loop(listener: TcpListener, scenario: Scenario) {
+    let mut connections = JoinSet::new();
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, peer)) => {
+                    connections.spawn(async move {
+                        if let Err(e) = conn::serve(stream, scenario).await {
+                            tracing_free_log(scenario, peer, &e);
+                        }
+                    });
+                }
+                Err(_) => tokio::time::sleep(Duration::from_millis(10)).await,
+            },
+            // Reap finished connections so the set does not grow without bound.
+            Some(_) = connections.join_next(), if !connections.is_empty() => {}
+        }
+    }
+}
+
+/// The lab has no logging dependency; a script that stops early (the client went away) is normal,
+/// so this only reports when `RDP_PROBE_LAB_DEBUG` is set.
+fn tracing_free_log(scenario: Scenario, peer: SocketAddr, e: &io::Error) {
+    if std::env::var_os("RDP_PROBE_LAB_DEBUG").is_some() {
+        eprintln!("scripted server {scenario} (peer {peer}): {e}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn names_are_stable_kebab_case_and_unique() {
+        let mut seen = HashSet::new();
+        for s in Scenario::examples() {
+            let name = s.name();
+            let base = name.split('(').next().unwrap_or_default();
+            assert!(
+                !base.is_empty()
+                    && base
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
+                "{name}"
+            );
+            assert!(seen.insert(base.to_owned()), "duplicate {base}");
+            assert!(!s.describe().is_empty());
+            assert_eq!(s.to_string(), name);
+        }
+        assert_eq!(
+            Scenario::ErrinfoAfterClientInfo(7).name(),
+            "errinfo-after-client-info(0x7)"
+        );
+    }
+
+    #[tokio::test]
+    async fn binds_loopback_and_stops_when_dropped() {
+        let server = ScriptedServer::start(Scenario::Silent).await.expect("bind");
+        let addr = server.addr();
+        assert_eq!(addr.ip(), std::net::IpAddr::V4(Ipv4Addr::LOCALHOST));
+        let held = tokio::net::TcpStream::connect(addr).await.expect("connect");
+        drop(server);
+        tokio::task::yield_now().await;
+        // The accept loop and the connection it served are gone.
+        let mut held = held;
+        let mut buf = [0u8; 1];
+        let n = tokio::time::timeout(
+            Duration::from_secs(5),
+            tokio::io::AsyncReadExt::read(&mut held, &mut buf),
+        )
+        .await
+        .expect("closed in time");
+        assert!(matches!(n, Ok(0) | Err(_)));
+        assert!(tokio::net::TcpStream::connect(addr).await.is_err());
+    }
+}
