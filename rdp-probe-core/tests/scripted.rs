@@ -504,3 +504,112 @@ async fn every_connection_is_served_and_drop_stops_the_server() {
     let json: Value = serde_json::from_str(&report.to_json()).expect("json");
     assert_eq!(json["failure"]["phase"], "tcp_connect", "{json:#}");
 }
+
+// ----- TLS and CredSSP after a Connection Confirm selecting HYBRID -----
+
+/// The (single) `tls` phase record.
+#[track_caller]
+fn tls_phase(json: &Value) -> Value {
+    let tls: Vec<&Value> = json["phases"]
+        .as_array()
+        .expect("phases")
+        .iter()
+        .filter(|p| p["phase"] == "tls")
+        .collect();
+    assert_eq!(tls.len(), 1, "{json:#}");
+    tls[0].clone()
+}
+
+fn with_credentials(options: ProbeOptions) -> ProbeOptions {
+    ProbeOptions {
+        credentials: Some(rdp_probe_core::Credentials::new("u", None, "p")),
+        ..options
+    }
+}
+
+#[tokio::test]
+async fn tls_alert_after_confirm_handshake_failure() {
+    // handshake_failure makes the probe retry with a legacy ClientHello on a second connection,
+    // which meets the same alert.
+    let (_, json) = run(Scenario::TlsAlertAfterConfirm(40), &opts()).await;
+    assert_failure(&json, "tls", "tls_alert", 40);
+    assert_eq!(
+        json["failure"]["code"]["name"], "handshake_failure",
+        "{json:#}"
+    );
+    assert_mstsc(&json, 0x4, 0);
+    let tls = tls_phase(&json);
+    // Two ClientHellos: the modern one, then the legacy one on a second connection (whose
+    // 19-byte Connection Confirm and 7-byte alert are counted in the same phase).
+    assert_eq!(tls["round_trips"], 2, "{json:#}");
+    assert_eq!(tls["bytes_received"], 7 + 19 + 7, "{json:#}");
+}
+
+#[tokio::test]
+async fn tls_alert_after_confirm_unknown_ca() {
+    let (_, json) = run(Scenario::TlsAlertAfterConfirm(48), &opts()).await;
+    assert_failure(&json, "tls", "tls_alert", 48);
+    assert_eq!(json["failure"]["code"]["name"], "unknown_ca", "{json:#}");
+    assert_mstsc(&json, 0x4, 0);
+    // No legacy retry for unknown_ca: one ClientHello, one 7-byte alert.
+    let tls = tls_phase(&json);
+    assert_eq!(tls["round_trips"], 1, "{json:#}");
+    assert_eq!(tls["bytes_received"], 7, "{json:#}");
+}
+
+#[tokio::test]
+async fn tls10_only() {
+    let (_, json) = run(Scenario::Tls10Only, &opts()).await;
+    assert_failure(&json, "tls", "tls_version", 0x0301);
+    assert_eq!(json["failure"]["code"]["name"], "TLS_1_0", "{json:#}");
+    assert_mstsc(&json, 0x4, 0);
+    // rustls rejects the TLS 1.0 ServerHello; the legacy ClientHello on a second connection
+    // (Connection Request for SSL) meets the same 47-byte ServerHello.
+    let tls = tls_phase(&json);
+    assert_eq!(tls["round_trips"], 2, "{json:#}");
+    assert_eq!(tls["bytes_received"], 47 + 19 + 47, "{json:#}");
+}
+
+#[tokio::test]
+async fn credssp_error_ntstatus() {
+    for with_creds in [false, true] {
+        for (version, ntstatus, disconnect_reason) in [
+            (3u32, 0xC000_006Du32, 0x807u64),
+            (6, 0xC000_006D, 0x807),
+            (6, 0xC000_0071, 0xF07),
+            (3, 0xC000_0234, 0xD07),
+            (6, 0xC000_0234, 0xD07),
+        ] {
+            let options = if with_creds {
+                with_credentials(opts())
+            } else {
+                opts()
+            };
+            let (_, json) = run(Scenario::CredsspError { version, ntstatus }, &options).await;
+            assert_failure(&json, "credssp", "ntstatus", u64::from(ntstatus));
+            assert_mstsc(&json, disconnect_reason, 0);
+            assert_eq!(json["server"]["credssp_version"], version, "{json:#}");
+            assert_eq!(json["server"]["selected_protocol"], "hybrid", "{json:#}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn close_after_tls() {
+    // The server closes after the handshake, before answering the NTLM NEGOTIATE: with or without
+    // credentials no logon was attempted, so this is a plain close in phase credssp.
+    for options in [opts(), with_credentials(opts())] {
+        let (_, json) = run(Scenario::CloseAfterTls, &options).await;
+        assert_failure(&json, "credssp", "os_error", 0);
+        assert_eq!(json["failure"]["code"]["name"], "EOF", "{json:#}");
+        assert_eq!(json["failure"]["kind"], "connection_closed", "{json:#}");
+        assert_mstsc(&json, 0x904, 0);
+        assert_eq!(json["mstsc"]["rule"], "peer_closed", "{json:#}");
+        assert_eq!(tls_phase(&json)["status"], "ok", "{json:#}");
+        assert_eq!(json["server"]["selected_protocol"], "hybrid", "{json:#}");
+        assert_eq!(
+            json["server"]["certificate"]["self_signed"], true,
+            "{json:#}"
+        );
+    }
+}

@@ -6,7 +6,8 @@ use std::time::Duration;
 use rdp_probe_wire::frame::{FrameLen, rdp_frame_len};
 use rdp_probe_wire::mcs::{self, ConnectResponseSpec};
 use rdp_probe_wire::share;
-use rdp_probe_wire::x224::{self, ConnectionConfirm, PROTOCOL_RDP};
+use rdp_probe_wire::x224::{self, ConnectionConfirm, PROTOCOL_HYBRID, PROTOCOL_RDP, PROTOCOL_SSL};
+use rdp_probe_wire::{credssp, tls};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -40,6 +41,12 @@ const SSH_BANNER: &[u8] = b"SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3\r\n";
 
 /// A TLS 1.0 record carrying a fatal handshake_failure alert ([RFC 5246] 7.2).
 const TLS_ALERT: &[u8] = &[0x15, 0x03, 0x01, 0x00, 0x02, 0x02, 0x28];
+
+/// TLS alert level fatal ([RFC 5246] 7.2).
+const TLS_ALERT_FATAL: u8 = 2;
+
+/// `TLS_RSA_WITH_AES_128_CBC_SHA` ([RFC 5246] A.5), what the TLS 1.0 ServerHello picks.
+const TLS_RSA_WITH_AES_128_CBC_SHA: u16 = 0x002f;
 
 /// `SEC_REDIRECTION_PKT` ([MS-RDPBCGR] 2.2.8.1.1.2.1, 2.2.13.1).
 const SEC_REDIRECTION_PKT: u16 = 0x0400;
@@ -105,6 +112,24 @@ impl Conn {
                     self.buf.extend_from_slice(&chunk[..n]);
                 }
             }
+        }
+    }
+
+    /// Reads one whole TLS record (5-byte header and fragment) from the client.
+    async fn read_tls_record(&mut self) -> io::Result<Vec<u8>> {
+        loop {
+            if self.buf.len() >= 5 {
+                let n = 5 + usize::from(u16::from_be_bytes([self.buf[3], self.buf[4]]));
+                if self.buf.len() >= n {
+                    return Ok(self.buf.drain(..n).collect());
+                }
+            }
+            let mut chunk = [0u8; 4096];
+            let n = self.stream.read(&mut chunk).await?;
+            if n == 0 {
+                return Err(io::ErrorKind::UnexpectedEof.into());
+            }
+            self.buf.extend_from_slice(&chunk[..n]);
         }
     }
 
@@ -214,6 +239,88 @@ fn join_request_channel(frame: &[u8]) -> Option<u16> {
     Some(u16::from_be_bytes([*p.get(3)?, *p.get(4)?]))
 }
 
+/// The scenarios that select a TLS-based protocol: the Connection Confirm, then the TLS (and
+/// CredSSP) part of the script.
+async fn serve_tls(mut c: Conn, scenario: Scenario, requested: Option<u32>) -> io::Result<()> {
+    let selected_protocol = if requested.unwrap_or(PROTOCOL_RDP) & PROTOCOL_HYBRID != 0 {
+        PROTOCOL_HYBRID
+    } else {
+        PROTOCOL_SSL
+    };
+    c.send(&x224::connection_confirm(&ConnectionConfirm::Response {
+        flags: 0,
+        selected_protocol,
+    }))
+    .await?;
+    match scenario {
+        Scenario::TlsAlertAfterConfirm(description) => {
+            let _client_hello = c.read_tls_record().await?;
+            c.send(&tls::alert_record(
+                tls::TLS1_2,
+                TLS_ALERT_FATAL,
+                description,
+            ))
+            .await?;
+            c.end(Ending::Close).await
+        }
+        Scenario::Tls10Only => {
+            let _client_hello = c.read_tls_record().await?;
+            c.send(&tls::server_hello_record(
+                tls::TLS1_0,
+                TLS_RSA_WITH_AES_128_CBC_SHA,
+                &[],
+            ))
+            .await?;
+            c.end(Ending::Hold).await
+        }
+        _ => {
+            debug_assert!(
+                c.buf.is_empty(),
+                "the client spoke before the Connection Confirm"
+            );
+            let mut stream = super::tls::acceptor()?.accept(c.stream).await?;
+            if let Scenario::CredsspError { version, ntstatus } = scenario {
+                let mut buf = Vec::new();
+                loop {
+                    match credssp::ts_request_len(&buf) {
+                        FrameLen::Complete(_) => break,
+                        FrameLen::Invalid(sniff) => {
+                            return Err(io::Error::new(
+                                io::ErrorKind::InvalidData,
+                                format!("client sent a non-TSRequest ({sniff:?})"),
+                            ));
+                        }
+                        FrameLen::Incomplete { .. } => {
+                            let mut chunk = [0u8; 4096];
+                            let n = stream.read(&mut chunk).await?;
+                            if n == 0 {
+                                return Err(io::ErrorKind::UnexpectedEof.into());
+                            }
+                            buf.extend_from_slice(&chunk[..n]);
+                        }
+                    }
+                }
+                stream
+                    .write_all(&credssp::encode_ts_request_error(version, ntstatus))
+                    .await?;
+                stream.flush().await?;
+            }
+            // close_notify and FIN, then drain until the client closes (bounded).
+            stream.shutdown().await?;
+            let _ = tokio::time::timeout(CLOSE_DRAIN_LIMIT, async {
+                let mut chunk = [0u8; 4096];
+                while let Ok(n) = stream.read(&mut chunk).await {
+                    if n == 0 {
+                        break;
+                    }
+                }
+            })
+            .await;
+            Ok(())
+        }
+    }
+}
+
 /// Plays `scenario` on one accepted connection.
 pub(super) async fn serve(stream: TcpStream, scenario: Scenario) -> io::Result<()> {
     let _ = stream.set_nodelay(true);
@@ -231,6 +338,15 @@ pub(super) async fn serve(stream: TcpStream, scenario: Scenario) -> io::Result<(
     // X.224 Connection Request -> Connection Confirm.
     let cr = c.read_frame().await?;
     let requested = requested_protocols(&cr);
+    if matches!(
+        scenario,
+        Scenario::TlsAlertAfterConfirm(_)
+            | Scenario::Tls10Only
+            | Scenario::CredsspError { .. }
+            | Scenario::CloseAfterTls
+    ) {
+        return serve_tls(c, scenario, requested).await;
+    }
     let rdp = ConnectionConfirm::Response {
         flags: 0,
         selected_protocol: PROTOCOL_RDP,

@@ -13,11 +13,18 @@
 //! reads the Client Info PDU, and then ends the way the scenario says. Scenarios that end earlier
 //! stop the script at their point.
 //!
+//! The TLS scenarios ([`Scenario::TlsAlertAfterConfirm`], [`Scenario::Tls10Only`],
+//! [`Scenario::CredsspError`], [`Scenario::CloseAfterTls`]) instead select `PROTOCOL_HYBRID` (or
+//! `PROTOCOL_SSL` when HYBRID was not requested) and then answer the ClientHello with raw records,
+//! or run a real TLS server (rustls, a self-signed ECDSA certificate for `localhost` made once per
+//! process with the `openssl` command) and end in CredSSP.
+//!
 //! "Close" always means an orderly close: the server shuts down its sending side (FIN) and then
 //! drains what the client still sends until the client closes too, so that the client never meets a
 //! reset it did not ask for. "Reset" means `SO_LINGER` 0 and a close (RST).
 
 mod conn;
+mod tls;
 
 use std::fmt;
 use std::io;
@@ -123,6 +130,28 @@ pub enum Scenario {
     /// Redirection PDU ([MS-RDPBCGR] 2.2.13.2.1: session id [`REDIRECT_SESSION_ID`], target net
     /// address [`REDIRECT_TARGET`]); the connection stays open until the client closes it.
     Redirect,
+    /// An RDP_NEG_RSP selecting `PROTOCOL_HYBRID` (or `PROTOCOL_SSL` when the client did not ask for
+    /// HYBRID), then the client's ClientHello is answered with a plaintext fatal TLS alert record
+    /// (version 0x0303) with this description ([RFC 5246] 7.2), then an orderly close. Every
+    /// connection (including a legacy-ClientHello retry) gets the same answer.
+    TlsAlertAfterConfirm(u8),
+    /// An RDP_NEG_RSP selecting `PROTOCOL_HYBRID` (or `PROTOCOL_SSL` when the client did not ask for
+    /// HYBRID), then the ClientHello is answered with a TLS 1.0 ServerHello record (cipher
+    /// `TLS_RSA_WITH_AES_128_CBC_SHA`) and nothing more; the connection stays open.
+    Tls10Only,
+    /// An RDP_NEG_RSP selecting `PROTOCOL_HYBRID` (or `PROTOCOL_SSL`), a real TLS handshake with a
+    /// self-signed certificate for `localhost`, then the client's first TSRequest is answered with
+    /// a TSRequest carrying this `version` and `errorCode` ([MS-CSSP] 2.2.1), then close_notify and an
+    /// orderly close.
+    CredsspError {
+        /// The TSRequest `version` the server claims.
+        version: u32,
+        /// The NTSTATUS `errorCode` (e.g. 0xC000006D `STATUS_LOGON_FAILURE`).
+        ntstatus: u32,
+    },
+    /// An RDP_NEG_RSP selecting `PROTOCOL_HYBRID` (or `PROTOCOL_SSL`), a real TLS handshake, then
+    /// close_notify and an orderly close before any CredSSP message.
+    CloseAfterTls,
 }
 
 /// The session id a [`Scenario::Redirect`] server names.
@@ -174,6 +203,12 @@ impl Scenario {
             Scenario::SshBanner => "ssh-banner".into(),
             Scenario::TlsAlert => "tls-alert".into(),
             Scenario::Redirect => "redirect".into(),
+            Scenario::TlsAlertAfterConfirm(d) => format!("tls-alert-after-confirm({d})"),
+            Scenario::Tls10Only => "tls10-only".into(),
+            Scenario::CredsspError { version, ntstatus } => {
+                format!("credssp-error({version}, {ntstatus:#010x})")
+            }
+            Scenario::CloseAfterTls => "close-after-tls".into(),
         }
     }
 
@@ -258,6 +293,18 @@ impl Scenario {
             Scenario::TlsAlert => {
                 "answer the Connection Request with a TLS handshake_failure alert, then close".into()
             }
+            Scenario::TlsAlertAfterConfirm(d) => format!(
+                "select HYBRID (or SSL), then answer the ClientHello with a fatal TLS alert {d}, then close"
+            ),
+            Scenario::Tls10Only => {
+                "select HYBRID (or SSL), then answer the ClientHello with a TLS 1.0 ServerHello, then stay open".into()
+            }
+            Scenario::CredsspError { version, ntstatus } => format!(
+                "select HYBRID (or SSL), TLS, then answer the first TSRequest with CredSSP version {version} errorCode {ntstatus:#010x}, then close"
+            ),
+            Scenario::CloseAfterTls => {
+                "select HYBRID (or SSL), TLS, then close before any CredSSP message".into()
+            }
             Scenario::Redirect => format!(
                 "after Client Info: licensing STATUS_VALID_CLIENT, then Server Redirection to {REDIRECT_TARGET} (session {REDIRECT_SESSION_ID})"
             ),
@@ -299,6 +346,13 @@ impl Scenario {
             Scenario::SshBanner,
             Scenario::TlsAlert,
             Scenario::Redirect,
+            Scenario::TlsAlertAfterConfirm(40),
+            Scenario::Tls10Only,
+            Scenario::CredsspError {
+                version: 6,
+                ntstatus: 0xC000_006D,
+            },
+            Scenario::CloseAfterTls,
         ]
     }
 }
