@@ -232,10 +232,10 @@ impl Driver {
     }
 
     async fn send(&mut self, bytes: &[u8]) {
+        let deadline = self.deadline();
         let Some(conn) = self.conn.as_mut() else {
             return;
         };
-        let deadline = self.start + self.machine.deadline();
         match tokio::time::timeout_at(deadline, conn.write_all(bytes)).await {
             Ok(Ok(())) => {}
             Ok(Err(e)) => {
@@ -279,11 +279,11 @@ impl Driver {
                 }
                 FrameCheck::Incomplete => {}
             }
+            let deadline = self.deadline();
             let Some(conn) = self.conn.as_mut() else {
                 return;
             };
             let mut chunk = [0u8; 16 * 1024];
-            let deadline = self.start + self.machine.deadline();
             match tokio::time::timeout_at(deadline, conn.read(&mut chunk)).await {
                 Ok(Ok(0)) => {
                     self.account();

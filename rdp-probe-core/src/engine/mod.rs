@@ -219,43 +219,37 @@ impl Machine {
     /// When the current wait must end (time since the probe began): the phase limit, the overall limit, and
     /// after a Set Error Info PDU a short wait for the close.
     pub fn deadline(&self) -> Duration {
-        let t = &self.options.timeouts;
-        let phase_limit = if matches!(self.phase(), Phase::Resolve | Phase::TcpConnect) {
-            t.connect
-        } else {
-            t.phase
-        };
-        let mut d = self
-            .log
-            .current_started()
-            .unwrap_or_default()
-            .saturating_add(phase_limit)
-            .min(t.overall);
+        let (_, phase_end) = self.phase_limit();
+        let mut d = phase_end.min(self.options.timeouts.overall);
         if let Some((_, at)) = self.errinfo_pending {
             d = d.min(at.saturating_add(ERRINFO_CLOSE_WAIT));
         }
         d
     }
 
-    /// Which limit [`Machine::deadline`] is (for timeout reports).
-    fn deadline_kind(&self) -> (TimeoutKind, Duration) {
+    /// The limit of the phase in progress (the connect limit while resolving and connecting) and when it
+    /// runs out.
+    fn phase_limit(&self) -> (Duration, Duration) {
         let t = &self.options.timeouts;
-        let phase_limit = if matches!(self.phase(), Phase::Resolve | Phase::TcpConnect) {
+        let limit = if matches!(self.phase(), Phase::Resolve | Phase::TcpConnect) {
             t.connect
         } else {
             t.phase
         };
-        let phase_end = self
-            .log
-            .current_started()
-            .unwrap_or_default()
-            .saturating_add(phase_limit);
-        if t.overall < phase_end {
-            (TimeoutKind::Overall, t.overall)
+        let started = self.log.current_started().unwrap_or_default();
+        (limit, started.saturating_add(limit))
+    }
+
+    /// Which limit [`Machine::deadline`] is (for timeout reports).
+    fn deadline_kind(&self) -> (TimeoutKind, Duration) {
+        let overall = self.options.timeouts.overall;
+        let (limit, phase_end) = self.phase_limit();
+        if overall < phase_end {
+            (TimeoutKind::Overall, overall)
         } else if self.phase() == Phase::TcpConnect {
-            (TimeoutKind::Connect, phase_limit)
+            (TimeoutKind::Connect, limit)
         } else {
-            (TimeoutKind::Phase, phase_limit)
+            (TimeoutKind::Phase, limit)
         }
     }
 
