@@ -249,7 +249,6 @@ impl Machine {
             self.log.enter(Phase::BasicSettings, now);
             self.upgrade_done(now);
             self.step = Step::Session;
-            self.advance_session(now);
         } else {
             self.log.enter(Phase::Tls, now);
             self.step = Step::Tls;
@@ -288,7 +287,6 @@ impl Machine {
         } else {
             self.log.enter(Phase::BasicSettings, now);
             self.step = Step::Session;
-            self.advance_session(now);
         }
     }
 }

@@ -162,7 +162,6 @@ impl Machine {
         self.nla = None;
         self.log.enter(Phase::BasicSettings, now);
         self.step = super::Step::Session;
-        self.advance_session(now);
     }
 
     pub(super) fn nla_frame(&mut self, frame: &[u8], now: Duration) {

@@ -101,19 +101,22 @@ fn rdp_version_name(v: u32) -> String {
 }
 
 impl Machine {
-    /// Runs the connector through every state that needs no input, queueing what it writes.
+    /// Runs the connector through the states that need no input until one writes a PDU (queued, so its bytes
+    /// count in its own phase) or waits for the server. Called from [`Machine::poll`] only.
     pub(super) fn advance_session(&mut self, now: Duration) {
         loop {
             if self.end.is_some() {
                 return;
             }
+            let Some(phase) = self.connector.as_ref().map(|c| phase_of(&c.state)) else {
+                return;
+            };
+            if let Some(phase) = phase {
+                self.log.enter(phase, now);
+            }
             let Some(connector) = self.connector.as_mut() else {
                 return;
             };
-            if let Some(phase) = phase_of(&connector.state) {
-                self.log.enter(phase, now);
-            }
-            let connector = self.connector.as_mut().expect("checked above");
             if connector.state.is_terminal() {
                 match connector.state.take_outcome() {
                     Some(ConnectionOutcome::Redirected(_)) => self.connected(Outcome::Redirected),
@@ -166,10 +169,7 @@ impl Machine {
         };
         let mut buf = WriteBuf::new();
         match connector.step(frame, None, &mut buf) {
-            Ok(_) => {
-                self.queue(buf.filled().to_vec());
-                self.advance_session(now);
-            }
+            Ok(_) => self.queue(buf.filled().to_vec()),
             Err(e) => {
                 let kind = connector_failure(&e);
                 self.fail(kind, now);
