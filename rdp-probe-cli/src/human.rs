@@ -172,15 +172,29 @@ pub fn render(report: &Report, color: bool) -> String {
     }
     if let Some(n) = &s.ntlm {
         let parts: Vec<String> = [
-            n.netbios_computer.as_ref().map(|v| format!("computer {v}")),
-            n.netbios_domain.as_ref().map(|v| format!("domain {v}")),
-            n.dns_computer.as_ref().map(|v| format!("dns {v}")),
-            n.os_version.as_ref().map(|v| format!("os {v}")),
+            n.netbios_computer
+                .as_ref()
+                .filter(|v| !v.is_empty())
+                .map(|v| format!("computer {v}")),
+            n.netbios_domain
+                .as_ref()
+                .filter(|v| !v.is_empty())
+                .map(|v| format!("domain {v}")),
+            n.dns_computer
+                .as_ref()
+                .filter(|v| !v.is_empty())
+                .map(|v| format!("dns {v}")),
+            n.os_version
+                .as_ref()
+                .filter(|v| !v.is_empty())
+                .map(|v| format!("os {v}")),
         ]
         .into_iter()
         .flatten()
         .collect();
-        let _ = writeln!(out, "  NTLM:          {}", parts.join(", "));
+        if !parts.is_empty() {
+            let _ = writeln!(out, "  NTLM:          {}", parts.join(", "));
+        }
     }
     if let Some(r) = s.early_user_auth_result {
         let _ = writeln!(out, "  early auth:    result {r}");

@@ -1,5 +1,6 @@
 //! `rdp-probe`: why can't I Remote-Desktop into this host?
 
+mod demo;
 mod human;
 
 use std::io::{BufRead, IsTerminal};
@@ -24,7 +25,7 @@ mod exit {
     version,
     about = "Diagnose why a Remote Desktop (RDP) connection fails, phase by phase",
     args_conflicts_with_subcommands = true,
-    after_help = "EXIT CODES:\n  0  connected (the whole connection sequence completed, or the server redirected)\n  1  failed (the report says in which phase, with the server's code)\n  2  usage error\n  3  needs_credentials (the server requires NLA and no credentials were given)\n  4  inconclusive (the probe met something it does not implement)\n\nThe password is read from stdin (--password-stdin) or from RDP_PROBE_PASSWORD, never from the command line.\n\nEXAMPLES:\n  rdp-probe rdp.example.com\n  rdp-probe 10.0.0.5:3390 --json\n  echo \"$PW\" | rdp-probe host -u 'CORP\\alice' --password-stdin\n  rdp-probe host --protocols ssl        # what a client with NLA turned off sees\n  rdp-probe explain 0x904 0x7           # what the Windows client's error pair means"
+    after_help = "EXIT CODES:\n  0  connected (the whole connection sequence completed, or the server redirected)\n  1  failed (the report says in which phase, with the server's code)\n  2  usage error\n  3  needs_credentials (the server requires NLA and no credentials were given)\n  4  inconclusive (the probe met something it does not implement)\n\nThe password is read from stdin (--password-stdin) or from RDP_PROBE_PASSWORD, never from the command line.\n\nEXAMPLES:\n  rdp-probe demo                        # see diagnoses against lab servers, no RDP host needed\n  rdp-probe rdp.example.com\n  rdp-probe 10.0.0.5:3390 --json\n  echo \"$PW\" | rdp-probe host -u 'CORP\\alice' --password-stdin\n  rdp-probe host --protocols ssl        # what a client with NLA turned off sees\n  rdp-probe explain 0x904 0x7           # what the Windows client's error pair means"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -35,6 +36,16 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
+    /// Start a few lab RDP servers on 127.0.0.1 (healthy, NLA, NLA required, TLS 1.0 only,
+    /// "0x904 / 0x7", silent) and show the diagnosis of each: no RDP host needed.
+    Demo {
+        /// Print each report as one line of JSON (schema rdp-probe/1) instead.
+        #[arg(long)]
+        json: bool,
+        /// No colors or symbols that need a capable terminal.
+        #[arg(long)]
+        no_color: bool,
+    },
     /// Explain a Windows client error pair ("Error code: 0x904, Extended error code: 0x7"), offline.
     Explain {
         /// The disconnect reason (hex with 0x, or decimal).
@@ -148,6 +159,18 @@ fn options(args: &ProbeArgs) -> Result<ProbeOptions, String> {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Some(Command::Demo { json, no_color }) = &cli.command {
+        let color =
+            !no_color && std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal();
+        return match demo::run(*json, color) {
+            Ok(true) => ExitCode::SUCCESS,
+            Ok(false) => ExitCode::from(exit::FAILED),
+            Err(e) => {
+                eprintln!("rdp-probe demo: {e}");
+                ExitCode::from(exit::INCONCLUSIVE)
+            }
+        };
+    }
     if let Some(Command::Explain {
         disconnect_reason,
         extended_reason,

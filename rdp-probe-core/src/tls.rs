@@ -139,6 +139,17 @@ pub(crate) fn handshake_failure(e: &io::Error) -> FailureKind {
                 CertificateProblem::Invalid
             }
             CertificateError::Revoked => CertificateProblem::Revoked,
+            // A CA certificate presented as the server's own: in practice a self-signed
+            // certificate made with `openssl req -x509` (basicConstraints CA:TRUE), which no
+            // trusted chain leads to. rustls passes webpki's error through as `Other`.
+            CertificateError::Other(other)
+                if matches!(
+                    other.0.downcast_ref::<webpki::Error>(),
+                    Some(webpki::Error::CaUsedAsEndEntity)
+                ) =>
+            {
+                CertificateProblem::Untrusted
+            }
             _ => CertificateProblem::Other,
         }),
         Some(TlsError::PeerIncompatible(_)) => {

@@ -36,8 +36,8 @@ pub struct TsRequestInfo<'a> {
 /// capped at [`MAX_TS_REQUEST_LEN`].
 ///
 /// Anything but a SEQUENCE tag (0x30) with a definite length is
-/// [`FrameLen::Invalid`] with what the bytes look like ([`crate::frame::sniff`]); so is
-/// a claimed length above the cap.
+/// [`FrameLen::Invalid`] with what the bytes look like ([`crate::frame::sniff`]); a claimed
+/// length above the cap is [`FrameLen::TooLarge`].
 pub fn ts_request_len(buf: &[u8]) -> FrameLen {
     let Some(&tag) = buf.first() else {
         return FrameLen::Incomplete { needed_at_least: 1 };
@@ -67,7 +67,10 @@ pub fn ts_request_len(buf: &[u8]) -> FrameLen {
     };
     let total = header.saturating_add(len);
     if total > MAX_TS_REQUEST_LEN {
-        FrameLen::Invalid(sniff(buf))
+        FrameLen::TooLarge {
+            claimed: total,
+            max: MAX_TS_REQUEST_LEN,
+        }
     } else if buf.len() < total {
         FrameLen::Incomplete {
             needed_at_least: total,
@@ -278,11 +281,17 @@ mod tests {
     fn huge_claims_are_rejected_without_allocation() {
         assert!(matches!(
             ts_request_len(&[0x30, 0x84, 0xff, 0xff, 0xff, 0xff]),
-            FrameLen::Invalid(_)
+            FrameLen::TooLarge {
+                claimed: 0xffff_ffff_usize..,
+                max: MAX_TS_REQUEST_LEN
+            }
         ));
         assert!(matches!(
             ts_request_len(&[0x30, 0x83, 0x01, 0x00, 0x00]),
-            FrameLen::Invalid(_)
+            FrameLen::TooLarge {
+                claimed: 0x1_0005,
+                ..
+            }
         ));
         assert_eq!(
             ts_request_len(&[0x30, 0x82, 0xff, 0x00]),

@@ -29,6 +29,13 @@ pub enum FrameLen {
     /// The bytes are not an acceptable frame; the sniffed classification says what they
     /// look like instead.
     Invalid(Sniff),
+    /// A well-formed header whose length field claims more than the decoder accepts.
+    TooLarge {
+        /// The frame length the header claims (header included).
+        claimed: usize,
+        /// The most the decoder accepts.
+        max: usize,
+    },
 }
 
 /// What a buffer looks like, for bytes that arrived where RDP (or CredSSP) was expected.

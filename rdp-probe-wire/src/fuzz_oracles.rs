@@ -17,6 +17,9 @@ fn check_frame_len(buf: &[u8], r: FrameLen) {
             assert!(needed_at_least > buf.len(), "incomplete but enough bytes");
         }
         FrameLen::Invalid(_) => {}
+        FrameLen::TooLarge { claimed, max } => {
+            assert!(claimed > max, "too large but within the cap")
+        }
     }
 }
 

@@ -212,6 +212,79 @@ pub fn parse_challenge(token: &[u8]) -> Result<NtlmChallenge, DecodeError> {
     Ok(out)
 }
 
+/// One AV_PAIR of a CHALLENGE_MESSAGE's target info ([MS-NLMP] 2.2.2.1), for [`challenge_message`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AvPair<'a> {
+    /// A name pair (1 `MsvAvNbComputerName`, 2 `MsvAvNbDomainName`, 3 `MsvAvDnsComputerName`,
+    /// 4 `MsvAvDnsDomainName`, 5 `MsvAvDnsTreeName`), encoded UTF-16LE.
+    Name(u16, &'a str),
+    /// `MsvAvTimestamp` (7): a FILETIME.
+    Timestamp(u64),
+}
+
+/// What [`challenge_message`] encodes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChallengeSpec<'a> {
+    /// `NegotiateFlags` (must include [`NEGOTIATE_UNICODE`]: names are encoded UTF-16LE).
+    pub flags: u32,
+    /// `ServerChallenge`.
+    pub server_challenge: [u8; 8],
+    /// `TargetName`.
+    pub target_name: &'a str,
+    /// The target info AV_PAIRs, in order; `MsvAvEOL` is appended.
+    pub av_pairs: &'a [AvPair<'a>],
+    /// `Version`, written when `flags` has [`NEGOTIATE_VERSION`] (else 8 zero bytes).
+    pub version: OsVersion,
+}
+
+fn utf16le(s: &str) -> Vec<u8> {
+    s.encode_utf16().flat_map(u16::to_le_bytes).collect()
+}
+
+/// CHALLENGE_MESSAGE ([MS-NLMP] 2.2.1.2): the 56-byte header, then the target name, then the
+/// target info. For the lab's CredSSP servers; [`parse_challenge`] reads it back.
+///
+/// Lengths beyond `u16::MAX` are truncated: callers pass short names.
+pub fn challenge_message(spec: &ChallengeSpec<'_>) -> Vec<u8> {
+    const HEADER: usize = 56;
+    let target = utf16le(spec.target_name);
+    let mut info = Vec::new();
+    for pair in spec.av_pairs {
+        let (id, value) = match *pair {
+            AvPair::Name(id, name) => (id, utf16le(name)),
+            AvPair::Timestamp(t) => (7, t.to_le_bytes().to_vec()),
+        };
+        info.extend_from_slice(&id.to_le_bytes());
+        info.extend_from_slice(&(value.len() as u16).to_le_bytes());
+        info.extend_from_slice(&value);
+    }
+    info.extend_from_slice(&[0, 0, 0, 0]); // MsvAvEOL
+    let field = |m: &mut Vec<u8>, len: usize, offset: usize| {
+        m.extend_from_slice(&(len as u16).to_le_bytes());
+        m.extend_from_slice(&(len as u16).to_le_bytes());
+        m.extend_from_slice(&(offset as u32).to_le_bytes());
+    };
+    let mut m = Vec::with_capacity(HEADER + target.len() + info.len());
+    m.extend_from_slice(&NTLMSSP_SIGNATURE);
+    m.extend_from_slice(&2u32.to_le_bytes());
+    field(&mut m, target.len(), HEADER);
+    m.extend_from_slice(&spec.flags.to_le_bytes());
+    m.extend_from_slice(&spec.server_challenge);
+    m.extend_from_slice(&[0; 8]); // Reserved
+    field(&mut m, info.len(), HEADER + target.len());
+    if spec.flags & NEGOTIATE_VERSION != 0 {
+        let v = spec.version;
+        m.extend_from_slice(&[v.major, v.minor]);
+        m.extend_from_slice(&v.build.to_le_bytes());
+        m.extend_from_slice(&[0, 0, 0, v.ntlm_revision]);
+    } else {
+        m.extend_from_slice(&[0; 8]);
+    }
+    m.extend_from_slice(&target);
+    m.extend_from_slice(&info);
+    m
+}
+
 /// Locate an NTLMSSP message inside a (SPNEGO-wrapped) token: the slice from the first
 /// `NTLMSSP\0` signature to the end, if any.
 pub fn find_ntlmssp(token: &[u8]) -> Option<&[u8]> {
@@ -234,6 +307,33 @@ mod tests {
         0x00, 0x6d, 0x00, 0x61, 0x00, 0x69, 0x00, 0x6e, 0x00, 0x01, 0x00, 0x0c, 0x00, 0x53, 0x00,
         0x65, 0x00, 0x72, 0x00, 0x76, 0x00, 0x65, 0x00, 0x72, 0x00, 0x00, 0x00, 0x00, 0x00,
     ];
+
+    #[test]
+    fn challenge_encoder_reproduces_the_spec_vector() {
+        let spec = ChallengeSpec {
+            flags: 0xe28a_8233,
+            server_challenge: [0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef],
+            target_name: "Server",
+            av_pairs: &[AvPair::Name(2, "Domain"), AvPair::Name(1, "Server")],
+            version: OsVersion {
+                major: 6,
+                minor: 0,
+                build: 6000,
+                ntlm_revision: 15,
+            },
+        };
+        assert_eq!(challenge_message(&spec), SPEC_CHALLENGE.to_vec());
+        let with_time = ChallengeSpec {
+            av_pairs: &[
+                AvPair::Name(3, "lab.example"),
+                AvPair::Timestamp(0x01d0_0000_0000_0000),
+            ],
+            ..spec
+        };
+        let parsed = parse_challenge(&challenge_message(&with_time)).expect("decodes");
+        assert_eq!(parsed.dns_computer.as_deref(), Some("lab.example"));
+        assert_eq!(parsed.timestamp, Some(0x01d0_0000_0000_0000));
+    }
 
     #[test]
     fn spec_challenge() {

@@ -265,10 +265,10 @@ impl Machine {
             }
             Framing::TsRequest => match rdp_probe_wire::credssp::ts_request_len(buf) {
                 FrameLen::Incomplete { .. } => FrameCheck::Incomplete,
-                FrameLen::Complete(n) if n > MAX_TS_REQUEST_LEN => {
+                FrameLen::TooLarge { claimed, max } => {
                     FrameCheck::Invalid(FailureKind::Protocol(ProtocolViolation::TooLarge {
-                        claimed: n,
-                        max: MAX_TS_REQUEST_LEN,
+                        claimed,
+                        max,
                     }))
                 }
                 FrameLen::Complete(n) => FrameCheck::Complete(n),
@@ -283,6 +283,12 @@ impl Machine {
                 FrameLen::Incomplete { .. } => FrameCheck::Incomplete,
                 FrameLen::Complete(n) => FrameCheck::Complete(n),
                 FrameLen::Invalid(sniff) => FrameCheck::Invalid(self.invalid_rdp(&sniff, buf)),
+                FrameLen::TooLarge { claimed, max } => {
+                    FrameCheck::Invalid(FailureKind::Protocol(ProtocolViolation::TooLarge {
+                        claimed,
+                        max,
+                    }))
+                }
             },
         }
     }

@@ -11,9 +11,14 @@ use rdp_probe_wire::{credssp, tls};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
+use ironrdp_connector::sspi::credssp::TsRequest;
+use rdp_probe_wire::ntlm;
+use tokio::io::{AsyncRead, AsyncWrite};
+
 use super::{
-    CORE_VERSION, DRIP_INTERVAL, IO_CHANNEL, REDIRECT_SESSION_ID, REDIRECT_TARGET, Scenario,
-    USER_CHANNEL,
+    CORE_VERSION, DRIP_INTERVAL, Hostility, IO_CHANNEL, NTLM_BUILD, NTLM_DNS_COMPUTER,
+    NTLM_NB_COMPUTER, NTLM_NB_DOMAIN, Point, REDIRECT_SESSION_ID, REDIRECT_TARGET, Scenario,
+    USER_CHANNEL, pdu,
 };
 
 /// How long an orderly close waits for the client to close its side before dropping the socket.
@@ -38,6 +43,22 @@ const GARBAGE: &[u8] = b"\xff\xfe\xfd\xfc garbage, not RDP \x01\x02\x03";
 const HTTP_400: &[u8] = b"HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nContent-Length: 11\r\nConnection: close\r\n\r\nBad Request";
 
 const SSH_BANNER: &[u8] = b"SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3\r\n";
+
+/// What [`Hostility::HugeLength`] sends in place of a TPKT frame: a header claiming 0xFFFF bytes.
+const HUGE_TPKT: &[u8] = &[0x03, 0x00, 0xff, 0xff];
+
+/// What [`Hostility::HugeLength`] sends in place of a TSRequest: a DER SEQUENCE header whose
+/// four-byte length claims 0x7FFFFFFF bytes ([X.690] 8.1.3.5).
+const HUGE_DER: &[u8] = &[0x30, 0x84, 0x7f, 0xff, 0xff, 0xff];
+
+/// How many client frames the healthy path reads after the Demand Active while it looks for the
+/// Font List (the Confirm Active, Synchronize, two Control PDUs, the Font List, and slack).
+const MAX_FRAMES_BEFORE_FONT_LIST: usize = 16;
+
+/// The NTLM CHALLENGE flags of [`Scenario::NtlmChallenge`]: what a Windows server sends
+/// (UNICODE, REQUEST_TARGET, SIGN, SEAL, NTLM, ALWAYS_SIGN, TARGET_TYPE_DOMAIN,
+/// EXTENDED_SESSIONSECURITY, TARGET_INFO, VERSION, 128, KEY_EXCH, 56; [MS-NLMP] 2.2.2.5).
+const NTLM_CHALLENGE_FLAGS: u32 = 0xe289_8235;
 
 /// A TLS 1.0 record carrying a fatal handshake_failure alert ([RFC 5246] 7.2).
 const TLS_ALERT: &[u8] = &[0x15, 0x03, 0x01, 0x00, 0x02, 0x02, 0x28];
@@ -103,6 +124,12 @@ impl Conn {
                         format!("client sent a non-RDP frame ({sniff:?})"),
                     ));
                 }
+                FrameLen::TooLarge { claimed, .. } => {
+                    return Err(io::Error::new(
+                        io::ErrorKind::InvalidData,
+                        format!("client frame claims {claimed} bytes"),
+                    ));
+                }
                 FrameLen::Incomplete { .. } => {
                     let mut chunk = [0u8; 4096];
                     let n = self.stream.read(&mut chunk).await?;
@@ -146,6 +173,39 @@ impl Conn {
         }
     }
 
+    /// Sends `normal`, or misbehaves as `hostility` says. `None` when the connection ended.
+    async fn answer(
+        mut self,
+        hostility: Option<Hostility>,
+        normal: &[u8],
+    ) -> io::Result<Option<Conn>> {
+        let Some(how) = hostility else {
+            self.send(normal).await?;
+            return Ok(Some(self));
+        };
+        match how {
+            Hostility::Close => self.end(Ending::Close).await?,
+            Hostility::Reset => self.end(Ending::Reset).await?,
+            Hostility::Silence => self.end(Ending::Hold).await?,
+            Hostility::Drip => {
+                for b in normal {
+                    self.send(&[*b]).await?;
+                    tokio::time::sleep(DRIP_INTERVAL).await;
+                }
+                return Ok(Some(self));
+            }
+            Hostility::Garbage => {
+                self.send(GARBAGE).await?;
+                self.end(Ending::Hold).await?;
+            }
+            Hostility::HugeLength => {
+                self.send(HUGE_TPKT).await?;
+                self.end(Ending::Hold).await?;
+            }
+        }
+        Ok(None)
+    }
+
     /// Orderly close: FIN, then drain until the client closes (bounded), then drop.
     async fn close(mut self) -> io::Result<()> {
         self.stream.shutdown().await?;
@@ -168,7 +228,7 @@ impl Conn {
     }
 }
 
-async fn drain(stream: &mut TcpStream) {
+async fn drain(stream: &mut (impl AsyncRead + Unpin)) {
     let mut chunk = [0u8; 4096];
     while let Ok(n) = stream.read(&mut chunk).await {
         if n == 0 {
@@ -239,6 +299,86 @@ fn join_request_channel(frame: &[u8]) -> Option<u16> {
     Some(u16::from_be_bytes([*p.get(3)?, *p.get(4)?]))
 }
 
+/// Reads one whole TSRequest ([MS-CSSP] 2.2.1) from the TLS stream.
+async fn read_ts_request(
+    stream: &mut (impl AsyncRead + Unpin),
+    buf: &mut Vec<u8>,
+) -> io::Result<Vec<u8>> {
+    loop {
+        match credssp::ts_request_len(buf) {
+            FrameLen::Complete(n) => return Ok(buf.drain(..n).collect()),
+            FrameLen::Invalid(sniff) => {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    format!("client sent a non-TSRequest ({sniff:?})"),
+                ));
+            }
+            FrameLen::TooLarge { claimed, .. } => {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    format!("client TSRequest claims {claimed} bytes"),
+                ));
+            }
+            FrameLen::Incomplete { .. } => {
+                let mut chunk = [0u8; 4096];
+                let n = stream.read(&mut chunk).await?;
+                if n == 0 {
+                    return Err(io::ErrorKind::UnexpectedEof.into());
+                }
+                buf.extend_from_slice(&chunk[..n]);
+            }
+        }
+    }
+}
+
+/// The current time as a FILETIME (100 ns ticks since 1601-01-01 UTC), for `MsvAvTimestamp`.
+fn filetime_now() -> u64 {
+    const UNIX_EPOCH_AS_FILETIME: u64 = 116_444_736_000_000_000;
+    let since_unix = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    UNIX_EPOCH_AS_FILETIME + (since_unix.as_nanos() / 100) as u64
+}
+
+/// A TSRequest of `version` carrying the lab's NTLM CHALLENGE, encoded with sspi's `TsRequest`.
+fn challenge_ts_request(version: u32) -> io::Result<Vec<u8>> {
+    let mut server_challenge = [0u8; 8];
+    server_challenge.copy_from_slice(&filetime_now().to_le_bytes());
+    let challenge = ntlm::challenge_message(&ntlm::ChallengeSpec {
+        flags: NTLM_CHALLENGE_FLAGS,
+        server_challenge,
+        target_name: NTLM_NB_DOMAIN,
+        av_pairs: &[
+            ntlm::AvPair::Name(2, NTLM_NB_DOMAIN),
+            ntlm::AvPair::Name(1, NTLM_NB_COMPUTER),
+            ntlm::AvPair::Name(4, "rdp-lab.invalid"),
+            ntlm::AvPair::Name(3, NTLM_DNS_COMPUTER),
+            ntlm::AvPair::Timestamp(filetime_now()),
+        ],
+        version: ntlm::OsVersion {
+            major: 10,
+            minor: 0,
+            build: NTLM_BUILD,
+            ntlm_revision: 15,
+        },
+    });
+    let request = TsRequest {
+        version,
+        nego_tokens: Some(challenge),
+        ..TsRequest::default()
+    };
+    let mut out = Vec::new();
+    request.encode_ts_request(&mut out)?;
+    Ok(out)
+}
+
+/// close_notify and FIN, then drain until the client closes (bounded).
+async fn tls_close(stream: &mut (impl AsyncRead + AsyncWrite + Unpin)) -> io::Result<()> {
+    stream.shutdown().await?;
+    let _ = tokio::time::timeout(CLOSE_DRAIN_LIMIT, drain(stream)).await;
+    Ok(())
+}
+
 /// The scenarios that select a TLS-based protocol: the Connection Confirm, then the TLS (and
 /// CredSSP) part of the script.
 async fn serve_tls(mut c: Conn, scenario: Scenario, requested: Option<u32>) -> io::Result<()> {
@@ -261,7 +401,7 @@ async fn serve_tls(mut c: Conn, scenario: Scenario, requested: Option<u32>) -> i
                 description,
             ))
             .await?;
-            c.end(Ending::Close).await
+            return c.end(Ending::Close).await;
         }
         Scenario::Tls10Only => {
             let _client_hello = c.read_tls_record().await?;
@@ -271,52 +411,67 @@ async fn serve_tls(mut c: Conn, scenario: Scenario, requested: Option<u32>) -> i
                 &[],
             ))
             .await?;
-            c.end(Ending::Hold).await
+            return c.end(Ending::Hold).await;
         }
+        _ => {}
+    }
+    debug_assert!(
+        c.buf.is_empty(),
+        "the client spoke before the Connection Confirm"
+    );
+    let mut stream = super::tls::acceptor()?.accept(c.stream).await?;
+    let mut buf = Vec::new();
+    let _negotiate = read_ts_request(&mut stream, &mut buf).await?;
+    match scenario {
+        Scenario::CredsspError { version, ntstatus } => {
+            stream
+                .write_all(&credssp::encode_ts_request_error(version, ntstatus))
+                .await?;
+            stream.flush().await?;
+            tls_close(&mut stream).await
+        }
+        Scenario::Hostile { how, .. } if how != Hostility::Drip => match how {
+            Hostility::Close => tls_close(&mut stream).await,
+            Hostility::Reset => {
+                stream.get_ref().0.set_zero_linger()?;
+                Ok(())
+            }
+            Hostility::Silence => {
+                drain(&mut stream).await;
+                Ok(())
+            }
+            Hostility::Garbage | Hostility::HugeLength => {
+                let bytes = if how == Hostility::Garbage {
+                    GARBAGE
+                } else {
+                    HUGE_DER
+                };
+                stream.write_all(bytes).await?;
+                stream.flush().await?;
+                drain(&mut stream).await;
+                Ok(())
+            }
+            Hostility::Drip => unreachable!("guarded above"),
+        },
+        // NtlmChallenge, and a drip of the same CHALLENGE.
         _ => {
-            debug_assert!(
-                c.buf.is_empty(),
-                "the client spoke before the Connection Confirm"
-            );
-            let mut stream = super::tls::acceptor()?.accept(c.stream).await?;
-            if let Scenario::CredsspError { version, ntstatus } = scenario {
-                let mut buf = Vec::new();
-                loop {
-                    match credssp::ts_request_len(&buf) {
-                        FrameLen::Complete(_) => break,
-                        FrameLen::Invalid(sniff) => {
-                            return Err(io::Error::new(
-                                io::ErrorKind::InvalidData,
-                                format!("client sent a non-TSRequest ({sniff:?})"),
-                            ));
-                        }
-                        FrameLen::Incomplete { .. } => {
-                            let mut chunk = [0u8; 4096];
-                            let n = stream.read(&mut chunk).await?;
-                            if n == 0 {
-                                return Err(io::ErrorKind::UnexpectedEof.into());
-                            }
-                            buf.extend_from_slice(&chunk[..n]);
-                        }
-                    }
+            let version = match scenario {
+                Scenario::NtlmChallenge { version } => version,
+                _ => 6,
+            };
+            let challenge = challenge_ts_request(version)?;
+            if matches!(scenario, Scenario::Hostile { .. }) {
+                for b in &challenge {
+                    stream.write_all(&[*b]).await?;
+                    stream.flush().await?;
+                    tokio::time::sleep(DRIP_INTERVAL).await;
                 }
-                stream
-                    .write_all(&credssp::encode_ts_request_error(version, ntstatus))
-                    .await?;
+            } else {
+                stream.write_all(&challenge).await?;
                 stream.flush().await?;
             }
-            // close_notify and FIN, then drain until the client closes (bounded).
-            stream.shutdown().await?;
-            let _ = tokio::time::timeout(CLOSE_DRAIN_LIMIT, async {
-                let mut chunk = [0u8; 4096];
-                while let Ok(n) = stream.read(&mut chunk).await {
-                    if n == 0 {
-                        break;
-                    }
-                }
-            })
-            .await;
-            Ok(())
+            let _authenticate = read_ts_request(&mut stream, &mut buf).await?;
+            tls_close(&mut stream).await
         }
     }
 }
@@ -324,39 +479,34 @@ async fn serve_tls(mut c: Conn, scenario: Scenario, requested: Option<u32>) -> i
 /// Plays `scenario` on one accepted connection.
 pub(super) async fn serve(stream: TcpStream, scenario: Scenario) -> io::Result<()> {
     let _ = stream.set_nodelay(true);
-    let mut c = Conn {
+    let c = Conn {
         stream,
         buf: Vec::new(),
     };
-    match scenario {
-        Scenario::CloseAfterAccept => return c.end(Ending::Close).await,
-        Scenario::ResetAfterAccept => return c.end(Ending::Reset).await,
-        Scenario::Silent => return c.end(Ending::Hold).await,
-        _ => {}
+    let hostile = |point: Point| match scenario {
+        Scenario::Hostile { at, how } if at == point => Some(how),
+        _ => None,
+    };
+    if let Some(how) = hostile(Point::Accept) {
+        // Nothing normal to send yet: a drip sends a Connection Confirm unasked.
+        let cc = x224::connection_confirm(&ConnectionConfirm::Response {
+            flags: 0,
+            selected_protocol: PROTOCOL_RDP,
+        });
+        let Some(c) = c.answer(Some(how), &cc).await? else {
+            return Ok(());
+        };
+        return c.end(Ending::Hold).await;
     }
+    let mut c = c;
 
     // X.224 Connection Request -> Connection Confirm.
     let cr = c.read_frame().await?;
     let requested = requested_protocols(&cr);
-    if matches!(
-        scenario,
-        Scenario::TlsAlertAfterConfirm(_)
-            | Scenario::Tls10Only
-            | Scenario::CredsspError { .. }
-            | Scenario::CloseAfterTls
-    ) {
+    if scenario.uses_tls() {
         return serve_tls(c, scenario, requested).await;
     }
-    let rdp = ConnectionConfirm::Response {
-        flags: 0,
-        selected_protocol: PROTOCOL_RDP,
-    };
-    match scenario {
-        Scenario::ResetAfterConnectionRequest => return c.end(Ending::Reset).await,
-        Scenario::Garbage => {
-            c.send(GARBAGE).await?;
-            return c.end(Ending::Hold).await;
-        }
+    let confirm = match scenario {
         Scenario::Http => {
             c.send(HTTP_400).await?;
             return c.end(Ending::Close).await;
@@ -368,10 +518,6 @@ pub(super) async fn serve(stream: TcpStream, scenario: Scenario) -> io::Result<(
         Scenario::TlsAlert => {
             c.send(TLS_ALERT).await?;
             return c.end(Ending::Close).await;
-        }
-        Scenario::HugeTpktLength => {
-            c.send(&[0x03, 0x00, 0xff, 0xff]).await?;
-            return c.end(Ending::Hold).await;
         }
         Scenario::NegFailure(code) => {
             c.send(&x224::connection_confirm(&ConnectionConfirm::Failure {
@@ -398,19 +544,19 @@ pub(super) async fn serve(stream: TcpStream, scenario: Scenario) -> io::Result<(
             return c.end(Ending::Close).await;
         }
         Scenario::LegacyNoNegotiation => {
-            c.send(&x224::connection_confirm(
-                &ConnectionConfirm::NoNegotiationData,
-            ))
-            .await?;
+            x224::connection_confirm(&ConnectionConfirm::NoNegotiationData)
         }
-        Scenario::Drip => {
-            for b in x224::connection_confirm(&rdp) {
-                c.send(&[b]).await?;
-                tokio::time::sleep(DRIP_INTERVAL).await;
-            }
-        }
-        _ => c.send(&x224::connection_confirm(&rdp)).await?,
-    }
+        _ => x224::connection_confirm(&ConnectionConfirm::Response {
+            flags: 0,
+            selected_protocol: PROTOCOL_RDP,
+        }),
+    };
+    let Some(mut c) = c
+        .answer(hostile(Point::ConnectionRequest), &confirm)
+        .await?
+    else {
+        return Ok(());
+    };
 
     // MCS Connect Initial -> Connect Response.
     let ci = c.read_frame().await?;
@@ -437,18 +583,17 @@ pub(super) async fn serve(stream: TcpStream, scenario: Scenario) -> io::Result<(
     let channel_ids: Vec<u16> = (0..static_channels)
         .map(|i| IO_CHANNEL + 1 + i as u16)
         .collect();
-    c.send(&mcs::connect_response_frame(&ConnectResponseSpec {
+    let response = mcs::connect_response_frame(&ConnectResponseSpec {
         result: 0,
         core_version: CORE_VERSION,
         client_requested_protocols: requested.unwrap_or(PROTOCOL_RDP),
         encryption: (0, 0),
         io_channel: IO_CHANNEL,
         channel_ids,
-    }))
-    .await?;
-    if scenario == Scenario::CloseAfterConnectResponse {
-        return c.end(Ending::Close).await;
-    }
+    });
+    let Some(mut c) = c.answer(hostile(Point::ConnectInitial), &response).await? else {
+        return Ok(());
+    };
 
     // Erect Domain Request (no answer), Attach User Request -> Attach User Confirm.
     let _erect_domain = c.read_frame().await?;
@@ -457,8 +602,10 @@ pub(super) async fn serve(stream: TcpStream, scenario: Scenario) -> io::Result<(
         c.send(&mcs::attach_user_confirm(result, None)).await?;
         return c.end(Ending::Close).await;
     }
-    c.send(&mcs::attach_user_confirm(0, Some(USER_CHANNEL)))
-        .await?;
+    let confirm = mcs::attach_user_confirm(0, Some(USER_CHANNEL));
+    let Some(mut c) = c.answer(hostile(Point::AttachUser), &confirm).await? else {
+        return Ok(());
+    };
 
     // Channel Join Requests (user channel, I/O channel, static channels) -> Confirms.
     for _ in 0..2 + static_channels {
@@ -487,30 +634,36 @@ pub(super) async fn serve(stream: TcpStream, scenario: Scenario) -> io::Result<(
     let _client_info = c.read_frame().await?;
 
     let errinfo = |v| share::set_error_info_frame(USER_CHANNEL, IO_CHANNEL, v);
+    let valid_client = share::license_error_alert_frame(
+        USER_CHANNEL,
+        IO_CHANNEL,
+        share::STATUS_VALID_CLIENT,
+        ST_NO_TRANSITION,
+    );
     match scenario {
         Scenario::ErrinfoAfterClientInfo(v) | Scenario::SslNotAllowedThenErrinfo(v) => {
             c.send(&errinfo(v)).await?;
-            c.end(Ending::Close).await
+            return c.end(Ending::Close).await;
         }
-        Scenario::LegacyNoNegotiation | Scenario::Drip => {
+        Scenario::LegacyNoNegotiation => {
             c.send(&errinfo(7)).await?;
-            c.end(Ending::Close).await
+            return c.end(Ending::Close).await;
         }
         Scenario::ErrinfoThenUltimatum(v) => {
             c.send(&errinfo(v)).await?;
             c.send(&mcs::disconnect_provider_ultimatum(RN_USER_REQUESTED))
                 .await?;
-            c.end(Ending::Close).await
+            return c.end(Ending::Close).await;
         }
         Scenario::ErrinfoThenReset(v) => {
             c.send(&errinfo(v)).await?;
             // Let the Set Error Info PDU reach the client before the RST discards it.
             tokio::time::sleep(Duration::from_millis(100)).await;
-            c.end(Ending::Reset).await
+            return c.end(Ending::Reset).await;
         }
         Scenario::ErrinfoThenHold(v) => {
             c.send(&errinfo(v)).await?;
-            c.end(Ending::Hold).await
+            return c.end(Ending::Hold).await;
         }
         Scenario::LicenseError {
             code,
@@ -523,43 +676,63 @@ pub(super) async fn serve(stream: TcpStream, scenario: Scenario) -> io::Result<(
                 state_transition,
             ))
             .await?;
-            c.end(Ending::Close).await
+            return c.end(Ending::Close).await;
         }
         Scenario::LicenseValidClientThenErrinfo(v) => {
-            c.send(&share::license_error_alert_frame(
-                USER_CHANNEL,
-                IO_CHANNEL,
-                share::STATUS_VALID_CLIENT,
-                ST_NO_TRANSITION,
-            ))
-            .await?;
+            c.send(&valid_client).await?;
             c.send(&errinfo(v)).await?;
-            c.end(Ending::Close).await
+            return c.end(Ending::Close).await;
         }
         Scenario::Redirect => {
-            c.send(&share::license_error_alert_frame(
-                USER_CHANNEL,
-                IO_CHANNEL,
-                share::STATUS_VALID_CLIENT,
-                ST_NO_TRANSITION,
-            ))
-            .await?;
+            c.send(&valid_client).await?;
             c.send(&mcs::send_data_indication_frame(
                 USER_CHANNEL,
                 IO_CHANNEL,
                 &redirection_user_data(),
             ))
             .await?;
-            c.end(Ending::Hold).await
+            return c.end(Ending::Hold).await;
         }
-        Scenario::ResetAfterClientInfo => c.end(Ending::Reset).await,
         Scenario::X224DisconnectAfterClientInfo(reason) => {
             c.send(&x224::disconnect_request(reason)).await?;
-            c.end(Ending::Close).await
+            return c.end(Ending::Close).await;
         }
-        // SilentAfterClientInfo, and anything that did not end earlier.
-        _ => c.end(Ending::Hold).await,
+        _ => {}
     }
+
+    // The healthy rest: licensing, capabilities, finalization.
+    let Some(c) = c.answer(hostile(Point::ClientInfo), &valid_client).await? else {
+        return Ok(());
+    };
+    let Some(mut c) = c
+        .answer(hostile(Point::DemandActive), &pdu::demand_active()?)
+        .await?
+    else {
+        return Ok(());
+    };
+    // Confirm Active, Synchronize, Control Cooperate, Control Request Control, Font List.
+    let mut font_list = false;
+    for _ in 0..MAX_FRAMES_BEFORE_FONT_LIST {
+        if pdu::is_font_list(&c.read_frame().await?) {
+            font_list = true;
+            break;
+        }
+    }
+    if !font_list {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            "no Font List among the client's finalization PDUs",
+        ));
+    }
+    if let Scenario::FinalizationErrinfo(v) = scenario {
+        c.send(&errinfo(v)).await?;
+        return c.end(Ending::Close).await;
+    }
+    let finalization: Vec<u8> = pdu::finalization()?.concat();
+    let Some(c) = c.answer(hostile(Point::FontList), &finalization).await? else {
+        return Ok(());
+    };
+    c.end(Ending::Hold).await
 }
 
 #[cfg(test)]

@@ -11,10 +11,10 @@
 //! Network I/O channel 1003 plus one id per requested static channel), reads the Erect Domain
 //! Request, confirms the Attach User Request (user channel 1007) and every Channel Join Request,
 //! reads the Client Info PDU, and then ends the way the scenario says. Scenarios that end earlier
-//! stop the script at their point.
+//! stop the script at their point. [`Scenario::Healthy`] goes on: licensing STATUS_VALID_CLIENT, a
+//! Demand Active, and the server's half of the finalization, built with `ironrdp-pdu`'s encoders.
 //!
-//! The TLS scenarios ([`Scenario::TlsAlertAfterConfirm`], [`Scenario::Tls10Only`],
-//! [`Scenario::CredsspError`], [`Scenario::CloseAfterTls`]) instead select `PROTOCOL_HYBRID` (or
+//! The TLS scenarios ([`Scenario::uses_tls`]) instead select `PROTOCOL_HYBRID` (or
 //! `PROTOCOL_SSL` when HYBRID was not requested) and then answer the ClientHello with raw records,
 //! or run a real TLS server (rustls, a self-signed ECDSA certificate for `localhost` made once per
 //! process with the `openssl` command) and end in CredSSP.
@@ -24,7 +24,8 @@
 //! reset it did not ask for. "Reset" means `SO_LINGER` 0 and a close (RST).
 
 mod conn;
-mod tls;
+mod pdu;
+pub(crate) mod tls;
 
 use std::fmt;
 use std::io;
@@ -43,10 +44,146 @@ pub const CORE_VERSION: u32 = 0x0008_0004;
 /// Interval between two bytes in [`Scenario::Drip`].
 pub const DRIP_INTERVAL: Duration = Duration::from_secs(1);
 
+/// Where a [`Scenario::Hostile`] server misbehaves: in place of its answer to the named client
+/// message (or, for [`Point::DemandActive`], in place of the PDU it sends unprompted).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Point {
+    /// Right after the TCP accept, before the client's first byte is read.
+    Accept,
+    /// In place of the X.224 Connection Confirm.
+    ConnectionRequest,
+    /// In place of the MCS Connect Response.
+    ConnectInitial,
+    /// In place of the MCS Attach User Confirm (after the Erect Domain and Attach User Requests).
+    AttachUser,
+    /// TLS path: after selecting HYBRID (or SSL) and the TLS handshake, in place of the answer to
+    /// the client's first TSRequest (an NTLM CHALLENGE).
+    Credssp,
+    /// In place of the first licensing PDU, the answer to the Client Info PDU.
+    ClientInfo,
+    /// After licensing STATUS_VALID_CLIENT, in place of the Demand Active PDU.
+    DemandActive,
+    /// After the client's Confirm Active and Font List, in place of the server's finalization PDUs.
+    FontList,
+}
+
+impl Point {
+    /// Every point, in connection order.
+    pub const ALL: [Point; 8] = [
+        Point::Accept,
+        Point::ConnectionRequest,
+        Point::ConnectInitial,
+        Point::AttachUser,
+        Point::Credssp,
+        Point::ClientInfo,
+        Point::DemandActive,
+        Point::FontList,
+    ];
+
+    /// Stable kebab-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Point::Accept => "accept",
+            Point::ConnectionRequest => "connection-request",
+            Point::ConnectInitial => "connect-initial",
+            Point::AttachUser => "attach-user",
+            Point::Credssp => "credssp",
+            Point::ClientInfo => "client-info",
+            Point::DemandActive => "demand-active",
+            Point::FontList => "font-list",
+        }
+    }
+
+    /// The probe phase the client is in while it waits at this point (the `rdp-probe/1` JSON name).
+    pub fn phase(self) -> &'static str {
+        match self {
+            Point::Accept | Point::ConnectionRequest => "x224",
+            Point::ConnectInitial => "basic_settings",
+            Point::AttachUser => "channel_connection",
+            Point::Credssp => "credssp",
+            Point::ClientInfo => "licensing",
+            Point::DemandActive => "capabilities",
+            Point::FontList => "finalization",
+        }
+    }
+
+    fn what(self) -> &'static str {
+        match self {
+            Point::Accept => "right after the TCP accept",
+            Point::ConnectionRequest => "instead of the X.224 Connection Confirm",
+            Point::ConnectInitial => "instead of the MCS Connect Response",
+            Point::AttachUser => "instead of the MCS Attach User Confirm",
+            Point::Credssp => "after TLS, instead of the CredSSP CHALLENGE",
+            Point::ClientInfo => "instead of licensing (after Client Info)",
+            Point::DemandActive => "after licensing, instead of the Demand Active",
+            Point::FontList => "after the client's Font List, instead of finalization",
+        }
+    }
+}
+
+/// How a [`Scenario::Hostile`] server misbehaves at its [`Point`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Hostility {
+    /// Orderly close (FIN; over TLS, close_notify first).
+    Close,
+    /// Reset (RST).
+    Reset,
+    /// Say nothing and keep the connection open.
+    Silence,
+    /// Send the normal answer one byte every [`DRIP_INTERVAL`], then go on as [`Scenario::Healthy`].
+    Drip,
+    /// Send bytes that are not RDP (not TPKT, not fast-path, not DER over TLS), then stay open.
+    Garbage,
+    /// Send a header whose length field claims the largest size it can express (TPKT 0xFFFF; over
+    /// TLS a DER length of 0x7FFFFFFF), then stay silent.
+    HugeLength,
+}
+
+impl Hostility {
+    /// Every kind, in a fixed order.
+    pub const ALL: [Hostility; 6] = [
+        Hostility::Close,
+        Hostility::Reset,
+        Hostility::Silence,
+        Hostility::Drip,
+        Hostility::Garbage,
+        Hostility::HugeLength,
+    ];
+
+    /// Stable kebab-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Hostility::Close => "close",
+            Hostility::Reset => "reset",
+            Hostility::Silence => "silence",
+            Hostility::Drip => "drip",
+            Hostility::Garbage => "garbage",
+            Hostility::HugeLength => "huge-length",
+        }
+    }
+
+    fn what(self) -> &'static str {
+        match self {
+            Hostility::Close => "close",
+            Hostility::Reset => "reset (RST)",
+            Hostility::Silence => "say nothing, stay open",
+            Hostility::Drip => "send the normal answer one byte per second",
+            Hostility::Garbage => "send non-RDP bytes, stay open",
+            Hostility::HugeLength => "send a header claiming a huge length, then nothing",
+        }
+    }
+}
+
 /// How and where the scripted server ends a connection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Scenario {
+    /// The whole connection sequence over Standard RDP Security without encryption: licensing
+    /// STATUS_VALID_CLIENT, Demand Active (General, Bitmap 1024x768, Input), the finalization PDUs
+    /// (Synchronize, Control Cooperate, Granted Control, Font Map); then the connection stays open.
+    Healthy,
     /// After the Client Info PDU, a Set Error Info PDU with this `errorInfo` on the I/O channel, then
     /// an orderly close ([MS-RDPBCGR] 2.2.5.1.1).
     ErrinfoAfterClientInfo(u32),
@@ -68,6 +205,9 @@ pub enum Scenario {
     /// After the Client Info PDU, a licensing `STATUS_VALID_CLIENT` Error Message (licensing
     /// succeeded, `ST_NO_TRANSITION`), then a Set Error Info PDU with this value, then an orderly close.
     LicenseValidClientThenErrinfo(u32),
+    /// Like [`Scenario::Healthy`] up to the client's Font List, then a Set Error Info PDU with this
+    /// value instead of the server's finalization PDUs, then an orderly close.
+    FinalizationErrinfo(u32),
     /// The MCS Connect Initial is answered with a Disconnect Provider Ultimatum with this raw 3-bit
     /// reason ([MS-RDPBCGR] 2.2.2.3), then an orderly close.
     McsDisconnectInBasicSettings(u8),
@@ -94,33 +234,11 @@ pub enum Scenario {
     /// An RDP_NEG_RSP selecting this raw `selectedProtocol` whatever the client asked for, then an
     /// orderly close.
     SelectsUnrequested(u32),
-    /// An orderly close right after the TCP accept.
-    CloseAfterAccept,
-    /// A reset (RST) right after the TCP accept.
-    ResetAfterAccept,
-    /// A reset (RST) right after the X.224 Connection Request arrived.
-    ResetAfterConnectionRequest,
-    /// Accept and say nothing; the connection stays open.
-    Silent,
-    /// Answer the Connection Request with bytes that are neither TPKT nor fast-path; the connection
-    /// stays open.
-    Garbage,
-    /// Answer the Connection Request with `HTTP/1.1 400 Bad Request`, then an orderly close.
-    Http,
-    /// Answer the Connection Request with a TPKT header claiming 0xFFFF bytes, then stay silent.
-    HugeTpktLength,
-    /// Send a valid Connection Confirm one byte every [`DRIP_INTERVAL`]; then the session as usual,
-    /// ending like [`Scenario::ErrinfoAfterClientInfo`] with 7.
-    Drip,
-    /// An orderly close right after the MCS Connect Response (success).
-    CloseAfterConnectResponse,
-    /// After the Client Info PDU, nothing; the connection stays open.
-    SilentAfterClientInfo,
-    /// After the Client Info PDU, a reset (RST).
-    ResetAfterClientInfo,
     /// After the Client Info PDU, an X.224 Disconnect Request with this raw reason byte, then an
     /// orderly close.
     X224DisconnectAfterClientInfo(u8),
+    /// Answer the Connection Request with `HTTP/1.1 400 Bad Request`, then an orderly close.
+    Http,
     /// Answer the Connection Request with an SSH server banner, then an orderly close.
     SshBanner,
     /// Answer the Connection Request with a TLS alert record (handshake_failure), then an orderly
@@ -149,72 +267,94 @@ pub enum Scenario {
         /// The NTSTATUS `errorCode` (e.g. 0xC000006D `STATUS_LOGON_FAILURE`).
         ntstatus: u32,
     },
-    /// An RDP_NEG_RSP selecting `PROTOCOL_HYBRID` (or `PROTOCOL_SSL`), a real TLS handshake, then
-    /// close_notify and an orderly close before any CredSSP message.
-    CloseAfterTls,
+    /// A CredSSP server of this `version` ([MS-CSSP] 2.2.1; 2 to 6): after selecting HYBRID and
+    /// TLS, the client's NTLM NEGOTIATE is answered with a TSRequest of this version carrying an
+    /// NTLM CHALLENGE ([MS-NLMP] 2.2.1.2) that names [`NTLM_NB_DOMAIN`] / [`NTLM_NB_COMPUTER`] /
+    /// [`NTLM_DNS_COMPUTER`] and version 10.0.[`NTLM_BUILD`]; the client's AUTHENTICATE is answered
+    /// with close_notify and an orderly close and no `errorCode`, as CredSSP servers before version 3
+    /// (and FreeRDP's) reject a logon.
+    NtlmChallenge {
+        /// The TSRequest `version` the server speaks.
+        version: u32,
+    },
+    /// Misbehave in one way at one point; until then, and (for [`Hostility::Drip`]) after it,
+    /// behave as [`Scenario::Healthy`].
+    Hostile {
+        /// Where.
+        at: Point,
+        /// How.
+        how: Hostility,
+    },
 }
 
 /// The session id a [`Scenario::Redirect`] server names.
 pub const REDIRECT_SESSION_ID: u32 = 0x2a;
 /// The target net address a [`Scenario::Redirect`] server names.
 pub const REDIRECT_TARGET: &str = "127.0.0.2";
+/// The NetBIOS domain a [`Scenario::NtlmChallenge`] server names.
+pub const NTLM_NB_DOMAIN: &str = "RDPLAB";
+/// The NetBIOS computer name a [`Scenario::NtlmChallenge`] server names.
+pub const NTLM_NB_COMPUTER: &str = "LABHOST";
+/// The DNS computer name a [`Scenario::NtlmChallenge`] server names.
+pub const NTLM_DNS_COMPUTER: &str = "labhost.rdp-lab.invalid";
+/// The Windows build a [`Scenario::NtlmChallenge`] server claims (Windows Server 2022).
+pub const NTLM_BUILD: u16 = 20348;
 
 impl Scenario {
-    /// The stable kebab-case name, with the parameters (e.g. `errinfo-after-client-info(0x7)`).
+    /// The stable kebab-case name, parameters included and safe to pass unquoted in a shell
+    /// (e.g. `errinfo-after-client-info-0x7`, `hostile-silence-at-accept`).
     pub fn name(&self) -> String {
         match *self {
-            Scenario::ErrinfoAfterClientInfo(v) => format!("errinfo-after-client-info({v:#x})"),
-            Scenario::ErrinfoThenUltimatum(v) => format!("errinfo-then-ultimatum({v:#x})"),
-            Scenario::ErrinfoThenReset(v) => format!("errinfo-then-reset({v:#x})"),
-            Scenario::ErrinfoThenHold(v) => format!("errinfo-then-hold({v:#x})"),
+            Scenario::Healthy => "healthy".into(),
+            Scenario::ErrinfoAfterClientInfo(v) => format!("errinfo-after-client-info-{v:#x}"),
+            Scenario::ErrinfoThenUltimatum(v) => format!("errinfo-then-ultimatum-{v:#x}"),
+            Scenario::ErrinfoThenReset(v) => format!("errinfo-then-reset-{v:#x}"),
+            Scenario::ErrinfoThenHold(v) => format!("errinfo-then-hold-{v:#x}"),
             Scenario::LicenseError {
                 code,
                 state_transition,
-            } => format!("license-error({code:#x},{state_transition:#x})"),
+            } => format!("license-error-{code:#x}-{state_transition:#x}"),
             Scenario::LicenseValidClientThenErrinfo(v) => {
-                format!("license-valid-client-then-errinfo({v:#x})")
+                format!("license-valid-client-then-errinfo-{v:#x}")
             }
+            Scenario::FinalizationErrinfo(v) => format!("finalization-errinfo-{v:#x}"),
             Scenario::McsDisconnectInBasicSettings(r) => {
-                format!("mcs-disconnect-in-basic-settings({r})")
+                format!("mcs-disconnect-in-basic-settings-{r}")
             }
-            Scenario::McsConnectRejected(r) => format!("mcs-connect-rejected({r})"),
-            Scenario::AttachUserRejected(r) => format!("attach-user-rejected({r})"),
-            Scenario::ChannelJoinRejected(r) => format!("channel-join-rejected({r})"),
-            Scenario::NegFailure(c) => format!("neg-failure({c:#x})"),
+            Scenario::McsConnectRejected(r) => format!("mcs-connect-rejected-{r}"),
+            Scenario::AttachUserRejected(r) => format!("attach-user-rejected-{r}"),
+            Scenario::ChannelJoinRejected(r) => format!("channel-join-rejected-{r}"),
+            Scenario::NegFailure(c) => format!("neg-failure-{c:#x}"),
             Scenario::SslNotAllowedThenErrinfo(v) => {
-                format!("ssl-not-allowed-then-errinfo({v:#x})")
+                format!("ssl-not-allowed-then-errinfo-{v:#x}")
             }
             Scenario::LegacyNoNegotiation => "legacy-no-negotiation".into(),
-            Scenario::SelectsUnrequested(p) => format!("selects-unrequested({p:#x})"),
-            Scenario::CloseAfterAccept => "close-after-accept".into(),
-            Scenario::ResetAfterAccept => "reset-after-accept".into(),
-            Scenario::ResetAfterConnectionRequest => "reset-after-connection-request".into(),
-            Scenario::Silent => "silent".into(),
-            Scenario::Garbage => "garbage".into(),
-            Scenario::Http => "http".into(),
-            Scenario::HugeTpktLength => "huge-tpkt-length".into(),
-            Scenario::Drip => "drip".into(),
-            Scenario::CloseAfterConnectResponse => "close-after-connect-response".into(),
-            Scenario::SilentAfterClientInfo => "silent-after-client-info".into(),
-            Scenario::ResetAfterClientInfo => "reset-after-client-info".into(),
+            Scenario::SelectsUnrequested(p) => format!("selects-unrequested-{p:#x}"),
             Scenario::X224DisconnectAfterClientInfo(r) => {
-                format!("x224-disconnect-after-client-info({r})")
+                format!("x224-disconnect-after-client-info-{r}")
             }
+            Scenario::Http => "http".into(),
             Scenario::SshBanner => "ssh-banner".into(),
             Scenario::TlsAlert => "tls-alert".into(),
             Scenario::Redirect => "redirect".into(),
-            Scenario::TlsAlertAfterConfirm(d) => format!("tls-alert-after-confirm({d})"),
+            Scenario::TlsAlertAfterConfirm(d) => format!("tls-alert-after-confirm-{d}"),
             Scenario::Tls10Only => "tls10-only".into(),
             Scenario::CredsspError { version, ntstatus } => {
-                format!("credssp-error({version}, {ntstatus:#010x})")
+                format!("credssp-error-v{version}-{ntstatus:#010x}")
             }
-            Scenario::CloseAfterTls => "close-after-tls".into(),
+            Scenario::NtlmChallenge { version } => format!("ntlm-challenge-v{version}"),
+            Scenario::Hostile { at, how } => {
+                format!("hostile-{}-at-{}", how.as_str(), at.as_str())
+            }
         }
     }
 
     /// One line saying what the server does.
     pub fn describe(&self) -> String {
         match *self {
+            Scenario::Healthy => {
+                "the whole connection sequence (Standard RDP Security, no encryption), then stay open".into()
+            }
             Scenario::ErrinfoAfterClientInfo(v) => {
                 format!("after Client Info: Set Error Info {v:#x}, then close")
             }
@@ -235,6 +375,9 @@ impl Scenario {
             ),
             Scenario::LicenseValidClientThenErrinfo(v) => format!(
                 "after Client Info: licensing STATUS_VALID_CLIENT, then Set Error Info {v:#x}, then close"
+            ),
+            Scenario::FinalizationErrinfo(v) => format!(
+                "after the client's Font List: Set Error Info {v:#x} instead of finalization, then close"
             ),
             Scenario::McsDisconnectInBasicSettings(r) => format!(
                 "MCS Connect Initial answered with Disconnect Provider Ultimatum (reason {r}), then close"
@@ -258,34 +401,11 @@ impl Scenario {
             Scenario::SelectsUnrequested(p) => {
                 format!("RDP_NEG_RSP selecting protocol {p:#x} whatever was requested, then close")
             }
-            Scenario::CloseAfterAccept => "close right after the TCP accept".into(),
-            Scenario::ResetAfterAccept => "reset (RST) right after the TCP accept".into(),
-            Scenario::ResetAfterConnectionRequest => {
-                "reset (RST) after reading the X.224 Connection Request".into()
-            }
-            Scenario::Silent => "accept and never answer".into(),
-            Scenario::Garbage => {
-                "answer the Connection Request with non-TPKT bytes, then stay open".into()
+            Scenario::X224DisconnectAfterClientInfo(r) => {
+                format!("after Client Info: X.224 Disconnect Request (reason {r}), then close")
             }
             Scenario::Http => {
                 "answer the Connection Request with HTTP/1.1 400 Bad Request, then close".into()
-            }
-            Scenario::HugeTpktLength => {
-                "answer with a TPKT header claiming 0xFFFF bytes, then stay silent".into()
-            }
-            Scenario::Drip => format!(
-                "send the Connection Confirm one byte every {} ms; Set Error Info 0x7 after Client Info, then close",
-                DRIP_INTERVAL.as_millis()
-            ),
-            Scenario::CloseAfterConnectResponse => {
-                "close right after a successful MCS Connect Response".into()
-            }
-            Scenario::SilentAfterClientInfo => {
-                "after Client Info: never answer (licensing never starts)".into()
-            }
-            Scenario::ResetAfterClientInfo => "after Client Info: reset (RST)".into(),
-            Scenario::X224DisconnectAfterClientInfo(r) => {
-                format!("after Client Info: X.224 Disconnect Request (reason {r}), then close")
             }
             Scenario::SshBanner => {
                 "answer the Connection Request with an SSH banner, then close".into()
@@ -302,58 +422,29 @@ impl Scenario {
             Scenario::CredsspError { version, ntstatus } => format!(
                 "select HYBRID (or SSL), TLS, then answer the first TSRequest with CredSSP version {version} errorCode {ntstatus:#010x}, then close"
             ),
-            Scenario::CloseAfterTls => {
-                "select HYBRID (or SSL), TLS, then close before any CredSSP message".into()
-            }
+            Scenario::NtlmChallenge { version } => format!(
+                "select HYBRID, TLS, CredSSP version {version} with an NTLM CHALLENGE; close after the client's AUTHENTICATE, without errorCode"
+            ),
             Scenario::Redirect => format!(
                 "after Client Info: licensing STATUS_VALID_CLIENT, then Server Redirection to {REDIRECT_TARGET} (session {REDIRECT_SESSION_ID})"
             ),
+            Scenario::Hostile { at, how } => format!("{}: {}", at.what(), how.what()),
         }
     }
 
-    /// One instance of every kind of scenario, with typical parameters (for demos and listings).
-    pub fn examples() -> Vec<Scenario> {
-        vec![
-            Scenario::ErrinfoAfterClientInfo(7),
-            Scenario::ErrinfoThenUltimatum(7),
-            Scenario::ErrinfoThenReset(7),
-            Scenario::ErrinfoThenHold(7),
-            Scenario::LicenseError {
-                code: 6,
-                state_transition: 1,
-            },
-            Scenario::LicenseValidClientThenErrinfo(9),
-            Scenario::McsDisconnectInBasicSettings(1),
-            Scenario::McsConnectRejected(1),
-            Scenario::AttachUserRejected(1),
-            Scenario::ChannelJoinRejected(14),
-            Scenario::NegFailure(5),
-            Scenario::SslNotAllowedThenErrinfo(7),
-            Scenario::LegacyNoNegotiation,
-            Scenario::SelectsUnrequested(4),
-            Scenario::CloseAfterAccept,
-            Scenario::ResetAfterAccept,
-            Scenario::ResetAfterConnectionRequest,
-            Scenario::Silent,
-            Scenario::Garbage,
-            Scenario::Http,
-            Scenario::HugeTpktLength,
-            Scenario::Drip,
-            Scenario::CloseAfterConnectResponse,
-            Scenario::SilentAfterClientInfo,
-            Scenario::ResetAfterClientInfo,
-            Scenario::X224DisconnectAfterClientInfo(2),
-            Scenario::SshBanner,
-            Scenario::TlsAlert,
-            Scenario::Redirect,
-            Scenario::TlsAlertAfterConfirm(40),
-            Scenario::Tls10Only,
-            Scenario::CredsspError {
-                version: 6,
-                ntstatus: 0xC000_006D,
-            },
-            Scenario::CloseAfterTls,
-        ]
+    /// Whether this scenario selects a TLS-based protocol (HYBRID or SSL) and runs the TLS part.
+    pub fn uses_tls(&self) -> bool {
+        matches!(
+            self,
+            Scenario::TlsAlertAfterConfirm(_)
+                | Scenario::Tls10Only
+                | Scenario::CredsspError { .. }
+                | Scenario::NtlmChallenge { .. }
+                | Scenario::Hostile {
+                    at: Point::Credssp,
+                    ..
+                }
+        )
     }
 }
 
@@ -375,7 +466,12 @@ impl ScriptedServer {
     /// Binds `127.0.0.1:0` and serves every accepted connection with `scenario`, on the current
     /// tokio runtime (must be called within one).
     pub async fn start(scenario: Scenario) -> io::Result<ScriptedServer> {
-        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).await?;
+        Self::start_on(scenario, 0).await
+    }
+
+    /// Like [`ScriptedServer::start`] on `127.0.0.1:port` (0 picks a free port).
+    pub async fn start_on(scenario: Scenario, port: u16) -> io::Result<ScriptedServer> {
+        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, port)).await?;
         let addr = listener.local_addr()?;
         let task = tokio::spawn(accept_loop(listener, scenario));
         Ok(ScriptedServer {
@@ -434,34 +530,15 @@ fn tracing_free_log(scenario: Scenario, peer: SocketAddr, e: &io::Error) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::HashSet;
-
-    #[test]
-    fn names_are_stable_kebab_case_and_unique() {
-        let mut seen = HashSet::new();
-        for s in Scenario::examples() {
-            let name = s.name();
-            let base = name.split('(').next().unwrap_or_default();
-            assert!(
-                !base.is_empty()
-                    && base
-                        .chars()
-                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
-                "{name}"
-            );
-            assert!(seen.insert(base.to_owned()), "duplicate {base}");
-            assert!(!s.describe().is_empty());
-            assert_eq!(s.to_string(), name);
-        }
-        assert_eq!(
-            Scenario::ErrinfoAfterClientInfo(7).name(),
-            "errinfo-after-client-info(0x7)"
-        );
-    }
 
     #[tokio::test]
     async fn binds_loopback_and_stops_when_dropped() {
-        let server = ScriptedServer::start(Scenario::Silent).await.expect("bind");
+        let server = ScriptedServer::start(Scenario::Hostile {
+            at: Point::Accept,
+            how: Hostility::Silence,
+        })
+        .await
+        .expect("bind");
         let addr = server.addr();
         assert_eq!(addr.ip(), std::net::IpAddr::V4(Ipv4Addr::LOCALHOST));
         let held = tokio::net::TcpStream::connect(addr).await.expect("connect");

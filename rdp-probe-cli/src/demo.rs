@@ -1,0 +1,108 @@
+//! `rdp-probe demo`: the main job on a machine with no RDP host. Starts a handful of the lab's
+//! servers in-process on loopback, probes each the way `rdp-probe` would, and prints the diagnoses
+//! one after another.
+
+use rdp_probe_core::Verdict;
+use rdp_probe_lab::catalog::{self, Entry};
+
+use crate::human;
+
+/// The lab scenarios the demo shows, in order: a healthy server, an NLA server without
+/// credentials, a server requiring NLA met by a client without it, a TLS 1.0-only server, the
+/// classic "0x904 / 0x7" and a server that never answers.
+pub const SCENARIOS: [&str; 6] = [
+    "ironrdp-tls",
+    "ironrdp-nla",
+    "ironrdp-hybrid-required-ssl-only",
+    "tls10-only",
+    "errinfo-after-client-info-0x7",
+    "hostile-silence-at-accept",
+];
+
+/// Runs the demo; prints as it goes. Returns whether every diagnosis was the one the lab expects.
+pub fn run(json: bool, color: bool) -> Result<bool, String> {
+    let entries: Vec<Entry> = SCENARIOS
+        .iter()
+        .map(|name| catalog::find(name).ok_or_else(|| format!("no lab scenario {name}")))
+        .collect::<Result<_, _>>()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the runtime: {e}"))?;
+    let mut all_as_expected = true;
+    if !json {
+        println!(
+            "rdp-probe demo: {} lab servers on 127.0.0.1, each probed as `rdp-probe` would probe a real host.\n",
+            entries.len()
+        );
+    }
+    for (i, entry) in entries.iter().enumerate() {
+        let (addr, report) = runtime.block_on(async {
+            let running = entry
+                .start()
+                .await
+                .map_err(|e| format!("cannot start lab server {}: {e}", entry.name))?;
+            let addr = running.addr();
+            let target = rdp_probe_core::Target::new(addr.ip().to_string(), addr.port())
+                .map_err(|e| e.to_string())?;
+            let report = rdp_probe_core::probe(&target, &entry.setup.options()).await;
+            drop(running);
+            Ok::<_, String>((addr, report))
+        })?;
+        let as_expected = matches_expectation(entry, &report);
+        all_as_expected &= as_expected;
+        if json {
+            println!("{}", report.to_json());
+            continue;
+        }
+        let mut header = format!(
+            "── {}/{}  {}\n   server: {}\n   $ rdp-probe {addr} {}",
+            i + 1,
+            entries.len(),
+            entry.name,
+            entry.describe(),
+            entry.setup.cli_args()
+        );
+        if entry.setup.credentials != catalog::Credentials::None {
+            header.push_str(" --password-stdin");
+        }
+        println!("{header}\n");
+        print!("{}", human::render(&report, color));
+        if !as_expected {
+            println!(
+                "\n   !! the lab expected: {} — please report this",
+                entry.expect.summary()
+            );
+        }
+        println!();
+    }
+    Ok(all_as_expected)
+}
+
+/// Whether the report says what the lab's catalog expects (verdict, phase, code, derived pair).
+fn matches_expectation(entry: &Entry, report: &rdp_probe_core::report::Report) -> bool {
+    let e = &entry.expect;
+    if report.verdict.as_str() != e.verdict {
+        return false;
+    }
+    match report.verdict {
+        Verdict::Failed => {
+            let Some(f) = &report.failure else {
+                return false;
+            };
+            let pair = report
+                .mstsc
+                .as_ref()
+                .map(|m| (m.disconnect_reason, m.extended_reason));
+            Some(f.phase.as_str()) == e.phase
+                && Some((f.code.space, f.code.value)) == e.code
+                && pair == e.mstsc
+        }
+        Verdict::NeedsCredentials | Verdict::Inconclusive => report
+            .stop
+            .as_ref()
+            .is_some_and(|s| Some(s.phase.as_str()) == e.phase && Some(s.reason) == e.stop),
+        _ => true,
+    }
+}

@@ -1,0 +1,708 @@
+//! The lab's catalog: every server the lab can run, under a stable name, with the probe settings
+//! to use against it and the verdict rdp-probe should give.
+//!
+//! One table serves `rdp-probe-lab list` and `serve`, the verdict-matrix test (which probes every
+//! entry and compares the report with [`Expected`]), the generated `docs/verdict-matrix.md`, the
+//! hostile-server bench and `rdp-probe demo`. The expectations are what rdp-probe reports; the
+//! Windows-client pairs in them are rdp-probe's *derived* pairs (see `docs/mstsc-mapping.md`), not
+//! something a Windows client was observed to show.
+
+use std::fmt::Write as _;
+use std::io;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::time::Duration;
+
+use rdp_probe_codes::{CodeSpace, format_value, lookup};
+use rdp_probe_core::report::Report;
+use rdp_probe_core::{CertPolicy, ProbeOptions, Protocols, Target, Timeouts};
+
+use crate::acceptor::{AcceptorScenario, AcceptorServer};
+use crate::real::{LAB_PASSWORD, LAB_USER};
+use crate::scripted::{Hostility, Point, Scenario, ScriptedServer};
+
+/// The password a [`Credentials::WrongPassword`] probe sends.
+pub const WRONG_PASSWORD: &str = "not-the-lab-password";
+
+/// The phase time limit for entries that end in a timeout (hostile servers): short, so the matrix
+/// stays fast; the report's `timeout` code carries it.
+pub const HOSTILE_PHASE_TIMEOUT: Duration = Duration::from_secs(1);
+
+/// The phase time limit for every other entry: long enough that a loaded machine does not turn a
+/// quick answer into a timeout.
+pub const DEFAULT_PHASE_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Which server an entry runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Server {
+    /// The scripted server ([`crate::scripted`]).
+    Scripted(Scenario),
+    /// The real server built on `ironrdp-acceptor` ([`crate::acceptor`]).
+    Acceptor(AcceptorScenario),
+    /// Nothing: a loopback port where nothing listens (the TCP connect is refused).
+    Refused,
+}
+
+/// The credentials the probe should use against an entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Credentials {
+    /// None: the probe stops at an NLA wall with `needs_credentials`.
+    None,
+    /// [`LAB_USER`] / [`LAB_PASSWORD`], which the lab's NLA servers accept.
+    Lab,
+    /// [`LAB_USER`] / [`WRONG_PASSWORD`].
+    WrongPassword,
+}
+
+impl Credentials {
+    /// `(user, password)`, if any.
+    pub fn user_password(self) -> Option<(&'static str, &'static str)> {
+        match self {
+            Credentials::None => None,
+            Credentials::Lab => Some((LAB_USER, LAB_PASSWORD)),
+            Credentials::WrongPassword => Some((LAB_USER, WRONG_PASSWORD)),
+        }
+    }
+}
+
+/// How to probe an entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ProbeSetup {
+    /// Credentials to pass.
+    pub credentials: Credentials,
+    /// Request exactly these protocols (raw RDP_NEG_REQ bits; `Some(0)` is Standard RDP Security);
+    /// `None` behaves like the Windows client.
+    pub protocols: Option<u32>,
+    /// The limit for the TCP connect and for every phase.
+    pub phase_timeout: Duration,
+    /// Refuse certificates that do not validate (`--require-valid-cert`).
+    pub require_valid_cert: bool,
+}
+
+impl ProbeSetup {
+    /// The default: no credentials, the Windows client's protocols, [`DEFAULT_PHASE_TIMEOUT`].
+    pub const DEFAULT: ProbeSetup = ProbeSetup {
+        credentials: Credentials::None,
+        protocols: None,
+        phase_timeout: DEFAULT_PHASE_TIMEOUT,
+        require_valid_cert: false,
+    };
+
+    /// The probe options this setup stands for.
+    pub fn options(&self) -> ProbeOptions {
+        ProbeOptions {
+            protocols: self.protocols.map(Protocols::from_bits),
+            credentials: self
+                .credentials
+                .user_password()
+                .map(|(user, password)| rdp_probe_core::Credentials::new(user, None, password)),
+            timeouts: Timeouts::uniform(self.phase_timeout),
+            cert_policy: if self.require_valid_cert {
+                CertPolicy::RequireValid
+            } else {
+                CertPolicy::AcceptAny
+            },
+            ..ProbeOptions::default()
+        }
+    }
+
+    /// The `rdp-probe` arguments (after the address) that reproduce this setup. A password is
+    /// never on the command line: it goes through `RDP_PROBE_PASSWORD`.
+    pub fn cli_args(&self) -> String {
+        let mut args = format!("--timeout {}", self.phase_timeout.as_secs().max(1));
+        if let Some((user, _)) = self.credentials.user_password() {
+            let _ = write!(args, " -u {user}");
+        }
+        if let Some(bits) = self.protocols {
+            let _ = write!(args, " --protocols {}", protocol_names(bits));
+        }
+        if self.require_valid_cert {
+            args.push_str(" --require-valid-cert");
+        }
+        args
+    }
+}
+
+/// `ssl,hybrid`-style names of RDP_NEG_REQ bits (`rdp` for none), as `--protocols` takes them.
+pub fn protocol_names(bits: u32) -> String {
+    const NAMES: [(u32, &str); 5] = [
+        (0x1, "ssl"),
+        (0x2, "hybrid"),
+        (0x4, "rdstls"),
+        (0x8, "hybrid_ex"),
+        (0x10, "rdsaad"),
+    ];
+    if bits == 0 {
+        return "rdp".into();
+    }
+    NAMES
+        .iter()
+        .filter(|(b, _)| bits & b != 0)
+        .map(|(_, n)| *n)
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// What rdp-probe should report for an entry (fields of the `rdp-probe/1` JSON report).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Expected {
+    /// `verdict`: `connected`, `failed`, `needs_credentials` or `inconclusive`.
+    pub verdict: &'static str,
+    /// `failure.phase` (failed) or `stop.phase` (needs_credentials, inconclusive).
+    pub phase: Option<&'static str>,
+    /// `failure.code`: space and raw value.
+    pub code: Option<(CodeSpace, u32)>,
+    /// `mstsc`: the derived disconnect reason and extended reason.
+    pub mstsc: Option<(u32, u32)>,
+    /// `stop.reason`.
+    pub stop: Option<&'static str>,
+    /// `outcome`, when it says more than the verdict (e.g. `redirected`).
+    pub outcome: Option<&'static str>,
+    /// Further facts: a JSON pointer into the report and the JSON text of the value expected there.
+    pub facts: Vec<(&'static str, String)>,
+}
+
+impl Expected {
+    /// `failed` in `phase` with `code`, and the derived pair `mstsc`.
+    pub fn failed(phase: &'static str, space: CodeSpace, value: u32, mstsc: (u32, u32)) -> Self {
+        Expected {
+            verdict: "failed",
+            phase: Some(phase),
+            code: Some((space, value)),
+            mstsc: Some(mstsc),
+            stop: None,
+            outcome: None,
+            facts: Vec::new(),
+        }
+    }
+
+    /// `connected`.
+    pub fn connected() -> Self {
+        Expected {
+            verdict: "connected",
+            phase: None,
+            code: None,
+            mstsc: None,
+            stop: None,
+            outcome: None,
+            facts: Vec::new(),
+        }
+    }
+
+    /// Stopped (`needs_credentials` or `inconclusive`) in `phase` for `reason`.
+    pub fn stopped(verdict: &'static str, phase: &'static str, reason: &'static str) -> Self {
+        Expected {
+            verdict,
+            phase: Some(phase),
+            stop: Some(reason),
+            ..Expected::connected()
+        }
+    }
+
+    /// Adds a fact: `pointer` (e.g. `/server/credssp_version`) must hold the JSON `value`.
+    pub fn fact(mut self, pointer: &'static str, value: impl Into<String>) -> Self {
+        self.facts.push((pointer, value.into()));
+        self
+    }
+
+    /// Sets the expected `outcome`.
+    pub fn outcome(mut self, outcome: &'static str) -> Self {
+        self.outcome = Some(outcome);
+        self
+    }
+
+    /// One line: the verdict, where, the server's code and the derived pair.
+    pub fn summary(&self) -> String {
+        let mut s = self.verdict.to_owned();
+        if let Some(phase) = self.phase {
+            let _ = write!(s, " in {phase}");
+        }
+        if let Some((space, value)) = self.code {
+            let _ = write!(s, ": {} {}", space.as_str(), format_code(space, value));
+            // Server code spaces have tables; rdp-probe's own spaces are named in the report.
+            if let Some(entry) = lookup(space, value) {
+                let _ = write!(s, " {}", entry.name);
+            }
+        }
+        if let Some(reason) = self.stop {
+            let _ = write!(s, " ({reason})");
+        }
+        if let Some(outcome) = self.outcome {
+            let _ = write!(s, " ({outcome})");
+        }
+        if let Some((disc, ext)) = self.mstsc {
+            let _ = write!(s, "; mstsc {disc:#x}/{ext:#x} (derived)");
+        }
+        s
+    }
+}
+
+/// A code's value as people read it: decimal for rdp-probe's `os_error` (an errno) and `timeout`
+/// (milliseconds) spaces, the space's usual hex form otherwise.
+pub fn format_code(space: CodeSpace, value: u32) -> String {
+    match space {
+        CodeSpace::OsError | CodeSpace::Timeout => value.to_string(),
+        _ => format_value(space, value),
+    }
+}
+
+/// One scenario of the lab.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    /// Stable kebab-case name, safe unquoted in a shell.
+    pub name: String,
+    /// The server it runs.
+    pub server: Server,
+    /// How to probe it.
+    pub setup: ProbeSetup,
+    /// What rdp-probe should report.
+    pub expect: Expected,
+}
+
+impl Entry {
+    fn scripted(scenario: Scenario, expect: Expected) -> Self {
+        Entry {
+            name: scenario.name(),
+            server: Server::Scripted(scenario),
+            setup: ProbeSetup::DEFAULT,
+            expect,
+        }
+    }
+
+    fn acceptor(scenario: AcceptorScenario, expect: Expected) -> Self {
+        Entry {
+            name: scenario.name().to_owned(),
+            server: Server::Acceptor(scenario),
+            setup: ProbeSetup::DEFAULT,
+            expect,
+        }
+    }
+
+    fn named(mut self, suffix: &str) -> Self {
+        self.name = format!("{}-{suffix}", self.name);
+        self
+    }
+
+    fn credentials(mut self, credentials: Credentials) -> Self {
+        self.setup.credentials = credentials;
+        self
+    }
+
+    fn protocols(mut self, bits: u32) -> Self {
+        self.setup.protocols = Some(bits);
+        self
+    }
+
+    fn require_valid_cert(mut self) -> Self {
+        self.setup.require_valid_cert = true;
+        self
+    }
+
+    fn hostile_timeout(mut self) -> Self {
+        self.setup.phase_timeout = HOSTILE_PHASE_TIMEOUT;
+        self
+    }
+
+    /// One line saying what the server does (and, where it matters, how it is probed).
+    pub fn describe(&self) -> String {
+        let server = match self.server {
+            Server::Scripted(s) => s.describe(),
+            Server::Acceptor(s) => s.describe().to_owned(),
+            Server::Refused => "nothing listens on the port: the TCP connect is refused".into(),
+        };
+        let mut how = Vec::new();
+        match self.setup.credentials {
+            Credentials::None => {}
+            Credentials::Lab => how.push("the lab's credentials".to_owned()),
+            Credentials::WrongPassword => how.push("a wrong password".to_owned()),
+        }
+        if let Some(bits) = self.setup.protocols {
+            how.push(format!("only {}", protocol_names(bits)));
+        }
+        if self.setup.require_valid_cert {
+            how.push("--require-valid-cert".to_owned());
+        }
+        if how.is_empty() {
+            server
+        } else {
+            format!("{server} [probed with {}]", how.join(", "))
+        }
+    }
+
+    /// Whether this entry is a hostile server: one that should end in a bounded time with a typed
+    /// verdict however it misbehaves (used by the hostile-server bench).
+    pub fn is_hostile(&self) -> bool {
+        matches!(self.server, Server::Scripted(Scenario::Hostile { .. }))
+    }
+
+    /// Starts the entry's server on `127.0.0.1:port` (0 picks a free port) on the current tokio
+    /// runtime.
+    pub async fn start_on(&self, port: u16) -> io::Result<Running> {
+        Ok(match self.server {
+            Server::Scripted(s) => Running::Scripted(ScriptedServer::start_on(s, port).await?),
+            Server::Acceptor(s) => Running::Acceptor(AcceptorServer::start_on(s, port).await?),
+            Server::Refused => {
+                // Bind and drop: the port is free, and nothing listens on it for the moment.
+                let listener = std::net::TcpListener::bind((Ipv4Addr::LOCALHOST, port))?;
+                Running::Refused(listener.local_addr()?)
+            }
+        })
+    }
+
+    /// [`Entry::start_on`] a free port.
+    pub async fn start(&self) -> io::Result<Running> {
+        self.start_on(0).await
+    }
+
+    /// Starts the server, probes it with [`ProbeSetup::options`], stops it, and returns the report.
+    pub async fn probe(&self) -> io::Result<Report> {
+        let running = self.start().await?;
+        let addr = running.addr();
+        let target = Target::new(addr.ip().to_string(), addr.port()).map_err(io::Error::other)?;
+        let report = rdp_probe_core::probe(&target, &self.setup.options()).await;
+        drop(running);
+        Ok(report)
+    }
+}
+
+/// A started entry; its server stops when this is dropped.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Running {
+    /// A scripted server.
+    Scripted(ScriptedServer),
+    /// An IronRDP-acceptor server.
+    Acceptor(AcceptorServer),
+    /// A port where nothing listens.
+    Refused(SocketAddr),
+}
+
+impl Running {
+    /// Where to probe.
+    pub fn addr(&self) -> SocketAddr {
+        match self {
+            Running::Scripted(s) => s.addr(),
+            Running::Acceptor(s) => s.addr(),
+            Running::Refused(a) => *a,
+        }
+    }
+}
+
+/// The entry named `name`.
+pub fn find(name: &str) -> Option<Entry> {
+    catalog().into_iter().find(|e| e.name == name)
+}
+
+/// What a hostile server leads to, by how it misbehaves and where (phase timeout
+/// [`HOSTILE_PHASE_TIMEOUT`]).
+fn hostile_expectation(at: Point, how: Hostility) -> Expected {
+    use CodeSpace::*;
+    let phase = at.phase();
+    let timeout_ms = HOSTILE_PHASE_TIMEOUT.as_millis() as u32;
+    match how {
+        // [MS-RDPBCGR] gives no code for a close; rdp-probe's derived pair for a peer close.
+        Hostility::Close => Expected::failed(phase, OsError, 0, (0x904, 0)),
+        // ECONNRESET (Linux errno 104).
+        Hostility::Reset => Expected::failed(phase, OsError, 104, (0x404, 0)),
+        // The derived pair for a timeout: licensing has its own ([MS-RDPBCGR] gives none).
+        Hostility::Silence | Hostility::Drip if at == Point::ClientInfo => {
+            Expected::failed(phase, Timeout, timeout_ms, (0x908, 0))
+        }
+        Hostility::HugeLength if at == Point::ClientInfo => {
+            Expected::failed(phase, Timeout, timeout_ms, (0x908, 0))
+        }
+        Hostility::Silence | Hostility::Drip => {
+            Expected::failed(phase, Timeout, timeout_ms, (0x704, 0))
+        }
+        Hostility::HugeLength if at == Point::Credssp => {
+            Expected::failed(phase, Protocol, 4, (0x1104, 0))
+        }
+        Hostility::HugeLength => Expected::failed(phase, Timeout, timeout_ms, (0x704, 0)),
+        Hostility::Garbage if matches!(at, Point::Accept | Point::ConnectionRequest) => {
+            Expected::failed(phase, NotRdp, 4, (0x1104, 0))
+        }
+        Hostility::Garbage if at == Point::Credssp => {
+            Expected::failed(phase, Credssp, 3, (0x807, 0))
+        }
+        Hostility::Garbage => Expected::failed(phase, Protocol, 3, (0x1104, 0)),
+    }
+}
+
+/// Every entry of the lab, in connection order (hostile servers last).
+pub fn catalog() -> Vec<Entry> {
+    use CodeSpace::*;
+    let mut v = vec![
+        // ----- healthy servers -----
+        Entry::scripted(
+            Scenario::Healthy,
+            Expected::connected().fact("/server/selected_protocol", "\"rdp\""),
+        ),
+        Entry::acceptor(
+            AcceptorScenario::Tls,
+            Expected::connected().fact("/server/selected_protocol", "\"ssl\""),
+        ),
+        Entry::acceptor(AcceptorScenario::Nla, Expected::connected())
+            .credentials(Credentials::Lab)
+            .named("with-credentials"),
+        // ----- tcp_connect -----
+        Entry {
+            name: "refused".into(),
+            server: Server::Refused,
+            setup: ProbeSetup::DEFAULT,
+            // ECONNREFUSED (Linux errno 111).
+            expect: Expected::failed("tcp_connect", OsError, 111, (0x204, 0)),
+        },
+        // ----- x224 -----
+        Entry::scripted(
+            Scenario::Http,
+            Expected::failed("x224", NotRdp, 1, (0x1104, 0)),
+        ),
+        Entry::scripted(
+            Scenario::SshBanner,
+            Expected::failed("x224", NotRdp, 2, (0x1104, 0)),
+        ),
+        Entry::scripted(
+            Scenario::TlsAlert,
+            Expected::failed("x224", NotRdp, 3, (0x1104, 0)),
+        ),
+    ];
+    // RDP_NEG_FAILURE ([MS-RDPBCGR] 2.2.1.2.2): 1 SSL_REQUIRED_BY_SERVER, 2 SSL_NOT_ALLOWED_BY_SERVER
+    // (pinned to SSL so there is no fallback), 3 SSL_CERT_NOT_ON_SERVER, 4 INCONSISTENT_FLAGS,
+    // 5 HYBRID_REQUIRED_BY_SERVER, 6 SSL_WITH_USER_AUTH_REQUIRED_BY_SERVER, and an unknown one.
+    for code in [1u32, 2, 3, 4, 5, 6, 0x99] {
+        let pair = if code == 5 { (0xB09, 0) } else { (0x906, 0) };
+        let e = Entry::scripted(
+            Scenario::NegFailure(code),
+            Expected::failed("x224", NegFailure, code, pair),
+        );
+        v.push(if code == 2 {
+            e.protocols(0x1).named("ssl-only")
+        } else {
+            e
+        });
+    }
+    v.extend([
+        Entry::acceptor(
+            AcceptorScenario::HybridRequired,
+            Expected::failed("x224", NegFailure, 5, (0xB09, 0)),
+        )
+        .protocols(0x1)
+        .named("ssl-only"),
+        Entry::scripted(
+            Scenario::SelectsUnrequested(4),
+            Expected::failed("x224", Protocol, 1, (0x1104, 0))
+                .fact("/server/selected_protocol", "\"rdstls\""),
+        )
+        .protocols(0x1)
+        .named("ssl-only"),
+        Entry::scripted(
+            Scenario::SslNotAllowedThenErrinfo(7),
+            Expected::failed("licensing", Errinfo, 7, (0x904, 7))
+                .fact("/server/negotiation_failures/0/code", "2")
+                .fact("/server/requested_protocols", "[\"rdp\"]"),
+        ),
+        Entry::scripted(
+            Scenario::LegacyNoNegotiation,
+            Expected::failed("licensing", Errinfo, 7, (0x904, 7))
+                .fact("/server/legacy_negotiation", "true"),
+        ),
+        // ----- tls -----
+        Entry::scripted(
+            Scenario::TlsAlertAfterConfirm(40),
+            Expected::failed("tls", TlsAlert, 40, (0x4, 0)),
+        ),
+        Entry::scripted(
+            Scenario::TlsAlertAfterConfirm(48),
+            Expected::failed("tls", TlsAlert, 48, (0x4, 0)),
+        ),
+        Entry::scripted(
+            Scenario::Tls10Only,
+            Expected::failed("tls", TlsVersion, 0x0301, (0x4, 0)),
+        ),
+        Entry::scripted(
+            Scenario::NtlmChallenge { version: 6 },
+            // 4: issued by an unknown CA, or self-signed; mstsc would ask, and declining is 0x1.
+            Expected::failed("tls", Certificate, 4, (0x1, 0)),
+        )
+        .require_valid_cert()
+        .named("require-valid-cert"),
+    ]);
+    // ----- credssp -----
+    for version in 2..=6u32 {
+        v.push(Entry::scripted(
+            Scenario::NtlmChallenge { version },
+            Expected::stopped("needs_credentials", "credssp", "nla_requires_credentials")
+                .fact("/server/credssp_version", version.to_string())
+                .fact("/server/ntlm/netbios_computer", "\"LABHOST\"")
+                .fact("/server/ntlm/os_version", "\"10.0.20348\""),
+        ));
+    }
+    for version in [2u32, 6] {
+        v.push(
+            Entry::scripted(
+                Scenario::NtlmChallenge { version },
+                // 1: rejected without an errorCode.
+                Expected::failed("credssp", Credssp, 1, (0x807, 0)),
+            )
+            .credentials(Credentials::Lab)
+            .named("with-credentials"),
+        );
+    }
+    for (version, ntstatus, disc) in [
+        // STATUS_LOGON_FAILURE, STATUS_PASSWORD_EXPIRED, STATUS_ACCOUNT_DISABLED ([MS-ERREF] 2.3.1).
+        (3u32, 0xC000_006Du32, 0x807u32),
+        (6, 0xC000_006D, 0x807),
+        (6, 0xC000_0071, 0xF07),
+        (6, 0xC000_0072, 0xB07),
+        (6, 0xC000_0234, 0xD07),
+    ] {
+        v.push(Entry::scripted(
+            Scenario::CredsspError { version, ntstatus },
+            Expected::failed("credssp", Ntstatus, ntstatus, (disc, 0))
+                .fact("/server/credssp_version", version.to_string()),
+        ));
+    }
+    v.extend([
+        Entry::acceptor(
+            AcceptorScenario::Nla,
+            Expected::stopped("needs_credentials", "credssp", "nla_requires_credentials"),
+        ),
+        Entry::acceptor(
+            AcceptorScenario::Nla,
+            Expected::failed("credssp", Ntstatus, 0xC000_006D, (0x807, 0)),
+        )
+        .credentials(Credentials::WrongPassword)
+        .named("wrong-password"),
+        // ----- basic settings, channel connection -----
+        Entry::scripted(
+            Scenario::McsDisconnectInBasicSettings(1),
+            Expected::failed("basic_settings", McsDisconnect, 1, (0x3, 0)),
+        ),
+        Entry::scripted(
+            Scenario::McsConnectRejected(1),
+            // 5: MCS Connect Response rejected.
+            Expected::failed("basic_settings", Protocol, 5, (0x1104, 0)),
+        ),
+        Entry::scripted(
+            Scenario::AttachUserRejected(1),
+            // 6: channel join or attach user rejected.
+            Expected::failed("channel_connection", Protocol, 6, (0x1104, 0)),
+        ),
+        Entry::scripted(
+            Scenario::ChannelJoinRejected(14),
+            Expected::failed("channel_connection", Protocol, 6, (0x1104, 0)),
+        ),
+    ]);
+    // ----- licensing: Set Error Info after the Client Info PDU -----
+    for value in [7u32, 9, 0x101, 0x10C9, 0xBEEF] {
+        v.push(Entry::scripted(
+            Scenario::ErrinfoAfterClientInfo(value),
+            Expected::failed("licensing", Errinfo, value, (0x904, value)),
+        ));
+    }
+    v.extend([
+        Entry::scripted(
+            Scenario::ErrinfoThenUltimatum(7),
+            Expected::failed("licensing", Errinfo, 7, (0x3, 7)),
+        ),
+        Entry::scripted(
+            Scenario::ErrinfoThenReset(9),
+            Expected::failed("licensing", Errinfo, 9, (0x404, 9)),
+        ),
+        Entry::scripted(
+            Scenario::ErrinfoThenHold(0x10C9),
+            Expected::failed("licensing", Errinfo, 0x10C9, (0x904, 0x10C9)),
+        ),
+        Entry::scripted(
+            Scenario::X224DisconnectAfterClientInfo(2),
+            Expected::failed("licensing", OsError, 0, (0x904, 0)),
+        ),
+        Entry::scripted(
+            Scenario::LicenseError {
+                code: 6,
+                state_transition: 1,
+            },
+            // No errinfo was sent: the licensing ERRINFO of the same meaning.
+            Expected::failed("licensing", LicenseError, 6, (0x808, 0x101)),
+        ),
+        Entry::scripted(
+            Scenario::Redirect,
+            Expected::connected()
+                .outcome("redirected")
+                .fact("/server/licensing/outcome", "\"valid_client\""),
+        ),
+        // ----- capabilities, finalization -----
+        Entry::scripted(
+            Scenario::LicenseValidClientThenErrinfo(9),
+            Expected::failed("capabilities", Errinfo, 9, (0x904, 9)),
+        ),
+        Entry::scripted(
+            Scenario::FinalizationErrinfo(5),
+            Expected::failed("finalization", Errinfo, 5, (0x904, 5)),
+        ),
+        Entry::acceptor(
+            AcceptorScenario::InsufficientPrivileges,
+            Expected::failed("licensing", Errinfo, 9, (0x904, 9)),
+        )
+        .credentials(Credentials::Lab),
+    ]);
+    // ----- hostile servers -----
+    for at in Point::ALL {
+        for how in Hostility::ALL {
+            // Right after the accept only these make sense (a reset there races with the
+            // client's first write, so its code is not deterministic).
+            if at == Point::Accept && !matches!(how, Hostility::Close | Hostility::Silence) {
+                continue;
+            }
+            v.push(
+                Entry::scripted(Scenario::Hostile { at, how }, hostile_expectation(at, how))
+                    .hostile_timeout(),
+            );
+        }
+    }
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn names_are_unique_and_shell_safe() {
+        let mut seen = HashSet::new();
+        for e in catalog() {
+            assert!(
+                !e.name.is_empty()
+                    && e.name
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
+                "{}",
+                e.name
+            );
+            assert!(seen.insert(e.name.clone()), "duplicate {}", e.name);
+            assert!(!e.describe().is_empty());
+            assert_eq!(find(&e.name).map(|f| f.name), Some(e.name.clone()));
+        }
+    }
+
+    #[test]
+    fn summary_names_the_code_and_pair() {
+        let e = find("errinfo-after-client-info-0x7").expect("entry");
+        assert_eq!(
+            e.expect.summary(),
+            "failed in licensing: errinfo 0x00000007 ERRINFO_SERVER_DENIED_CONNECTION; mstsc 0x904/0x7 (derived)"
+        );
+    }
+
+    #[test]
+    fn cli_args_never_carry_a_password() {
+        for e in catalog() {
+            let args = e.setup.cli_args();
+            assert!(
+                !args.contains(LAB_PASSWORD) && !args.contains(WRONG_PASSWORD),
+                "{args}"
+            );
+        }
+    }
+}

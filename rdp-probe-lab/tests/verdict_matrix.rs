@@ -1,0 +1,339 @@
+//! The verdict matrix: every entry of the lab's catalog is started in-process and probed, and the
+//! report must say exactly what the catalog expects (verdict, phase, code space and value, derived
+//! Windows-client pair, stop reason, outcome, and the entry's extra facts). One test per entry.
+//!
+//! The same results generate `docs/verdict-matrix.md`; the `verdict_matrix_doc_is_current` test
+//! fails when the checked-in file differs (regenerate with `UPDATE_DOCS=1 cargo test -p
+//! rdp-probe-lab --test verdict_matrix`).
+//!
+//! Runs with its own harness (libtest-mimic): the probes run first, several at a time, and every
+//! test then checks one result.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::fmt::Write as _;
+use std::sync::Arc;
+
+use libtest_mimic::{Arguments, Failed, Trial};
+use rdp_probe_codes::{CodeSpace, mstsc};
+use rdp_probe_lab::catalog::{self, Entry};
+use serde_json::Value;
+use tokio::sync::Semaphore;
+
+/// How many probes run at once (each is mostly waiting; the hostile ones wait for timeouts).
+const PARALLEL: usize = 6;
+
+const DOC: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/verdict-matrix.md");
+
+/// The phases a probe can fail in against a server, from the TCP connect to finalization.
+/// `secure_settings` is not among them: the Client Info PDU is the only PDU of that phase and the
+/// client sends it without waiting for anything ([MS-RDPBCGR] 1.3.1.1), so whatever the server
+/// does next is met while waiting for licensing. `resolve` is not a server's doing.
+const SERVER_PHASES: [&str; 9] = [
+    "tcp_connect",
+    "x224",
+    "tls",
+    "credssp",
+    "basic_settings",
+    "channel_connection",
+    "licensing",
+    "capabilities",
+    "finalization",
+];
+
+fn main() {
+    let args = Arguments::from_args();
+    let entries = catalog::catalog();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let wanted = |name: &str| match &args.filter {
+        Some(f) if args.exact => name == f,
+        Some(f) => {
+            name.contains(f.as_str()) || "verdict_matrix_doc_is_current".contains(f.as_str())
+        }
+        None => true,
+    };
+    let results: Arc<HashMap<String, Result<Value, String>>> = Arc::new(runtime.block_on(async {
+        let gate = Arc::new(Semaphore::new(PARALLEL));
+        let mut tasks = tokio::task::JoinSet::new();
+        for entry in entries
+            .iter()
+            .filter(|e| !args.list && wanted(&e.name))
+            .cloned()
+        {
+            let gate = Arc::clone(&gate);
+            tasks.spawn(async move {
+                let _permit = gate.acquire_owned().await.expect("semaphore");
+                let result = match entry.probe().await {
+                    Ok(report) => serde_json::from_str::<Value>(&report.to_json())
+                        .map_err(|e| format!("report JSON: {e}")),
+                    Err(e) => Err(format!("cannot start the server: {e}")),
+                };
+                (entry.name, result)
+            });
+        }
+        let mut results = HashMap::new();
+        while let Some(joined) = tasks.join_next().await {
+            let (name, result) = joined.expect("probe task");
+            results.insert(name, result);
+        }
+        results
+    }));
+
+    let mut trials = Vec::new();
+    for entry in &entries {
+        let entry = entry.clone();
+        let results = Arc::clone(&results);
+        trials.push(Trial::test(entry.name.clone(), move || {
+            match results.get(&entry.name) {
+                Some(Ok(json)) => check(&entry, json),
+                Some(Err(e)) => Err(e.clone().into()),
+                None => Err("not probed".into()),
+            }
+        }));
+    }
+    {
+        let entries = entries.clone();
+        trials.push(Trial::test(
+            "catalog_covers_every_code_space_and_phase",
+            move || coverage(&entries),
+        ));
+    }
+    {
+        let results = Arc::clone(&results);
+        trials.push(Trial::test("verdict_matrix_doc_is_current", move || {
+            let doc = render(&entries, &results)?;
+            if std::env::var_os("UPDATE_DOCS").is_some() {
+                std::fs::write(DOC, &doc).map_err(|e| format!("writing {DOC}: {e}"))?;
+                return Ok(());
+            }
+            let current = std::fs::read_to_string(DOC).unwrap_or_default();
+            if current != doc {
+                return Err(format!(
+                    "{DOC} is stale; regenerate with UPDATE_DOCS=1 cargo test -p rdp-probe-lab --test verdict_matrix"
+                )
+                .into());
+            }
+            Ok(())
+        }));
+    }
+    libtest_mimic::run(&args, trials).exit();
+}
+
+/// Compares one report with the entry's expectations; every mismatch is listed.
+fn check(entry: &Entry, json: &Value) -> Result<(), Failed> {
+    let e = &entry.expect;
+    let mut wrong = Vec::new();
+    let mut empty = Vec::new();
+    let mut expect = |what: &str, got: &Value, want: Value| {
+        if *got != want {
+            wrong.push(format!("{what}: expected {want}, got {got}"));
+        }
+    };
+    expect("schema", &json["schema"], Value::from("rdp-probe/1"));
+    expect("verdict", &json["verdict"], Value::from(e.verdict));
+    let failed = e.verdict == "failed";
+    let stopped = matches!(e.verdict, "needs_credentials" | "inconclusive");
+    if failed {
+        expect("failure.phase", &json["failure"]["phase"], e.phase.into());
+        let (space, value) = e.code.expect("a failure has a code");
+        expect(
+            "failure.code.space",
+            &json["failure"]["code"]["space"],
+            Value::from(space.as_str()),
+        );
+        expect(
+            "failure.code.value",
+            &json["failure"]["code"]["value"],
+            Value::from(value),
+        );
+        let (disc, ext) = e.mstsc.expect("a failure has a pair");
+        expect(
+            "mstsc.disconnect_reason",
+            &json["mstsc"]["disconnect_reason"],
+            Value::from(disc),
+        );
+        expect(
+            "mstsc.extended_reason",
+            &json["mstsc"]["extended_reason"],
+            Value::from(ext),
+        );
+        expect(
+            "mstsc.derived",
+            &json["mstsc"]["derived"],
+            Value::from(true),
+        );
+        for field in ["message", "hint"] {
+            if json["failure"][field].as_str().is_none_or(str::is_empty) {
+                empty.push(format!("failure.{field} is empty"));
+            }
+        }
+    } else {
+        expect("failure", &json["failure"], Value::Null);
+        expect("mstsc", &json["mstsc"], Value::Null);
+    }
+    if stopped {
+        expect("stop.phase", &json["stop"]["phase"], e.phase.into());
+        expect("stop.reason", &json["stop"]["reason"], e.stop.into());
+    } else {
+        expect("stop", &json["stop"], Value::Null);
+    }
+    if let Some(outcome) = e.outcome {
+        expect("outcome", &json["outcome"], Value::from(outcome));
+    }
+    for (pointer, value) in &e.facts {
+        let want: Value = serde_json::from_str(value).expect("fact is JSON");
+        expect(pointer, json.pointer(pointer).unwrap_or(&Value::Null), want);
+    }
+    wrong.append(&mut empty);
+    if wrong.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("{}\n{json:#}", wrong.join("\n")).into())
+    }
+}
+
+fn coverage(entries: &[Entry]) -> Result<(), Failed> {
+    let spaces: HashSet<CodeSpace> = entries
+        .iter()
+        .filter_map(|e| e.expect.code)
+        .map(|c| c.0)
+        .collect();
+    let phases: BTreeSet<&str> = entries
+        .iter()
+        .filter(|e| e.expect.code.is_some())
+        .filter_map(|e| e.expect.phase)
+        .collect();
+    let mut missing: Vec<String> = CodeSpace::ALL
+        .iter()
+        .filter(|s| !spaces.contains(s))
+        .map(|s| format!("code space {}", s.as_str()))
+        .collect();
+    missing.extend(
+        SERVER_PHASES
+            .iter()
+            .filter(|p| !phases.contains(*p))
+            .map(|p| format!("phase {p}")),
+    );
+    if !entries.iter().any(|e| e.expect.verdict == "connected") {
+        missing.push("a healthy server".into());
+    }
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("no scenario fails with: {}", missing.join(", ")).into())
+    }
+}
+
+/// Markdown-table-safe text.
+fn cell(s: &str) -> String {
+    s.replace('|', "\\|").replace('\n', " ")
+}
+
+/// The document, from the catalog and the reports (only fields that do not vary between runs).
+fn render(
+    entries: &[Entry],
+    results: &HashMap<String, Result<Value, String>>,
+) -> Result<String, Failed> {
+    let mut doc = String::new();
+    doc.push_str(
+        "# Verdict matrix\n\n\
+         Generated by `rdp-probe-lab/tests/verdict_matrix.rs` from the lab's catalog \
+         (`rdp-probe-lab list`) and the reports rdp-probe gave against each scenario; \
+         the test fails when this file is stale.\n\n\
+         Each row: the lab scenario (serve it with `rdp-probe-lab serve NAME`), what the server does, \
+         what rdp-probe reports (verdict, phase, the server's code), what the Windows client would \
+         show (**derived**: rdp-probe's estimate of the disconnect reason / extended reason pair, see \
+         [mstsc-mapping.md](mstsc-mapping.md)), and rdp-probe's hint.\n\n\
+         Hostile scenarios are probed with a 1 s phase limit, the others with 5 s.\n\n\
+         | Scenario | Server does | rdp-probe reports | Windows client (derived) | Hint |\n\
+         |---|---|---|---|---|\n",
+    );
+    for entry in entries {
+        let json = match results.get(&entry.name) {
+            Some(Ok(json)) => json,
+            Some(Err(e)) => return Err(format!("{}: {e}", entry.name).into()),
+            None => return Err(format!("{} was not probed", entry.name).into()),
+        };
+        let reports = reported(json);
+        let (windows, hint) = match json["verdict"].as_str() {
+            Some("failed") => {
+                let disc = json["mstsc"]["disconnect_reason"].as_u64().unwrap_or(0) as u32;
+                let ext = json["mstsc"]["extended_reason"].as_u64().unwrap_or(0) as u32;
+                (
+                    format!("`{disc:#x}` / `{ext:#x}`: {}", mstsc::mstsc_text(disc, ext)),
+                    json["failure"]["hint"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_owned(),
+                )
+            }
+            Some("needs_credentials" | "inconclusive") => (
+                "(no error: asks for credentials)".to_owned(),
+                json["stop"]["hint"].as_str().unwrap_or_default().to_owned(),
+            ),
+            _ => ("(connects)".to_owned(), String::new()),
+        };
+        let _ = writeln!(
+            doc,
+            "| `{}` | {} | {} | {} | {} |",
+            entry.name,
+            cell(&entry.describe()),
+            cell(&reports),
+            cell(&windows),
+            cell(&strip_addresses(&hint)),
+        );
+    }
+    Ok(doc)
+}
+
+/// Verdict, phase, and the server's code with the name the report gives it.
+fn reported(json: &Value) -> String {
+    let verdict = json["verdict"].as_str().unwrap_or("?");
+    let mut s = verdict.to_owned();
+    let (section, detail) = match verdict {
+        "failed" => ("failure", "code"),
+        "needs_credentials" | "inconclusive" => ("stop", "reason"),
+        _ => {
+            if let Some(outcome) = json["outcome"].as_str().filter(|o| *o != verdict) {
+                let _ = write!(s, " ({outcome})");
+            }
+            return s;
+        }
+    };
+    let _ = write!(s, " in {}", json[section]["phase"].as_str().unwrap_or("?"));
+    if detail == "code" {
+        let code = &json["failure"]["code"];
+        let space = code["space"].as_str().unwrap_or("?");
+        let value = code["value"].as_u64().unwrap_or(0) as u32;
+        let value = match CodeSpace::parse(space) {
+            Some(space) => catalog::format_code(space, value),
+            None => value.to_string(),
+        };
+        let _ = write!(
+            s,
+            ": {space} {value} `{}`",
+            code["name"].as_str().unwrap_or("?")
+        );
+    } else {
+        let _ = write!(s, " ({})", json["stop"]["reason"].as_str().unwrap_or("?"));
+    }
+    s
+}
+
+/// Hints may name the probed address; the lab's ports change every run.
+fn strip_addresses(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find("127.0.0.1:") {
+        out.push_str(&rest[..i]);
+        out.push_str("127.0.0.1:PORT");
+        rest = rest[i + "127.0.0.1:".len()..].trim_start_matches(|c: char| c.is_ascii_digit());
+    }
+    out.push_str(rest);
+    out
+}
