@@ -66,7 +66,7 @@ else
   say "no systemd and no xrdp daemon running: nothing to disable"
 fi
 
-for tool in xrdp Xvfb xdpyinfo freerdp-shadow-cli winpr-hash openssl kill; do
+for tool in xrdp Xvfb xdpyinfo freerdp-shadow-cli xfreerdp winpr-hash openssl timeout kill; do
   if ! PATH="$PATH:/usr/sbin:/sbin" command -v "$tool" >/dev/null; then
     say "still missing after install: $tool" >&2
     exit 1

@@ -573,6 +573,13 @@ pub fn catalog() -> Vec<Entry> {
         )
         .credentials(Credentials::WrongPassword)
         .named("wrong-password"),
+        Entry::acceptor(
+            AcceptorScenario::EarlyUserAuthDenied,
+            // AUTHZ_ACCESS_DENIED ([MS-RDPBCGR] 2.2.10.2).
+            Expected::failed("credssp", EarlyUserAuth, 5, (0x904, 0x9))
+                .fact("/server/selected_protocol", "\"hybrid_ex\""),
+        )
+        .credentials(Credentials::Lab),
         // ----- basic settings, channel connection -----
         Entry::scripted(
             Scenario::McsDisconnectInBasicSettings(1),

@@ -292,7 +292,9 @@ async fn every_scenario_serves_several_clients_in_turn() {
         let second = probe(&target, &o).await;
         assert_eq!(first.verdict, second.verdict, "{scenario}");
         let expected = match scenario {
-            AcceptorScenario::InsufficientPrivileges => Verdict::Failed,
+            AcceptorScenario::InsufficientPrivileges | AcceptorScenario::EarlyUserAuthDenied => {
+                Verdict::Failed
+            }
             _ => Verdict::Connected,
         };
         assert_eq!(first.verdict, expected, "{scenario}: {}", first.to_json());

@@ -102,9 +102,13 @@ pub(super) async fn serve(stream: TcpStream, scenario: AcceptorScenario) -> io::
             _ => SecurityProtocol::HYBRID,
         };
         let public_key = crate::scripted::tls::public_key()?;
-        let nla = timeout_at(deadline, credssp(&mut link, protocol, public_key))
-            .await
-            .map_err(|_| timed_out("CredSSP"))?;
+        let authorized = scenario != AcceptorScenario::EarlyUserAuthDenied;
+        let nla = timeout_at(
+            deadline,
+            credssp(&mut link, protocol, public_key, authorized),
+        )
+        .await
+        .map_err(|_| timed_out("CredSSP"))?;
         if let Err(e) = nla {
             let _ = link.close().await;
             return Err(e);
@@ -186,10 +190,15 @@ fn access_denied(acceptor: &Acceptor) -> io::Result<Vec<u8>> {
 /// answers with a TSRequest carrying `errorCode` `STATUS_LOGON_FAILURE` (0xC000006D,
 /// [MS-CSSP] 2.2.1). As IronRDP's own driver does, a HYBRID_EX server then also sends the Early
 /// User Authorization Result `AUTHZ_ACCESS_DENIED` (5).
+///
+/// When the account is not `authorized` (it may not log on through Remote Desktop Services), a
+/// successful CredSSP exchange is still answered with `AUTHZ_ACCESS_DENIED` ([MS-RDPBCGR]
+/// 2.2.10.2) and the connection ends.
 async fn credssp<S>(
     link: &mut Link<S>,
     protocol: SecurityProtocol,
     public_key: Vec<u8>,
+    authorized: bool,
 ) -> io::Result<()>
 where
     S: AsyncRead + AsyncWrite + Unpin,
@@ -228,6 +237,16 @@ where
         link.send(out.filled()).await?;
     };
 
+    let result = result.and_then(|()| {
+        if authorized {
+            Ok(())
+        } else {
+            Err(io::Error::new(
+                io::ErrorKind::PermissionDenied,
+                "the lab account may not log on through Remote Desktop Services",
+            ))
+        }
+    });
     if protocol.contains(SecurityProtocol::HYBRID_EX) {
         let authz = if result.is_ok() {
             EarlyUserAuthResult::Success

@@ -62,6 +62,11 @@ pub enum AcceptorScenario {
     /// `ERRINFO_SERVER_INSUFFICIENT_PRIVILEGES` (0x9, [MS-RDPBCGR] 2.2.5.1.1), then closes
     /// (close_notify, FIN).
     InsufficientPrivileges,
+    /// Security `PROTOCOL_HYBRID_EX` only: CredSSP succeeds with the lab account, but the account
+    /// may not log on through Remote Desktop Services, so the Early User Authorization Result is
+    /// `AUTHZ_ACCESS_DENIED` (5, [MS-RDPBCGR] 2.2.10.2), then an orderly close. Only a client that
+    /// logs on meets it: without credentials the probe stops at the NLA wall.
+    EarlyUserAuthDenied,
 }
 
 impl AcceptorScenario {
@@ -72,6 +77,7 @@ impl AcceptorScenario {
             AcceptorScenario::Nla => "ironrdp-nla",
             AcceptorScenario::HybridRequired => "ironrdp-hybrid-required",
             AcceptorScenario::InsufficientPrivileges => "ironrdp-insufficient-privileges",
+            AcceptorScenario::EarlyUserAuthDenied => "ironrdp-early-user-auth-denied",
         }
     }
 
@@ -90,6 +96,9 @@ impl AcceptorScenario {
             AcceptorScenario::InsufficientPrivileges => {
                 "IronRDP acceptor, NLA: the lab account logs on, then Set Error Info ERRINFO_SERVER_INSUFFICIENT_PRIVILEGES after Client Info, then close"
             }
+            AcceptorScenario::EarlyUserAuthDenied => {
+                "IronRDP acceptor, HYBRID_EX only: the lab account authenticates, then Early User Authorization Result ACCESS_DENIED, then close"
+            }
         }
     }
 
@@ -100,6 +109,7 @@ impl AcceptorScenario {
             AcceptorScenario::Nla,
             AcceptorScenario::HybridRequired,
             AcceptorScenario::InsufficientPrivileges,
+            AcceptorScenario::EarlyUserAuthDenied,
         ]
     }
 }

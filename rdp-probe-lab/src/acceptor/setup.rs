@@ -26,6 +26,7 @@ pub(super) fn security(scenario: AcceptorScenario) -> SecurityProtocol {
     match scenario {
         AcceptorScenario::Tls => SecurityProtocol::SSL,
         AcceptorScenario::HybridRequired => SecurityProtocol::HYBRID,
+        AcceptorScenario::EarlyUserAuthDenied => SecurityProtocol::HYBRID_EX,
         AcceptorScenario::Nla | AcceptorScenario::InsufficientPrivileges => {
             SecurityProtocol::HYBRID | SecurityProtocol::HYBRID_EX
         }
@@ -51,6 +52,7 @@ pub(super) fn acceptor(scenario: AcceptorScenario) -> Acceptor {
         AcceptorScenario::Tls => None,
         AcceptorScenario::Nla
         | AcceptorScenario::HybridRequired
+        | AcceptorScenario::EarlyUserAuthDenied
         | AcceptorScenario::InsufficientPrivileges => Some(lab_credentials()),
     };
     Acceptor::new(
