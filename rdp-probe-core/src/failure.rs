@@ -102,8 +102,9 @@ pub enum FailureKind {
     },
     /// The TLS handshake failed (code spaces `tls_alert`, `tls_version`, `protocol`).
     Tls(TlsFailure),
-    /// The server's certificate was refused under [`crate::CertPolicy::RequireValid`] (code space `certificate`).
-    Certificate(CertificateProblem),
+    /// The server's certificate was refused under [`crate::CertPolicy::RequireValid`] (code space
+    /// `certificate`), with the verifier's own words.
+    Certificate(CertificateProblem, String),
     /// The server answered CredSSP with a TSRequest `errorCode` ([MS-CSSP] 2.2.1; code space `ntstatus`).
     Ntstatus {
         /// The raw NTSTATUS.
@@ -385,7 +386,7 @@ impl FailureKind {
                 Code::own(S::TlsVersion, u32::from(*server_version), name)
             }
             FailureKind::Tls(TlsFailure::Other(_)) => Code::own(S::Protocol, 20, "TLS_ERROR"),
-            FailureKind::Certificate(p) => {
+            FailureKind::Certificate(p, _) => {
                 let (v, name) = match p {
                     CertificateProblem::Expired => (1, "CERT_EXPIRED"),
                     CertificateProblem::NotYetValid => (2, "CERT_NOT_YET_VALID"),
@@ -450,7 +451,7 @@ impl FailureKind {
             FailureKind::Tls(TlsFailure::Alert(_)) => "tls_alert",
             FailureKind::Tls(TlsFailure::Version { .. }) => "tls_version",
             FailureKind::Tls(TlsFailure::Other(_)) => "tls_error",
-            FailureKind::Certificate(_) => "certificate",
+            FailureKind::Certificate(..) => "certificate",
             FailureKind::Ntstatus { .. } => "logon_failure",
             FailureKind::Credssp(_) => "credssp",
             FailureKind::EarlyUserAuth { .. } => "early_user_auth",
@@ -480,8 +481,8 @@ impl FailureKind {
             FailureKind::NotRdp(_) => Trigger::NotRdp,
             FailureKind::Negotiation { code } => Trigger::NegotiationFailure(*code),
             FailureKind::Tls(_) => Trigger::TlsHandshakeFailed,
-            FailureKind::Certificate(CertificateProblem::Expired) => Trigger::CertificateExpired,
-            FailureKind::Certificate(_) => Trigger::CertificateRejected,
+            FailureKind::Certificate(CertificateProblem::Expired, _) => Trigger::CertificateExpired,
+            FailureKind::Certificate(..) => Trigger::CertificateRejected,
             FailureKind::Ntstatus { status } => Trigger::Ntstatus(*status),
             FailureKind::Credssp(_) => Trigger::CredsspFailed,
             FailureKind::EarlyUserAuth { .. } => Trigger::EarlyUserAuthDenied,
@@ -545,7 +546,7 @@ impl FailureKind {
             FailureKind::Tls(_) => {
                 "the TLS handshake failed: check the server's TLS configuration (versions, cipher suites, certificate)"
             }
-            FailureKind::Certificate(_) => {
+            FailureKind::Certificate(..) => {
                 "the server's certificate is not valid for this host: install a certificate issued for this name by a trusted CA, or accept it explicitly"
             }
             FailureKind::Credssp(CredsspFailure::RejectedWithoutCode { .. }) => {
@@ -649,7 +650,9 @@ impl fmt::Display for FailureKind {
                 )
             }
             FailureKind::Tls(TlsFailure::Other(m)) => write!(f, "TLS handshake failed: {m}"),
-            FailureKind::Certificate(p) => write!(f, "the server's certificate was refused: {p:?}"),
+            FailureKind::Certificate(p, detail) => {
+                write!(f, "the server's certificate was refused ({p:?}): {detail}")
+            }
             FailureKind::Ntstatus { status } => {
                 write!(
                     f,

@@ -56,6 +56,75 @@ impl ServerCertVerifier for AcceptAny {
     }
 }
 
+/// [`CertPolicy::RequireValid`]: webpki's verdict against the system roots, except that a
+/// self-signed certificate that no root vouches for is reported as `UnknownIssuer` (untrusted)
+/// whatever else webpki tripped over first (a root with the same subject name but another key
+/// type, or the CA flag on the certificate), unless the finding is more specific (expired, not yet
+/// valid, wrong name, revoked).
+#[derive(Debug)]
+struct RequireValid(Arc<WebPkiServerVerifier>);
+
+impl ServerCertVerifier for RequireValid {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp_response: &[u8],
+        now: UnixTime,
+    ) -> Result<ServerCertVerified, TlsError> {
+        let verdict =
+            self.0
+                .verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now);
+        match verdict {
+            Err(TlsError::InvalidCertificate(c))
+                if !is_specific(&c) && crate::cert::is_self_signed(end_entity) =>
+            {
+                Err(TlsError::InvalidCertificate(
+                    CertificateError::UnknownIssuer,
+                ))
+            }
+            other => other,
+        }
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, TlsError> {
+        self.0.verify_tls12_signature(message, cert, dss)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, TlsError> {
+        self.0.verify_tls13_signature(message, cert, dss)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.0.supported_verify_schemes()
+    }
+}
+
+/// Certificate findings that say more than "untrusted".
+fn is_specific(c: &CertificateError) -> bool {
+    matches!(
+        c,
+        CertificateError::Expired
+            | CertificateError::ExpiredContext { .. }
+            | CertificateError::NotValidYet
+            | CertificateError::NotValidYetContext { .. }
+            | CertificateError::NotValidForName
+            | CertificateError::NotValidForNameContext { .. }
+            | CertificateError::Revoked
+    )
+}
+
 /// The client configuration for `policy`.
 pub(crate) fn client_config(policy: CertPolicy) -> Result<Arc<ClientConfig>, String> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
@@ -68,9 +137,11 @@ pub(crate) fn client_config(policy: CertPolicy) -> Result<Arc<ClientConfig>, Str
             for cert in rustls_native_certs::load_native_certs().certs {
                 let _ = roots.add(cert);
             }
-            WebPkiServerVerifier::builder_with_provider(Arc::new(roots), Arc::clone(&provider))
-                .build()
-                .map_err(|e| e.to_string())?
+            Arc::new(RequireValid(
+                WebPkiServerVerifier::builder_with_provider(Arc::new(roots), Arc::clone(&provider))
+                    .build()
+                    .map_err(|e| e.to_string())?,
+            ))
         }
         _ => Arc::new(AcceptAny(provider.signature_verification_algorithms)),
     };
@@ -124,34 +195,27 @@ pub(crate) fn os_failure(e: &io::Error) -> IoFailure {
 /// network failure. `legacy_version` is the server's answer to a legacy ClientHello, when that was tried.
 pub(crate) fn handshake_failure(e: &io::Error) -> FailureKind {
     match rustls_error(e) {
-        Some(TlsError::InvalidCertificate(c)) => FailureKind::Certificate(match c {
-            CertificateError::Expired | CertificateError::ExpiredContext { .. } => {
-                CertificateProblem::Expired
-            }
-            CertificateError::NotValidYet | CertificateError::NotValidYetContext { .. } => {
-                CertificateProblem::NotYetValid
-            }
-            CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. } => {
-                CertificateProblem::NameMismatch
-            }
-            CertificateError::UnknownIssuer => CertificateProblem::Untrusted,
-            CertificateError::BadEncoding | CertificateError::BadSignature => {
-                CertificateProblem::Invalid
-            }
-            CertificateError::Revoked => CertificateProblem::Revoked,
-            // A CA certificate presented as the server's own: in practice a self-signed
-            // certificate made with `openssl req -x509` (basicConstraints CA:TRUE), which no
-            // trusted chain leads to. rustls passes webpki's error through as `Other`.
-            CertificateError::Other(other)
-                if matches!(
-                    other.0.downcast_ref::<webpki::Error>(),
-                    Some(webpki::Error::CaUsedAsEndEntity)
-                ) =>
-            {
-                CertificateProblem::Untrusted
-            }
-            _ => CertificateProblem::Other,
-        }),
+        Some(TlsError::InvalidCertificate(c)) => FailureKind::Certificate(
+            match c {
+                CertificateError::Expired | CertificateError::ExpiredContext { .. } => {
+                    CertificateProblem::Expired
+                }
+                CertificateError::NotValidYet | CertificateError::NotValidYetContext { .. } => {
+                    CertificateProblem::NotYetValid
+                }
+                CertificateError::NotValidForName
+                | CertificateError::NotValidForNameContext { .. } => {
+                    CertificateProblem::NameMismatch
+                }
+                CertificateError::UnknownIssuer => CertificateProblem::Untrusted,
+                CertificateError::BadEncoding | CertificateError::BadSignature => {
+                    CertificateProblem::Invalid
+                }
+                CertificateError::Revoked => CertificateProblem::Revoked,
+                _ => CertificateProblem::Other,
+            },
+            certificate_error_text(c),
+        ),
         Some(TlsError::PeerIncompatible(_)) => {
             FailureKind::Tls(TlsFailure::Version { server_version: 0 })
         }
@@ -165,6 +229,14 @@ pub(crate) fn handshake_failure(e: &io::Error) -> FailureKind {
             }),
             other => FailureKind::from(other),
         },
+    }
+}
+
+/// What the verifier said, including the webpki error rustls wraps as `Other`.
+fn certificate_error_text(c: &CertificateError) -> String {
+    match c {
+        CertificateError::Other(other) => other.0.to_string(),
+        c => format!("{c:?}"),
     }
 }
 

@@ -215,7 +215,7 @@ mod tests {
             assert!(!s.describe().is_empty() && !s.describe().contains('\n'));
             assert_eq!(s.to_string(), name);
         }
-        assert_eq!(seen.len(), 4);
+        assert_eq!(seen.len(), 5);
         assert_eq!(
             AcceptorScenario::InsufficientPrivileges.name(),
             "ironrdp-insufficient-privileges"
