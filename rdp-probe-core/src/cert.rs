@@ -187,6 +187,12 @@ pub fn rfc3339(unix: i64) -> String {
     )
 }
 
+/// Whether a DER certificate names itself as its issuer (false when it does not parse).
+pub(crate) fn is_self_signed(der: &[u8]) -> bool {
+    x509_parser::parse_x509_certificate(der)
+        .is_ok_and(|(_, cert)| cert.subject().as_raw() == cert.issuer().as_raw())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -215,10 +221,4 @@ mod tests {
         assert_eq!(s.findings, ["unparsable"]);
         assert_eq!(s.sha256.len(), 64);
     }
-}
-
-/// Whether a DER certificate names itself as its issuer (false when it does not parse).
-pub(crate) fn is_self_signed(der: &[u8]) -> bool {
-    x509_parser::parse_x509_certificate(der)
-        .is_ok_and(|(_, cert)| cert.subject().as_raw() == cert.issuer().as_raw())
 }
