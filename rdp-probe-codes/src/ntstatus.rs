@@ -1,7 +1,9 @@
 //! NTSTATUS values a server can put in the CredSSP `TSRequest.errorCode` field
 //! (MS-CSSP 2.2.1; present from CredSSP version 3 on). Values and names are from
 //! MS-ERREF 2.3.1; the selection is the set that logon/authentication paths return
-//! (the set the sspi crate names, plus ACCESS_DENIED and ACCOUNT_EXPIRED).
+//! (the set the sspi crate names, plus ACCESS_DENIED and ACCOUNT_EXPIRED). Some servers put an
+//! SSPI HRESULT there instead (`SEC_E_*`, MS-ERREF 2.1.1; FreeRDP's server does); the common ones
+//! are named too.
 //!
 //! The mstsc `SSL_ERR_*` code that corresponds to each value by name is in
 //! [`crate::mstsc::ssl_err_for_ntstatus`].
@@ -9,6 +11,13 @@
 use crate::CodeEntry;
 
 const SRC: &str = "MS-ERREF 2.3.1";
+
+const SRC_HRESULT: &str = "MS-ERREF 2.1.1";
+
+/// An SSPI HRESULT row.
+const fn h(value: u32, name: &'static str, meaning: &'static str) -> CodeEntry {
+    CodeEntry::new(value, name, meaning, SRC_HRESULT)
+}
 
 const fn e(value: u32, name: &'static str, meaning: &'static str) -> CodeEntry {
     CodeEntry::new(value, name, meaning, SRC)
@@ -63,6 +72,13 @@ pub static TABLE: &[CodeEntry] = &[
     e(0xC000_0234, "STATUS_ACCOUNT_LOCKED_OUT", "The account is locked out after too many failed logons").with_hint("the account is locked out: unlock it (or wait for the lockout duration) and find the source of the failed attempts"),
     e(0xC000_0250, "STATUS_INSUFFICIENT_LOGON_INFO", "Not enough information was supplied to log on"),
     e(0xC000_02FA, "STATUS_SMARTCARD_LOGON_REQUIRED", "The account must log on with a smart card").with_hint("the account requires smart-card logon ('Smart card is required for interactive logon'): use a smart card or clear that flag"),
+    h(0x8009_0302, "SEC_E_UNSUPPORTED_FUNCTION", "The function requested is not supported"),
+    h(0x8009_0308, "SEC_E_INVALID_TOKEN", "The token supplied to the function is invalid").with_hint("the server could not read the client's authentication token: a CredSSP/NTLM version mismatch or a middlebox altering the TLS stream; check the server's CredSSP settings and event log"),
+    h(0x8009_030C, "SEC_E_LOGON_DENIED", "The logon attempt failed").with_hint(H_BAD_CREDS),
+    h(0x8009_030E, "SEC_E_NO_CREDENTIALS", "No credentials are available in the security package"),
+    h(0x8009_030F, "SEC_E_MESSAGE_ALTERED", "The message or signature supplied for verification has been altered"),
+    h(0x8009_0311, "SEC_E_NO_AUTHENTICATING_AUTHORITY", "No authority could be contacted for authentication").with_hint("the server could not reach a domain controller or KDC to check the logon: check its domain connectivity and the domain you typed"),
+    h(0x8009_0322, "SEC_E_WRONG_PRINCIPAL", "The target principal name is incorrect"),
     e(0xC00A_0037, "STATUS_CTX_LOGON_DISABLED", "Remote logons are currently disabled on the server").with_hint("logons to Remote Desktop sessions are disabled on the server (e.g. 'change logon /disable' or drain mode): re-enable them with 'change logon /enable'"),
 ];
 
@@ -73,7 +89,7 @@ mod tests {
 
     #[test]
     fn table_is_well_formed() {
-        check_table(TABLE, |n| upper_with_prefix(n, &["STATUS_"]));
+        check_table(TABLE, |n| upper_with_prefix(n, &["STATUS_", "SEC_E_"]));
         for v in [
             0xC000_006D,
             0xC000_006A,

@@ -555,6 +555,8 @@ pub fn catalog() -> Vec<Entry> {
         (6, 0xC000_0071, 0xF07),
         (6, 0xC000_0072, 0xB07),
         (6, 0xC000_0234, 0xD07),
+        // SEC_E_INVALID_TOKEN, an SSPI HRESULT some servers send ([MS-ERREF] 2.1.1).
+        (6, 0x8009_0308, 0x807),
     ] {
         v.push(Entry::scripted(
             Scenario::CredsspError { version, ntstatus },
