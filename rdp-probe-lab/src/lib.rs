@@ -14,3 +14,4 @@ pub mod acceptor;
 pub mod catalog;
 pub mod real;
 pub mod scripted;
+mod serve;

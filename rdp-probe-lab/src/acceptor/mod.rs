@@ -27,14 +27,10 @@ mod setup;
 
 use std::fmt;
 use std::io;
-use std::net::{Ipv4Addr, SocketAddr};
-use std::time::Duration;
+use std::net::SocketAddr;
 
-use tokio::net::TcpListener;
-use tokio::task::{JoinHandle, JoinSet};
-
-/// The most connections one server serves at once; a connection beyond that is closed right away.
-pub const MAX_CONNECTIONS: usize = 64;
+use crate::serve::Listening;
+pub use crate::serve::MAX_CONNECTIONS;
 
 /// What the acceptor server accepts and how it ends a connection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -123,9 +119,8 @@ impl fmt::Display for AcceptorScenario {
 /// An IronRDP acceptor server listening on `127.0.0.1`; stops when dropped.
 #[derive(Debug)]
 pub struct AcceptorServer {
-    addr: SocketAddr,
     scenario: AcceptorScenario,
-    task: JoinHandle<()>,
+    listening: Listening,
 }
 
 impl AcceptorServer {
@@ -137,19 +132,18 @@ impl AcceptorServer {
 
     /// Like [`AcceptorServer::start`], on `127.0.0.1:port` (0: any free port).
     pub async fn start_on(scenario: AcceptorScenario, port: u16) -> io::Result<AcceptorServer> {
-        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, port)).await?;
-        let addr = listener.local_addr()?;
-        let task = tokio::spawn(accept_loop(listener, scenario));
+        let label = format!("acceptor server {scenario}");
+        let listening =
+            Listening::start(port, label, move |stream| conn::serve(stream, scenario)).await?;
         Ok(AcceptorServer {
-            addr,
             scenario,
-            task,
+            listening,
         })
     }
 
     /// The address the server listens on.
     pub fn addr(&self) -> SocketAddr {
-        self.addr
+        self.listening.addr()
     }
 
     /// The scenario it plays.
@@ -158,47 +152,12 @@ impl AcceptorServer {
     }
 }
 
-impl Drop for AcceptorServer {
-    fn drop(&mut self) {
-        // Dropping the accept loop drops its JoinSet, which aborts every connection task.
-        self.task.abort();
-    }
-}
-
-async fn accept_loop(listener: TcpListener, scenario: AcceptorScenario) {
-    let mut connections = JoinSet::new();
-    loop {
-        tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok((stream, peer)) if connections.len() < MAX_CONNECTIONS => {
-                    connections.spawn(async move {
-                        if let Err(e) = conn::serve(stream, scenario).await {
-                            debug_log(scenario, peer, &e);
-                        }
-                    });
-                }
-                // Over the limit: dropping the stream closes the connection.
-                Ok(_) => {}
-                Err(_) => tokio::time::sleep(Duration::from_millis(10)).await,
-            },
-            // Reap finished connections so the set does not grow without bound.
-            Some(_) = connections.join_next(), if !connections.is_empty() => {}
-        }
-    }
-}
-
-/// The lab has no logging dependency; a connection that ends early (the client went away, a
-/// scenario refused it) is normal, so this only reports when `RDP_PROBE_LAB_DEBUG` is set.
-fn debug_log(scenario: AcceptorScenario, peer: SocketAddr, e: &io::Error) {
-    if std::env::var_os("RDP_PROBE_LAB_DEBUG").is_some() {
-        eprintln!("acceptor server {scenario} (peer {peer}): {e}");
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::collections::HashSet;
+    use std::net::Ipv4Addr;
+    use std::time::Duration;
 
     #[test]
     fn names_are_stable_kebab_case_and_unique() {

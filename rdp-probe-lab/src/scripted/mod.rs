@@ -29,11 +29,10 @@ pub(crate) mod tls;
 
 use std::fmt;
 use std::io;
-use std::net::{Ipv4Addr, SocketAddr};
+use std::net::SocketAddr;
 use std::time::Duration;
 
-use tokio::net::TcpListener;
-use tokio::task::{JoinHandle, JoinSet};
+use crate::serve::Listening;
 
 /// The MCS I/O channel the scripted server announces ([MS-RDPBCGR] 2.2.1.4.4).
 pub const IO_CHANNEL: u16 = 1003;
@@ -457,9 +456,8 @@ impl fmt::Display for Scenario {
 /// A scripted RDP server listening on `127.0.0.1`; stops when dropped.
 #[derive(Debug)]
 pub struct ScriptedServer {
-    addr: SocketAddr,
     scenario: Scenario,
-    task: JoinHandle<()>,
+    listening: Listening,
 }
 
 impl ScriptedServer {
@@ -471,19 +469,18 @@ impl ScriptedServer {
 
     /// Like [`ScriptedServer::start`] on `127.0.0.1:port` (0 picks a free port).
     pub async fn start_on(scenario: Scenario, port: u16) -> io::Result<ScriptedServer> {
-        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, port)).await?;
-        let addr = listener.local_addr()?;
-        let task = tokio::spawn(accept_loop(listener, scenario));
+        let label = format!("scripted server {scenario}");
+        let listening =
+            Listening::start(port, label, move |stream| conn::serve(stream, scenario)).await?;
         Ok(ScriptedServer {
-            addr,
             scenario,
-            task,
+            listening,
         })
     }
 
     /// The address the server listens on.
     pub fn addr(&self) -> SocketAddr {
-        self.addr
+        self.listening.addr()
     }
 
     /// The scenario it plays.
@@ -492,44 +489,10 @@ impl ScriptedServer {
     }
 }
 
-impl Drop for ScriptedServer {
-    fn drop(&mut self) {
-        // Dropping the accept loop drops its JoinSet, which aborts every connection task.
-        self.task.abort();
-    }
-}
-
-async fn accept_loop(listener: TcpListener, scenario: Scenario) {
-    let mut connections = JoinSet::new();
-    loop {
-        tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok((stream, peer)) => {
-                    connections.spawn(async move {
-                        if let Err(e) = conn::serve(stream, scenario).await {
-                            tracing_free_log(scenario, peer, &e);
-                        }
-                    });
-                }
-                Err(_) => tokio::time::sleep(Duration::from_millis(10)).await,
-            },
-            // Reap finished connections so the set does not grow without bound.
-            Some(_) = connections.join_next(), if !connections.is_empty() => {}
-        }
-    }
-}
-
-/// The lab has no logging dependency; a script that stops early (the client went away) is normal,
-/// so this only reports when `RDP_PROBE_LAB_DEBUG` is set.
-fn tracing_free_log(scenario: Scenario, peer: SocketAddr, e: &io::Error) {
-    if std::env::var_os("RDP_PROBE_LAB_DEBUG").is_some() {
-        eprintln!("scripted server {scenario} (peer {peer}): {e}");
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::net::Ipv4Addr;
 
     #[tokio::test]
     async fn binds_loopback_and_stops_when_dropped() {
