@@ -15,6 +15,7 @@ use std::time::Duration;
 use rdp_probe_codes::{CodeSpace, format_value, lookup};
 use rdp_probe_core::report::Report;
 use rdp_probe_core::{CertPolicy, ProbeOptions, Protocols, Target, Timeouts};
+use serde_json::Value;
 
 use crate::acceptor::{AcceptorScenario, AcceptorServer};
 use crate::real::{LAB_PASSWORD, LAB_USER};
@@ -125,22 +126,7 @@ impl ProbeSetup {
 
 /// `ssl,hybrid`-style names of RDP_NEG_REQ bits (`rdp` for none), as `--protocols` takes them.
 pub fn protocol_names(bits: u32) -> String {
-    const NAMES: [(u32, &str); 5] = [
-        (0x1, "ssl"),
-        (0x2, "hybrid"),
-        (0x4, "rdstls"),
-        (0x8, "hybrid_ex"),
-        (0x10, "rdsaad"),
-    ];
-    if bits == 0 {
-        return "rdp".into();
-    }
-    NAMES
-        .iter()
-        .filter(|(b, _)| bits & b != 0)
-        .map(|(_, n)| *n)
-        .collect::<Vec<_>>()
-        .join(",")
+    Protocols::from_bits(bits).names().join(",")
 }
 
 /// What rdp-probe should report for an entry (fields of the `rdp-probe/1` JSON report).
@@ -209,6 +195,65 @@ impl Expected {
     pub fn outcome(mut self, outcome: &'static str) -> Self {
         self.outcome = Some(outcome);
         self
+    }
+
+    /// Every way the JSON report `json` (schema `rdp-probe/1`) differs from this expectation, one
+    /// line each; empty when it says what is expected.
+    pub fn mismatches(&self, json: &Value) -> Vec<String> {
+        let mut wrong = Vec::new();
+        let mut expect = |what: &str, got: &Value, want: Value| {
+            if *got != want {
+                wrong.push(format!("{what}: expected {want}, got {got}"));
+            }
+        };
+        expect("schema", &json["schema"], Value::from("rdp-probe/1"));
+        expect("verdict", &json["verdict"], Value::from(self.verdict));
+        match (self.code, self.mstsc) {
+            (Some((space, value)), Some((disc, ext))) => {
+                let (failure, mstsc) = (&json["failure"], &json["mstsc"]);
+                expect("failure.phase", &failure["phase"], self.phase.into());
+                expect(
+                    "failure.code.space",
+                    &failure["code"]["space"],
+                    space.as_str().into(),
+                );
+                expect(
+                    "failure.code.value",
+                    &failure["code"]["value"],
+                    value.into(),
+                );
+                expect(
+                    "mstsc.disconnect_reason",
+                    &mstsc["disconnect_reason"],
+                    disc.into(),
+                );
+                expect(
+                    "mstsc.extended_reason",
+                    &mstsc["extended_reason"],
+                    ext.into(),
+                );
+                expect("mstsc.derived", &mstsc["derived"], true.into());
+            }
+            _ => {
+                expect("failure", &json["failure"], Value::Null);
+                expect("mstsc", &json["mstsc"], Value::Null);
+            }
+        }
+        if self.stop.is_some() {
+            expect("stop.phase", &json["stop"]["phase"], self.phase.into());
+            expect("stop.reason", &json["stop"]["reason"], self.stop.into());
+        } else {
+            expect("stop", &json["stop"], Value::Null);
+        }
+        if let Some(outcome) = self.outcome {
+            expect("outcome", &json["outcome"], outcome.into());
+        }
+        for (pointer, value) in &self.facts {
+            let want = serde_json::from_str(value)
+                .unwrap_or_else(|e| Value::from(format!("(fact is not JSON: {e})")));
+            expect(pointer, json.pointer(pointer).unwrap_or(&Value::Null), want);
+        }
+        wrong
     }
 
     /// One line: the verdict, where, the server's code and the derived pair.
@@ -399,25 +444,23 @@ fn hostile_expectation(at: Point, how: Hostility) -> Expected {
     use CodeSpace::*;
     let phase = at.phase();
     let timeout_ms = HOSTILE_PHASE_TIMEOUT.as_millis() as u32;
+    // The derived pair for a timeout: licensing has its own ([MS-RDPBCGR] gives none).
+    let timeout_pair = if at == Point::ClientInfo {
+        (0x908, 0)
+    } else {
+        (0x704, 0)
+    };
     match how {
         // [MS-RDPBCGR] gives no code for a close; rdp-probe's derived pair for a peer close.
         Hostility::Close => Expected::failed(phase, OsError, 0, (0x904, 0)),
         // ECONNRESET (Linux errno 104).
         Hostility::Reset => Expected::failed(phase, OsError, 104, (0x404, 0)),
-        // The derived pair for a timeout: licensing has its own ([MS-RDPBCGR] gives none).
-        Hostility::Silence | Hostility::Drip if at == Point::ClientInfo => {
-            Expected::failed(phase, Timeout, timeout_ms, (0x908, 0))
-        }
-        Hostility::HugeLength if at == Point::ClientInfo => {
-            Expected::failed(phase, Timeout, timeout_ms, (0x908, 0))
-        }
-        Hostility::Silence | Hostility::Drip => {
-            Expected::failed(phase, Timeout, timeout_ms, (0x704, 0))
-        }
         Hostility::HugeLength if at == Point::Credssp => {
             Expected::failed(phase, Protocol, 4, (0x1104, 0))
         }
-        Hostility::HugeLength => Expected::failed(phase, Timeout, timeout_ms, (0x704, 0)),
+        Hostility::Silence | Hostility::Drip | Hostility::HugeLength => {
+            Expected::failed(phase, Timeout, timeout_ms, timeout_pair)
+        }
         Hostility::Garbage if matches!(at, Point::Accept | Point::ConnectionRequest) => {
             Expected::failed(phase, NotRdp, 4, (0x1104, 0))
         }

@@ -342,18 +342,18 @@ fn filetime_now() -> u64 {
 
 /// A TSRequest of `version` carrying the lab's NTLM CHALLENGE, encoded with sspi's `TsRequest`.
 fn challenge_ts_request(version: u32) -> io::Result<Vec<u8>> {
-    let mut server_challenge = [0u8; 8];
-    server_challenge.copy_from_slice(&filetime_now().to_le_bytes());
+    // The time serves as the (lab-grade) server challenge too.
+    let now = filetime_now();
     let challenge = ntlm::challenge_message(&ntlm::ChallengeSpec {
         flags: NTLM_CHALLENGE_FLAGS,
-        server_challenge,
+        server_challenge: now.to_le_bytes(),
         target_name: NTLM_NB_DOMAIN,
         av_pairs: &[
             ntlm::AvPair::Name(2, NTLM_NB_DOMAIN),
             ntlm::AvPair::Name(1, NTLM_NB_COMPUTER),
             ntlm::AvPair::Name(4, "rdp-lab.invalid"),
             ntlm::AvPair::Name(3, NTLM_DNS_COMPUTER),
-            ntlm::AvPair::Timestamp(filetime_now()),
+            ntlm::AvPair::Timestamp(now),
         ],
         version: ntlm::OsVersion {
             major: 10,
