@@ -1,0 +1,110 @@
+//! The cancel token: lets another thread stop a blocking `rdp_probe_run`.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use tokio::sync::Notify;
+
+use crate::panic::boundary;
+use crate::result::rdp_probe_result;
+
+/// A cancel token. Made by `rdp_probe_cancel_new`, freed with `rdp_probe_cancel_free`.
+///
+/// Thread safety: every `rdp_probe_cancel_*` function may be called from any thread at any time,
+/// concurrently with `rdp_probe_run` calls that use the token. Once triggered a token stays
+/// triggered; one token may serve several runs, which all stop.
+pub struct rdp_probe_cancel {
+    triggered: AtomicBool,
+    notify: Notify,
+}
+
+impl rdp_probe_cancel {
+    /// Resolves once the token is triggered (at once if it already is).
+    pub(crate) async fn cancelled(&self) {
+        loop {
+            let notified = self.notify.notified();
+            tokio::pin!(notified);
+            // Registered before the flag is read, so a trigger in between is not missed.
+            notified.as_mut().enable();
+            if self.triggered.load(Ordering::Acquire) {
+                return;
+            }
+            notified.await;
+        }
+    }
+
+    pub(crate) fn is_triggered(&self) -> bool {
+        self.triggered.load(Ordering::Acquire)
+    }
+}
+
+/// A new, untriggered cancel token. Returns NULL only if a panic was caught.
+#[unsafe(no_mangle)]
+pub extern "C" fn rdp_probe_cancel_new() -> *const rdp_probe_cancel {
+    boundary(|| {
+        Arc::into_raw(Arc::new(rdp_probe_cancel {
+            triggered: AtomicBool::new(false),
+            notify: Notify::new(),
+        }))
+    })
+}
+
+/// Triggers the token: every `rdp_probe_run` using it returns `RDP_PROBE_RESULT_CANCELLED` promptly
+/// (without a report), and runs started with it later return that at once.
+///
+/// Returns `NULL_PARAMETER` for a NULL token.
+///
+/// # Safety
+/// `cancel` must be NULL or a live token.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rdp_probe_cancel_trigger(
+    cancel: *const rdp_probe_cancel,
+) -> rdp_probe_result {
+    boundary(|| {
+        // SAFETY: the caller's contract.
+        let Some(c) = (unsafe { cancel.as_ref() }) else {
+            return rdp_probe_result::NullParameter;
+        };
+        c.triggered.store(true, Ordering::Release);
+        c.notify.notify_waiters();
+        rdp_probe_result::Ok
+    })
+}
+
+/// Whether the token has been triggered. False for NULL.
+///
+/// # Safety
+/// `cancel` must be NULL or a live token.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rdp_probe_cancel_is_triggered(cancel: *const rdp_probe_cancel) -> bool {
+    boundary(|| {
+        // SAFETY: the caller's contract.
+        unsafe { cancel.as_ref() }.is_some_and(rdp_probe_cancel::is_triggered)
+    })
+}
+
+/// Frees a token. A run still using it keeps its own reference. NULL is accepted and ignored.
+///
+/// # Safety
+/// `cancel` must be NULL or a live token, not used again afterwards.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rdp_probe_cancel_free(cancel: *const rdp_probe_cancel) {
+    boundary(|| {
+        if !cancel.is_null() {
+            // SAFETY: made by `Arc::into_raw` in `rdp_probe_cancel_new`; releases the caller's
+            // reference.
+            drop(unsafe { Arc::from_raw(cancel) });
+        }
+    })
+}
+
+/// Takes a new reference to a live token.
+///
+/// # Safety
+/// `cancel` must be a live, non-NULL token.
+pub(crate) unsafe fn clone_cancel(cancel: *const rdp_probe_cancel) -> Arc<rdp_probe_cancel> {
+    // SAFETY: `cancel` came from `Arc::into_raw`; the caller's reference keeps it alive.
+    unsafe { Arc::increment_strong_count(cancel) };
+    // SAFETY: the count raised above is the one this `Arc` owns.
+    unsafe { Arc::from_raw(cancel) }
+}

@@ -1,0 +1,320 @@
+//! The config builder (mutable, one thread at a time) and the config it builds (immutable, shared).
+
+use std::ffi::c_char;
+use std::sync::Arc;
+use std::time::Duration;
+
+use rdp_probe_core::{CertPolicy, Credentials, ProbeOptions, Protocols, Target, Timeouts};
+
+use crate::panic::boundary;
+use crate::result::rdp_probe_result;
+use crate::text::{read_opt_str, read_str, write_out};
+
+/// Every protocol bit an RDP_NEG_REQ defines ([MS-RDPBCGR] 2.2.1.1.1 `requestedProtocols`):
+/// SSL 0x1, HYBRID 0x2, RDSTLS 0x4, HYBRID_EX 0x8, RDSAAD 0x10.
+const KNOWN_PROTOCOL_BITS: u32 = 0x1f;
+
+/// What to do with the server's TLS certificate.
+#[repr(u32)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum rdp_probe_cert_policy {
+    /// Accept any certificate, record it and judge it in the report (the default).
+    AcceptAny = 0,
+    /// Fail in the `tls` phase unless the chain verifies against the system roots and names the host.
+    RequireValid = 1,
+}
+
+/// A config under construction. Create with `rdp_probe_config_builder_new`, free with
+/// `rdp_probe_config_builder_free`.
+///
+/// Thread safety: a builder must not be used by two threads at the same time.
+pub struct rdp_probe_config_builder {
+    target: Option<Target>,
+    options: ProbeOptions,
+}
+
+/// A complete, immutable probe config. Made by `rdp_probe_config_builder_build`, freed with
+/// `rdp_probe_config_free`.
+///
+/// Thread safety: a config may be used by any number of threads at once (e.g. several concurrent
+/// `rdp_probe_run` calls).
+pub struct rdp_probe_config {
+    pub(crate) target: Target,
+    pub(crate) options: ProbeOptions,
+}
+
+/// Borrows the builder behind `ptr`.
+///
+/// # Safety
+/// `ptr` must be NULL or a live builder from `rdp_probe_config_builder_new` not used elsewhere now.
+unsafe fn builder<'a>(
+    ptr: *mut rdp_probe_config_builder,
+) -> Result<&'a mut rdp_probe_config_builder, rdp_probe_result> {
+    // SAFETY: the caller's contract.
+    unsafe { ptr.as_mut() }.ok_or(rdp_probe_result::NullParameter)
+}
+
+fn code(r: Result<(), rdp_probe_result>) -> rdp_probe_result {
+    r.err().unwrap_or(rdp_probe_result::Ok)
+}
+
+/// A new builder with rdp-probe's defaults: the Windows client's protocols (SSL | HYBRID | HYBRID_EX,
+/// with its fallback to Standard RDP Security), no credentials, connect 5 s / phase 10 s / overall
+/// 30 s, accept any certificate. Returns NULL only if a panic was caught.
+///
+/// Thread safety: may be called from any thread.
+#[unsafe(no_mangle)]
+pub extern "C" fn rdp_probe_config_builder_new() -> *mut rdp_probe_config_builder {
+    boundary(|| {
+        Box::into_raw(Box::new(rdp_probe_config_builder {
+            target: None,
+            options: ProbeOptions::default(),
+        }))
+    })
+}
+
+/// Sets the host (a name, an IPv4 address or an IPv6 address with or without brackets) and the TCP
+/// port (3389 is RDP's). Required before `rdp_probe_config_builder_build`.
+///
+/// Returns `NULL_PARAMETER`, `INVALID_UTF8`, `INVALID_HOST` or `INVALID_PORT` and leaves the
+/// builder unchanged on error.
+///
+/// # Safety
+/// `builder` must be NULL or a live builder; `host` must be NULL or a NUL-terminated string.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rdp_probe_config_builder_set_target(
+    builder: *mut rdp_probe_config_builder,
+    host: *const c_char,
+    port: u16,
+) -> rdp_probe_result {
+    boundary(|| {
+        code((|| {
+            // SAFETY: the caller's contract.
+            let b = unsafe { self::builder(builder) }?;
+            // SAFETY: the caller's contract.
+            let host = unsafe { read_str(host) }?;
+            if port == 0 {
+                return Err(rdp_probe_result::InvalidPort);
+            }
+            b.target = Some(Target::new(host, port).map_err(|_| rdp_probe_result::InvalidHost)?);
+            Ok(())
+        })())
+    })
+}
+
+/// Sets the credentials for Network Level Authentication (CredSSP). `domain` may be NULL; a user
+/// given as `DOMAIN\user` is then split. Without credentials a server that requires NLA yields the
+/// verdict `needs_credentials`. The password is kept in memory that is zeroed when the builder and
+/// every config built from it are freed; it never appears in a report.
+///
+/// Returns `NULL_PARAMETER` (user or password NULL), `INVALID_UTF8` or `INVALID_CREDENTIALS` (empty
+/// user) and leaves the builder unchanged on error.
+///
+/// # Safety
+/// `builder` must be NULL or a live builder; each string NULL or NUL-terminated.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rdp_probe_config_builder_set_credentials(
+    builder: *mut rdp_probe_config_builder,
+    user: *const c_char,
+    domain: *const c_char,
+    password: *const c_char,
+) -> rdp_probe_result {
+    boundary(|| {
+        code((|| {
+            // SAFETY: the caller's contract.
+            let b = unsafe { self::builder(builder) }?;
+            // SAFETY: the caller's contract.
+            let user = unsafe { read_str(user) }?;
+            // SAFETY: the caller's contract.
+            let domain = unsafe { read_opt_str(domain) }?;
+            // SAFETY: the caller's contract.
+            let password = unsafe { read_str(password) }?;
+            if user.is_empty() {
+                return Err(rdp_probe_result::InvalidCredentials);
+            }
+            b.options.credentials =
+                Some(Credentials::new(user, domain.map(str::to_owned), password));
+            Ok(())
+        })())
+    })
+}
+
+/// Requests exactly these security protocols and never falls back: the `requestedProtocols` bits of
+/// RDP_NEG_REQ ([MS-RDPBCGR] 2.2.1.1.1): 0 = Standard RDP Security, 0x1 SSL, 0x2 HYBRID (CredSSP),
+/// 0x4 RDSTLS, 0x8 HYBRID_EX, 0x10 RDSAAD. Not calling this behaves like the Windows client.
+///
+/// Returns `NULL_PARAMETER` or `INVALID_PROTOCOLS` (bits above 0x10).
+///
+/// # Safety
+/// `builder` must be NULL or a live builder.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rdp_probe_config_builder_set_protocols(
+    builder: *mut rdp_probe_config_builder,
+    protocols: u32,
+) -> rdp_probe_result {
+    boundary(|| {
+        code((|| {
+            // SAFETY: the caller's contract.
+            let b = unsafe { self::builder(builder) }?;
+            if protocols & !KNOWN_PROTOCOL_BITS != 0 {
+                return Err(rdp_probe_result::InvalidProtocols);
+            }
+            b.options.protocols = Some(Protocols::from_bits(protocols));
+            Ok(())
+        })())
+    })
+}
+
+/// Sets the time limits in milliseconds: each TCP connect, each phase (waiting for the server's next
+/// PDU included), and the whole probe. `rdp_probe_run` returns within `overall_ms` plus the time to
+/// tear down.
+///
+/// Returns `NULL_PARAMETER` or `INVALID_TIMEOUT` (any of them 0).
+///
+/// # Safety
+/// `builder` must be NULL or a live builder.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rdp_probe_config_builder_set_timeouts(
+    builder: *mut rdp_probe_config_builder,
+    connect_ms: u32,
+    phase_ms: u32,
+    overall_ms: u32,
+) -> rdp_probe_result {
+    boundary(|| {
+        code((|| {
+            // SAFETY: the caller's contract.
+            let b = unsafe { self::builder(builder) }?;
+            if connect_ms == 0 || phase_ms == 0 || overall_ms == 0 {
+                return Err(rdp_probe_result::InvalidTimeout);
+            }
+            let ms = |v: u32| Duration::from_millis(u64::from(v));
+            b.options.timeouts = Timeouts {
+                connect: ms(connect_ms),
+                phase: ms(phase_ms),
+                overall: ms(overall_ms),
+            };
+            Ok(())
+        })())
+    })
+}
+
+/// Sets the certificate policy, a `rdp_probe_cert_policy` value.
+///
+/// Returns `NULL_PARAMETER` or `INVALID_CERT_POLICY`.
+///
+/// # Safety
+/// `builder` must be NULL or a live builder.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rdp_probe_config_builder_set_cert_policy(
+    builder: *mut rdp_probe_config_builder,
+    policy: u32,
+) -> rdp_probe_result {
+    boundary(|| {
+        code((|| {
+            // SAFETY: the caller's contract.
+            let b = unsafe { self::builder(builder) }?;
+            b.options.cert_policy = match policy {
+                p if p == rdp_probe_cert_policy::AcceptAny as u32 => CertPolicy::AcceptAny,
+                p if p == rdp_probe_cert_policy::RequireValid as u32 => CertPolicy::RequireValid,
+                _ => return Err(rdp_probe_result::InvalidCertPolicy),
+            };
+            Ok(())
+        })())
+    })
+}
+
+/// Sets the client computer name sent to the server (default `rdp-probe`).
+///
+/// Returns `NULL_PARAMETER` or `INVALID_UTF8`.
+///
+/// # Safety
+/// `builder` must be NULL or a live builder; `name` NULL or NUL-terminated.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rdp_probe_config_builder_set_client_name(
+    builder: *mut rdp_probe_config_builder,
+    name: *const c_char,
+) -> rdp_probe_result {
+    boundary(|| {
+        code((|| {
+            // SAFETY: the caller's contract.
+            let b = unsafe { self::builder(builder) }?;
+            // SAFETY: the caller's contract.
+            let name = unsafe { read_str(name) }?;
+            b.options.client_name = Some(name.to_owned());
+            Ok(())
+        })())
+    })
+}
+
+/// Builds an immutable config from the builder's current settings and writes it to `*out_config`.
+/// The builder is left as it was: it can be changed and built again, and must still be freed.
+///
+/// Returns `NULL_PARAMETER` or `NO_TARGET`; `*out_config` is written only on success.
+///
+/// # Safety
+/// `builder` must be NULL or a live builder; `out_config` NULL or valid for a write.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rdp_probe_config_builder_build(
+    builder: *const rdp_probe_config_builder,
+    out_config: *mut *const rdp_probe_config,
+) -> rdp_probe_result {
+    boundary(|| {
+        // SAFETY: the caller's contract.
+        let Some(b) = (unsafe { builder.as_ref() }) else {
+            return rdp_probe_result::NullParameter;
+        };
+        if out_config.is_null() {
+            return rdp_probe_result::NullParameter;
+        }
+        let Some(target) = b.target.clone() else {
+            return rdp_probe_result::NoTarget;
+        };
+        let config = Arc::new(rdp_probe_config {
+            target,
+            options: b.options.clone(),
+        });
+        // SAFETY: `out_config` is non-NULL and valid for a write by the caller's contract.
+        unsafe { write_out(out_config, Arc::into_raw(config)) }
+    })
+}
+
+/// Frees a builder. NULL is accepted and ignored.
+///
+/// # Safety
+/// `builder` must be NULL or a live builder, not used again afterwards.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rdp_probe_config_builder_free(builder: *mut rdp_probe_config_builder) {
+    boundary(|| {
+        if !builder.is_null() {
+            // SAFETY: made by `Box::into_raw` in `rdp_probe_config_builder_new`, freed once.
+            drop(unsafe { Box::from_raw(builder) });
+        }
+    })
+}
+
+/// Frees a config. Probes running with it keep their own reference and are not affected. NULL is
+/// accepted and ignored.
+///
+/// # Safety
+/// `config` must be NULL or a live config, not used again afterwards.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rdp_probe_config_free(config: *const rdp_probe_config) {
+    boundary(|| {
+        if !config.is_null() {
+            // SAFETY: made by `Arc::into_raw` in `rdp_probe_config_builder_build`; this releases
+            // the caller's one reference.
+            drop(unsafe { Arc::from_raw(config) });
+        }
+    })
+}
+
+/// Takes a new reference to a live config, for a probe that may outlive the caller's.
+///
+/// # Safety
+/// `config` must be a live, non-NULL config.
+pub(crate) unsafe fn clone_config(config: *const rdp_probe_config) -> Arc<rdp_probe_config> {
+    // SAFETY: `config` came from `Arc::into_raw`; the caller's reference keeps it alive.
+    unsafe { Arc::increment_strong_count(config) };
+    // SAFETY: the count raised above is the one this `Arc` owns.
+    unsafe { Arc::from_raw(config) }
+}
