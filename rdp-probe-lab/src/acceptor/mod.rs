@@ -10,7 +10,7 @@
 //!
 //! [`AcceptorServer::start`] binds `127.0.0.1:0` and serves every connection it accepts with one
 //! [`AcceptorScenario`] on the current tokio runtime; dropping the server stops the accept loop and
-//! every connection it serves. TLS uses the scripted server's self-signed ECDSA certificate for
+//! every connection it serves. TLS uses the scripted server's self-signed RSA certificate for
 //! `localhost` (made once per process with the `openssl` command), and CredSSP binds to its
 //! public key. NLA scenarios know one account, [`crate::real::LAB_USER`] /
 //! [`crate::real::LAB_PASSWORD`].

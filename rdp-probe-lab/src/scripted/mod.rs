@@ -16,7 +16,7 @@
 //!
 //! The TLS scenarios ([`Scenario::uses_tls`]) instead select `PROTOCOL_HYBRID` (or
 //! `PROTOCOL_SSL` when HYBRID was not requested) and then answer the ClientHello with raw records,
-//! or run a real TLS server (rustls, a self-signed ECDSA certificate for `localhost` made once per
+//! or run a real TLS server (rustls, a self-signed RSA certificate for `localhost` made once per
 //! process with the `openssl` command) and end in CredSSP.
 //!
 //! "Close" always means an orderly close: the server shuts down its sending side (FIN) and then

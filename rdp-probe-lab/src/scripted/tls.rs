@@ -25,7 +25,7 @@ fn identity() -> io::Result<&'static Identity> {
         .map_err(|e| io::Error::other(e.clone()))
 }
 
-/// A TLS acceptor presenting a self-signed ECDSA P-256 certificate for `localhost` and `127.0.0.1`.
+/// A TLS acceptor presenting a self-signed RSA certificate for `localhost` and `127.0.0.1`.
 pub(crate) fn acceptor() -> io::Result<TlsAcceptor> {
     identity().map(|id| TlsAcceptor::from(Arc::clone(&id.config)))
 }
@@ -36,11 +36,26 @@ pub(crate) fn public_key() -> io::Result<Vec<u8>> {
     identity().map(|id| id.public_key.clone())
 }
 
+/// The lab's RSA 2048 private key (PKCS #8 DER, unencrypted). It protects nothing: it exists only so
+/// that the lab's servers present a certificate on loopback. Made with
+/// `openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 | openssl pkcs8 -topk8 -nocrypt -outform DER`.
+const LAB_KEY: &[u8] = include_bytes!("lab-rsa-2048.pk8");
+
 fn make_config() -> Result<Identity, String> {
-    // ECDSA P-256 with SHA-256, SANs localhost and 127.0.0.1, no basicConstraints: made in-process,
-    // so the lab (and `rdp-probe demo`) needs no `openssl` command.
+    // RSA 2048 with SHA-256, as Windows' self-signed RDP certificates are; SANs localhost and
+    // 127.0.0.1, no basicConstraints; made in-process, so the lab (and `rdp-probe demo`) needs no
+    // `openssl` command. The key is a fixed one, generated once for the lab (LAB_KEY), because ring
+    // cannot generate RSA keys; RSA rather than a fresh ECDSA key because an RSA signature has a
+    // fixed length, whereas an ECDSA signature's DER length varies by a byte or two per handshake:
+    // the `tls` phase's byte counts would then differ between two probes of the same server, and
+    // reports could not be compared byte for byte (the cross-language check of the C ABI does).
+    // (Ed25519 would be fixed-length too, but FreeRDP 2.11's CredSSP cannot take its public key.)
     let fail = |e: rcgen::Error| format!("making the lab certificate: {e}");
-    let signing_key = rcgen::KeyPair::generate().map_err(fail)?;
+    let signing_key = rcgen::KeyPair::from_pkcs8_der_and_sign_algo(
+        &PrivatePkcs8KeyDer::from(LAB_KEY),
+        &rcgen::PKCS_RSA_SHA256,
+    )
+    .map_err(fail)?;
     let mut params =
         rcgen::CertificateParams::new(vec!["localhost".to_owned(), "127.0.0.1".to_owned()])
             .map_err(fail)?;
@@ -49,7 +64,7 @@ fn make_config() -> Result<Identity, String> {
         .distinguished_name
         .push(rcgen::DnType::CommonName, "localhost");
     let cert = params.self_signed(&signing_key).map_err(fail)?;
-    // The uncompressed EC point: the contents of the subjectPublicKey BIT STRING.
+    // The DER RSAPublicKey: the contents of the subjectPublicKey BIT STRING.
     let public_key = signing_key.public_key_raw().to_vec();
     let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(signing_key.serialize_der()));
     let config =

@@ -1,0 +1,92 @@
+//! A small probe program over the Rust API, with the same command line as the C, Python and C#
+//! examples (`examples/`), so that CI can compare their JSON reports byte for byte:
+//!
+//! ```text
+//! cargo run -p rdp-probe-core --example probe -- HOST [PORT] [--json] [--user USER]
+//! ```
+//!
+//! The password for `--user` comes from `RDP_PROBE_PASSWORD`. With `--json` it prints the report's
+//! one-line JSON (`Report::to_json`) and a newline. Exit status: 0 connected, 1 failed,
+//! 2 usage error, 3 needs credentials, 4 inconclusive.
+
+use std::process::ExitCode;
+
+use rdp_probe_core::{Credentials, ProbeOptions, Target, Verdict, probe};
+
+fn usage() -> ExitCode {
+    eprintln!("usage: probe HOST [PORT] [--json] [--user USER]");
+    ExitCode::from(2)
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> ExitCode {
+    let mut args = std::env::args().skip(1);
+    let (mut host, mut port, mut json, mut user) = (None, 3389u16, false, None);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--json" => json = true,
+            "--user" => match args.next() {
+                Some(u) => user = Some(u),
+                None => return usage(),
+            },
+            _ if host.is_none() => host = Some(arg),
+            _ => match arg.parse() {
+                Ok(p) => port = p,
+                Err(_) => return usage(),
+            },
+        }
+    }
+    let Some(host) = host else {
+        return usage();
+    };
+    let target = match Target::new(host, port) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("probe: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let options = ProbeOptions {
+        credentials: user.map(|u| {
+            let password = std::env::var("RDP_PROBE_PASSWORD").unwrap_or_default();
+            Credentials::new(u, None, password)
+        }),
+        ..ProbeOptions::default()
+    };
+    let report = probe(&target, &options).await;
+    if json {
+        println!("{}", report.to_json());
+    } else {
+        println!("verdict   {}", report.verdict.as_str());
+        if let Some(f) = &report.failure {
+            println!("phase     {}", f.phase);
+            println!(
+                "code      {} 0x{:X} {}",
+                f.code.space.as_str(),
+                f.code.value,
+                f.code.name
+            );
+            println!("message   {}", f.message);
+            println!("hint      {}", f.hint);
+        }
+        if let Some(m) = &report.mstsc {
+            println!(
+                "mstsc     0x{:X} / 0x{:X}{}",
+                m.disconnect_reason,
+                m.extended_reason,
+                if m.derived { " (derived)" } else { "" }
+            );
+        }
+        if let Some(s) = &report.stop {
+            println!("phase     {}", s.phase);
+            println!("message   {}", s.message);
+            println!("hint      {}", s.hint);
+        }
+    }
+    ExitCode::from(match report.verdict {
+        Verdict::Connected => 0,
+        Verdict::Failed => 1,
+        Verdict::NeedsCredentials => 3,
+        Verdict::Inconclusive => 4,
+    })
+}
