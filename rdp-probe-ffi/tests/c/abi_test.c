@@ -1,0 +1,334 @@
+/*
+ * abi_test: the C ABI as a C caller sees it, run under valgrind by scripts/test-bindings.sh.
+ *
+ *   abi_test TLS_PORT ERRINFO_PORT SILENT_PORT
+ *
+ * The ports are lab servers on 127.0.0.1 (`rdp-probe-lab serve NAME`): `ironrdp-tls` (connects),
+ * `errinfo-after-client-info-0x7` (Set Error Info 7, then close) and `hostile-silence-at-accept`
+ * (never answers). Prints one line per check and exits 1 if any failed.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "rdp_probe.h"
+
+static int failures = 0;
+static int checks = 0;
+
+#define CHECK(cond)                                                   \
+  do {                                                                \
+    checks++;                                                         \
+    if (!(cond)) {                                                    \
+      failures++;                                                     \
+      printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond);          \
+    }                                                                 \
+  } while (0)
+
+#define CHECK_RESULT(call, expected)                                                         \
+  do {                                                                                       \
+    rdp_probe_result got_ = (call);                                                          \
+    checks++;                                                                                \
+    if (got_ != (expected)) {                                                                \
+      failures++;                                                                            \
+      printf("FAIL %s:%d: %s returned %u, expected %u\n", __FILE__, __LINE__, #call,         \
+             (unsigned)got_, (unsigned)(expected));                                          \
+    }                                                                                        \
+  } while (0)
+
+typedef rdp_probe_result (*string_getter)(const rdp_probe_report *, char *, size_t, size_t *);
+
+/* The string a getter yields, in a static buffer ("<not present>" or "<error N>" otherwise). */
+static const char *field(const rdp_probe_report *report, string_getter get) {
+  static char buf[8192];
+  size_t needed = 0;
+  rdp_probe_result r = get(report, buf, sizeof buf, &needed);
+  if (r == RDP_PROBE_RESULT_NOT_PRESENT) {
+    return "<not present>";
+  }
+  if (r != RDP_PROBE_RESULT_OK) {
+    snprintf(buf, sizeof buf, "<error %u>", (unsigned)r);
+  }
+  return buf;
+}
+
+static double now_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static const rdp_probe_config *config_for(uint16_t port, uint32_t timeout_ms) {
+  rdp_probe_config_builder *b = rdp_probe_config_builder_new();
+  const rdp_probe_config *config = NULL;
+  CHECK(b != NULL);
+  CHECK_RESULT(rdp_probe_config_builder_set_target(b, "127.0.0.1", port), RDP_PROBE_RESULT_OK);
+  if (timeout_ms != 0) {
+    CHECK_RESULT(rdp_probe_config_builder_set_timeouts(b, timeout_ms, timeout_ms, timeout_ms * 3),
+                 RDP_PROBE_RESULT_OK);
+  }
+  CHECK_RESULT(rdp_probe_config_builder_build(b, &config), RDP_PROBE_RESULT_OK);
+  rdp_probe_config_builder_free(b);
+  return config;
+}
+
+static void test_strings(void) {
+  size_t needed = 0;
+  CHECK_RESULT(rdp_probe_version(NULL, 0, &needed), RDP_PROBE_RESULT_BUFFER_TOO_SMALL);
+  CHECK(needed > 1);
+  char *version = malloc(needed);
+  CHECK(version != NULL);
+  CHECK_RESULT(rdp_probe_version(version, needed, &needed), RDP_PROBE_RESULT_OK);
+  CHECK(strncmp(version, "rdp-probe-ffi ", 14) == 0);
+  CHECK(strstr(version, "ironrdp-connector") != NULL);
+  CHECK(strlen(version) + 1 == needed);
+  printf("version: %s\n", version);
+
+  /* Too small by one: nothing written, the size still reported. */
+  memset(version, 'x', needed);
+  size_t again = 0;
+  CHECK_RESULT(rdp_probe_version(version, needed - 1, &again), RDP_PROBE_RESULT_BUFFER_TOO_SMALL);
+  CHECK(again == needed);
+  CHECK(version[0] == 'x' && version[needed - 2] == 'x');
+  free(version);
+
+  /* NULL out_needed, or a NULL buffer with a length. */
+  char small[4];
+  CHECK_RESULT(rdp_probe_version(small, sizeof small, NULL), RDP_PROBE_RESULT_NULL_PARAMETER);
+  CHECK_RESULT(rdp_probe_version(NULL, 10, &needed), RDP_PROBE_RESULT_NULL_PARAMETER);
+
+  char message[256];
+  CHECK_RESULT(rdp_probe_result_message(RDP_PROBE_RESULT_INVALID_TIMEOUT, message, sizeof message,
+                                        &needed),
+               RDP_PROBE_RESULT_OK);
+  CHECK(strncmp(message, "invalid_timeout: ", 17) == 0);
+  CHECK_RESULT(rdp_probe_result_message(RDP_PROBE_RESULT_PANIC, message, sizeof message, &needed),
+               RDP_PROBE_RESULT_OK);
+  CHECK(strncmp(message, "panic: ", 7) == 0);
+  CHECK_RESULT(rdp_probe_result_message(9999, message, sizeof message, &needed), RDP_PROBE_RESULT_OK);
+  CHECK(strcmp(message, "unknown: rdp_probe_result 9999") == 0);
+}
+
+static void test_null_and_invalid_arguments(void) {
+  const rdp_probe_config *config = NULL;
+  rdp_probe_report *report = NULL;
+  rdp_probe_verdict verdict = 0;
+  uint32_t value = 0;
+  size_t needed = 0;
+  char buf[16];
+
+  CHECK_RESULT(rdp_probe_config_builder_set_target(NULL, "127.0.0.1", 3389),
+               RDP_PROBE_RESULT_NULL_PARAMETER);
+  CHECK_RESULT(rdp_probe_config_builder_set_timeouts(NULL, 1, 1, 1), RDP_PROBE_RESULT_NULL_PARAMETER);
+  CHECK_RESULT(rdp_probe_config_builder_build(NULL, &config), RDP_PROBE_RESULT_NULL_PARAMETER);
+  CHECK_RESULT(rdp_probe_run(NULL, NULL, &report), RDP_PROBE_RESULT_NULL_PARAMETER);
+  CHECK(report == NULL);
+  CHECK_RESULT(rdp_probe_report_verdict(NULL, &verdict), RDP_PROBE_RESULT_NULL_PARAMETER);
+  CHECK_RESULT(rdp_probe_report_code_value(NULL, &value), RDP_PROBE_RESULT_NULL_PARAMETER);
+  CHECK_RESULT(rdp_probe_report_json(NULL, buf, sizeof buf, &needed), RDP_PROBE_RESULT_NULL_PARAMETER);
+  CHECK_RESULT(rdp_probe_report_mstsc(NULL, NULL, NULL, NULL), RDP_PROBE_RESULT_NULL_PARAMETER);
+  CHECK_RESULT(rdp_probe_cancel_trigger(NULL), RDP_PROBE_RESULT_NULL_PARAMETER);
+  CHECK(!rdp_probe_cancel_is_triggered(NULL));
+  /* Every free accepts NULL. */
+  rdp_probe_config_builder_free(NULL);
+  rdp_probe_config_free(NULL);
+  rdp_probe_cancel_free(NULL);
+  rdp_probe_report_free(NULL);
+
+  rdp_probe_config_builder *b = rdp_probe_config_builder_new();
+  CHECK(b != NULL);
+  CHECK_RESULT(rdp_probe_config_builder_build(b, &config), RDP_PROBE_RESULT_NO_TARGET);
+  CHECK(config == NULL);
+  CHECK_RESULT(rdp_probe_config_builder_set_target(b, NULL, 3389), RDP_PROBE_RESULT_NULL_PARAMETER);
+  CHECK_RESULT(rdp_probe_config_builder_set_target(b, "\xff\xfe", 3389), RDP_PROBE_RESULT_INVALID_UTF8);
+  CHECK_RESULT(rdp_probe_config_builder_set_target(b, "", 3389), RDP_PROBE_RESULT_INVALID_HOST);
+  CHECK_RESULT(rdp_probe_config_builder_set_target(b, "a host", 3389), RDP_PROBE_RESULT_INVALID_HOST);
+  CHECK_RESULT(rdp_probe_config_builder_set_target(b, "127.0.0.1", 0), RDP_PROBE_RESULT_INVALID_PORT);
+  CHECK_RESULT(rdp_probe_config_builder_set_timeouts(b, 0, 1000, 1000), RDP_PROBE_RESULT_INVALID_TIMEOUT);
+  CHECK_RESULT(rdp_probe_config_builder_set_timeouts(b, 1000, 1000, 0), RDP_PROBE_RESULT_INVALID_TIMEOUT);
+  CHECK_RESULT(rdp_probe_config_builder_set_protocols(b, 0x20), RDP_PROBE_RESULT_INVALID_PROTOCOLS);
+  CHECK_RESULT(rdp_probe_config_builder_set_protocols(b, 0x1), RDP_PROBE_RESULT_OK);
+  CHECK_RESULT(rdp_probe_config_builder_set_cert_policy(b, 7), RDP_PROBE_RESULT_INVALID_CERT_POLICY);
+  CHECK_RESULT(rdp_probe_config_builder_set_cert_policy(b, RDP_PROBE_CERT_POLICY_REQUIRE_VALID),
+               RDP_PROBE_RESULT_OK);
+  CHECK_RESULT(rdp_probe_config_builder_set_credentials(b, "", NULL, "pw"),
+               RDP_PROBE_RESULT_INVALID_CREDENTIALS);
+  CHECK_RESULT(rdp_probe_config_builder_set_credentials(b, "user", NULL, NULL),
+               RDP_PROBE_RESULT_NULL_PARAMETER);
+  CHECK_RESULT(rdp_probe_config_builder_set_credentials(b, "CORP\\alice", NULL, "pw"), RDP_PROBE_RESULT_OK);
+  CHECK_RESULT(rdp_probe_config_builder_set_client_name(b, "\xc3\x28"), RDP_PROBE_RESULT_INVALID_UTF8);
+  /* Still no target after the failed attempts. */
+  CHECK_RESULT(rdp_probe_config_builder_build(b, &config), RDP_PROBE_RESULT_NO_TARGET);
+  CHECK_RESULT(rdp_probe_config_builder_set_target(b, "[::1]", 3389), RDP_PROBE_RESULT_OK);
+  CHECK_RESULT(rdp_probe_config_builder_build(b, NULL), RDP_PROBE_RESULT_NULL_PARAMETER);
+  CHECK_RESULT(rdp_probe_config_builder_build(b, &config), RDP_PROBE_RESULT_OK);
+  CHECK(config != NULL);
+  CHECK_RESULT(rdp_probe_run(config, NULL, NULL), RDP_PROBE_RESULT_NULL_PARAMETER);
+  rdp_probe_config_free(config);
+  rdp_probe_config_builder_free(b);
+}
+
+static void test_panic_boundary(void) {
+  CHECK_RESULT(rdp_probe_selftest_panic(), RDP_PROBE_RESULT_PANIC);
+  /* The library still works afterwards. */
+  size_t needed = 0;
+  CHECK_RESULT(rdp_probe_version(NULL, 0, &needed), RDP_PROBE_RESULT_BUFFER_TOO_SMALL);
+}
+
+static void test_connected(uint16_t port) {
+  const rdp_probe_config *config = config_for(port, 0);
+  rdp_probe_report *report = NULL;
+  CHECK_RESULT(rdp_probe_run(config, NULL, &report), RDP_PROBE_RESULT_OK);
+  rdp_probe_verdict verdict = 0;
+  CHECK_RESULT(rdp_probe_report_verdict(report, &verdict), RDP_PROBE_RESULT_OK);
+  CHECK(verdict == RDP_PROBE_VERDICT_CONNECTED);
+  uint32_t value = 12345;
+  CHECK_RESULT(rdp_probe_report_code_value(report, &value), RDP_PROBE_RESULT_NOT_PRESENT);
+  CHECK(value == 12345);
+  CHECK_RESULT(rdp_probe_report_mstsc(report, NULL, NULL, NULL), RDP_PROBE_RESULT_NOT_PRESENT);
+  CHECK(strcmp(field(report, rdp_probe_report_phase), "<not present>") == 0);
+  CHECK(strstr(field(report, rdp_probe_report_json), "\"verdict\":\"connected\"") != NULL);
+  rdp_probe_report_free(report);
+  rdp_probe_config_free(config);
+}
+
+static void check_errinfo_report(const rdp_probe_report *report) {
+  rdp_probe_verdict verdict = 0;
+  CHECK_RESULT(rdp_probe_report_verdict(report, &verdict), RDP_PROBE_RESULT_OK);
+  CHECK(verdict == RDP_PROBE_VERDICT_FAILED);
+  CHECK(strcmp(field(report, rdp_probe_report_phase), "licensing") == 0);
+  CHECK(strcmp(field(report, rdp_probe_report_kind), "server_error_info") == 0);
+  CHECK(strcmp(field(report, rdp_probe_report_code_space), "errinfo") == 0);
+  CHECK(strcmp(field(report, rdp_probe_report_code_name), "ERRINFO_SERVER_DENIED_CONNECTION") == 0);
+  uint32_t value = 0, disconnect = 0, extended = 0;
+  bool derived = false;
+  CHECK_RESULT(rdp_probe_report_code_value(report, &value), RDP_PROBE_RESULT_OK);
+  CHECK(value == 7);
+  CHECK_RESULT(rdp_probe_report_mstsc(report, &disconnect, &extended, &derived), RDP_PROBE_RESULT_OK);
+  CHECK(disconnect == 0x904 && extended == 0x7 && derived);
+  CHECK(strstr(field(report, rdp_probe_report_message), "ERRINFO_SERVER_DENIED_CONNECTION") != NULL);
+  CHECK(strlen(field(report, rdp_probe_report_hint)) > 10);
+  CHECK(strlen(field(report, rdp_probe_report_mstsc_text)) > 10);
+  const char *json = field(report, rdp_probe_report_json);
+  CHECK(strncmp(json, "{\"schema\":\"rdp-probe/1\"", 23) == 0);
+  CHECK(strstr(json, "\"code\":{\"space\":\"errinfo\",\"value\":7,") != NULL);
+}
+
+static void test_errinfo(uint16_t port) {
+  const rdp_probe_config *config = config_for(port, 0);
+  rdp_probe_report *report = NULL;
+  CHECK_RESULT(rdp_probe_run(config, NULL, &report), RDP_PROBE_RESULT_OK);
+  check_errinfo_report(report);
+  rdp_probe_report_free(report);
+  rdp_probe_config_free(config);
+}
+
+struct run_args {
+  const rdp_probe_config *config;
+  const rdp_probe_cancel *cancel;
+  rdp_probe_result result;
+  rdp_probe_report *report;
+};
+
+static void *run_thread(void *p) {
+  struct run_args *a = p;
+  a->result = rdp_probe_run(a->config, a->cancel, &a->report);
+  return NULL;
+}
+
+/* One config shared by several threads at once. */
+static void test_concurrent_runs(uint16_t port) {
+  enum { N = 3 };
+  const rdp_probe_config *config = config_for(port, 0);
+  struct run_args args[N];
+  pthread_t threads[N];
+  for (int i = 0; i < N; i++) {
+    args[i] = (struct run_args){config, NULL, RDP_PROBE_RESULT_PANIC, NULL};
+    CHECK(pthread_create(&threads[i], NULL, run_thread, &args[i]) == 0);
+  }
+  /* The config may be freed while the runs use it: each run holds its own reference. */
+  rdp_probe_config_free(config);
+  for (int i = 0; i < N; i++) {
+    CHECK(pthread_join(threads[i], NULL) == 0);
+    CHECK_RESULT(args[i].result, RDP_PROBE_RESULT_OK);
+    check_errinfo_report(args[i].report);
+    rdp_probe_report_free(args[i].report);
+  }
+}
+
+static void *trigger_later(void *p) {
+  struct timespec delay = {0, 300 * 1000 * 1000};
+  nanosleep(&delay, NULL);
+  CHECK_RESULT(rdp_probe_cancel_trigger(p), RDP_PROBE_RESULT_OK);
+  return NULL;
+}
+
+static void test_cancel(uint16_t silent_port) {
+  /* Generous limits: only the token can end this probe quickly. */
+  const rdp_probe_config *config = config_for(silent_port, 60000);
+  const rdp_probe_cancel *cancel = rdp_probe_cancel_new();
+  CHECK(cancel != NULL);
+  CHECK(!rdp_probe_cancel_is_triggered(cancel));
+  pthread_t t;
+  CHECK(pthread_create(&t, NULL, trigger_later, (void *)cancel) == 0);
+  rdp_probe_report *report = NULL;
+  double start = now_s();
+  CHECK_RESULT(rdp_probe_run(config, cancel, &report), RDP_PROBE_RESULT_CANCELLED);
+  double took = now_s() - start;
+  CHECK(report == NULL);
+  CHECK(took < 30.0); /* far below the 60 s phase limit; the token ended it */
+  CHECK(pthread_join(t, NULL) == 0);
+  CHECK(rdp_probe_cancel_is_triggered(cancel));
+  /* A triggered token stops the next run before it starts. */
+  CHECK_RESULT(rdp_probe_run(config, cancel, &report), RDP_PROBE_RESULT_CANCELLED);
+  CHECK(report == NULL);
+  rdp_probe_cancel_free(cancel);
+  rdp_probe_config_free(config);
+  printf("cancel: the run returned %.2f s after it started (trigger at 0.3 s)\n", took);
+}
+
+static void test_timeout(uint16_t silent_port) {
+  const rdp_probe_config *config = config_for(silent_port, 500);
+  rdp_probe_report *report = NULL;
+  CHECK_RESULT(rdp_probe_run(config, NULL, &report), RDP_PROBE_RESULT_OK);
+  rdp_probe_verdict verdict = 0;
+  CHECK_RESULT(rdp_probe_report_verdict(report, &verdict), RDP_PROBE_RESULT_OK);
+  CHECK(verdict == RDP_PROBE_VERDICT_FAILED);
+  CHECK(strcmp(field(report, rdp_probe_report_phase), "x224") == 0);
+  CHECK(strcmp(field(report, rdp_probe_report_kind), "timeout") == 0);
+  rdp_probe_report_free(report);
+  rdp_probe_config_free(config);
+}
+
+static uint16_t port_arg(const char *s) {
+  long v = strtol(s, NULL, 10);
+  if (v <= 0 || v > 65535) {
+    fprintf(stderr, "abi_test: bad port %s\n", s);
+    exit(2);
+  }
+  return (uint16_t)v;
+}
+
+int main(int argc, char **argv) {
+  if (argc != 4) {
+    fprintf(stderr, "usage: abi_test TLS_PORT ERRINFO_PORT SILENT_PORT\n");
+    return 2;
+  }
+  uint16_t tls_port = port_arg(argv[1]);
+  uint16_t errinfo_port = port_arg(argv[2]);
+  uint16_t silent_port = port_arg(argv[3]);
+
+  test_strings();
+  test_null_and_invalid_arguments();
+  test_panic_boundary();
+  test_connected(tls_port);
+  test_errinfo(errinfo_port);
+  test_concurrent_runs(errinfo_port);
+  test_cancel(silent_port);
+  test_timeout(silent_port);
+
+  printf("abi_test: %d checks, %d failed\n", checks, failures);
+  return failures == 0 ? 0 : 1;
+}

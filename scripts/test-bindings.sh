@@ -1,0 +1,151 @@
+#!/usr/bin/env bash
+# The C ABI from C, Python and C#, against the lab's servers (scripts/test.sh runs this; it can run
+# alone after scripts/install-test-deps.sh):
+#   1. the checked-in header matches what cbindgen 0.29.4 generates from rdp-probe-ffi/src;
+#   2. C: the ABI test and examples/c/probe.c, built with -std=c11 -Wall -Wextra -Werror through
+#      pkg-config, linked dynamically and statically, run under valgrind (no errors, no leaks);
+#   3. Python: bindings/python/run-tests.sh (maturin wheel, pytest);
+#   4. C#: bindings/csharp/run-tests.sh (mcs, mono);
+#   5. the same three lab scenarios probed by the Rust, C, Python and C# examples give JSON reports
+#      that are byte-identical once the timing fields ("elapsed_ms") are removed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
+case "$TARGET_DIR" in /*) ;; *) TARGET_DIR="$ROOT/$TARGET_DIR" ;; esac
+export CARGO_TARGET_DIR="$TARGET_DIR"
+WORK="$TARGET_DIR/bindings"
+LAB="$TARGET_DIR/release/rdp-probe-lab"
+LIB_DIR="$TARGET_DIR/release"
+
+say() { printf '\n== bindings: %s\n' "$*"; }
+
+LAB_PIDS=()
+cleanup() {
+  for pid in "${LAB_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+}
+trap cleanup EXIT
+
+# start_lab NAME VAR: serves scenario NAME on a free loopback port; sets VAR to the port.
+start_lab() {
+  local name=$1 out="$WORK/lab-$1.addr" pid port=""
+  "$LAB" serve "$name" --lifetime 900 >"$out" 2>"$WORK/lab-$name.log" &
+  pid=$!
+  LAB_PIDS+=("$pid")
+  for _ in $(seq 1 100); do
+    port=$(sed -n '1s/.*://p' "$out")
+    [ -n "$port" ] && break
+    sleep 0.1
+  done
+  if [ -z "$port" ]; then
+    echo "lab server $name did not start:" >&2
+    cat "$WORK/lab-$name.log" >&2
+    exit 1
+  fi
+  printf -v "$2" '%s' "$port"
+}
+
+rm -rf "$WORK"
+mkdir -p "$WORK"
+
+say "build (release): the C ABI, the lab, the Rust example"
+cargo build --release --locked -p rdp-probe-ffi -p rdp-probe-lab
+cargo build --release --locked -p rdp-probe-core --example probe
+
+say "header: rdp-probe-ffi/include/rdp_probe.h against cbindgen"
+bash scripts/gen-header.sh --check
+
+say "pkg-config: install into a staging prefix"
+bash scripts/install-ffi.sh "$WORK/prefix" >/dev/null
+export PKG_CONFIG_PATH="$WORK/prefix/lib/pkgconfig"
+CFLAGS=(-std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -O1 -g)
+STATIC_LIBS=$(pkg-config --static --libs-only-l rdp_probe | sed 's/-lrdp_probe//')
+for prog in examples/c/probe.c rdp-probe-ffi/tests/c/abi_test.c; do
+  name=$(basename "$prog" .c)
+  # shellcheck disable=SC2046
+  gcc "${CFLAGS[@]}" $(pkg-config --cflags rdp_probe) "$prog" -o "$WORK/$name-dynamic" \
+    $(pkg-config --libs rdp_probe) -lpthread
+  # shellcheck disable=SC2046,SC2086
+  gcc "${CFLAGS[@]}" $(pkg-config --cflags rdp_probe) "$prog" -o "$WORK/$name-static" \
+    "$WORK/prefix/lib/librdp_probe.a" $STATIC_LIBS
+  # The static build must not need the shared library; the dynamic one must.
+  if readelf -d "$WORK/$name-static" | grep -q 'librdp_probe'; then
+    echo "$name-static still needs librdp_probe.so" >&2
+    exit 1
+  fi
+  readelf -d "$WORK/$name-dynamic" | grep -q 'librdp_probe.so' || {
+    echo "$name-dynamic does not link librdp_probe.so" >&2
+    exit 1
+  }
+done
+echo "built probe and abi_test, dynamic and static"
+
+say "lab servers"
+start_lab ironrdp-tls TLS_PORT
+start_lab ironrdp-nla NLA_PORT
+start_lab errinfo-after-client-info-0x7 ERRINFO_PORT
+start_lab hostile-silence-at-accept SILENT_PORT
+echo "ironrdp-tls :$TLS_PORT, ironrdp-nla :$NLA_PORT, errinfo-after-client-info-0x7 :$ERRINFO_PORT, hostile-silence-at-accept :$SILENT_PORT"
+
+VALGRIND=(valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect
+  --errors-for-leak-kinds=definite,indirect --suppressions=rdp-probe-ffi/tests/c/valgrind.supp)
+export LD_LIBRARY_PATH="$WORK/prefix/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+
+say "C: abi_test under valgrind (dynamic, then static)"
+for kind in dynamic static; do
+  "${VALGRIND[@]}" "$WORK/abi_test-$kind" "$TLS_PORT" "$ERRINFO_PORT" "$SILENT_PORT"
+done
+
+say "C: examples/c/probe under valgrind"
+for kind in dynamic static; do
+  set +e
+  "${VALGRIND[@]}" "$WORK/probe-$kind" 127.0.0.1 "$ERRINFO_PORT"
+  status=$?
+  set -e
+  if [ "$status" -ne 1 ]; then
+    echo "probe-$kind against errinfo-after-client-info-0x7 exited $status, expected 1 (failed)" >&2
+    exit 1
+  fi
+done
+
+say "Python"
+RDP_PROBE_LAB="$LAB" bash bindings/python/run-tests.sh
+
+say "C#"
+RDP_PROBE_LAB="$LAB" RDP_PROBE_LIB_DIR="$WORK/prefix/lib" BUILD_DIR="$WORK/csharp" \
+  bash bindings/csharp/run-tests.sh
+
+say "the same report from Rust, C, Python and C#"
+PYTHON="${RDP_PROBE_VENV:-${TMPDIR:-/tmp}/rdp-probe-venv}/bin/python"
+declare -A RUNNERS=(
+  [rust]="$TARGET_DIR/release/examples/probe"
+  [c]="$WORK/probe-dynamic"
+  [python]="$PYTHON examples/python/probe.py"
+  [csharp]="mono $WORK/csharp/Probe.exe"
+)
+mismatch=0
+for scenario in ironrdp-tls:$TLS_PORT ironrdp-nla:$NLA_PORT errinfo-after-client-info-0x7:$ERRINFO_PORT; do
+  name=${scenario%:*}
+  port=${scenario##*:}
+  for lang in rust c python csharp; do
+    # shellcheck disable=SC2086
+    ${RUNNERS[$lang]} 127.0.0.1 "$port" --json >"$WORK/$name.$lang.json" || true
+    # Timing fields out; every other byte must match.
+    sed -E 's/"elapsed_ms":[0-9.eE+-]+,?//g' "$WORK/$name.$lang.json" >"$WORK/$name.$lang.cmp"
+  done
+  verdict=$(grep -o '"verdict":"[a-z_]*"' "$WORK/$name.rust.json" || echo 'no verdict')
+  for lang in c python csharp; do
+    if cmp -s "$WORK/$name.rust.cmp" "$WORK/$name.$lang.cmp"; then
+      printf '%-32s %-28s rust == %s (%s bytes)\n' "$name" "$verdict" "$lang" \
+        "$(wc -c <"$WORK/$name.$lang.cmp")"
+    else
+      printf '%-32s rust != %s\n' "$name" "$lang"
+      diff <(tr ',' '\n' <"$WORK/$name.rust.cmp") <(tr ',' '\n' <"$WORK/$name.$lang.cmp") | head -20 || true
+      mismatch=1
+    fi
+  done
+  [ -s "$WORK/$name.rust.cmp" ] || { echo "no report from rust for $name" >&2; mismatch=1; }
+done
+[ "$mismatch" -eq 0 ] || { echo "the languages disagree" >&2; exit 1; }
+
+say "all binding checks passed"
