@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Installs what rdp-probe's real-server tests need (rdp-probe-lab: xrdp, FreeRDP's shadow server,
-# Xvfb, openssl) on Debian 12, as root. Idempotent: a fast no-op when everything is present.
+# Installs what rdp-probe's tests need on Debian 12, as root: the real-server tests (xrdp, FreeRDP's
+# shadow server, Xvfb, openssl) and the binding tests (gcc, pkg-config and valgrind for C; mono for
+# C#; zlib for static linking). Python's tools come from PyPI in bindings/python/run-tests.sh, and
+# cbindgen from crates.io in scripts/gen-header.sh. Idempotent: a fast no-op when all is present.
 #
 # The lab never uses /etc/xrdp/xrdp.ini or port 3389; it only needs /etc/xrdp/rsakeys.ini (a path
 # compiled into xrdp) and the keymaps in /etc/xrdp. On a systemd host the xrdp services the package
@@ -10,6 +12,7 @@ set -euo pipefail
 PACKAGES=(
   xrdp freerdp2-x11 freerdp2-shadow-x11 winpr-utils xvfb xauth x11-utils
   openssl ssl-cert procps iproute2 util-linux
+  gcc libc6-dev binutils pkg-config valgrind zlib1g-dev mono-mcs mono-runtime
 )
 RSAKEYS=/etc/xrdp/rsakeys.ini
 
@@ -66,7 +69,8 @@ else
   say "no systemd and no xrdp daemon running: nothing to disable"
 fi
 
-for tool in xrdp Xvfb xdpyinfo freerdp-shadow-cli xfreerdp winpr-hash openssl timeout kill; do
+for tool in xrdp Xvfb xdpyinfo freerdp-shadow-cli xfreerdp winpr-hash openssl timeout kill \
+  gcc readelf pkg-config valgrind mcs mono python3; do
   if ! PATH="$PATH:/usr/sbin:/sbin" command -v "$tool" >/dev/null; then
     say "still missing after install: $tool" >&2
     exit 1
