@@ -48,6 +48,16 @@ pub enum Outcome {
     Redirected,
 }
 
+impl Outcome {
+    /// The snake_case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Connected => "connected",
+            Outcome::Redirected => "redirected",
+        }
+    }
+}
+
 /// The failure, as reported (`failure` in JSON).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FailureReport {

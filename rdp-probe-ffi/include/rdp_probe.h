@@ -45,8 +45,10 @@ enum rdp_probe_result
   RDP_PROBE_RESULT_INVALID_PROTOCOLS = 204,
   // The certificate policy is not one of `rdp_probe_cert_policy`.
   RDP_PROBE_RESULT_INVALID_CERT_POLICY = 205,
-  // The user name is empty.
+  // The user name is empty (also after splitting `DOMAIN\user`).
   RDP_PROBE_RESULT_INVALID_CREDENTIALS = 206,
+  // The client name is empty or longer than the 15 characters RDP's Client Core Data carries.
+  RDP_PROBE_RESULT_INVALID_CLIENT_NAME = 207,
   // rdp-probe panicked; the panic was caught at the boundary. Please report it.
   RDP_PROBE_RESULT_PANIC = 300,
   // The async runtime that drives the probe could not be started (out of threads or file
@@ -198,7 +200,7 @@ rdp_probe_result rdp_probe_config_builder_set_target(rdp_probe_config_builder *b
 // every config built from it are freed; it never appears in a report.
 //
 // Returns `NULL_PARAMETER` (user or password NULL), `INVALID_UTF8` or `INVALID_CREDENTIALS` (empty
-// user) and leaves the builder unchanged on error.
+// user, also `DOMAIN\` with nothing after it) and leaves the builder unchanged on error.
 //
 // # Safety
 // `builder` must be NULL or a live builder; each string NULL or NUL-terminated.
@@ -232,9 +234,10 @@ rdp_probe_result rdp_probe_config_builder_set_timeouts(rdp_probe_config_builder 
 // `builder` must be NULL or a live builder.
 rdp_probe_result rdp_probe_config_builder_set_cert_policy(rdp_probe_config_builder *builder, uint32_t policy);
 
-// Sets the client computer name sent to the server (default `rdp-probe`).
+// Sets the client computer name sent to the server (default `rdp-probe`): 1 to 15 characters, what
+// the Client Core Data's `clientName` carries ([MS-RDPBCGR] 2.2.1.3.2).
 //
-// Returns `NULL_PARAMETER` or `INVALID_UTF8`.
+// Returns `NULL_PARAMETER`, `INVALID_UTF8` or `INVALID_CLIENT_NAME`.
 //
 // # Safety
 // `builder` must be NULL or a live builder; `name` NULL or NUL-terminated.
@@ -276,12 +279,20 @@ rdp_probe_result rdp_probe_report_verdict(const rdp_probe_report *report, rdp_pr
 rdp_probe_result rdp_probe_report_phase(const rdp_probe_report *report, char *buf, size_t len, size_t *out_needed);
 
 // Writes the stable snake_case kind: the failure kind (`negotiation_failure`, `tls_alert`,
-// `errinfo`, ...) for `failed`, the stop reason (`nla_requires_credentials`, ...) for
+// `logon_failure`, `server_error_info`, `timeout`, ...) for `failed`, the stop reason (`nla_requires_credentials`, ...) for
 // `needs_credentials` and `inconclusive`; `NOT_PRESENT` for `connected`.
 //
 // # Safety
 // As `rdp_probe_report_phase`.
 rdp_probe_result rdp_probe_report_kind(const rdp_probe_report *report, char *buf, size_t len, size_t *out_needed);
+
+// Writes how a `connected` probe ended: `connected` (the connection sequence completed) or
+// `redirected` (the server sent a Server Redirection PDU, [MS-RDPBCGR] 2.2.13.1, which the probe
+// does not follow); `NOT_PRESENT` for the other verdicts.
+//
+// # Safety
+// As `rdp_probe_report_phase`.
+rdp_probe_result rdp_probe_report_outcome(const rdp_probe_report *report, char *buf, size_t len, size_t *out_needed);
 
 // Writes the failure's code value (the server's own number, e.g. an NTSTATUS or an errorInfo) for
 // `failed`; `NOT_PRESENT` otherwise. Its space and name come from `rdp_probe_report_code_space` and
@@ -348,8 +359,9 @@ void rdp_probe_report_free(rdp_probe_report *report);
 // Writes the name and message of `result` (`"null_parameter: a required pointer argument was
 // NULL"`) into `buf`. An unknown number yields `"unknown: rdp_probe_result N"`.
 //
-// Buffer convention (every string output): `*out_needed` receives the string's length in bytes
-// plus one for the terminating NUL. When `len` is at least that, the UTF-8 string and a NUL are
+// Buffer convention (every string output): `out_needed` is required (NULL yields
+// `RDP_PROBE_RESULT_NULL_PARAMETER`) and `*out_needed` receives the string's length in bytes plus
+// one for the terminating NUL. When `len` is at least that, the UTF-8 string and a NUL are
 // written to `buf` and `RDP_PROBE_RESULT_OK` is returned; otherwise nothing is written to `buf` and
 // `RDP_PROBE_RESULT_BUFFER_TOO_SMALL` is returned. `buf` may be NULL when `len` is 0, to ask for the
 // size.
@@ -357,8 +369,8 @@ void rdp_probe_report_free(rdp_probe_report *report);
 // Thread safety: may be called from any thread at any time.
 //
 // # Safety
-// `buf` must be NULL or valid for `len` bytes of writes; `out_needed` must be NULL or valid for a
-// write.
+// `buf` must be NULL or valid for `len` bytes of writes; `out_needed` must be NULL (an error) or
+// valid for a write.
 rdp_probe_result rdp_probe_result_message(uint32_t result, char *buf, size_t len, size_t *out_needed);
 
 // Probes the config's target and writes the report to `*out_report` (free it with

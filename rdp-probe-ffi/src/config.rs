@@ -108,7 +108,7 @@ pub unsafe extern "C" fn rdp_probe_config_builder_set_target(
 /// every config built from it are freed; it never appears in a report.
 ///
 /// Returns `NULL_PARAMETER` (user or password NULL), `INVALID_UTF8` or `INVALID_CREDENTIALS` (empty
-/// user) and leaves the builder unchanged on error.
+/// user, also `DOMAIN\` with nothing after it) and leaves the builder unchanged on error.
 ///
 /// # Safety
 /// `builder` must be NULL or a live builder; each string NULL or NUL-terminated.
@@ -223,9 +223,10 @@ pub unsafe extern "C" fn rdp_probe_config_builder_set_cert_policy(
     })
 }
 
-/// Sets the client computer name sent to the server (default `rdp-probe`).
+/// Sets the client computer name sent to the server (default `rdp-probe`): 1 to 15 characters, what
+/// the Client Core Data's `clientName` carries ([MS-RDPBCGR] 2.2.1.3.2).
 ///
-/// Returns `NULL_PARAMETER` or `INVALID_UTF8`.
+/// Returns `NULL_PARAMETER`, `INVALID_UTF8` or `INVALID_CLIENT_NAME`.
 ///
 /// # Safety
 /// `builder` must be NULL or a live builder; `name` NULL or NUL-terminated.
@@ -240,6 +241,9 @@ pub unsafe extern "C" fn rdp_probe_config_builder_set_client_name(
             let b = unsafe { self::builder(builder) }?;
             // SAFETY: the caller's contract.
             let name = unsafe { read_str(name) }?;
+            if name.is_empty() || name.chars().count() > 15 {
+                return Err(rdp_probe_result::InvalidClientName);
+            }
             b.options.client_name = Some(name.to_owned());
             Ok(())
         })())

@@ -62,8 +62,8 @@ pub use report::{
     rdp_probe_report, rdp_probe_report_code_name, rdp_probe_report_code_space,
     rdp_probe_report_code_value, rdp_probe_report_free, rdp_probe_report_hint,
     rdp_probe_report_json, rdp_probe_report_kind, rdp_probe_report_message, rdp_probe_report_mstsc,
-    rdp_probe_report_mstsc_text, rdp_probe_report_phase, rdp_probe_report_verdict,
-    rdp_probe_verdict,
+    rdp_probe_report_mstsc_text, rdp_probe_report_outcome, rdp_probe_report_phase,
+    rdp_probe_report_verdict, rdp_probe_verdict,
 };
 pub use result::{rdp_probe_result, rdp_probe_result_message};
 pub use run::rdp_probe_run;

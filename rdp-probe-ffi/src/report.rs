@@ -130,7 +130,7 @@ pub unsafe extern "C" fn rdp_probe_report_phase(
 }
 
 /// Writes the stable snake_case kind: the failure kind (`negotiation_failure`, `tls_alert`,
-/// `errinfo`, ...) for `failed`, the stop reason (`nla_requires_credentials`, ...) for
+/// `logon_failure`, `server_error_info`, `timeout`, ...) for `failed`, the stop reason (`nla_requires_credentials`, ...) for
 /// `needs_credentials` and `inconclusive`; `NOT_PRESENT` for `connected`.
 ///
 /// # Safety
@@ -148,6 +148,27 @@ pub unsafe extern "C" fn rdp_probe_report_kind(
             let kind = r.failure.as_ref().map(|f| f.kind);
             kind.or(r.stop.as_ref().map(|s| s.reason))
                 .map(str::to_owned)
+        })
+    }
+}
+
+/// Writes how a `connected` probe ended: `connected` (the connection sequence completed) or
+/// `redirected` (the server sent a Server Redirection PDU, [MS-RDPBCGR] 2.2.13.1, which the probe
+/// does not follow); `NOT_PRESENT` for the other verdicts.
+///
+/// # Safety
+/// As `rdp_probe_report_phase`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rdp_probe_report_outcome(
+    report: *const rdp_probe_report,
+    buf: *mut c_char,
+    len: usize,
+    out_needed: *mut usize,
+) -> rdp_probe_result {
+    // SAFETY: the caller's contract is `string_field`'s.
+    unsafe {
+        string_field(report, buf, len, out_needed, |r| {
+            r.outcome.map(|o| o.as_str().to_owned())
         })
     }
 }

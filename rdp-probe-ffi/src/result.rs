@@ -43,8 +43,10 @@ pub enum rdp_probe_result {
     InvalidProtocols = 204,
     /// The certificate policy is not one of `rdp_probe_cert_policy`.
     InvalidCertPolicy = 205,
-    /// The user name is empty.
+    /// The user name is empty (also after splitting `DOMAIN\user`).
     InvalidCredentials = 206,
+    /// The client name is empty or longer than the 15 characters RDP's Client Core Data carries.
+    InvalidClientName = 207,
 
     /// rdp-probe panicked; the panic was caught at the boundary. Please report it.
     Panic = 300,
@@ -60,7 +62,7 @@ pub enum rdp_probe_result {
 
 impl rdp_probe_result {
     /// Every code, in numeric order.
-    const ALL: [rdp_probe_result; 15] = [
+    const ALL: [rdp_probe_result; 16] = [
         Self::Ok,
         Self::NullParameter,
         Self::BufferTooSmall,
@@ -72,6 +74,7 @@ impl rdp_probe_result {
         Self::InvalidProtocols,
         Self::InvalidCertPolicy,
         Self::InvalidCredentials,
+        Self::InvalidClientName,
         Self::Panic,
         Self::Runtime,
         Self::Cancelled,
@@ -97,6 +100,7 @@ impl rdp_probe_result {
             Self::InvalidProtocols => "invalid_protocols",
             Self::InvalidCertPolicy => "invalid_cert_policy",
             Self::InvalidCredentials => "invalid_credentials",
+            Self::InvalidClientName => "invalid_client_name",
             Self::Panic => "panic",
             Self::Runtime => "runtime",
             Self::Cancelled => "cancelled",
@@ -124,6 +128,7 @@ impl rdp_probe_result {
             }
             Self::InvalidCertPolicy => "the certificate policy is not a rdp_probe_cert_policy",
             Self::InvalidCredentials => "the user name is empty",
+            Self::InvalidClientName => "the client name must be 1 to 15 characters",
             Self::Panic => "rdp-probe panicked (caught at the C boundary); please report it",
             Self::Runtime => "the async runtime could not be started",
             Self::Cancelled => "the probe was cancelled before it finished",
@@ -135,8 +140,9 @@ impl rdp_probe_result {
 /// Writes the name and message of `result` (`"null_parameter: a required pointer argument was
 /// NULL"`) into `buf`. An unknown number yields `"unknown: rdp_probe_result N"`.
 ///
-/// Buffer convention (every string output): `*out_needed` receives the string's length in bytes
-/// plus one for the terminating NUL. When `len` is at least that, the UTF-8 string and a NUL are
+/// Buffer convention (every string output): `out_needed` is required (NULL yields
+/// `RDP_PROBE_RESULT_NULL_PARAMETER`) and `*out_needed` receives the string's length in bytes plus
+/// one for the terminating NUL. When `len` is at least that, the UTF-8 string and a NUL are
 /// written to `buf` and `RDP_PROBE_RESULT_OK` is returned; otherwise nothing is written to `buf` and
 /// `RDP_PROBE_RESULT_BUFFER_TOO_SMALL` is returned. `buf` may be NULL when `len` is 0, to ask for the
 /// size.
@@ -144,8 +150,8 @@ impl rdp_probe_result {
 /// Thread safety: may be called from any thread at any time.
 ///
 /// # Safety
-/// `buf` must be NULL or valid for `len` bytes of writes; `out_needed` must be NULL or valid for a
-/// write.
+/// `buf` must be NULL or valid for `len` bytes of writes; `out_needed` must be NULL (an error) or
+/// valid for a write.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn rdp_probe_result_message(
     result: u32,

@@ -145,6 +145,14 @@ fn every_lab_scenario_gets_the_catalogs_verdict_through_the_c_abi() {
             .as_str()
             .or(value["stop"]["phase"].as_str());
         assert_eq!(phase.as_deref(), json_phase, "{}", entry.name);
+        // SAFETY: as above.
+        let outcome = string(|b, l, n| unsafe { rdp_probe_report_outcome(report, b, l, n) });
+        assert_eq!(
+            outcome.as_deref(),
+            value["outcome"].as_str(),
+            "{}",
+            entry.name
+        );
         let mut code = 0u32;
         // SAFETY: as above.
         let r = unsafe { rdp_probe_report_code_value(report, &mut code) };
@@ -232,6 +240,7 @@ fn result_codes_keep_their_numbers() {
         (rdp_probe_result::InvalidProtocols, 204),
         (rdp_probe_result::InvalidCertPolicy, 205),
         (rdp_probe_result::InvalidCredentials, 206),
+        (rdp_probe_result::InvalidClientName, 207),
         (rdp_probe_result::Panic, 300),
         (rdp_probe_result::Runtime, 301),
         (rdp_probe_result::Cancelled, 400),

@@ -157,7 +157,13 @@ static void test_null_and_invalid_arguments(void) {
                RDP_PROBE_RESULT_INVALID_CREDENTIALS);
   CHECK_RESULT(rdp_probe_config_builder_set_credentials(b, "user", NULL, NULL),
                RDP_PROBE_RESULT_NULL_PARAMETER);
+  CHECK_RESULT(rdp_probe_config_builder_set_credentials(b, "CORP\\", NULL, "pw"),
+               RDP_PROBE_RESULT_INVALID_CREDENTIALS);
   CHECK_RESULT(rdp_probe_config_builder_set_credentials(b, "CORP\\alice", NULL, "pw"), RDP_PROBE_RESULT_OK);
+  CHECK_RESULT(rdp_probe_config_builder_set_client_name(b, ""), RDP_PROBE_RESULT_INVALID_CLIENT_NAME);
+  CHECK_RESULT(rdp_probe_config_builder_set_client_name(b, "sixteen-chars-xx"),
+               RDP_PROBE_RESULT_INVALID_CLIENT_NAME);
+  CHECK_RESULT(rdp_probe_config_builder_set_client_name(b, "helpdesk-01"), RDP_PROBE_RESULT_OK);
   CHECK_RESULT(rdp_probe_config_builder_set_client_name(b, "\xc3\x28"), RDP_PROBE_RESULT_INVALID_UTF8);
   /* Still no target after the failed attempts. */
   CHECK_RESULT(rdp_probe_config_builder_build(b, &config), RDP_PROBE_RESULT_NO_TARGET);
@@ -189,6 +195,7 @@ static void test_connected(uint16_t port) {
   CHECK(value == 12345);
   CHECK_RESULT(rdp_probe_report_mstsc(report, NULL, NULL, NULL), RDP_PROBE_RESULT_NOT_PRESENT);
   CHECK(strcmp(field(report, rdp_probe_report_phase), "<not present>") == 0);
+  CHECK(strcmp(field(report, rdp_probe_report_outcome), "connected") == 0);
   CHECK(strstr(field(report, rdp_probe_report_json), "\"verdict\":\"connected\"") != NULL);
   rdp_probe_report_free(report);
   rdp_probe_config_free(config);
@@ -199,6 +206,7 @@ static void check_errinfo_report(const rdp_probe_report *report) {
   CHECK_RESULT(rdp_probe_report_verdict(report, &verdict), RDP_PROBE_RESULT_OK);
   CHECK(verdict == RDP_PROBE_VERDICT_FAILED);
   CHECK(strcmp(field(report, rdp_probe_report_phase), "licensing") == 0);
+  CHECK(strcmp(field(report, rdp_probe_report_outcome), "<not present>") == 0);
   CHECK(strcmp(field(report, rdp_probe_report_kind), "server_error_info") == 0);
   CHECK(strcmp(field(report, rdp_probe_report_code_space), "errinfo") == 0);
   CHECK(strcmp(field(report, rdp_probe_report_code_name), "ERRINFO_SERVER_DENIED_CONNECTION") == 0);
