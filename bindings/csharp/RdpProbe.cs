@@ -1,0 +1,1238 @@
+// RdpProbe: the C# binding of rdp-probe's C ABI (rdp-probe-ffi/include/rdp_probe.h).
+//
+// Written for mono's mcs (C# 7.2) and the .NET Framework 4.x profile: only mscorlib, System and
+// System.Core are referenced. The native library is found as "rdp_probe" (librdp_probe.so through
+// LD_LIBRARY_PATH on Linux, rdp_probe.dll on Windows).
+//
+// Design:
+// - Every native handle lives in a SafeHandle subclass whose ReleaseHandle calls the matching
+//   `_free`. Native calls take the SafeHandle itself, so the marshaller holds a reference for the
+//   duration of the call: a handle disposed on another thread is freed only once the call returns,
+//   and a call on a disposed handle throws ObjectDisposedException instead of reaching native code.
+// - Strings in are encoded here as strict UTF-8 with a terminating NUL (never mono's ANSI
+//   marshalling); strings out use the library's two-call buffer convention.
+// - A Report is read completely when the probe ends and its native handle is freed at once: a
+//   report is immutable and small, so the C# object needs no Dispose and is safe to share.
+
+using System;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace RdpProbe
+{
+    /// <summary>
+    /// The numbers of <c>rdp_probe_result</c>, the status every fallible native function returns.
+    /// They are stable and grouped in hundreds: 100s API misuse, 200s invalid argument, 300s internal,
+    /// 400s probe outcome.
+    /// </summary>
+    public static class ResultCodes
+    {
+        /// <summary>Success.</summary>
+        public const uint Ok = 0;
+        /// <summary>A pointer argument that must not be NULL was NULL.</summary>
+        public const uint NullParameter = 100;
+        /// <summary>An output buffer was too small (handled inside this binding).</summary>
+        public const uint BufferTooSmall = 101;
+        /// <summary>A config was built before a target was set.</summary>
+        public const uint NoTarget = 102;
+        /// <summary>A string argument is not valid UTF-8.</summary>
+        public const uint InvalidUtf8 = 200;
+        /// <summary>The host is empty or contains whitespace, control characters or '/'.</summary>
+        public const uint InvalidHost = 201;
+        /// <summary>The port is 0.</summary>
+        public const uint InvalidPort = 202;
+        /// <summary>A timeout is 0 ms.</summary>
+        public const uint InvalidTimeout = 203;
+        /// <summary>The protocol bits include bits RDP_NEG_REQ does not define.</summary>
+        public const uint InvalidProtocols = 204;
+        /// <summary>The certificate policy is not a <see cref="CertPolicy"/> value.</summary>
+        public const uint InvalidCertPolicy = 205;
+        /// <summary>The user name is empty.</summary>
+        public const uint InvalidCredentials = 206;
+        /// <summary>The client name is empty or longer than 15 characters.</summary>
+        public const uint InvalidClientName = 207;
+        /// <summary>rdp-probe panicked; the panic was caught at the C boundary.</summary>
+        public const uint Panic = 300;
+        /// <summary>The async runtime that drives the probe could not be started.</summary>
+        public const uint Runtime = 301;
+        /// <summary>The probe was cancelled before it finished; there is no report.</summary>
+        public const uint Cancelled = 400;
+        /// <summary>The report has no such field for its verdict.</summary>
+        public const uint NotPresent = 401;
+    }
+
+    /// <summary>The overall answer of a probe (<c>verdict</c> in the JSON report).</summary>
+    public enum Verdict : uint
+    {
+        /// <summary>The whole connection sequence completed, or the server redirected the client.</summary>
+        Connected = 1,
+        /// <summary>The connection failed: phase, code, Windows-client pair, message and hint say where and why.</summary>
+        Failed = 2,
+        /// <summary>The server requires Network Level Authentication and no credentials were given.</summary>
+        NeedsCredentials = 3,
+        /// <summary>The probe met something it does not implement; not a server fault.</summary>
+        Inconclusive = 4,
+    }
+
+    /// <summary>
+    /// The security protocols of RDP_NEG_REQ's <c>requestedProtocols</c> ([MS-RDPBCGR] 2.2.1.1.1).
+    /// </summary>
+    [Flags]
+    public enum Protocols : uint
+    {
+        /// <summary>No bit: Standard RDP Security only.</summary>
+        Rdp = 0,
+        /// <summary>TLS (PROTOCOL_SSL, 0x1).</summary>
+        Ssl = 0x1,
+        /// <summary>CredSSP (PROTOCOL_HYBRID, 0x2).</summary>
+        Hybrid = 0x2,
+        /// <summary>RDSTLS (PROTOCOL_RDSTLS, 0x4).</summary>
+        Rdstls = 0x4,
+        /// <summary>CredSSP with Early User Authorization (PROTOCOL_HYBRID_EX, 0x8).</summary>
+        HybridEx = 0x8,
+        /// <summary>RDS AAD authentication (PROTOCOL_RDSAAD, 0x10).</summary>
+        Rdsaad = 0x10,
+    }
+
+    /// <summary>What to do with the server's TLS certificate.</summary>
+    public enum CertPolicy : uint
+    {
+        /// <summary>Accept any certificate, record it and judge it in the report (the default).</summary>
+        AcceptAny = 0,
+        /// <summary>Fail in the <c>tls</c> phase unless the chain verifies against the system roots and names the host.</summary>
+        RequireValid = 1,
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Exceptions
+    // ---------------------------------------------------------------------------------------------
+
+    /// <summary>
+    /// A native rdp-probe call returned a status other than success. <see cref="Exception.Message"/>
+    /// names the function and carries the library's own description (<c>rdp_probe_result_message</c>).
+    /// </summary>
+    public class RdpProbeException : Exception
+    {
+        internal RdpProbeException(uint code, string name, string message)
+            : base(message)
+        {
+            Code = code;
+            Name = name;
+        }
+
+        /// <summary>The <c>rdp_probe_result</c> number (see <see cref="ResultCodes"/>).</summary>
+        public uint Code { get; private set; }
+
+        /// <summary>The stable lower-case name of <see cref="Code"/>, e.g. <c>invalid_host</c>.</summary>
+        public string Name { get; private set; }
+
+        /// <summary>The exception for a non-success <paramref name="code"/> returned by <paramref name="function"/>.</summary>
+        internal static RdpProbeException For(uint code, string function)
+        {
+            string text = Library.ResultMessage(code);
+            int colon = text.IndexOf(": ", StringComparison.Ordinal);
+            string name = colon > 0 ? text.Substring(0, colon) : "unknown";
+            string message = function + ": " + text;
+            if (code >= 100 && code < 200)
+            {
+                return new RdpProbeMisuseException(code, name, message);
+            }
+            if (code >= 200 && code < 300)
+            {
+                return new RdpProbeInvalidArgumentException(code, name, message);
+            }
+            if (code >= 300 && code < 400)
+            {
+                return new RdpProbeInternalException(code, name, message);
+            }
+            if (code == ResultCodes.Cancelled)
+            {
+                return new RdpProbeCancelledException(code, name, message);
+            }
+            return new RdpProbeException(code, name, message);
+        }
+    }
+
+    /// <summary>The call cannot be made this way (codes 100–199, e.g. building a config without a target).</summary>
+    public class RdpProbeMisuseException : RdpProbeException
+    {
+        internal RdpProbeMisuseException(uint code, string name, string message)
+            : base(code, name, message)
+        {
+        }
+    }
+
+    /// <summary>A value passed to rdp-probe is not acceptable (codes 200–299).</summary>
+    public class RdpProbeInvalidArgumentException : RdpProbeException
+    {
+        internal RdpProbeInvalidArgumentException(uint code, string name, string message)
+            : base(code, name, message)
+        {
+        }
+    }
+
+    /// <summary>A bug in rdp-probe (a caught panic, 300) or a resource the process lacks (codes 300–399).</summary>
+    public class RdpProbeInternalException : RdpProbeException
+    {
+        internal RdpProbeInternalException(uint code, string name, string message)
+            : base(code, name, message)
+        {
+        }
+    }
+
+    /// <summary>
+    /// A blocking probe was stopped through its <see cref="CancelToken"/> (code 400); there is no report.
+    /// (<see cref="Probe.RunAsync"/> completes as cancelled instead.)
+    /// </summary>
+    public class RdpProbeCancelledException : RdpProbeException
+    {
+        internal RdpProbeCancelledException(uint code, string name, string message)
+            : base(code, name, message)
+        {
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Native handles
+    // ---------------------------------------------------------------------------------------------
+
+    /// <summary>An <c>rdp_probe_config_builder *</c>, freed with <c>rdp_probe_config_builder_free</c>.</summary>
+    internal sealed class BuilderHandle : SafeHandle
+    {
+        public BuilderHandle()
+            : base(IntPtr.Zero, true)
+        {
+        }
+
+        public override bool IsInvalid
+        {
+            get { return handle == IntPtr.Zero; }
+        }
+
+        protected override bool ReleaseHandle()
+        {
+            Native.rdp_probe_config_builder_free(handle);
+            return true;
+        }
+    }
+
+    /// <summary>A <c>const rdp_probe_config *</c>, freed with <c>rdp_probe_config_free</c>.</summary>
+    internal sealed class ConfigHandle : SafeHandle
+    {
+        public ConfigHandle()
+            : base(IntPtr.Zero, true)
+        {
+        }
+
+        public override bool IsInvalid
+        {
+            get { return handle == IntPtr.Zero; }
+        }
+
+        protected override bool ReleaseHandle()
+        {
+            Native.rdp_probe_config_free(handle);
+            return true;
+        }
+    }
+
+    /// <summary>A <c>const rdp_probe_cancel *</c>, freed with <c>rdp_probe_cancel_free</c>.</summary>
+    internal sealed class CancelHandle : SafeHandle
+    {
+        public CancelHandle()
+            : base(IntPtr.Zero, true)
+        {
+        }
+
+        public override bool IsInvalid
+        {
+            get { return handle == IntPtr.Zero; }
+        }
+
+        protected override bool ReleaseHandle()
+        {
+            Native.rdp_probe_cancel_free(handle);
+            return true;
+        }
+    }
+
+    /// <summary>An <c>rdp_probe_report *</c>, freed with <c>rdp_probe_report_free</c>.</summary>
+    internal sealed class ReportHandle : SafeHandle
+    {
+        public ReportHandle()
+            : base(IntPtr.Zero, true)
+        {
+        }
+
+        public override bool IsInvalid
+        {
+            get { return handle == IntPtr.Zero; }
+        }
+
+        protected override bool ReleaseHandle()
+        {
+            Native.rdp_probe_report_free(handle);
+            return true;
+        }
+    }
+
+    /// <summary>The P/Invoke declarations, one per function of rdp_probe.h.</summary>
+    internal static class Native
+    {
+        private const string Lib = "rdp_probe";
+
+        internal delegate uint ReportString(ReportHandle report, byte[] buf, UIntPtr len, out UIntPtr needed);
+
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern uint rdp_probe_version([Out] byte[] buf, UIntPtr len, out UIntPtr needed);
+
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern uint rdp_probe_selftest_panic();
+
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern uint rdp_probe_result_message(uint result, [Out] byte[] buf, UIntPtr len, out UIntPtr needed);
+
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern CancelHandle rdp_probe_cancel_new();
+
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern uint rdp_probe_cancel_trigger(CancelHandle cancel);
+
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        [return: MarshalAs(UnmanagedType.U1)]
+        internal static extern bool rdp_probe_cancel_is_triggered(CancelHandle cancel);
+
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern void rdp_probe_cancel_free(IntPtr cancel);
+
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern BuilderHandle rdp_probe_config_builder_new();
+
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern uint rdp_probe_config_builder_set_target(BuilderHandle builder, [In] byte[] host, ushort port);
+
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern uint rdp_probe_config_builder_set_credentials(BuilderHandle builder, [In] byte[] user, [In] byte[] domain, [In] byte[] password);
+
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern uint rdp_probe_config_builder_set_protocols(BuilderHandle builder, uint protocols);
+
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern uint rdp_probe_config_builder_set_timeouts(BuilderHandle builder, uint connectMs, uint phaseMs, uint overallMs);
+
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern uint rdp_probe_config_builder_set_cert_policy(BuilderHandle builder, uint policy);
+
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern uint rdp_probe_config_builder_set_client_name(BuilderHandle builder, [In] byte[] name);
+
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern uint rdp_probe_config_builder_build(BuilderHandle builder, out ConfigHandle config);
+
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern void rdp_probe_config_builder_free(IntPtr builder);
+
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern void rdp_probe_config_free(IntPtr config);
+
+        // Takes raw pointers: the caller holds a reference on each SafeHandle (DangerousAddRef) for
+        // the whole run, which must not fail when the config is disposed while the probe runs.
+        // `cancel` may be IntPtr.Zero (no token).
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern uint rdp_probe_run(IntPtr config, IntPtr cancel, out ReportHandle report);
+
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern uint rdp_probe_report_verdict(ReportHandle report, out uint verdict);
+
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern uint rdp_probe_report_phase(ReportHandle report, [Out] byte[] buf, UIntPtr len, out UIntPtr needed);
+
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern uint rdp_probe_report_kind(ReportHandle report, [Out] byte[] buf, UIntPtr len, out UIntPtr needed);
+
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern uint rdp_probe_report_code_value(ReportHandle report, out uint value);
+
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern uint rdp_probe_report_code_space(ReportHandle report, [Out] byte[] buf, UIntPtr len, out UIntPtr needed);
+
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern uint rdp_probe_report_code_name(ReportHandle report, [Out] byte[] buf, UIntPtr len, out UIntPtr needed);
+
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern uint rdp_probe_report_mstsc(
+            ReportHandle report,
+            out uint disconnectReason,
+            out uint extendedReason,
+            [MarshalAs(UnmanagedType.U1)] out bool derived);
+
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern uint rdp_probe_report_outcome(ReportHandle report, [Out] byte[] buf, UIntPtr len, out UIntPtr needed);
+
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern uint rdp_probe_report_mstsc_text(ReportHandle report, [Out] byte[] buf, UIntPtr len, out UIntPtr needed);
+
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern uint rdp_probe_report_message(ReportHandle report, [Out] byte[] buf, UIntPtr len, out UIntPtr needed);
+
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern uint rdp_probe_report_hint(ReportHandle report, [Out] byte[] buf, UIntPtr len, out UIntPtr needed);
+
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern uint rdp_probe_report_json(ReportHandle report, [Out] byte[] buf, UIntPtr len, out UIntPtr needed);
+
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern void rdp_probe_report_free(IntPtr report);
+    }
+
+    /// <summary>UTF-8 in both directions, strictly: no silent replacement characters.</summary>
+    internal static class Utf8
+    {
+        internal static readonly UTF8Encoding Strict = new UTF8Encoding(false, true);
+
+        /// <summary>
+        /// <paramref name="value"/> as NUL-terminated UTF-8 (null stays null). A string that cannot be
+        /// encoded (a lone surrogate) or that holds a NUL (which C would silently cut at) is refused.
+        /// </summary>
+        internal static byte[] ToC(string value, string paramName)
+        {
+            if (value == null)
+            {
+                return null;
+            }
+            if (value.IndexOf('\0') >= 0)
+            {
+                throw new ArgumentException("the string contains a NUL character, which C strings cannot hold", paramName);
+            }
+            byte[] encoded;
+            try
+            {
+                encoded = Strict.GetBytes(value);
+            }
+            catch (EncoderFallbackException e)
+            {
+                throw new ArgumentException("the string is not valid UTF-16 (lone surrogate) and has no UTF-8 form", paramName, e);
+            }
+            byte[] result = new byte[encoded.Length + 1];
+            Buffer.BlockCopy(encoded, 0, result, 0, encoded.Length);
+            return result;
+        }
+
+        /// <summary><paramref name="raw"/> with a NUL appended, passed to C as it is (even if it is not UTF-8).</summary>
+        internal static byte[] ToC(byte[] raw, string paramName)
+        {
+            if (raw == null)
+            {
+                throw new ArgumentNullException(paramName);
+            }
+            if (Array.IndexOf(raw, (byte)0) >= 0)
+            {
+                throw new ArgumentException("the bytes contain a NUL, which C strings cannot hold", paramName);
+            }
+            byte[] result = new byte[raw.Length + 1];
+            Buffer.BlockCopy(raw, 0, result, 0, raw.Length);
+            return result;
+        }
+
+        /// <summary>Decodes a string the library wrote: <paramref name="needed"/> bytes including the NUL.</summary>
+        internal static string FromC(byte[] buf, int needed)
+        {
+            if (needed < 1 || needed > buf.Length || buf[needed - 1] != 0)
+            {
+                throw new InvalidOperationException("rdp-probe wrote a string without its terminating NUL");
+            }
+            return Strict.GetString(buf, 0, needed - 1);
+        }
+
+        internal delegate uint Getter(byte[] buf, UIntPtr len, out UIntPtr needed);
+
+        /// <summary>
+        /// Runs the buffer convention: asks for the size, then reads into a buffer of that size.
+        /// Returns null when the library says the field is not present (401).
+        /// </summary>
+        internal static string Read(Getter get, string function)
+        {
+            UIntPtr needed;
+            uint r = get(null, UIntPtr.Zero, out needed);
+            for (int attempt = 0; attempt < 4; attempt++)
+            {
+                if (r == ResultCodes.NotPresent)
+                {
+                    return null;
+                }
+                if (r != ResultCodes.BufferTooSmall)
+                {
+                    throw RdpProbeException.For(r, function);
+                }
+                ulong size = needed.ToUInt64();
+                if (size < 1 || size > int.MaxValue)
+                {
+                    throw new InvalidOperationException(function + " asked for a buffer of " + size + " bytes");
+                }
+                byte[] buf = new byte[(int)size];
+                r = get(buf, new UIntPtr((uint)buf.Length), out needed);
+                if (r == ResultCodes.Ok)
+                {
+                    return FromC(buf, (int)needed.ToUInt64());
+                }
+            }
+            throw new InvalidOperationException(function + " kept asking for a larger buffer");
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Library
+    // ---------------------------------------------------------------------------------------------
+
+    /// <summary>Facts about the loaded native library.</summary>
+    public static class Library
+    {
+        private static string version;
+
+        /// <summary>
+        /// The version of the native library and of the RDP stack it drives, e.g.
+        /// <c>rdp-probe-ffi 0.1.0 (rdp-probe-core 0.1.0 (ironrdp-connector 0.12.0, ...))</c>.
+        /// </summary>
+        /// <exception cref="DllNotFoundException">librdp_probe cannot be loaded.</exception>
+        public static string Version
+        {
+            get
+            {
+                string v = Volatile.Read(ref version);
+                if (v == null)
+                {
+                    v = Utf8.Read(Native.rdp_probe_version, "rdp_probe_version");
+                    Volatile.Write(ref version, v);
+                }
+                return v;
+            }
+        }
+
+        /// <summary>
+        /// The library's description of a result code: <c>"name: message"</c>, e.g.
+        /// <c>"invalid_host: the host is empty or contains whitespace, control characters or '/'"</c>,
+        /// or <c>"unknown: rdp_probe_result N"</c> for a number the library does not define.
+        /// </summary>
+        /// <param name="code">Any <c>rdp_probe_result</c> number.</param>
+        public static string ResultMessage(uint code)
+        {
+            Utf8.Getter get = delegate(byte[] buf, UIntPtr len, out UIntPtr needed)
+            {
+                return Native.rdp_probe_result_message(code, buf, len, out needed);
+            };
+            try
+            {
+                string text = Utf8.Read(get, "rdp_probe_result_message");
+                if (text != null)
+                {
+                    return text;
+                }
+            }
+            catch (RdpProbeException)
+            {
+                // Fall through: describing an error must not itself fail.
+            }
+            return "unknown: rdp_probe_result " + code;
+        }
+
+        /// <summary>
+        /// Calls <c>rdp_probe_selftest_panic</c>, which panics inside the library on purpose, and
+        /// returns the code the C boundary makes of it: <see cref="ResultCodes.Panic"/> (300). It lets
+        /// tests show that a panic never reaches the host process. Never throws for that code.
+        /// </summary>
+        public static uint SelfTestPanic()
+        {
+            return Native.rdp_probe_selftest_panic();
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Config
+    // ---------------------------------------------------------------------------------------------
+
+    /// <summary>
+    /// Builds a <see cref="ProbeConfig"/>. Each setter checks its values at once (throwing
+    /// <see cref="RdpProbeInvalidArgumentException"/> and leaving the builder unchanged) and returns
+    /// the builder, for chaining. Defaults are the Windows client's: SSL | HYBRID | HYBRID_EX with
+    /// fallback, no credentials, timeouts connect 5 s / phase 10 s / overall 30 s, any certificate.
+    /// A builder may be built several times and changed in between; calls are serialized, so it may
+    /// be shared between threads. Dispose it when done (its password memory is zeroed natively).
+    /// </summary>
+    public sealed class ProbeConfigBuilder : IDisposable
+    {
+        private readonly BuilderHandle handle;
+        private readonly object gate = new object();
+
+        /// <summary>A builder with rdp-probe's defaults.</summary>
+        /// <exception cref="RdpProbeInternalException">The library could not make a builder.</exception>
+        public ProbeConfigBuilder()
+        {
+            handle = Native.rdp_probe_config_builder_new();
+            if (handle.IsInvalid)
+            {
+                handle.Dispose();
+                throw RdpProbeException.For(ResultCodes.Panic, "rdp_probe_config_builder_new");
+            }
+        }
+
+        private void ThrowIfDisposed()
+        {
+            if (handle.IsClosed)
+            {
+                throw new ObjectDisposedException("ProbeConfigBuilder");
+            }
+        }
+
+        private void Check(uint r, string function)
+        {
+            if (r != ResultCodes.Ok)
+            {
+                throw RdpProbeException.For(r, function);
+            }
+        }
+
+        private static ushort Port(int port)
+        {
+            if (port < 0 || port > ushort.MaxValue)
+            {
+                throw new ArgumentOutOfRangeException("port", port, "a TCP port is 0 to 65535 (and rdp-probe refuses 0)");
+            }
+            return (ushort)port;
+        }
+
+        /// <summary>
+        /// Sets the host (a name, an IPv4 address or an IPv6 address with or without brackets) and
+        /// the TCP port. Required before <see cref="Build"/>.
+        /// </summary>
+        /// <param name="host">The host name or address.</param>
+        /// <param name="port">The TCP port, 1 to 65535 (3389 is RDP's).</param>
+        /// <exception cref="RdpProbeInvalidArgumentException">Code 201 for an empty host or one with whitespace, control characters or '/'; 202 for port 0.</exception>
+        /// <exception cref="ArgumentNullException"><paramref name="host"/> is null.</exception>
+        /// <exception cref="ArgumentException"><paramref name="host"/> holds a NUL or a lone surrogate.</exception>
+        /// <exception cref="ArgumentOutOfRangeException"><paramref name="port"/> is outside 0–65535.</exception>
+        /// <exception cref="ObjectDisposedException">The builder was disposed.</exception>
+        public ProbeConfigBuilder WithTarget(string host, int port = 3389)
+        {
+            if (host == null)
+            {
+                throw new ArgumentNullException("host");
+            }
+            return SetTarget(Utf8.ToC(host, "host"), Port(port));
+        }
+
+        /// <summary>
+        /// Sets the target with the host given as raw bytes, passed to the library as they are (a NUL
+        /// is appended). Meant for hosts that arrive as bytes; the library checks that they are UTF-8.
+        /// </summary>
+        /// <param name="hostUtf8">The host's bytes, without a terminating NUL.</param>
+        /// <param name="port">The TCP port, 1 to 65535.</param>
+        /// <exception cref="RdpProbeInvalidArgumentException">Code 200 when the bytes are not UTF-8, 201/202 as for <see cref="WithTarget(string, int)"/>.</exception>
+        /// <exception cref="ArgumentNullException"><paramref name="hostUtf8"/> is null.</exception>
+        /// <exception cref="ArgumentException"><paramref name="hostUtf8"/> contains a 0 byte.</exception>
+        /// <exception cref="ArgumentOutOfRangeException"><paramref name="port"/> is outside 0–65535.</exception>
+        /// <exception cref="ObjectDisposedException">The builder was disposed.</exception>
+        public ProbeConfigBuilder WithTarget(byte[] hostUtf8, int port)
+        {
+            return SetTarget(Utf8.ToC(hostUtf8, "hostUtf8"), Port(port));
+        }
+
+        private ProbeConfigBuilder SetTarget(byte[] host, ushort port)
+        {
+            lock (gate)
+            {
+                ThrowIfDisposed();
+                Check(Native.rdp_probe_config_builder_set_target(handle, host, port), "rdp_probe_config_builder_set_target");
+            }
+            return this;
+        }
+
+        /// <summary>
+        /// Sets the credentials for Network Level Authentication (CredSSP). Without credentials a
+        /// server that requires NLA yields <see cref="Verdict.NeedsCredentials"/>. The password never
+        /// appears in a report; the UTF-8 copy this binding makes for the call is zeroed afterwards.
+        /// </summary>
+        /// <param name="user">The user name, or <c>DOMAIN\user</c> when <paramref name="domain"/> is null.</param>
+        /// <param name="password">The password.</param>
+        /// <param name="domain">The domain, or null.</param>
+        /// <exception cref="RdpProbeInvalidArgumentException">Code 206 for an empty user name.</exception>
+        /// <exception cref="ArgumentNullException"><paramref name="user"/> or <paramref name="password"/> is null.</exception>
+        /// <exception cref="ArgumentException">A string holds a NUL or a lone surrogate.</exception>
+        /// <exception cref="ObjectDisposedException">The builder was disposed.</exception>
+        public ProbeConfigBuilder WithCredentials(string user, string password, string domain = null)
+        {
+            if (user == null)
+            {
+                throw new ArgumentNullException("user");
+            }
+            if (password == null)
+            {
+                throw new ArgumentNullException("password");
+            }
+            byte[] u = Utf8.ToC(user, "user");
+            byte[] d = Utf8.ToC(domain, "domain");
+            byte[] p = Utf8.ToC(password, "password");
+            try
+            {
+                lock (gate)
+                {
+                    ThrowIfDisposed();
+                    Check(Native.rdp_probe_config_builder_set_credentials(handle, u, d, p), "rdp_probe_config_builder_set_credentials");
+                }
+            }
+            finally
+            {
+                Array.Clear(p, 0, p.Length);
+            }
+            return this;
+        }
+
+        /// <summary>
+        /// Requests exactly these security protocols and never falls back. Not calling this behaves
+        /// like the Windows client.
+        /// </summary>
+        /// <param name="protocols">A combination of <see cref="Protocols"/> bits (0 is Standard RDP Security).</param>
+        /// <exception cref="RdpProbeInvalidArgumentException">Code 204 for bits above 0x10.</exception>
+        /// <exception cref="ObjectDisposedException">The builder was disposed.</exception>
+        public ProbeConfigBuilder WithProtocols(Protocols protocols)
+        {
+            lock (gate)
+            {
+                ThrowIfDisposed();
+                Check(Native.rdp_probe_config_builder_set_protocols(handle, (uint)protocols), "rdp_probe_config_builder_set_protocols");
+            }
+            return this;
+        }
+
+        /// <summary>
+        /// Sets the time limits in milliseconds: each TCP connect, each phase (waiting for the
+        /// server's next PDU included), and the whole probe.
+        /// </summary>
+        /// <param name="connectMs">The limit of each TCP connect.</param>
+        /// <param name="phaseMs">The limit of each phase.</param>
+        /// <param name="overallMs">The limit of the whole probe.</param>
+        /// <exception cref="RdpProbeInvalidArgumentException">Code 203 when any of them is 0.</exception>
+        /// <exception cref="ObjectDisposedException">The builder was disposed.</exception>
+        public ProbeConfigBuilder WithTimeouts(uint connectMs, uint phaseMs, uint overallMs)
+        {
+            lock (gate)
+            {
+                ThrowIfDisposed();
+                Check(Native.rdp_probe_config_builder_set_timeouts(handle, connectMs, phaseMs, overallMs), "rdp_probe_config_builder_set_timeouts");
+            }
+            return this;
+        }
+
+        /// <summary>Sets what to do with the server's TLS certificate.</summary>
+        /// <param name="policy">The policy.</param>
+        /// <exception cref="RdpProbeInvalidArgumentException">Code 205 for a value that is not a <see cref="CertPolicy"/>.</exception>
+        /// <exception cref="ObjectDisposedException">The builder was disposed.</exception>
+        public ProbeConfigBuilder WithCertPolicy(CertPolicy policy)
+        {
+            lock (gate)
+            {
+                ThrowIfDisposed();
+                Check(Native.rdp_probe_config_builder_set_cert_policy(handle, (uint)policy), "rdp_probe_config_builder_set_cert_policy");
+            }
+            return this;
+        }
+
+        /// <summary>Sets the client computer name sent to the server (default <c>rdp-probe</c>).</summary>
+        /// <param name="name">The name.</param>
+        /// <exception cref="ArgumentNullException"><paramref name="name"/> is null.</exception>
+        /// <exception cref="ArgumentException"><paramref name="name"/> holds a NUL or a lone surrogate.</exception>
+        /// <exception cref="ObjectDisposedException">The builder was disposed.</exception>
+        public ProbeConfigBuilder WithClientName(string name)
+        {
+            if (name == null)
+            {
+                throw new ArgumentNullException("name");
+            }
+            byte[] n = Utf8.ToC(name, "name");
+            lock (gate)
+            {
+                ThrowIfDisposed();
+                Check(Native.rdp_probe_config_builder_set_client_name(handle, n), "rdp_probe_config_builder_set_client_name");
+            }
+            return this;
+        }
+
+        /// <summary>
+        /// An immutable config from the current settings. The builder stays usable and must still be
+        /// disposed.
+        /// </summary>
+        /// <exception cref="RdpProbeMisuseException">Code 102: no target was set.</exception>
+        /// <exception cref="ObjectDisposedException">The builder was disposed.</exception>
+        public ProbeConfig Build()
+        {
+            ConfigHandle config;
+            uint r;
+            lock (gate)
+            {
+                ThrowIfDisposed();
+                r = Native.rdp_probe_config_builder_build(handle, out config);
+            }
+            if (r != ResultCodes.Ok)
+            {
+                config.Dispose();
+                throw RdpProbeException.For(r, "rdp_probe_config_builder_build");
+            }
+            return new ProbeConfig(config);
+        }
+
+        /// <summary>Frees the native builder. Later calls throw <see cref="ObjectDisposedException"/>.</summary>
+        public void Dispose()
+        {
+            handle.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// A complete, immutable probe config (target, credentials, protocols, timeouts, certificate
+    /// policy, client name). It may be used by several probes at once, from any thread. Disposing it
+    /// does not disturb probes already running with it.
+    /// </summary>
+    public sealed class ProbeConfig : IDisposable
+    {
+        internal readonly ConfigHandle Handle;
+
+        internal ProbeConfig(ConfigHandle handle)
+        {
+            Handle = handle;
+        }
+
+        internal void ThrowIfDisposed()
+        {
+            if (Handle.IsClosed)
+            {
+                throw new ObjectDisposedException("ProbeConfig");
+            }
+        }
+
+        /// <summary>A config for <paramref name="host"/>:<paramref name="port"/> with every other setting at its default.</summary>
+        /// <param name="host">The host name or address.</param>
+        /// <param name="port">The TCP port (default 3389).</param>
+        /// <exception cref="RdpProbeInvalidArgumentException">As <see cref="ProbeConfigBuilder.WithTarget(string, int)"/>.</exception>
+        public static ProbeConfig Create(string host, int port = 3389)
+        {
+            using (ProbeConfigBuilder builder = new ProbeConfigBuilder())
+            {
+                return builder.WithTarget(host, port).Build();
+            }
+        }
+
+        /// <summary>A new <see cref="ProbeConfigBuilder"/> with the defaults.</summary>
+        public static ProbeConfigBuilder Builder()
+        {
+            return new ProbeConfigBuilder();
+        }
+
+        /// <summary>Releases this reference to the native config. Later use throws <see cref="ObjectDisposedException"/>.</summary>
+        public void Dispose()
+        {
+            Handle.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// A native cancel token for <see cref="Probe.Run"/>. <see cref="Cancel"/> may be called from any
+    /// thread at any time; every probe using the token then stops promptly with
+    /// <see cref="RdpProbeCancelledException"/>, and probes started with it later stop at once. A
+    /// token stays cancelled.
+    /// </summary>
+    public sealed class CancelToken : IDisposable
+    {
+        internal readonly CancelHandle Handle;
+
+        /// <summary>A new token, not cancelled.</summary>
+        /// <exception cref="RdpProbeInternalException">The library could not make a token.</exception>
+        public CancelToken()
+        {
+            Handle = Native.rdp_probe_cancel_new();
+            if (Handle.IsInvalid)
+            {
+                Handle.Dispose();
+                throw RdpProbeException.For(ResultCodes.Panic, "rdp_probe_cancel_new");
+            }
+        }
+
+        /// <summary>Cancels every probe using this token. Thread-safe; calling it again does nothing more.</summary>
+        /// <exception cref="ObjectDisposedException">The token was disposed.</exception>
+        public void Cancel()
+        {
+            ThrowIfDisposed();
+            uint r = Native.rdp_probe_cancel_trigger(Handle);
+            if (r != ResultCodes.Ok)
+            {
+                throw RdpProbeException.For(r, "rdp_probe_cancel_trigger");
+            }
+        }
+
+        /// <summary>Whether <see cref="Cancel"/> has been called.</summary>
+        /// <exception cref="ObjectDisposedException">The token was disposed.</exception>
+        public bool IsCancelled
+        {
+            get
+            {
+                ThrowIfDisposed();
+                return Native.rdp_probe_cancel_is_triggered(Handle);
+            }
+        }
+
+        internal void ThrowIfDisposed()
+        {
+            if (Handle.IsClosed)
+            {
+                throw new ObjectDisposedException("CancelToken");
+            }
+        }
+
+        /// <summary>Releases this reference to the native token (a running probe keeps its own).</summary>
+        public void Dispose()
+        {
+            Handle.Dispose();
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Report
+    // ---------------------------------------------------------------------------------------------
+
+    /// <summary>The server's code for a failure (<c>failure.code</c> in the JSON report).</summary>
+    public sealed class ReportCode
+    {
+        internal ReportCode(string space, uint value, string name)
+        {
+            Space = space;
+            Value = value;
+            Name = name;
+        }
+
+        /// <summary>The code space: <c>neg_failure</c>, <c>tls_alert</c>, <c>ntstatus</c>, <c>errinfo</c>, <c>timeout</c>, ...</summary>
+        public string Space { get; private set; }
+
+        /// <summary>The number, e.g. an NTSTATUS (0xC000006D) or an errorInfo (7).</summary>
+        public uint Value { get; private set; }
+
+        /// <summary>The number's name, e.g. <c>STATUS_LOGON_FAILURE</c>; <c>UNKNOWN_...</c> when no table knows it.</summary>
+        public string Name { get; private set; }
+
+        /// <summary>"space 0xVALUE name".</summary>
+        public override string ToString()
+        {
+            return Space + " 0x" + Value.ToString("X") + " " + Name;
+        }
+    }
+
+    /// <summary>What the Windows client (mstsc) would show for a failure (<c>mstsc</c> in the JSON report).</summary>
+    public sealed class MstscInfo
+    {
+        internal MstscInfo(uint disconnectReason, uint extendedReason, bool derived, string text)
+        {
+            DisconnectReason = disconnectReason;
+            ExtendedReason = extendedReason;
+            Derived = derived;
+            Text = text;
+        }
+
+        /// <summary>The disconnect reason, e.g. 0x904.</summary>
+        public uint DisconnectReason { get; private set; }
+
+        /// <summary>The extended disconnect reason, e.g. 0x7.</summary>
+        public uint ExtendedReason { get; private set; }
+
+        /// <summary>Whether rdp-probe derived the pair rather than read it from documentation.</summary>
+        public bool Derived { get; private set; }
+
+        /// <summary>What the Windows client would say for the pair.</summary>
+        public string Text { get; private set; }
+
+        /// <summary>"0xDISCONNECT / 0xEXTENDED", with " (derived)" when derived.</summary>
+        public override string ToString()
+        {
+            return "0x" + DisconnectReason.ToString("X") + " / 0x" + ExtendedReason.ToString("X") + (Derived ? " (derived)" : "");
+        }
+    }
+
+    /// <summary>
+    /// The result of one probe, read completely from the native report when the probe ended (the
+    /// native handle is already freed): immutable, needs no disposal, safe to share between threads.
+    /// Fields a verdict does not have are null.
+    /// </summary>
+    public sealed class Report
+    {
+        private Report()
+        {
+        }
+
+        /// <summary>The overall answer.</summary>
+        public Verdict Verdict { get; private set; }
+
+        /// <summary>The phase the probe stopped in (<c>x224</c>, <c>tls</c>, <c>credssp</c>, <c>licensing</c>, ...); null for <see cref="RdpProbe.Verdict.Connected"/>.</summary>
+        public string Phase { get; private set; }
+
+        /// <summary>For Connected: <c>connected</c> (the sequence completed) or <c>redirected</c> (the server sent a Server Redirection PDU, which the probe does not follow); null otherwise.</summary>
+        public string Outcome { get; private set; }
+
+        /// <summary>The failure kind (for Failed) or stop reason (for NeedsCredentials / Inconclusive), snake_case; null for Connected.</summary>
+        public string Kind { get; private set; }
+
+        /// <summary>The server's code, for Failed; null otherwise.</summary>
+        public ReportCode Code { get; private set; }
+
+        /// <summary>The pair the Windows client would show, for Failed; null otherwise.</summary>
+        public MstscInfo Mstsc { get; private set; }
+
+        /// <summary>The one-line message of the failure or stop; null for Connected.</summary>
+        public string Message { get; private set; }
+
+        /// <summary>What to check or do; null for Connected.</summary>
+        public string Hint { get; private set; }
+
+        /// <summary>The whole report as JSON (schema <c>rdp-probe/1</c>), exactly the string <c>rdp_probe_report_json</c> writes: one line, no newline.</summary>
+        public string Json { get; private set; }
+
+        /// <summary>The JSON report.</summary>
+        public override string ToString()
+        {
+            return Json;
+        }
+
+        private static string Text(ReportHandle handle, Native.ReportString get, string function)
+        {
+            Utf8.Getter g = delegate(byte[] buf, UIntPtr len, out UIntPtr needed)
+            {
+                return get(handle, buf, len, out needed);
+            };
+            return Utf8.Read(g, function);
+        }
+
+        /// <summary>Reads every field of a live native report.</summary>
+        internal static Report Read(ReportHandle handle)
+        {
+            Report report = new Report();
+            uint verdict;
+            uint r = Native.rdp_probe_report_verdict(handle, out verdict);
+            if (r != ResultCodes.Ok)
+            {
+                throw RdpProbeException.For(r, "rdp_probe_report_verdict");
+            }
+            report.Verdict = (Verdict)verdict;
+            report.Phase = Text(handle, Native.rdp_probe_report_phase, "rdp_probe_report_phase");
+            report.Outcome = Text(handle, Native.rdp_probe_report_outcome, "rdp_probe_report_outcome");
+            report.Kind = Text(handle, Native.rdp_probe_report_kind, "rdp_probe_report_kind");
+            report.Message = Text(handle, Native.rdp_probe_report_message, "rdp_probe_report_message");
+            report.Hint = Text(handle, Native.rdp_probe_report_hint, "rdp_probe_report_hint");
+
+            uint value;
+            r = Native.rdp_probe_report_code_value(handle, out value);
+            if (r == ResultCodes.Ok)
+            {
+                report.Code = new ReportCode(
+                    Text(handle, Native.rdp_probe_report_code_space, "rdp_probe_report_code_space"),
+                    value,
+                    Text(handle, Native.rdp_probe_report_code_name, "rdp_probe_report_code_name"));
+            }
+            else if (r != ResultCodes.NotPresent)
+            {
+                throw RdpProbeException.For(r, "rdp_probe_report_code_value");
+            }
+
+            uint disconnect, extended;
+            bool derived;
+            r = Native.rdp_probe_report_mstsc(handle, out disconnect, out extended, out derived);
+            if (r == ResultCodes.Ok)
+            {
+                report.Mstsc = new MstscInfo(disconnect, extended, derived,
+                    Text(handle, Native.rdp_probe_report_mstsc_text, "rdp_probe_report_mstsc_text"));
+            }
+            else if (r != ResultCodes.NotPresent)
+            {
+                throw RdpProbeException.For(r, "rdp_probe_report_mstsc");
+            }
+
+            report.Json = Text(handle, Native.rdp_probe_report_json, "rdp_probe_report_json");
+            if (report.Json == null)
+            {
+                throw new InvalidOperationException("rdp_probe_report_json: the report has no JSON");
+            }
+            return report;
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Probe
+    // ---------------------------------------------------------------------------------------------
+
+    /// <summary>Runs probes.</summary>
+    public static class Probe
+    {
+        /// <summary>
+        /// Probes the config's target, blocking the calling thread until the probe ends: at most the
+        /// config's overall timeout plus the time to tear down, or promptly after
+        /// <paramref name="token"/> is cancelled. Returns a report whatever the verdict.
+        /// </summary>
+        /// <param name="config">The config.</param>
+        /// <param name="token">A cancel token, or null.</param>
+        /// <exception cref="RdpProbeCancelledException">The token was cancelled before the probe ended.</exception>
+        /// <exception cref="RdpProbeInternalException">A caught panic (300) or no async runtime (301).</exception>
+        /// <exception cref="ObjectDisposedException">The config or the token was disposed.</exception>
+        public static Report Run(ProbeConfig config, CancelToken token = null)
+        {
+            if (config == null)
+            {
+                throw new ArgumentNullException("config");
+            }
+            config.ThrowIfDisposed();
+            if (token != null)
+            {
+                token.ThrowIfDisposed();
+            }
+            ConfigHandle configHandle = config.Handle;
+            CancelHandle cancel = token == null ? null : token.Handle;
+            bool configHeld = false;
+            bool cancelHeld = false;
+            try
+            {
+                // Throws ObjectDisposedException for a disposed config or token; otherwise keeps both
+                // alive until the run returns, even if another thread disposes them meanwhile.
+                configHandle.DangerousAddRef(ref configHeld);
+                if (cancel != null)
+                {
+                    cancel.DangerousAddRef(ref cancelHeld);
+                }
+                return RunCore(configHandle.DangerousGetHandle(), cancel == null ? IntPtr.Zero : cancel.DangerousGetHandle());
+            }
+            finally
+            {
+                if (cancelHeld)
+                {
+                    cancel.DangerousRelease();
+                }
+                if (configHeld)
+                {
+                    configHandle.DangerousRelease();
+                }
+            }
+        }
+
+        /// <summary>
+        /// Probes the config's target on a thread of its own. When <paramref name="cancellationToken"/>
+        /// is cancelled, the native probe is stopped promptly and the task completes as cancelled
+        /// (awaiting it throws <see cref="TaskCanceledException"/>). The config is held until the probe
+        /// ends, so it may be disposed as soon as this method returns.
+        /// </summary>
+        /// <param name="config">The config.</param>
+        /// <param name="cancellationToken">Stops the probe.</param>
+        /// <returns>The report, whatever the verdict.</returns>
+        /// <exception cref="ObjectDisposedException">The config was disposed (thrown at once, not through the task).</exception>
+        public static Task<Report> RunAsync(ProbeConfig config, CancellationToken cancellationToken = default(CancellationToken))
+        {
+            if (config == null)
+            {
+                throw new ArgumentNullException("config");
+            }
+            config.ThrowIfDisposed();
+            TaskCompletionSource<Report> tcs = new TaskCompletionSource<Report>(TaskCreationOptions.RunContinuationsAsynchronously);
+            if (cancellationToken.IsCancellationRequested)
+            {
+                tcs.TrySetCanceled(cancellationToken);
+                return tcs.Task;
+            }
+
+            // Hold the config from now on: disposing it after this method returns must not fail the run.
+            ConfigHandle configHandle = config.Handle;
+            bool configHeld = false;
+            CancelHandle cancel = null;
+            CancellationTokenRegistration registration = default(CancellationTokenRegistration);
+            bool started = false;
+            try
+            {
+                configHandle.DangerousAddRef(ref configHeld);
+                cancel = Native.rdp_probe_cancel_new();
+                if (cancel.IsInvalid)
+                {
+                    throw RdpProbeException.For(ResultCodes.Panic, "rdp_probe_cancel_new");
+                }
+                CancelHandle c = cancel;
+                registration = cancellationToken.Register(delegate
+                {
+                    try
+                    {
+                        Native.rdp_probe_cancel_trigger(c);
+                    }
+                    catch (ObjectDisposedException)
+                    {
+                        // The run has already ended and released its token.
+                    }
+                });
+                CancellationTokenRegistration reg = registration;
+                Task.Factory.StartNew(delegate
+                {
+                    bool cancelHeld = false;
+                    try
+                    {
+                        c.DangerousAddRef(ref cancelHeld);
+                        tcs.TrySetResult(RunCore(configHandle.DangerousGetHandle(), c.DangerousGetHandle()));
+                    }
+                    catch (RdpProbeCancelledException) when (cancellationToken.IsCancellationRequested)
+                    {
+                        tcs.TrySetCanceled(cancellationToken);
+                    }
+                    catch (Exception e)
+                    {
+                        tcs.TrySetException(e);
+                    }
+                    finally
+                    {
+                        // Waits for a cancellation callback that is running, then frees the token.
+                        reg.Dispose();
+                        if (cancelHeld)
+                        {
+                            c.DangerousRelease();
+                        }
+                        c.Dispose();
+                        configHandle.DangerousRelease();
+                    }
+                }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+                started = true;
+            }
+            finally
+            {
+                if (!started)
+                {
+                    registration.Dispose();
+                    if (cancel != null)
+                    {
+                        cancel.Dispose();
+                    }
+                    if (configHeld)
+                    {
+                        configHandle.DangerousRelease();
+                    }
+                }
+            }
+            return tcs.Task;
+        }
+
+        /// <summary>Runs one probe; the caller holds a reference on the config and on the token (if any).</summary>
+        private static Report RunCore(IntPtr config, IntPtr cancel)
+        {
+            ReportHandle report;
+            uint r = Native.rdp_probe_run(config, cancel, out report);
+            using (report)
+            {
+                if (r != ResultCodes.Ok)
+                {
+                    throw RdpProbeException.For(r, "rdp_probe_run");
+                }
+                if (report.IsInvalid)
+                {
+                    throw new InvalidOperationException("rdp_probe_run returned OK without a report");
+                }
+                return Report.Read(report);
+            }
+        }
+    }
+}

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Builds and tests the C# binding of rdp-probe (bindings/csharp) with mono.
+#
+# Run from anywhere (it changes to the repository root). Needs, already installed (Debian 12:
+# apt-get install mono-mcs mono-runtime):
+#   mcs, mono
+# and in the environment:
+#   RDP_PROBE_LIB_DIR  the directory holding librdp_probe.so
+#   RDP_PROBE_LAB      the rdp-probe-lab binary (the tests start its servers on 127.0.0.1)
+# Optional:
+#   BUILD_DIR          where the assemblies go (default target/csharp)
+#
+# Builds RdpProbe.dll (the binding, with its XML docs), RdpProbeTests.exe and Probe.exe (the
+# example) with warnings as errors, then runs the tests, which also exercise Probe.exe's CLI.
+# Exits non-zero when anything fails.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+say() { printf 'csharp: %s\n' "$*"; }
+die() { printf 'csharp: error: %s\n' "$*" >&2; exit 2; }
+
+for tool in mcs mono; do
+  command -v "$tool" >/dev/null 2>&1 || die "'$tool' not found (on Debian: apt-get install mono-mcs mono-runtime)"
+done
+[ -n "${RDP_PROBE_LIB_DIR:-}" ] || die "set RDP_PROBE_LIB_DIR to the directory holding librdp_probe.so"
+[ -f "$RDP_PROBE_LIB_DIR/librdp_probe.so" ] || die "no librdp_probe.so in RDP_PROBE_LIB_DIR=$RDP_PROBE_LIB_DIR"
+[ -n "${RDP_PROBE_LAB:-}" ] || die "set RDP_PROBE_LAB to the rdp-probe-lab binary"
+[ -x "$RDP_PROBE_LAB" ] || die "RDP_PROBE_LAB=$RDP_PROBE_LAB is not an executable file"
+
+LIB_DIR=$(cd "$RDP_PROBE_LIB_DIR" && pwd)
+LAB=$(cd "$(dirname "$RDP_PROBE_LAB")" && pwd)/$(basename "$RDP_PROBE_LAB")
+OUT=${BUILD_DIR:-target/csharp}
+mkdir -p "$OUT"
+OUT=$(cd "$OUT" && pwd)
+
+MCS=(mcs -langversion:7.2 -warn:4 -warnaserror -nologo -checked+ -r:System.dll -r:System.Core.dll)
+
+say "mcs $(mcs --version | sed 's/.*version //'), $(mono --version | head -n1)"
+say "building $OUT/RdpProbe.dll"
+"${MCS[@]}" -target:library -doc:"$OUT/RdpProbe.xml" -out:"$OUT/RdpProbe.dll" bindings/csharp/RdpProbe.cs
+say "building $OUT/RdpProbeTests.exe"
+"${MCS[@]}" -target:exe -r:"$OUT/RdpProbe.dll" -out:"$OUT/RdpProbeTests.exe" bindings/csharp/tests/RdpProbeTests.cs
+say "building $OUT/Probe.exe"
+"${MCS[@]}" -target:exe -r:"$OUT/RdpProbe.dll" -out:"$OUT/Probe.exe" examples/csharp/Probe.cs
+
+say "running the tests (library: $LIB_DIR, lab: $LAB)"
+export LD_LIBRARY_PATH="$LIB_DIR${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+export RDP_PROBE_LAB="$LAB"
+export RDP_PROBE_EXAMPLE="$OUT/Probe.exe"
+if mono --debug "$OUT/RdpProbeTests.exe" "$@"; then
+  say "all tests passed"
+else
+  status=$?
+  say "tests failed (exit status $status)" >&2
+  exit 1
+fi
