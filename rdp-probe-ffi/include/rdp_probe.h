@@ -171,10 +171,12 @@ rdp_probe_result rdp_probe_cancel_trigger(const rdp_probe_cancel *cancel);
 // `cancel` must be NULL or a live token.
 bool rdp_probe_cancel_is_triggered(const rdp_probe_cancel *cancel);
 
-// Frees a token. A run still using it keeps its own reference. NULL is accepted and ignored.
+// Frees a token. NULL is accepted and ignored. Free it only after every `rdp_probe_run` given this
+// token has returned (as for `rdp_probe_config_free`).
 //
 // # Safety
-// `cancel` must be NULL or a live token, not used again afterwards.
+// `cancel` must be NULL or a live token, not used again afterwards, and not in use by a call on
+// another thread.
 void rdp_probe_cancel_free(const rdp_probe_cancel *cancel);
 
 // A new builder with rdp-probe's defaults: the Windows client's protocols (SSL | HYBRID | HYBRID_EX,
@@ -258,11 +260,14 @@ rdp_probe_result rdp_probe_config_builder_build(const rdp_probe_config_builder *
 // `builder` must be NULL or a live builder, not used again afterwards.
 void rdp_probe_config_builder_free(rdp_probe_config_builder *builder);
 
-// Frees a config. Probes running with it keep their own reference and are not affected. NULL is
-// accepted and ignored.
+// Frees a config. NULL is accepted and ignored.
+//
+// Free it only after every `rdp_probe_run` given this config has returned: a run holds a reference
+// of its own once it has started, but the caller cannot tell when another thread's run has started.
 //
 // # Safety
-// `config` must be NULL or a live config, not used again afterwards.
+// `config` must be NULL or a live config, not used again afterwards, and not in use by a call on
+// another thread.
 void rdp_probe_config_free(const rdp_probe_config *config);
 
 // Writes the verdict.

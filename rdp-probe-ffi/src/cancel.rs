@@ -83,10 +83,12 @@ pub unsafe extern "C" fn rdp_probe_cancel_is_triggered(cancel: *const rdp_probe_
     })
 }
 
-/// Frees a token. A run still using it keeps its own reference. NULL is accepted and ignored.
+/// Frees a token. NULL is accepted and ignored. Free it only after every `rdp_probe_run` given this
+/// token has returned (as for `rdp_probe_config_free`).
 ///
 /// # Safety
-/// `cancel` must be NULL or a live token, not used again afterwards.
+/// `cancel` must be NULL or a live token, not used again afterwards, and not in use by a call on
+/// another thread.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn rdp_probe_cancel_free(cancel: *const rdp_probe_cancel) {
     boundary(|| {

@@ -129,11 +129,11 @@ pub unsafe extern "C" fn rdp_probe_config_builder_set_credentials(
             let domain = unsafe { read_opt_str(domain) }?;
             // SAFETY: the caller's contract.
             let password = unsafe { read_str(password) }?;
-            if user.is_empty() {
+            let credentials = Credentials::new(user, domain.map(str::to_owned), password);
+            if credentials.username.is_empty() {
                 return Err(rdp_probe_result::InvalidCredentials);
             }
-            b.options.credentials =
-                Some(Credentials::new(user, domain.map(str::to_owned), password));
+            b.options.credentials = Some(credentials);
             Ok(())
         })())
     })
@@ -296,11 +296,14 @@ pub unsafe extern "C" fn rdp_probe_config_builder_free(builder: *mut rdp_probe_c
     })
 }
 
-/// Frees a config. Probes running with it keep their own reference and are not affected. NULL is
-/// accepted and ignored.
+/// Frees a config. NULL is accepted and ignored.
+///
+/// Free it only after every `rdp_probe_run` given this config has returned: a run holds a reference
+/// of its own once it has started, but the caller cannot tell when another thread's run has started.
 ///
 /// # Safety
-/// `config` must be NULL or a live config, not used again afterwards.
+/// `config` must be NULL or a live config, not used again afterwards, and not in use by a call on
+/// another thread.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn rdp_probe_config_free(config: *const rdp_probe_config) {
     boundary(|| {

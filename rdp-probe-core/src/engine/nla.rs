@@ -226,7 +226,7 @@ impl Machine {
                     "the server selected {} (Network Level Authentication): it authenticates before the session starts, so credentials are needed to go further",
                     self.selected.selected_name()
                 ),
-                format!("probe again with -u USER (and the password on stdin or in RDP_PROBE_PASSWORD) to test a logon on {host}"),
+                format!("probe again with credentials to test a logon on {host} (rdp-probe: -u USER, the password on stdin or in RDP_PROBE_PASSWORD)"),
             );
             return;
         }

