@@ -1,0 +1,89 @@
+"""rdp-probe for Python: find out why a Remote Desktop (RDP) connection fails.
+
+One call probes a server through the whole RDP connection sequence and returns a
+:class:`Report` with the verdict (``connected``, ``failed``, ``needs_credentials``,
+``inconclusive``), and for a failure the phase, the server's own code, the pair the Windows client
+would show, a message and a hint::
+
+    import rdp_probe
+
+    report = rdp_probe.probe("192.0.2.10", 3389, timeout=5)
+    print(report.verdict.value)
+    if report.failure:
+        f = report.failure
+        print(f.phase, f.code.space, hex(f.code.value), f.code.name)
+        print(f.mstsc.disconnect_reason, f.mstsc.extended_reason, f.mstsc.text)
+        print(f.hint)
+    print(report.json)  # the rdp-probe/1 JSON report, byte for byte as the library wrote it
+
+How it is bound: this package is a thin layer over rdp-probe's C ABI (``rdp_probe.h``), built by
+maturin in its ``cffi`` mode. cffi's declarations are generated at build time from the C ABI crate's
+own header (cbindgen over the same Rust source as the checked-in ``rdp_probe.h``), so the Python
+side's function signatures and constants cannot drift from the C ABI the way hand-written ctypes
+``argtypes`` can; and the wheel bundles ``librdp_probe`` itself (as ``rdp_probe._native``), so
+nothing has to be installed beside it. The result codes, their names and messages, the verdicts and
+every report field come from the library; the binding re-derives none of them.
+
+Errors are exceptions (:class:`RdpProbeError` and its subclasses, carrying the library's ``code``
+and ``name``); a verdict, even ``failed``, is a report, never an exception.
+"""
+
+from __future__ import annotations
+
+from ._api import CancelToken, Config, Protocol, probe, selftest_panic, version
+from ._errors import (
+    HandleClosed,
+    InternalError,
+    InvalidArgument,
+    InvalidCertPolicy,
+    InvalidClientName,
+    InvalidCredentials,
+    InvalidHost,
+    InvalidPort,
+    InvalidProtocols,
+    InvalidTimeout,
+    InvalidUtf8,
+    MisuseError,
+    NotPresent,
+    PanicError,
+    ProbeCancelled,
+    ProbeOutcomeError,
+    RdpProbeError,
+    RuntimeStartError,
+    result_message,
+)
+from ._report import Code, Failure, Mstsc, Report, Stop, Verdict
+
+__all__ = [
+    "probe",
+    "version",
+    "selftest_panic",
+    "result_message",
+    "Config",
+    "CancelToken",
+    "Protocol",
+    "Report",
+    "Verdict",
+    "Failure",
+    "Stop",
+    "Code",
+    "Mstsc",
+    "RdpProbeError",
+    "MisuseError",
+    "HandleClosed",
+    "InvalidArgument",
+    "InvalidUtf8",
+    "InvalidHost",
+    "InvalidPort",
+    "InvalidTimeout",
+    "InvalidProtocols",
+    "InvalidCertPolicy",
+    "InvalidCredentials",
+    "InvalidClientName",
+    "InternalError",
+    "PanicError",
+    "RuntimeStartError",
+    "ProbeOutcomeError",
+    "ProbeCancelled",
+    "NotPresent",
+]

@@ -1,0 +1,384 @@
+"""Configs, cancel tokens and the probe itself, over the C ABI."""
+
+from __future__ import annotations
+
+import datetime
+import enum
+import math
+import operator
+from typing import Any
+
+from ._errors import PanicError, check, error_for
+from ._handles import OwnedHandle
+from ._native import ffi, lib
+from ._report import Report, read_report
+
+__all__ = ["Protocol", "CancelToken", "Config", "probe", "version", "selftest_panic"]
+
+_U32_MAX = 0xFFFF_FFFF
+_U16_MAX = 0xFFFF
+
+
+class Protocol(enum.IntFlag):
+    """The ``requestedProtocols`` bits of RDP_NEG_REQ ([MS-RDPBCGR] 2.2.1.1.1).
+
+    Combine with ``|`` and pass as ``protocols=``; ``Protocol.RDP`` (0) asks for Standard RDP
+    Security only. Any ``int`` is accepted too: the library rejects undefined bits with
+    :class:`~rdp_probe.InvalidProtocols`.
+    """
+
+    #: Standard RDP Security (no bits set).
+    RDP = 0
+    #: TLS.
+    SSL = 0x1
+    #: CredSSP (Network Level Authentication).
+    HYBRID = 0x2
+    #: RDSTLS.
+    RDSTLS = 0x4
+    #: CredSSP with Early User Authorization.
+    HYBRID_EX = 0x8
+    #: RDS AAD authentication.
+    RDSAAD = 0x10
+
+
+def _c_string(value: Any, what: str) -> bytes:
+    """``value`` as the bytes of a C string, unchanged so the library judges them.
+
+    ``bytes`` pass through as they are. A ``str`` is encoded as UTF-8; lone surrogates (as Python
+    makes from undecodable bytes in ``sys.argv``) become the bytes they stand for
+    (``surrogateescape``) or, failing that, their raw encoding (``surrogatepass``): either way the
+    library sees invalid UTF-8 and answers ``INVALID_UTF8``. Only a NUL cannot be passed through,
+    because it would silently cut the C string short.
+    """
+    if isinstance(value, str):
+        try:
+            raw = value.encode("utf-8", "surrogateescape")
+        except UnicodeEncodeError:
+            raw = value.encode("utf-8", "surrogatepass")
+    elif isinstance(value, (bytes, bytearray, memoryview)):
+        raw = bytes(value)
+    else:
+        raise TypeError(f"{what} must be str or bytes, not {type(value).__name__}")
+    if b"\0" in raw:
+        raise ValueError(f"{what} contains a NUL character, which a C string cannot carry")
+    return raw
+
+
+def _timeouts_ms(timeout: float | datetime.timedelta) -> tuple[int, int, int]:
+    """Seconds -> ``(connect_ms, phase_ms, overall_ms)`` like Rust's ``Timeouts::uniform``.
+
+    Zero or negative becomes 0 ms, which the library refuses with ``INVALID_TIMEOUT``: the rules are
+    the library's. Only what cannot be expressed as a ``uint32_t`` of milliseconds is refused here.
+    """
+    if isinstance(timeout, datetime.timedelta):
+        seconds = timeout.total_seconds()
+    else:
+        try:
+            seconds = float(timeout)
+        except (TypeError, ValueError):
+            raise TypeError(f"timeout must be a number of seconds, not {timeout!r}") from None
+    if math.isnan(seconds):
+        raise ValueError("timeout must be a number of seconds, not NaN")
+    if seconds <= 0:
+        ms = 0
+    elif math.isinf(seconds) or seconds * 1000 > _U32_MAX:
+        raise ValueError(f"timeout must be at most {_U32_MAX / 1000} s (a uint32_t of milliseconds)")
+    else:
+        ms = round(seconds * 1000)
+    return ms, ms, min(3 * ms, _U32_MAX)
+
+
+class CancelToken:
+    """A token that stops the probes using it (``rdp_probe_cancel``).
+
+    :meth:`cancel` may be called from any thread at any time; every probe using the token then
+    raises :class:`~rdp_probe.ProbeCancelled` promptly, and probes started with it later raise it at
+    once. Once cancelled a token stays cancelled. One token may serve several probes.
+
+    Use it as a context manager, or call :meth:`close`; it is freed exactly once (on garbage
+    collection at the latest). Using it after :meth:`close` raises :class:`~rdp_probe.HandleClosed`.
+
+    Example::
+
+        with rdp_probe.CancelToken() as token:
+            threading.Timer(2.0, token.cancel).start()
+            rdp_probe.probe("server.example", cancel=token)  # ProbeCancelled after ~2 s
+    """
+
+    def __init__(self) -> None:
+        ptr = lib.rdp_probe_cancel_new()
+        if ptr == ffi.NULL:
+            raise error_for(lib.RDP_PROBE_RESULT_PANIC, "rdp_probe_cancel_new", PanicError)
+        self._handle = OwnedHandle(ptr, lib.rdp_probe_cancel_free, "CancelToken")
+
+    def cancel(self) -> None:
+        """Cancels every probe using this token (thread-safe)."""
+        with self._handle.borrow() as ptr:
+            check(lib.rdp_probe_cancel_trigger(ptr), "rdp_probe_cancel_trigger")
+
+    @property
+    def cancelled(self) -> bool:
+        """Whether :meth:`cancel` has been called."""
+        with self._handle.borrow() as ptr:
+            return bool(lib.rdp_probe_cancel_is_triggered(ptr))
+
+    @property
+    def closed(self) -> bool:
+        """Whether :meth:`close` has been called."""
+        return self._handle.closed
+
+    def close(self) -> None:
+        """Frees the token (a probe still using it keeps its own reference). Idempotent."""
+        self._handle.close()
+
+    def __enter__(self) -> CancelToken:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        if self.closed:
+            return "<rdp_probe.CancelToken closed>"
+        return f"<rdp_probe.CancelToken cancelled={self.cancelled}>"
+
+
+class Config:
+    """A complete, immutable probe config (``rdp_probe_config``), reusable for several probes.
+
+    Every value is checked by the library when the config is made, so a bad argument raises here
+    (an :class:`~rdp_probe.InvalidArgument` subclass), not in :meth:`probe`.
+
+    Args:
+        host: a name, an IPv4 address or an IPv6 address (with or without brackets); ``str`` or
+            ``bytes`` (passed to the library unchanged).
+        port: the TCP port, 1-65535 (3389 is RDP's).
+        user: the user for Network Level Authentication (CredSSP); ``DOMAIN\\user`` is split when
+            ``domain`` is ``None``. Without credentials, a server that requires NLA yields the
+            verdict ``needs_credentials``.
+        password: the password; required with ``user``. The library zeroes its own copy when the
+            config is freed and never puts it in a report (Python's ``str`` cannot be zeroed).
+        domain: the domain, or ``None``.
+        timeout: seconds (``float`` or ``timedelta``) for each TCP connect and each phase; the whole
+            probe gets three times that. ``None`` keeps the library's defaults (5 s / 10 s / 30 s).
+            Zero or negative raises :class:`~rdp_probe.InvalidTimeout`.
+        protocols: request exactly these :class:`Protocol` bits and never fall back; ``None``
+            behaves like the Windows client.
+        require_valid_cert: fail in the ``tls`` phase unless the certificate chain verifies
+            against the system roots and names the host (default: accept any, judge it in the
+            report).
+        client_name: the client computer name sent to the server (default ``rdp-probe``).
+
+    Use it as a context manager, or call :meth:`close`; it is freed exactly once (on garbage
+    collection at the latest). A probe running while the config is closed is not affected; a probe
+    started after it raises :class:`~rdp_probe.HandleClosed`.
+    """
+
+    host: str | bytes
+    port: int
+
+    def __init__(
+        self,
+        host: str | bytes,
+        port: int = 3389,
+        *,
+        user: str | bytes | None = None,
+        password: str | bytes | None = None,
+        domain: str | bytes | None = None,
+        timeout: float | datetime.timedelta | None = None,
+        protocols: int | Protocol | None = None,
+        require_valid_cert: bool = False,
+        client_name: str | bytes | None = None,
+    ) -> None:
+        host_c = _c_string(host, "host")
+        try:
+            port_value = operator.index(port)
+        except TypeError:
+            raise TypeError(f"port must be an int, not {type(port).__name__}") from None
+        if user is None and (password is not None or domain is not None):
+            raise TypeError("password and domain need a user")
+        if user is not None and password is None:
+            raise TypeError("a password is required with user (use '' for an empty one)")
+
+        builder = lib.rdp_probe_config_builder_new()
+        if builder == ffi.NULL:
+            raise error_for(lib.RDP_PROBE_RESULT_PANIC, "rdp_probe_config_builder_new", PanicError)
+        try:
+            if not 0 <= port_value <= _U16_MAX:
+                # Cannot be passed as a uint16_t; the library's own code and words for a bad port.
+                raise error_for(lib.RDP_PROBE_RESULT_INVALID_PORT, "rdp_probe_config_builder_set_target")
+            check(
+                lib.rdp_probe_config_builder_set_target(builder, host_c, port_value),
+                "rdp_probe_config_builder_set_target",
+            )
+            if user is not None:
+                domain_c = ffi.NULL if domain is None else _c_string(domain, "domain")
+                check(
+                    lib.rdp_probe_config_builder_set_credentials(
+                        builder,
+                        _c_string(user, "user"),
+                        domain_c,
+                        _c_string(password, "password"),
+                    ),
+                    "rdp_probe_config_builder_set_credentials",
+                )
+            if timeout is not None:
+                connect_ms, phase_ms, overall_ms = _timeouts_ms(timeout)
+                check(
+                    lib.rdp_probe_config_builder_set_timeouts(builder, connect_ms, phase_ms, overall_ms),
+                    "rdp_probe_config_builder_set_timeouts",
+                )
+            if protocols is not None:
+                bits = operator.index(protocols)
+                if not 0 <= bits <= _U32_MAX:
+                    # Not a uint32_t: certainly bits RDP_NEG_REQ does not define.
+                    raise error_for(
+                        lib.RDP_PROBE_RESULT_INVALID_PROTOCOLS, "rdp_probe_config_builder_set_protocols"
+                    )
+                check(
+                    lib.rdp_probe_config_builder_set_protocols(builder, bits),
+                    "rdp_probe_config_builder_set_protocols",
+                )
+            policy = (
+                lib.RDP_PROBE_CERT_POLICY_REQUIRE_VALID
+                if require_valid_cert
+                else lib.RDP_PROBE_CERT_POLICY_ACCEPT_ANY
+            )
+            check(
+                lib.rdp_probe_config_builder_set_cert_policy(builder, policy),
+                "rdp_probe_config_builder_set_cert_policy",
+            )
+            if client_name is not None:
+                check(
+                    lib.rdp_probe_config_builder_set_client_name(
+                        builder, _c_string(client_name, "client_name")
+                    ),
+                    "rdp_probe_config_builder_set_client_name",
+                )
+            out_config = ffi.new("const rdp_probe_config **")
+            check(
+                lib.rdp_probe_config_builder_build(builder, out_config),
+                "rdp_probe_config_builder_build",
+            )
+            self._handle = OwnedHandle(out_config[0], lib.rdp_probe_config_free, "Config")
+        finally:
+            lib.rdp_probe_config_builder_free(builder)
+        self.host = host
+        self.port = port_value
+
+    def probe(self, cancel: CancelToken | None = None) -> Report:
+        """Probes the target and returns its :class:`~rdp_probe.Report`.
+
+        Blocks until the probe ends: at most the overall timeout plus the time to tear down, or
+        promptly after ``cancel`` is cancelled (from another thread). The GIL is released
+        meanwhile, so several threads may probe at once, with the same config and token.
+
+        Every verdict (``connected``, ``failed``, ``needs_credentials``, ``inconclusive``) is a
+        report, not an exception.
+
+        While the library blocks, Python runs no signal handlers in this thread: Ctrl-C takes effect
+        when the probe returns. To stop a probe at once, call ``cancel.cancel()`` from another
+        thread (e.g. run the probe in a worker thread and cancel it from the main thread).
+
+        Raises:
+            ProbeCancelled: ``cancel`` was cancelled before the probe finished.
+            HandleClosed: this config or ``cancel`` was closed.
+            InternalError: the library panicked or could not start its runtime.
+        """
+        if cancel is not None and not isinstance(cancel, CancelToken):
+            raise TypeError(f"cancel must be a CancelToken or None, not {type(cancel).__name__}")
+        with self._handle.borrow() as config:
+            if cancel is None:
+                return _run(config, ffi.NULL)
+            with cancel._handle.borrow() as token:
+                return _run(config, token)
+
+    @property
+    def closed(self) -> bool:
+        """Whether :meth:`close` has been called."""
+        return self._handle.closed
+
+    def close(self) -> None:
+        """Frees the config (probes running with it are not affected). Idempotent."""
+        self._handle.close()
+
+    def __enter__(self) -> Config:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        state = " closed" if self.closed else ""
+        return f"<rdp_probe.Config {self.host!r} port {self.port}{state}>"
+
+
+def _run(config: Any, token: Any) -> Report:
+    out_report = ffi.new("rdp_probe_report **")
+    check(lib.rdp_probe_run(config, token, out_report), "rdp_probe_run")
+    report = out_report[0]
+    try:
+        return read_report(report)
+    finally:
+        lib.rdp_probe_report_free(report)
+
+
+def probe(
+    host: str | bytes,
+    port: int = 3389,
+    user: str | bytes | None = None,
+    password: str | bytes | None = None,
+    domain: str | bytes | None = None,
+    timeout: float | datetime.timedelta | None = None,
+    protocols: int | Protocol | None = None,
+    require_valid_cert: bool = False,
+    cancel: CancelToken | None = None,
+    *,
+    client_name: str | bytes | None = None,
+) -> Report:
+    """Probes ``host:port`` once and returns the :class:`~rdp_probe.Report`.
+
+    A shorthand for ``with Config(host, port, ...) as cfg: return cfg.probe(cancel)``; see
+    :class:`Config` for the arguments and :meth:`Config.probe` for what it raises.
+
+    Example::
+
+        report = rdp_probe.probe("192.0.2.10", timeout=5)
+        if report.failure:
+            print(report.failure.phase, report.failure.code.name, report.failure.hint)
+    """
+    with Config(
+        host,
+        port,
+        user=user,
+        password=password,
+        domain=domain,
+        timeout=timeout,
+        protocols=protocols,
+        require_valid_cert=require_valid_cert,
+        client_name=client_name,
+    ) as config:
+        return config.probe(cancel=cancel)
+
+
+def version() -> str:
+    """The version of the library and of the RDP stack it drives (``rdp_probe_version``)."""
+    needed = ffi.new("size_t *")
+    rc = lib.rdp_probe_version(ffi.NULL, 0, needed)
+    while rc == lib.RDP_PROBE_RESULT_BUFFER_TOO_SMALL:
+        buf = ffi.new("char[]", needed[0])
+        rc = lib.rdp_probe_version(buf, len(buf), needed)
+        if rc == lib.RDP_PROBE_RESULT_OK:
+            return ffi.buffer(buf, needed[0] - 1)[:].decode("utf-8")
+    check(rc, "rdp_probe_version")
+    return ""
+
+
+def selftest_panic() -> None:
+    """Makes the library panic on purpose (``rdp_probe_selftest_panic``), for tests.
+
+    The panic is caught at the C boundary: this always raises :class:`~rdp_probe.PanicError`
+    (code 300) and leaves the process unharmed, which is what it exists to show.
+    """
+    check(lib.rdp_probe_selftest_panic(), "rdp_probe_selftest_panic")
+    raise RuntimeError("rdp_probe_selftest_panic returned OK: the library did not panic")
