@@ -6,7 +6,7 @@ import datetime
 import enum
 import math
 import operator
-from typing import Any
+from typing import Any, Self
 
 from ._errors import PanicError, check, error_for
 from ._handles import OwnedHandle
@@ -88,7 +88,29 @@ def _timeouts_ms(timeout: float | datetime.timedelta) -> tuple[int, int, int]:
     return ms, ms, min(3 * ms, _U32_MAX)
 
 
-class CancelToken:
+class _Closable:
+    """A Python object that owns one native handle: ``close()`` (or ``with``) frees it exactly once;
+    a probe still using it keeps it alive until that probe returns."""
+
+    _handle: OwnedHandle
+
+    @property
+    def closed(self) -> bool:
+        """Whether :meth:`close` has been called."""
+        return self._handle.closed
+
+    def close(self) -> None:
+        """Frees the handle (a probe still using it keeps its own reference). Idempotent."""
+        self._handle.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+class CancelToken(_Closable):
     """A token that stops the probes using it (``rdp_probe_cancel``).
 
     :meth:`cancel` may be called from any thread at any time; every probe using the token then
@@ -122,28 +144,13 @@ class CancelToken:
         with self._handle.borrow() as ptr:
             return bool(lib.rdp_probe_cancel_is_triggered(ptr))
 
-    @property
-    def closed(self) -> bool:
-        """Whether :meth:`close` has been called."""
-        return self._handle.closed
-
-    def close(self) -> None:
-        """Frees the token (a probe still using it keeps its own reference). Idempotent."""
-        self._handle.close()
-
-    def __enter__(self) -> CancelToken:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
-
     def __repr__(self) -> str:
         if self.closed:
             return "<rdp_probe.CancelToken closed>"
         return f"<rdp_probe.CancelToken cancelled={self.cancelled}>"
 
 
-class Config:
+class Config(_Closable):
     """A complete, immutable probe config (``rdp_probe_config``), reusable for several probes.
 
     Every value is checked by the library when the config is made, so a bad argument raises here
@@ -292,21 +299,6 @@ class Config:
                 return _run(config, ffi.NULL)
             with cancel._handle.borrow() as token:
                 return _run(config, token)
-
-    @property
-    def closed(self) -> bool:
-        """Whether :meth:`close` has been called."""
-        return self._handle.closed
-
-    def close(self) -> None:
-        """Frees the config (probes running with it are not affected). Idempotent."""
-        self._handle.close()
-
-    def __enter__(self) -> Config:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
 
     def __repr__(self) -> str:
         state = " closed" if self.closed else ""
