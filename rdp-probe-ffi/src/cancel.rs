@@ -5,6 +5,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use tokio::sync::Notify;
 
+use crate::handle::free_arc;
 use crate::panic::boundary;
 use crate::result::rdp_probe_result;
 
@@ -91,22 +92,6 @@ pub unsafe extern "C" fn rdp_probe_cancel_is_triggered(cancel: *const rdp_probe_
 /// another thread.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn rdp_probe_cancel_free(cancel: *const rdp_probe_cancel) {
-    boundary(|| {
-        if !cancel.is_null() {
-            // SAFETY: made by `Arc::into_raw` in `rdp_probe_cancel_new`; releases the caller's
-            // reference.
-            drop(unsafe { Arc::from_raw(cancel) });
-        }
-    })
-}
-
-/// Takes a new reference to a live token.
-///
-/// # Safety
-/// `cancel` must be a live, non-NULL token.
-pub(crate) unsafe fn clone_cancel(cancel: *const rdp_probe_cancel) -> Arc<rdp_probe_cancel> {
-    // SAFETY: `cancel` came from `Arc::into_raw`; the caller's reference keeps it alive.
-    unsafe { Arc::increment_strong_count(cancel) };
-    // SAFETY: the count raised above is the one this `Arc` owns.
-    unsafe { Arc::from_raw(cancel) }
+    // SAFETY: made by `Arc::into_raw` in `rdp_probe_cancel_new`; the caller's contract.
+    boundary(|| unsafe { free_arc(cancel) })
 }

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use rdp_probe_core::{CertPolicy, Credentials, ProbeOptions, Protocols, Target, Timeouts};
 
+use crate::handle::{free_arc, free_box};
 use crate::panic::boundary;
 use crate::result::rdp_probe_result;
 use crate::text::{read_opt_str, read_str, write_out};
@@ -43,19 +44,23 @@ pub struct rdp_probe_config {
     pub(crate) options: ProbeOptions,
 }
 
-/// Borrows the builder behind `ptr`.
+/// Runs `change` on the builder behind `ptr`, inside the panic boundary: NULL is `NULL_PARAMETER`,
+/// and `change`'s error is the result. Every `change` validates before it writes, so an error leaves
+/// the builder as it was.
 ///
 /// # Safety
 /// `ptr` must be NULL or a live builder from `rdp_probe_config_builder_new` not used elsewhere now.
-unsafe fn builder<'a>(
+unsafe fn edit(
     ptr: *mut rdp_probe_config_builder,
-) -> Result<&'a mut rdp_probe_config_builder, rdp_probe_result> {
-    // SAFETY: the caller's contract.
-    unsafe { ptr.as_mut() }.ok_or(rdp_probe_result::NullParameter)
-}
-
-fn code(r: Result<(), rdp_probe_result>) -> rdp_probe_result {
-    r.err().unwrap_or(rdp_probe_result::Ok)
+    change: impl FnOnce(&mut rdp_probe_config_builder) -> Result<(), rdp_probe_result>,
+) -> rdp_probe_result {
+    boundary(|| {
+        // SAFETY: the caller's contract.
+        match unsafe { ptr.as_mut() } {
+            Some(b) => change(b).err().unwrap_or(rdp_probe_result::Ok),
+            None => rdp_probe_result::NullParameter,
+        }
+    })
 }
 
 /// A new builder with rdp-probe's defaults: the Windows client's protocols (SSL | HYBRID | HYBRID_EX,
@@ -87,19 +92,17 @@ pub unsafe extern "C" fn rdp_probe_config_builder_set_target(
     host: *const c_char,
     port: u16,
 ) -> rdp_probe_result {
-    boundary(|| {
-        code((|| {
-            // SAFETY: the caller's contract.
-            let b = unsafe { self::builder(builder) }?;
-            // SAFETY: the caller's contract.
-            let host = unsafe { read_str(host) }?;
-            if port == 0 {
-                return Err(rdp_probe_result::InvalidPort);
-            }
-            b.target = Some(Target::new(host, port).map_err(|_| rdp_probe_result::InvalidHost)?);
-            Ok(())
-        })())
-    })
+    let change = |b: &mut rdp_probe_config_builder| -> Result<(), rdp_probe_result> {
+        // SAFETY: the caller's contract.
+        let host = unsafe { read_str(host) }?;
+        if port == 0 {
+            return Err(rdp_probe_result::InvalidPort);
+        }
+        b.target = Some(Target::new(host, port).map_err(|_| rdp_probe_result::InvalidHost)?);
+        Ok(())
+    };
+    // SAFETY: the caller's contract is `edit`'s.
+    unsafe { edit(builder, change) }
 }
 
 /// Sets the credentials for Network Level Authentication (CredSSP). `domain` may be NULL; a user
@@ -119,24 +122,22 @@ pub unsafe extern "C" fn rdp_probe_config_builder_set_credentials(
     domain: *const c_char,
     password: *const c_char,
 ) -> rdp_probe_result {
-    boundary(|| {
-        code((|| {
-            // SAFETY: the caller's contract.
-            let b = unsafe { self::builder(builder) }?;
-            // SAFETY: the caller's contract.
-            let user = unsafe { read_str(user) }?;
-            // SAFETY: the caller's contract.
-            let domain = unsafe { read_opt_str(domain) }?;
-            // SAFETY: the caller's contract.
-            let password = unsafe { read_str(password) }?;
-            let credentials = Credentials::new(user, domain.map(str::to_owned), password);
-            if credentials.username.is_empty() {
-                return Err(rdp_probe_result::InvalidCredentials);
-            }
-            b.options.credentials = Some(credentials);
-            Ok(())
-        })())
-    })
+    let change = |b: &mut rdp_probe_config_builder| -> Result<(), rdp_probe_result> {
+        // SAFETY: the caller's contract.
+        let user = unsafe { read_str(user) }?;
+        // SAFETY: the caller's contract.
+        let domain = unsafe { read_opt_str(domain) }?;
+        // SAFETY: the caller's contract.
+        let password = unsafe { read_str(password) }?;
+        let credentials = Credentials::new(user, domain.map(str::to_owned), password);
+        if credentials.username.is_empty() {
+            return Err(rdp_probe_result::InvalidCredentials);
+        }
+        b.options.credentials = Some(credentials);
+        Ok(())
+    };
+    // SAFETY: the caller's contract is `edit`'s.
+    unsafe { edit(builder, change) }
 }
 
 /// Requests exactly these security protocols and never falls back: the `requestedProtocols` bits of
@@ -152,17 +153,15 @@ pub unsafe extern "C" fn rdp_probe_config_builder_set_protocols(
     builder: *mut rdp_probe_config_builder,
     protocols: u32,
 ) -> rdp_probe_result {
-    boundary(|| {
-        code((|| {
-            // SAFETY: the caller's contract.
-            let b = unsafe { self::builder(builder) }?;
-            if protocols & !KNOWN_PROTOCOL_BITS != 0 {
-                return Err(rdp_probe_result::InvalidProtocols);
-            }
-            b.options.protocols = Some(Protocols::from_bits(protocols));
-            Ok(())
-        })())
-    })
+    let change = |b: &mut rdp_probe_config_builder| -> Result<(), rdp_probe_result> {
+        if protocols & !KNOWN_PROTOCOL_BITS != 0 {
+            return Err(rdp_probe_result::InvalidProtocols);
+        }
+        b.options.protocols = Some(Protocols::from_bits(protocols));
+        Ok(())
+    };
+    // SAFETY: the caller's contract is `edit`'s.
+    unsafe { edit(builder, change) }
 }
 
 /// Sets the time limits in milliseconds: each TCP connect, each phase (waiting for the server's next
@@ -180,22 +179,20 @@ pub unsafe extern "C" fn rdp_probe_config_builder_set_timeouts(
     phase_ms: u32,
     overall_ms: u32,
 ) -> rdp_probe_result {
-    boundary(|| {
-        code((|| {
-            // SAFETY: the caller's contract.
-            let b = unsafe { self::builder(builder) }?;
-            if connect_ms == 0 || phase_ms == 0 || overall_ms == 0 {
-                return Err(rdp_probe_result::InvalidTimeout);
-            }
-            let ms = |v: u32| Duration::from_millis(u64::from(v));
-            b.options.timeouts = Timeouts {
-                connect: ms(connect_ms),
-                phase: ms(phase_ms),
-                overall: ms(overall_ms),
-            };
-            Ok(())
-        })())
-    })
+    let change = |b: &mut rdp_probe_config_builder| -> Result<(), rdp_probe_result> {
+        if connect_ms == 0 || phase_ms == 0 || overall_ms == 0 {
+            return Err(rdp_probe_result::InvalidTimeout);
+        }
+        let ms = |v: u32| Duration::from_millis(u64::from(v));
+        b.options.timeouts = Timeouts {
+            connect: ms(connect_ms),
+            phase: ms(phase_ms),
+            overall: ms(overall_ms),
+        };
+        Ok(())
+    };
+    // SAFETY: the caller's contract is `edit`'s.
+    unsafe { edit(builder, change) }
 }
 
 /// Sets the certificate policy, a `rdp_probe_cert_policy` value.
@@ -209,18 +206,16 @@ pub unsafe extern "C" fn rdp_probe_config_builder_set_cert_policy(
     builder: *mut rdp_probe_config_builder,
     policy: u32,
 ) -> rdp_probe_result {
-    boundary(|| {
-        code((|| {
-            // SAFETY: the caller's contract.
-            let b = unsafe { self::builder(builder) }?;
-            b.options.cert_policy = match policy {
-                p if p == rdp_probe_cert_policy::AcceptAny as u32 => CertPolicy::AcceptAny,
-                p if p == rdp_probe_cert_policy::RequireValid as u32 => CertPolicy::RequireValid,
-                _ => return Err(rdp_probe_result::InvalidCertPolicy),
-            };
-            Ok(())
-        })())
-    })
+    let change = |b: &mut rdp_probe_config_builder| -> Result<(), rdp_probe_result> {
+        b.options.cert_policy = match policy {
+            p if p == rdp_probe_cert_policy::AcceptAny as u32 => CertPolicy::AcceptAny,
+            p if p == rdp_probe_cert_policy::RequireValid as u32 => CertPolicy::RequireValid,
+            _ => return Err(rdp_probe_result::InvalidCertPolicy),
+        };
+        Ok(())
+    };
+    // SAFETY: the caller's contract is `edit`'s.
+    unsafe { edit(builder, change) }
 }
 
 /// Sets the client computer name sent to the server (default `rdp-probe`): 1 to 15 characters, what
@@ -235,19 +230,17 @@ pub unsafe extern "C" fn rdp_probe_config_builder_set_client_name(
     builder: *mut rdp_probe_config_builder,
     name: *const c_char,
 ) -> rdp_probe_result {
-    boundary(|| {
-        code((|| {
-            // SAFETY: the caller's contract.
-            let b = unsafe { self::builder(builder) }?;
-            // SAFETY: the caller's contract.
-            let name = unsafe { read_str(name) }?;
-            if name.is_empty() || name.chars().count() > 15 {
-                return Err(rdp_probe_result::InvalidClientName);
-            }
-            b.options.client_name = Some(name.to_owned());
-            Ok(())
-        })())
-    })
+    let change = |b: &mut rdp_probe_config_builder| -> Result<(), rdp_probe_result> {
+        // SAFETY: the caller's contract.
+        let name = unsafe { read_str(name) }?;
+        if name.is_empty() || name.chars().count() > 15 {
+            return Err(rdp_probe_result::InvalidClientName);
+        }
+        b.options.client_name = Some(name.to_owned());
+        Ok(())
+    };
+    // SAFETY: the caller's contract is `edit`'s.
+    unsafe { edit(builder, change) }
 }
 
 /// Builds an immutable config from the builder's current settings and writes it to `*out_config`.
@@ -288,12 +281,8 @@ pub unsafe extern "C" fn rdp_probe_config_builder_build(
 /// `builder` must be NULL or a live builder, not used again afterwards.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn rdp_probe_config_builder_free(builder: *mut rdp_probe_config_builder) {
-    boundary(|| {
-        if !builder.is_null() {
-            // SAFETY: made by `Box::into_raw` in `rdp_probe_config_builder_new`, freed once.
-            drop(unsafe { Box::from_raw(builder) });
-        }
-    })
+    // SAFETY: made by `Box::into_raw` in `rdp_probe_config_builder_new`; the caller's contract.
+    boundary(|| unsafe { free_box(builder) })
 }
 
 /// Frees a config. NULL is accepted and ignored.
@@ -306,22 +295,6 @@ pub unsafe extern "C" fn rdp_probe_config_builder_free(builder: *mut rdp_probe_c
 /// another thread.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn rdp_probe_config_free(config: *const rdp_probe_config) {
-    boundary(|| {
-        if !config.is_null() {
-            // SAFETY: made by `Arc::into_raw` in `rdp_probe_config_builder_build`; this releases
-            // the caller's one reference.
-            drop(unsafe { Arc::from_raw(config) });
-        }
-    })
-}
-
-/// Takes a new reference to a live config, for a probe that may outlive the caller's.
-///
-/// # Safety
-/// `config` must be a live, non-NULL config.
-pub(crate) unsafe fn clone_config(config: *const rdp_probe_config) -> Arc<rdp_probe_config> {
-    // SAFETY: `config` came from `Arc::into_raw`; the caller's reference keeps it alive.
-    unsafe { Arc::increment_strong_count(config) };
-    // SAFETY: the count raised above is the one this `Arc` owns.
-    unsafe { Arc::from_raw(config) }
+    // SAFETY: made by `Arc::into_raw` in `rdp_probe_config_builder_build`; the caller's contract.
+    boundary(|| unsafe { free_arc(config) })
 }

@@ -40,6 +40,7 @@ use std::ffi::c_char;
 
 mod cancel;
 mod config;
+mod handle;
 mod panic;
 mod report;
 mod result;

@@ -11,9 +11,10 @@ use std::ffi::c_char;
 use rdp_probe_core::Report;
 use rdp_probe_core::report::Verdict;
 
+use crate::handle::free_box;
 use crate::panic::boundary;
 use crate::result::rdp_probe_result;
-use crate::text::{write_out, write_str};
+use crate::text::{write_if_wanted, write_out, write_str};
 
 /// The result of one probe. Made by `rdp_probe_run`, freed with `rdp_probe_report_free`.
 pub struct rdp_probe_report {
@@ -51,15 +52,21 @@ impl From<Verdict> for rdp_probe_verdict {
     }
 }
 
-/// Borrows the report behind `ptr`.
+/// Runs `read` on the report behind `ptr`, inside the panic boundary; NULL is `NULL_PARAMETER`.
 ///
 /// # Safety
 /// `ptr` must be NULL or a live report.
-unsafe fn borrow<'a>(ptr: *const rdp_probe_report) -> Result<&'a Report, rdp_probe_result> {
-    // SAFETY: the caller's contract.
-    unsafe { ptr.as_ref() }
-        .map(|r| &r.report)
-        .ok_or(rdp_probe_result::NullParameter)
+unsafe fn with_report(
+    ptr: *const rdp_probe_report,
+    read: impl FnOnce(&Report) -> rdp_probe_result,
+) -> rdp_probe_result {
+    boundary(|| {
+        // SAFETY: the caller's contract.
+        match unsafe { ptr.as_ref() } {
+            Some(r) => read(&r.report),
+            None => rdp_probe_result::NullParameter,
+        }
+    })
 }
 
 /// Runs `get` on the report and writes the string it yields.
@@ -73,18 +80,13 @@ unsafe fn string_field(
     out_needed: *mut usize,
     get: impl FnOnce(&Report) -> Option<String>,
 ) -> rdp_probe_result {
-    boundary(|| {
+    let read = |r: &Report| match get(r) {
         // SAFETY: the caller's contract.
-        let report = match unsafe { borrow(report) } {
-            Ok(r) => r,
-            Err(e) => return e,
-        };
-        match get(report) {
-            // SAFETY: the caller's contract.
-            Some(text) => unsafe { write_str(&text, buf, len, out_needed) },
-            None => rdp_probe_result::NotPresent,
-        }
-    })
+        Some(text) => unsafe { write_str(&text, buf, len, out_needed) },
+        None => rdp_probe_result::NotPresent,
+    };
+    // SAFETY: the caller's contract.
+    unsafe { with_report(report, read) }
 }
 
 /// Writes the verdict.
@@ -96,14 +98,10 @@ pub unsafe extern "C" fn rdp_probe_report_verdict(
     report: *const rdp_probe_report,
     out_verdict: *mut rdp_probe_verdict,
 ) -> rdp_probe_result {
-    boundary(|| {
-        // SAFETY: the caller's contract.
-        match unsafe { borrow(report) } {
-            // SAFETY: the caller's contract.
-            Ok(r) => unsafe { write_out(out_verdict, r.verdict.into()) },
-            Err(e) => e,
-        }
-    })
+    // SAFETY: the caller's contract.
+    let read = |r: &Report| unsafe { write_out(out_verdict, r.verdict.into()) };
+    // SAFETY: the caller's contract.
+    unsafe { with_report(report, read) }
 }
 
 /// Writes the phase the probe stopped in (`tls`, `credssp`, `licensing`, ...), for the verdicts
@@ -184,17 +182,13 @@ pub unsafe extern "C" fn rdp_probe_report_code_value(
     report: *const rdp_probe_report,
     out_value: *mut u32,
 ) -> rdp_probe_result {
-    boundary(|| {
+    let read = |r: &Report| match &r.failure {
         // SAFETY: the caller's contract.
-        match unsafe { borrow(report) } {
-            Ok(r) => match &r.failure {
-                // SAFETY: the caller's contract.
-                Some(f) => unsafe { write_out(out_value, f.code.value) },
-                None => rdp_probe_result::NotPresent,
-            },
-            Err(e) => e,
-        }
-    })
+        Some(f) => unsafe { write_out(out_value, f.code.value) },
+        None => rdp_probe_result::NotPresent,
+    };
+    // SAFETY: the caller's contract.
+    unsafe { with_report(report, read) }
 }
 
 /// Writes the failure's code space (`neg_failure`, `tls_alert`, `ntstatus`, `errinfo`, ...) for
@@ -250,35 +244,20 @@ pub unsafe extern "C" fn rdp_probe_report_mstsc(
     out_extended_reason: *mut u32,
     out_derived: *mut bool,
 ) -> rdp_probe_result {
-    boundary(|| {
-        // SAFETY: the caller's contract.
-        let r = match unsafe { borrow(report) } {
-            Ok(r) => r,
-            Err(e) => return e,
-        };
+    let read = |r: &Report| {
         let Some(m) = &r.mstsc else {
             return rdp_probe_result::NotPresent;
         };
         // SAFETY: each pointer is NULL (skipped) or valid for a write by the caller's contract.
-        unsafe {
-            if let Some(p) = out_disconnect_reason.as_mut() {
-                *p = m.disconnect_reason;
-            }
-        }
+        unsafe { write_if_wanted(out_disconnect_reason, m.disconnect_reason) };
         // SAFETY: as above.
-        unsafe {
-            if let Some(p) = out_extended_reason.as_mut() {
-                *p = m.extended_reason;
-            }
-        }
+        unsafe { write_if_wanted(out_extended_reason, m.extended_reason) };
         // SAFETY: as above.
-        unsafe {
-            if let Some(p) = out_derived.as_mut() {
-                *p = m.derived;
-            }
-        }
+        unsafe { write_if_wanted(out_derived, m.derived) };
         rdp_probe_result::Ok
-    })
+    };
+    // SAFETY: the caller's contract.
+    unsafe { with_report(report, read) }
 }
 
 /// Writes what the Windows client would say for its pair, for `failed`; `NOT_PRESENT` otherwise.
@@ -363,10 +342,6 @@ pub unsafe extern "C" fn rdp_probe_report_json(
 /// `report` must be NULL or a live report, not used again afterwards.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn rdp_probe_report_free(report: *mut rdp_probe_report) {
-    boundary(|| {
-        if !report.is_null() {
-            // SAFETY: made by `Box::into_raw` in `rdp_probe_run`, freed once.
-            drop(unsafe { Box::from_raw(report) });
-        }
-    })
+    // SAFETY: made by `Box::into_raw` in `rdp_probe_run`; the caller's contract.
+    boundary(|| unsafe { free_box(report) })
 }

@@ -4,8 +4,9 @@ use std::sync::Arc;
 
 use rdp_probe_core::Report;
 
-use crate::cancel::{clone_cancel, rdp_probe_cancel};
-use crate::config::{clone_config, rdp_probe_config};
+use crate::cancel::rdp_probe_cancel;
+use crate::config::rdp_probe_config;
+use crate::handle::clone_arc;
 use crate::panic::boundary;
 use crate::report::rdp_probe_report;
 use crate::result::rdp_probe_result;
@@ -40,9 +41,9 @@ pub unsafe extern "C" fn rdp_probe_run(
             return rdp_probe_result::NullParameter;
         }
         // SAFETY: non-NULL and live by the caller's contract.
-        let config = unsafe { clone_config(config) };
+        let config = unsafe { clone_arc(config) };
         // SAFETY: non-NULL (checked) and live by the caller's contract.
-        let cancel = (!cancel.is_null()).then(|| unsafe { clone_cancel(cancel) });
+        let cancel = (!cancel.is_null()).then(|| unsafe { clone_arc(cancel) });
         let outcome = if tokio::runtime::Handle::try_current().is_ok() {
             std::thread::scope(|s| {
                 s.spawn(|| boundary(|| run_blocking(&config, cancel.as_deref())))

@@ -77,3 +77,14 @@ pub(crate) unsafe fn write_out<T>(out: *mut T, value: T) -> rdp_probe_result {
     unsafe { out.write(value) };
     rdp_probe_result::Ok
 }
+
+/// Writes `value` through `out` unless `out` is NULL (an output the caller does not want).
+///
+/// # Safety
+/// `out` must be NULL or valid for a write of `T`.
+pub(crate) unsafe fn write_if_wanted<T>(out: *mut T, value: T) {
+    if !out.is_null() {
+        // SAFETY: non-NULL and valid for a write by the caller's contract.
+        unsafe { out.write(value) };
+    }
+}
