@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::task::{Context, Poll};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
+use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::TcpStream;
 use tokio::time::Instant;
 use tokio_rustls::TlsConnector;
@@ -19,32 +19,96 @@ use crate::failure::{FailureKind, TlsFailure};
 use crate::report::Report;
 use crate::{ProbeOptions, Target};
 
-/// Counts the bytes that cross the TCP socket (TLS records included).
+/// Counts the bytes that cross the TCP socket.
+///
+/// Sent bytes are counted as they are written. Received bytes are counted so that a report does not
+/// depend on how the kernel happened to deliver segments: over plain TCP, the driver counts each frame
+/// when the engine takes it (see [`Driver::count_taken`]); under TLS, [`Counted`] reads one TLS record
+/// at a time and counts what it reads, so rustls only ever pulls the records it needs.
 #[derive(Debug, Default)]
 struct Counters {
     sent: AtomicU64,
     received: AtomicU64,
 }
 
+/// Where the reader stands in the server's stream of TLS records: every record is a 5-byte header whose
+/// last two bytes give the length of the fragment that follows (RFC 8446 section 5.1, RFC 5246
+/// section 6.2.1).
+#[derive(Debug, Default)]
+struct RecordCursor {
+    header: [u8; 5],
+    header_len: usize,
+    body_left: usize,
+}
+
+impl RecordCursor {
+    /// How many bytes the next read may take without running into the next record.
+    fn limit(&self) -> usize {
+        if self.body_left > 0 {
+            self.body_left
+        } else {
+            self.header.len() - self.header_len
+        }
+    }
+
+    /// Moves past `bytes`, which are at most [`RecordCursor::limit`] long.
+    fn advance(&mut self, bytes: &[u8]) {
+        if self.body_left > 0 {
+            self.body_left = self.body_left.saturating_sub(bytes.len());
+            return;
+        }
+        for &b in bytes {
+            if let Some(slot) = self.header.get_mut(self.header_len) {
+                *slot = b;
+                self.header_len += 1;
+            }
+        }
+        if self.header_len == self.header.len() {
+            self.header_len = 0;
+            self.body_left = usize::from(u16::from_be_bytes([self.header[3], self.header[4]]));
+        }
+    }
+}
+
 #[derive(Debug)]
 struct Counted {
     inner: TcpStream,
     counters: Arc<Counters>,
+    /// Set once TLS starts: reads then stop at record boundaries and are counted here.
+    records: Option<RecordCursor>,
+}
+
+impl Counted {
+    fn new(inner: TcpStream, counters: Arc<Counters>) -> Self {
+        Counted {
+            inner,
+            counters,
+            records: None,
+        }
+    }
 }
 
 impl AsyncRead for Counted {
     fn poll_read(
-        mut self: Pin<&mut Self>,
+        self: Pin<&mut Self>,
         cx: &mut Context<'_>,
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
-        let before = buf.filled().len();
-        let r = Pin::new(&mut self.inner).poll_read(cx, buf);
-        let n = buf.filled().len().saturating_sub(before);
-        self.counters
+        let this = self.get_mut();
+        let Some(cursor) = this.records.as_mut() else {
+            return Pin::new(&mut this.inner).poll_read(cx, buf);
+        };
+        let mut scratch = [0u8; 8 * 1024];
+        let limit = cursor.limit().min(buf.remaining()).min(scratch.len());
+        let mut part = ReadBuf::new(scratch.get_mut(..limit).unwrap_or_default());
+        std::task::ready!(Pin::new(&mut this.inner).poll_read(cx, &mut part))?;
+        let got = part.filled();
+        cursor.advance(got);
+        this.counters
             .received
-            .fetch_add(n as u64, Ordering::Relaxed);
-        r
+            .fetch_add(got.len() as u64, Ordering::Relaxed);
+        buf.put_slice(got);
+        Poll::Ready(Ok(()))
     }
 }
 
@@ -89,7 +153,17 @@ impl Conn {
     async fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         match self {
             Conn::Tcp(s) => s.read(buf).await,
-            Conn::Tls(s) => s.read(buf).await,
+            // `fill_buf` reads records only until one carries plaintext and returns that record's
+            // plaintext, where `read` would go on pulling whatever records have arrived.
+            Conn::Tls(s) => {
+                let plain = s.fill_buf().await?;
+                let n = plain.len().min(buf.len());
+                buf.get_mut(..n)
+                    .unwrap_or_default()
+                    .copy_from_slice(plain.get(..n).unwrap_or_default());
+                s.consume(n);
+                Ok(n)
+            }
         }
     }
 }
@@ -101,7 +175,10 @@ struct Driver {
     conn: Option<Conn>,
     counters: Arc<Counters>,
     reported: (u64, u64),
+    /// What was read and not yet taken by the engine (plaintext under TLS).
     rbuf: Vec<u8>,
+    /// How many bytes at the front of `rbuf` are already counted as received.
+    rbuf_counted: usize,
 }
 
 /// Probes `target` and returns the report. Never panics on server input and never waits longer than
@@ -131,6 +208,7 @@ pub async fn probe(target: &Target, options: &ProbeOptions) -> Report {
         counters: Arc::new(Counters::default()),
         reported: (0, 0),
         rbuf: Vec::new(),
+        rbuf_counted: 0,
     };
     loop {
         let action = d.machine.poll(d.now());
@@ -140,6 +218,7 @@ pub async fn probe(target: &Target, options: &ProbeOptions) -> Report {
             Action::Reconnect => {
                 d.conn = None;
                 d.rbuf.clear();
+                d.rbuf_counted = 0;
                 d.connect().await;
             }
             Action::Send(bytes) => d.send(&bytes).await,
@@ -161,6 +240,30 @@ impl Driver {
 
     fn deadline(&self) -> Instant {
         self.start + self.machine.deadline()
+    }
+
+    /// Over plain TCP, counts the `n` bytes the engine takes off the front of `rbuf` (under TLS,
+    /// [`Counted`] has counted the records that carried them).
+    fn count_taken(&mut self, n: usize) {
+        if matches!(self.conn, Some(Conn::Tcp(_))) {
+            let fresh = n.saturating_sub(self.rbuf_counted);
+            self.counters
+                .received
+                .fetch_add(fresh as u64, Ordering::Relaxed);
+        }
+        self.rbuf_counted = self.rbuf_counted.saturating_sub(n);
+    }
+
+    /// Over plain TCP, counts what `rbuf` holds when a read ends in a failure: the partial or invalid
+    /// frame the engine is judging.
+    fn count_held(&mut self) {
+        if matches!(self.conn, Some(Conn::Tcp(_))) {
+            let fresh = self.rbuf.len().saturating_sub(self.rbuf_counted);
+            self.counters
+                .received
+                .fetch_add(fresh as u64, Ordering::Relaxed);
+        }
+        self.rbuf_counted = self.rbuf.len();
     }
 
     fn account(&mut self) {
@@ -210,10 +313,7 @@ impl Driver {
                     let _ = stream.set_nodelay(true);
                     self.counters = Arc::new(Counters::default());
                     self.reported = (0, 0);
-                    self.conn = Some(Conn::Tcp(Counted {
-                        inner: stream,
-                        counters: Arc::clone(&self.counters),
-                    }));
+                    self.conn = Some(Conn::Tcp(Counted::new(stream, Arc::clone(&self.counters))));
                     let now = self.now();
                     self.machine.on_connected(addr, now);
                     return;
@@ -266,12 +366,14 @@ impl Driver {
             match self.machine.check_frame(framing, &self.rbuf) {
                 FrameCheck::Complete(n) => {
                     let frame: Vec<u8> = self.rbuf.drain(..n).collect();
+                    self.count_taken(n);
                     self.account();
                     let now = self.now();
                     self.machine.on_frame(&frame, now);
                     return;
                 }
                 FrameCheck::Invalid(kind) => {
+                    self.count_held();
                     self.account();
                     let now = self.now();
                     self.machine.on_invalid_frame(kind, now);
@@ -286,6 +388,7 @@ impl Driver {
             let mut chunk = [0u8; 16 * 1024];
             match tokio::time::timeout_at(deadline, conn.read(&mut chunk)).await {
                 Ok(Ok(0)) => {
+                    self.count_held();
                     self.account();
                     let now = self.now();
                     self.machine.on_io_failure(IoFailure::Closed, now);
@@ -293,12 +396,14 @@ impl Driver {
                 }
                 Ok(Ok(n)) => self.rbuf.extend_from_slice(&chunk[..n]),
                 Ok(Err(e)) => {
+                    self.count_held();
                     self.account();
                     let now = self.now();
                     self.machine.on_io_failure(crate::tls::io_failure(&e), now);
                     return;
                 }
                 Err(_) => {
+                    self.count_held();
                     self.account();
                     let now = self.now();
                     self.machine.on_timeout(self.rbuf.len(), now);
@@ -309,9 +414,13 @@ impl Driver {
     }
 
     async fn upgrade_tls(&mut self) {
-        let Some(Conn::Tcp(tcp)) = self.conn.take() else {
+        let Some(Conn::Tcp(mut tcp)) = self.conn.take() else {
             return;
         };
+        // Bytes after the Connection Confirm belong to TLS; from here on reads stop at record boundaries.
+        self.rbuf.clear();
+        self.rbuf_counted = 0;
+        tcp.records = Some(RecordCursor::default());
         let config = match crate::tls::client_config(self.machine.options().cert_policy) {
             Ok(c) => c,
             Err(m) => {
@@ -386,10 +495,7 @@ impl Driver {
         let counters = Arc::clone(&self.counters);
         let attempt = async move {
             let stream = TcpStream::connect(addr).await.ok()?;
-            let mut s = Counted {
-                inner: stream,
-                counters,
-            };
+            let mut s = Counted::new(stream, Arc::clone(&counters));
             s.write_all(&rdp_probe_wire::x224::connection_request(
                 rdp_probe_wire::x224::PROTOCOL_SSL,
                 None,
@@ -403,6 +509,8 @@ impl Driver {
                     rdp_probe_wire::frame::rdp_frame_len(&buf)
                 {
                     buf.drain(..n);
+                    counters.received.fetch_add(n as u64, Ordering::Relaxed);
+                    s.records = Some(RecordCursor::default());
                     break;
                 }
                 let n = s.read(&mut chunk).await.ok()?;

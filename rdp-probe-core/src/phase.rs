@@ -92,8 +92,13 @@ pub enum PhaseStatus {
 /// What one phase took: time, bytes and round trips. A phase may appear more than once when the probe
 /// reconnects (e.g. after SSL_NOT_ALLOWED_BY_SERVER); `attempt` tells them apart.
 ///
-/// Bytes are counted on the TCP socket (TLS records included) in the phase during which they crossed it: a
-/// read that carries the end of one phase and the start of the next counts in the first.
+/// Bytes are TCP payload (TLS records included). Sent bytes count in the phase that sent them. Received
+/// bytes count in the phase that needed them: over plain TCP, each frame when the probe takes it
+/// (and, when a read ends in a failure, the partial or invalid frame it holds); under TLS, each record
+/// when the probe reads it, records being read one at a time and only while no plaintext is waiting (so
+/// TLS 1.3 session tickets count in the phase after `tls`, with the first record that carries data).
+/// Bytes the server sent after the frame that ended the probe are not counted. So the counts do not
+/// depend on how the kernel delivered the segments: two probes of one server give the same numbers.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PhaseRecord {
     /// The phase.

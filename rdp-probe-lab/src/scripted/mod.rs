@@ -24,6 +24,8 @@
 //! reset it did not ask for. "Reset" means `SO_LINGER` 0 and a close (RST).
 
 mod conn;
+#[cfg(test)]
+mod delivery_tests;
 mod pdu;
 pub(crate) mod tls;
 
