@@ -4,7 +4,7 @@
 //! of those invariants (which is the bug a fuzzer should report).
 
 use crate::frame::{self, FrameLen};
-use crate::{credssp, mcs, ntlm, share, tls, x224};
+use crate::{credssp, licensing, mcs, ntlm, share, tls, x224};
 
 fn check_frame_len(buf: &[u8], r: FrameLen) {
     match r {
@@ -124,4 +124,25 @@ pub fn ntlm_challenge(data: &[u8]) {
 pub fn tls_records(data: &[u8]) {
     let _ = tls::parse_alert_record(data);
     let _ = tls::parse_server_hello(data);
+}
+
+/// Client New License Request repair ([`licensing::restore_premaster_length`]): a repaired request is a
+/// whole TPKT frame of the length it claims, one to seven bytes longer, and needs no second repair.
+pub fn license_request(data: &[u8]) {
+    if let Some(fixed) = licensing::restore_premaster_length(data) {
+        assert!(
+            fixed.len() > data.len() && fixed.len() <= data.len() + 8,
+            "grew by 1..=8"
+        );
+        assert_eq!(
+            frame::rdp_frame_len(&fixed),
+            FrameLen::Complete(fixed.len()),
+            "a whole frame"
+        );
+        assert_eq!(
+            licensing::restore_premaster_length(&fixed),
+            None,
+            "idempotent"
+        );
+    }
 }

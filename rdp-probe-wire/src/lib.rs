@@ -21,6 +21,7 @@ pub mod cursor;
 mod error;
 pub mod frame;
 pub mod fuzz_oracles;
+pub mod licensing;
 pub mod mcs;
 pub mod ntlm;
 pub mod share;

@@ -8,7 +8,7 @@ use rdp_probe_wire::fuzz_oracles;
 
 type Oracle = fn(&[u8]);
 
-const TARGETS: [(&str, Oracle); 8] = [
+const TARGETS: [(&str, Oracle); 9] = [
     ("frame_sniff", fuzz_oracles::frame_sniff),
     ("x224", fuzz_oracles::x224),
     ("mcs_domain", fuzz_oracles::mcs_domain),
@@ -17,6 +17,7 @@ const TARGETS: [(&str, Oracle); 8] = [
     ("ts_request", fuzz_oracles::ts_request),
     ("ntlm_challenge", fuzz_oracles::ntlm_challenge),
     ("tls_records", fuzz_oracles::tls_records),
+    ("license_request", fuzz_oracles::license_request),
 ];
 
 fn regressions_dir() -> PathBuf {

@@ -30,6 +30,7 @@ proptest! {
         fuzz_oracles::ts_request(&data);
         fuzz_oracles::ntlm_challenge(&data);
         fuzz_oracles::tls_records(&data);
+        fuzz_oracles::license_request(&data);
     }
 
     #[test]
@@ -41,6 +42,7 @@ proptest! {
         ts in prefixed(&[0x30]),
         ntlm in prefixed(b"NTLMSSP\0\x02\0\0\0"),
         tls in prefixed(&[0x16, 0x03, 0x03]),
+        license in prefixed(&[0x64, 0x00, 0x06, 0x03, 0xeb, 0x70, 0x81, 0x00, 0x80, 0x00, 0x00, 0x00, 0x13, 0x03]),
     ) {
         fuzz_oracles::x224(&tpkt);
         fuzz_oracles::frame_sniff(&tpkt);
@@ -51,6 +53,12 @@ proptest! {
         fuzz_oracles::ts_request(&ts);
         fuzz_oracles::ntlm_challenge(&ntlm);
         fuzz_oracles::tls_records(&tls);
+        let mut frame = vec![3, 0, 0, 0, 0x02, 0xf0, 0x80];
+        frame.extend_from_slice(&license);
+        if let Ok(len) = u16::try_from(frame.len()) {
+            frame[2..4].copy_from_slice(&len.to_be_bytes());
+        }
+        fuzz_oracles::license_request(&frame);
     }
 
     #[test]

@@ -136,7 +136,7 @@ impl Machine {
             match result {
                 Ok(_) if !buf.filled().is_empty() => {
                     // Send it before moving on, so the next phase starts after this PDU left.
-                    self.queue(buf.filled().to_vec());
+                    self.queue_connector_output(buf.filled());
                     return;
                 }
                 Ok(_) => {}
@@ -146,6 +146,22 @@ impl Machine {
                     return;
                 }
             }
+        }
+    }
+
+    /// Queues what the connector wrote. A Client New License Request whose encrypted premaster secret
+    /// IronRDP wrote short (it drops the number's high zero bytes) goes out at full length, as other
+    /// clients send it: see [`rdp_probe_wire::licensing`].
+    fn queue_connector_output(&mut self, written: &[u8]) {
+        match rdp_probe_wire::licensing::restore_premaster_length(written) {
+            Some(fixed) => {
+                tracing::debug!(
+                    restored = fixed.len() - written.len(),
+                    "Client New License Request: restored the encrypted premaster secret's high zero bytes"
+                );
+                self.queue(fixed);
+            }
+            None => self.queue(written.to_vec()),
         }
     }
 
@@ -169,7 +185,7 @@ impl Machine {
         };
         let mut buf = WriteBuf::new();
         match connector.step(frame, None, &mut buf) {
-            Ok(_) => self.queue(buf.filled().to_vec()),
+            Ok(_) => self.queue_connector_output(buf.filled()),
             Err(e) => {
                 let kind = connector_failure(&e);
                 self.fail(kind, now);
