@@ -65,6 +65,10 @@ fn locate(frame: &[u8]) -> Result<Option<Layout>, DecodeError> {
     } else {
         (1, usize::from(first))
     };
+    // Only a frame whose lengths agree is rewritten.
+    if user_data_len != c.remaining() {
+        return Ok(None);
+    }
     // Basic security header ([MS-RDPBCGR] 2.2.8.1.1.2.1): a licensing PDU in the clear.
     let flags = c.u16_le("security flags")?;
     if flags & SEC_LICENSE_PKT == 0 || flags & SEC_ENCRYPT != 0 {
@@ -77,7 +81,10 @@ fn locate(frame: &[u8]) -> Result<Option<Layout>, DecodeError> {
     }
     c.skip(1, "license flags")?;
     let msg_size_at = c.offset();
-    c.skip(2, "wMsgSize")?;
+    // wMsgSize counts the preamble (4 bytes) and everything after it.
+    if usize::from(c.u16_le("wMsgSize")?) != c.remaining() + 4 {
+        return Ok(None);
+    }
     // PreferredKeyExchangeAlg, PlatformId, ClientRandom ([MS-RDPELE] 2.2.2.2).
     c.skip(4 + 4 + 32, "key exchange, platform, client random")?;
     if c.u16_le("wBlobType")? != BB_RANDOM_BLOB {
@@ -115,7 +122,8 @@ pub fn restore_premaster_length(frame: &[u8]) -> Option<Vec<u8>> {
         return None;
     }
     let user_data_len = layout.user_data_len + missing;
-    let per_len: Vec<u8> = if user_data_len < 0x80 {
+    // The length keeps its form (one byte, or two with the top bit set) unless it outgrows one byte.
+    let per_len: Vec<u8> = if user_data_len < 0x80 && layout.per_len_size == 1 {
         vec![u8::try_from(user_data_len).ok()?]
     } else if user_data_len <= 0x3fff {
         let [hi, lo] = u16::try_from(user_data_len).ok()?.to_be_bytes();
