@@ -245,25 +245,23 @@ impl Driver {
     /// Over plain TCP, counts the `n` bytes the engine takes off the front of `rbuf` (under TLS,
     /// [`Counted`] has counted the records that carried them).
     fn count_taken(&mut self, n: usize) {
-        if matches!(self.conn, Some(Conn::Tcp(_))) {
-            let fresh = n.saturating_sub(self.rbuf_counted);
-            self.counters
-                .received
-                .fetch_add(fresh as u64, Ordering::Relaxed);
-        }
+        self.count_plain(n.saturating_sub(self.rbuf_counted));
         self.rbuf_counted = self.rbuf_counted.saturating_sub(n);
     }
 
     /// Over plain TCP, counts what `rbuf` holds when a read ends in a failure: the partial or invalid
     /// frame the engine is judging.
     fn count_held(&mut self) {
+        self.count_plain(self.rbuf.len().saturating_sub(self.rbuf_counted));
+        self.rbuf_counted = self.rbuf.len();
+    }
+
+    fn count_plain(&self, fresh: usize) {
         if matches!(self.conn, Some(Conn::Tcp(_))) {
-            let fresh = self.rbuf.len().saturating_sub(self.rbuf_counted);
             self.counters
                 .received
                 .fetch_add(fresh as u64, Ordering::Relaxed);
         }
-        self.rbuf_counted = self.rbuf.len();
     }
 
     fn account(&mut self) {
@@ -417,7 +415,9 @@ impl Driver {
         let Some(Conn::Tcp(mut tcp)) = self.conn.take() else {
             return;
         };
-        // Bytes after the Connection Confirm belong to TLS; from here on reads stop at record boundaries.
+        // The handshake reads the socket itself: whatever the server sent behind the Connection Confirm
+        // (nothing, from a server that waits for the ClientHello) stays unused, as it always did. From
+        // here on, reads stop at record boundaries.
         self.rbuf.clear();
         self.rbuf_counted = 0;
         tcp.records = Some(RecordCursor::default());

@@ -138,10 +138,10 @@ pub fn restore_premaster_length(frame: &[u8]) -> Option<Vec<u8>> {
     out.extend_from_slice(frame.get(layout.per_len_at + layout.per_len_size..blob_end)?);
     out.extend(std::iter::repeat_n(0u8, missing));
     out.extend_from_slice(frame.get(blob_end..)?);
-    // Every offset behind the PER length moved by the change in its size.
-    let shift = per_len.len().wrapping_sub(layout.per_len_size);
+    // Every offset behind the PER length moved by its growth (0 or 1 byte; it never shrinks).
+    let shift = per_len.len().saturating_sub(layout.per_len_size);
     let add_le = |out: &mut Vec<u8>, at: usize| -> Option<()> {
-        let at = at.wrapping_add(shift);
+        let at = at + shift;
         let field = out.get_mut(at..at + 2)?;
         let value = u16::from_le_bytes([field[0], field[1]]);
         let value = value.checked_add(u16::try_from(missing).ok()?)?;
