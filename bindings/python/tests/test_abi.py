@@ -132,3 +132,17 @@ def test_unknown_codes_map_to_their_hundred() -> None:
     assert type(error_for(499)) is rdp_probe.ProbeOutcomeError
     assert type(error_for(400)) is rdp_probe.ProbeCancelled
     assert error_for(299).name == "unknown"
+
+
+def test_the_package_exports_every_exception_and_nothing_it_lacks() -> None:
+    exported = set(rdp_probe.__all__)
+    assert len(exported) == len(rdp_probe.__all__), "a name is listed twice"
+    assert {"probe", "Report", "RdpProbeError", "ProbeCancelled", "NotPresent"} <= exported
+    for name in rdp_probe.__all__:
+        assert hasattr(rdp_probe, name), name
+    errors = {
+        name
+        for name, value in vars(rdp_probe).items()
+        if isinstance(value, type) and issubclass(value, rdp_probe.RdpProbeError)
+    }
+    assert errors <= exported

@@ -30,6 +30,7 @@ and ``name``); a verdict, even ``failed``, is a report, never an exception.
 
 from __future__ import annotations
 
+from . import _errors
 from ._api import CancelToken, Config, Protocol, probe, selftest_panic, version
 from ._errors import (
     HandleClosed,
@@ -68,22 +69,6 @@ __all__ = [
     "Stop",
     "Code",
     "Mstsc",
-    "RdpProbeError",
-    "MisuseError",
-    "HandleClosed",
-    "InvalidArgument",
-    "InvalidUtf8",
-    "InvalidHost",
-    "InvalidPort",
-    "InvalidTimeout",
-    "InvalidProtocols",
-    "InvalidCertPolicy",
-    "InvalidCredentials",
-    "InvalidClientName",
-    "InternalError",
-    "PanicError",
-    "RuntimeStartError",
-    "ProbeOutcomeError",
-    "ProbeCancelled",
-    "NotPresent",
+    # The exceptions, as _errors lists them.
+    *_errors.__all__,
 ]
