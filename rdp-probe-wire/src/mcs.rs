@@ -170,7 +170,7 @@ pub fn parse_domain_pdu(x224_payload: &[u8]) -> Result<McsPdu<'_>, DecodeError> 
 /// The server side of the Basic Settings Exchange: MCS Connect Response (BER,
 /// application tag 102) with GCC Conference Create Response and server data blocks
 /// ([MS-RDPBCGR] 2.2.1.4, [T.125] section 7 part 2, [T.124] 8.7).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ConnectResponse<'a> {
     /// Raw T.125 `Result` (0 = rt-successful, 1..=15 failures, any value kept); values
     /// outside a byte saturate to 255.
@@ -285,13 +285,7 @@ pub fn parse_connect_response(x224_payload: &[u8]) -> Result<ConnectResponse<'_>
             -128..=-1 => result as u8,
             _ => u8::MAX,
         },
-        gcc_result: None,
-        core: None,
-        security: None,
-        network: None,
-        message_channel_id: None,
-        multitransport_flags: None,
-        unknown_blocks: Vec::new(),
+        ..ConnectResponse::default()
     };
     if body.is_empty() {
         return Ok(out);
@@ -751,16 +745,7 @@ mod tests {
         blocks.extend_from_slice(&[0x99, 0x0c, 0x06, 0x00, 0xff, 0xff]);
         blocks.extend_from_slice(&[0x04, 0x0c, 0x06, 0x00, 0xef, 0x03]);
         blocks.extend_from_slice(&[0x08, 0x0c, 0x08, 0x00, 0x01, 0x03, 0x00, 0x00]);
-        let mut out = ConnectResponse {
-            result: 0,
-            gcc_result: None,
-            core: None,
-            security: None,
-            network: None,
-            message_channel_id: None,
-            multitransport_flags: None,
-            unknown_blocks: vec![],
-        };
+        let mut out = ConnectResponse::default();
         parse_server_blocks(Cursor::new(&blocks), &mut out).expect("blocks");
         let sec = out.security.expect("security");
         let cert = sec.server_certificate.expect("cert");
@@ -780,16 +765,7 @@ mod tests {
             0x02, 0x0c, 0x18, 0x00, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0,
             0, 0, 0,
         ];
-        let mut out = ConnectResponse {
-            result: 0,
-            gcc_result: None,
-            core: None,
-            security: None,
-            network: None,
-            message_channel_id: None,
-            multitransport_flags: None,
-            unknown_blocks: vec![],
-        };
+        let mut out = ConnectResponse::default();
         let e = parse_server_blocks(Cursor::new(&blocks), &mut out).expect_err("huge");
         assert_eq!(e.what, "server certificate");
         // SC_NET claiming 65535 channels keeps only those present, capped.
