@@ -36,7 +36,7 @@ pub use options::{CertPolicy, Credentials, ProbeOptions, Timeouts};
 pub use phase::{Phase, PhaseRecord, PhaseStatus};
 pub use protocols::{Protocols, ProtocolsError};
 pub use rdp_probe_codes::CodeSpace;
-pub use report::{Report, Verdict};
+pub use report::{Report, Verdict, VerdictKind};
 pub use target::{DEFAULT_PORT, Target, TargetError};
 
 /// The versions of this crate and of the RDP stack it drives.

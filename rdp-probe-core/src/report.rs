@@ -38,6 +38,9 @@ impl Verdict {
     }
 }
 
+/// The verdict without its data (the name of each verdict).
+pub type VerdictKind = Verdict;
+
 /// How a connected probe ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -334,6 +337,31 @@ impl Report {
     pub fn to_json(&self) -> String {
         serde_json::to_string(self)
             .unwrap_or_else(|e| format!("{{\"schema\":\"{SCHEMA}\",\"error\":\"{e}\"}}"))
+    }
+
+    /// The verdict without its data.
+    pub fn verdict_kind(&self) -> VerdictKind {
+        self.verdict
+    }
+
+    /// The failure; present exactly when the verdict is `failed`.
+    pub fn failure(&self) -> Option<&FailureReport> {
+        self.failure.as_ref()
+    }
+
+    /// The Windows client's pair; present exactly when the verdict is `failed`.
+    pub fn mstsc(&self) -> Option<&MstscReport> {
+        self.mstsc.as_ref()
+    }
+
+    /// Why the probe stopped; present exactly for `needs_credentials` and `inconclusive`.
+    pub fn stop(&self) -> Option<&StopReport> {
+        self.stop.as_ref()
+    }
+
+    /// How a `connected` probe ended.
+    pub fn outcome(&self) -> Option<Outcome> {
+        self.outcome
     }
 
     /// The last errorInfo received, if any (0 = ERRINFO_NONE is skipped).
