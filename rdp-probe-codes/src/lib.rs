@@ -18,9 +18,12 @@ pub mod mcs;
 pub mod mstsc;
 pub mod neg_failure;
 pub mod ntstatus;
+pub mod phase;
 pub mod tls_alert;
 
 use std::fmt;
+
+pub use phase::Phase;
 
 /// The code spaces of the failure taxonomy.
 ///

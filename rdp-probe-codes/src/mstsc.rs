@@ -19,6 +19,7 @@
 
 use std::fmt;
 
+use crate::phase::{self, Phase};
 use crate::{CodeEntry, errinfo, license};
 
 const SRC_DISC: &str = "learn.microsoft.com IMsTscAxEvents::OnDisconnected";
@@ -298,12 +299,12 @@ pub struct Rule {
     pub id: &'static str,
     /// Human description of the trigger.
     pub trigger: &'static str,
-    /// Phases in which the trigger can occur (names from [`PHASES`]).
-    pub phases: &'static [&'static str],
+    /// Phases in which the trigger can occur.
+    pub phases: &'static [Phase],
     /// The disconnect reason produced.
     pub disconnect_reason: u32,
-    /// How the extended reason is obtained, e.g. "last errinfo, else 0".
-    pub extended: &'static str,
+    /// How the extended reason is obtained.
+    pub extended: Extended,
     /// `true` only if a Microsoft document states this trigger-to-code correspondence.
     pub documented: bool,
     /// `true` if the disconnect reason itself is in Microsoft's list ([`DISCONNECT_REASONS`]).
@@ -316,60 +317,104 @@ pub struct Rule {
     pub check: &'static str,
 }
 
-/// Phase names used in [`Rule::phases`].
-pub const PHASES: [&str; 11] = [
-    "resolve",
-    "tcp_connect",
-    "x224",
-    "tls",
-    "credssp",
-    "basic_settings",
-    "channel_connection",
-    "secure_settings",
-    "licensing",
-    "capabilities",
-    "finalization",
+/// How a [`Rule`] obtains the extended reason of its pair.
+///
+/// Displayed (and serialized) as the prose of the mapping table, e.g. `last errinfo, else 0`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Extended {
+    /// Always this value.
+    Fixed(u32),
+    /// The last Set Error Info value received, else this value.
+    LastErrinfoElse(u32),
+    /// The last Set Error Info value received, else the licensing ERRINFO that corresponds to the
+    /// licensing error code of the trigger ([`license::related_errinfo`]), else 0.
+    LastErrinfoElseLicensing,
+}
+
+impl Extended {
+    /// The extended reason for a trigger whose licensing error code (if any) is `license_code`,
+    /// given the last Set Error Info value received.
+    pub fn resolve(self, last_errinfo: Option<u32>, license_code: Option<u32>) -> u32 {
+        match self {
+            Extended::Fixed(v) => v,
+            Extended::LastErrinfoElse(v) => last_errinfo.unwrap_or(v),
+            Extended::LastErrinfoElseLicensing => last_errinfo
+                .or_else(|| license_code.and_then(license::related_errinfo))
+                .unwrap_or(0),
+        }
+    }
+
+    /// Whether this can give `extended` (a last Set Error Info can be any value).
+    pub fn can_give(self, extended: u32) -> bool {
+        match self {
+            Extended::Fixed(v) => v == extended,
+            Extended::LastErrinfoElse(_) | Extended::LastErrinfoElseLicensing => true,
+        }
+    }
+
+    /// Whether a received Set Error Info value becomes the extended reason.
+    pub fn uses_last_errinfo(self) -> bool {
+        !matches!(self, Extended::Fixed(_))
+    }
+}
+
+impl fmt::Display for Extended {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Extended::Fixed(v) => write!(f, "{v}"),
+            Extended::LastErrinfoElse(v) => write!(f, "last errinfo, else {v}"),
+            Extended::LastErrinfoElseLicensing => f.write_str(
+                "last errinfo, else the licensing ERRINFO for the error code (e.g. ERR_NO_LICENSE_SERVER -> 0x101), else 0",
+            ),
+        }
+    }
+}
+
+impl serde::Serialize for Extended {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+const CONNECTED: &[Phase] = &[
+    Phase::X224,
+    Phase::Tls,
+    Phase::Credssp,
+    Phase::BasicSettings,
+    Phase::ChannelConnection,
+    Phase::SecureSettings,
+    Phase::Licensing,
+    Phase::Capabilities,
+    Phase::Finalization,
+];
+const AFTER_MCS: &[Phase] = &[
+    Phase::BasicSettings,
+    Phase::ChannelConnection,
+    Phase::SecureSettings,
+    Phase::Licensing,
+    Phase::Capabilities,
+    Phase::Finalization,
+];
+const DECODING: &[Phase] = &[
+    Phase::X224,
+    Phase::BasicSettings,
+    Phase::ChannelConnection,
+    Phase::SecureSettings,
+    Phase::Licensing,
+    Phase::Capabilities,
+    Phase::Finalization,
 ];
 
-const CONNECTED: &[&str] = &[
-    "x224",
-    "tls",
-    "credssp",
-    "basic_settings",
-    "channel_connection",
-    "secure_settings",
-    "licensing",
-    "capabilities",
-    "finalization",
-];
-const AFTER_MCS: &[&str] = &[
-    "basic_settings",
-    "channel_connection",
-    "secure_settings",
-    "licensing",
-    "capabilities",
-    "finalization",
-];
-const DECODING: &[&str] = &[
-    "x224",
-    "basic_settings",
-    "channel_connection",
-    "secure_settings",
-    "licensing",
-    "capabilities",
-    "finalization",
-];
-
-const EXT_LAST: &str = "last errinfo, else 0";
 const SRC_NT: &str = "learn.microsoft.com IMsTscAxEvents::OnDisconnected (SSL_ERR_* names); MS-ERREF 2.3.1; MS-CSSP 2.2.1 (errorCode)";
 const WHY_NT: &str = "name-based correspondence between the NTSTATUS and the SSL_ERR_* code; mstsc reports NLA logon outcomes in class 0x07";
 
 const R_DNS: Rule = Rule {
     id: "dns_lookup_failed",
     trigger: "the host name did not resolve",
-    phases: &["resolve"],
+    phases: &[Phase::Resolve],
     disconnect_reason: 0x104,
-    extended: "0",
+    extended: Extended::Fixed(0),
     documented: false,
     code_documented: true,
     source: SRC_DISC,
@@ -379,9 +424,9 @@ const R_DNS: Rule = Rule {
 const R_REFUSED: Rule = Rule {
     id: "tcp_connect_refused",
     trigger: "TCP connect refused (RST): nothing listens on the port",
-    phases: &["tcp_connect"],
+    phases: &[Phase::TcpConnect],
     disconnect_reason: 0x204,
-    extended: "0",
+    extended: Extended::Fixed(0),
     documented: false,
     code_documented: true,
     source: SRC_DISC,
@@ -391,9 +436,9 @@ const R_REFUSED: Rule = Rule {
 const R_CONNECT_FAILED: Rule = Rule {
     id: "tcp_connect_failed",
     trigger: "TCP connect failed otherwise (host or network unreachable, ICMP error)",
-    phases: &["tcp_connect"],
+    phases: &[Phase::TcpConnect],
     disconnect_reason: 0x204,
-    extended: "0",
+    extended: Extended::Fixed(0),
     documented: false,
     code_documented: true,
     source: SRC_DISC,
@@ -403,9 +448,9 @@ const R_CONNECT_FAILED: Rule = Rule {
 const R_CONNECT_TIMEOUT: Rule = Rule {
     id: "tcp_connect_timed_out",
     trigger: "TCP connect got no answer within the time budget (SYN dropped)",
-    phases: &["tcp_connect"],
+    phases: &[Phase::TcpConnect],
     disconnect_reason: 0x108,
-    extended: "0",
+    extended: Extended::Fixed(0),
     documented: false,
     code_documented: true,
     source: SRC_DISC,
@@ -417,7 +462,7 @@ const R_SEND: Rule = Rule {
     trigger: "sending on the established connection failed",
     phases: CONNECTED,
     disconnect_reason: 0x304,
-    extended: EXT_LAST,
+    extended: Extended::LastErrinfoElse(0),
     documented: false,
     code_documented: true,
     source: SRC_DISC,
@@ -429,7 +474,7 @@ const R_RESET: Rule = Rule {
     trigger: "receiving failed: the connection was reset (RST) or broke",
     phases: CONNECTED,
     disconnect_reason: 0x404,
-    extended: EXT_LAST,
+    extended: Extended::LastErrinfoElse(0),
     documented: false,
     code_documented: true,
     source: SRC_DISC,
@@ -441,7 +486,7 @@ const R_PEER_CLOSED: Rule = Rule {
     trigger: "the server closed the TCP connection (FD_CLOSE), possibly after a Set Error Info PDU",
     phases: CONNECTED,
     disconnect_reason: 0x904,
-    extended: EXT_LAST,
+    extended: Extended::LastErrinfoElse(0),
     documented: false,
     code_documented: true,
     source: "learn.microsoft.com IMsTscAxEvents::OnDisconnected (0x904 Socket closed); learn.microsoft.com ExtendedDisconnectReasonCode (7 = server denied the connection); MS-RDPBCGR 2.2.5.1 / 2.2.5.1.1 (server MUST disconnect after Set Error Info; client stores errorInfo to report the disconnect)",
@@ -453,7 +498,7 @@ const R_READ_TIMEOUT: Rule = Rule {
     trigger: "connected, but the server stayed silent past the time budget",
     phases: CONNECTED,
     disconnect_reason: 0x704,
-    extended: EXT_LAST,
+    extended: Extended::LastErrinfoElse(0),
     documented: false,
     code_documented: true,
     source: SRC_DISC,
@@ -463,9 +508,9 @@ const R_READ_TIMEOUT: Rule = Rule {
 const R_NOT_RDP: Rule = Rule {
     id: "not_rdp",
     trigger: "the reply to the X.224 Connection Request is not RDP (HTTP, SSH, TLS, garbage)",
-    phases: &["x224"],
+    phases: &[Phase::X224],
     disconnect_reason: 0x1104,
-    extended: "0",
+    extended: Extended::Fixed(0),
     documented: false,
     code_documented: false,
     source: "user report stascorp/rdpwrap#363 (0x1104, 'protocol error detected at the client'); class byte per learn.microsoft.com IMsTscAxEvents::OnDisconnected list",
@@ -475,9 +520,9 @@ const R_NOT_RDP: Rule = Rule {
 const R_NEG_HYBRID: Rule = Rule {
     id: "negotiation_hybrid_required",
     trigger: "RDP_NEG_FAILURE 5 HYBRID_REQUIRED_BY_SERVER: the server requires NLA and it was not offered",
-    phases: &["x224"],
+    phases: &[Phase::X224],
     disconnect_reason: 0xB09,
-    extended: "0",
+    extended: Extended::Fixed(0),
     documented: false,
     code_documented: false,
     source: "MS-RDPBCGR 2.2.1.2.2; user reports mRemoteNG/mRemoteNG#875 and #885 (MsTscAx reason 2825 = 0xB09, 'The remote computer requires Network Level Authentication ...')",
@@ -487,9 +532,9 @@ const R_NEG_HYBRID: Rule = Rule {
 const R_NEG_OTHER: Rule = Rule {
     id: "negotiation_failure",
     trigger: "RDP_NEG_FAILURE other than 5 (SSL required / not allowed, no certificate, inconsistent flags, client certificate or Entra required)",
-    phases: &["x224"],
+    phases: &[Phase::X224],
     disconnect_reason: 0x906,
-    extended: "0",
+    extended: Extended::Fixed(0),
     documented: false,
     code_documented: true,
     source: "MS-RDPBCGR 2.2.1.2.2; learn.microsoft.com IMsTscAxEvents::OnDisconnected (0x906)",
@@ -499,9 +544,9 @@ const R_NEG_OTHER: Rule = Rule {
 const R_TLS: Rule = Rule {
     id: "tls_handshake_failed",
     trigger: "the TLS handshake failed (alert, no common version or cipher suite, dropped mid-handshake)",
-    phases: &["tls"],
+    phases: &[Phase::Tls],
     disconnect_reason: 0x4,
-    extended: "0",
+    extended: Extended::Fixed(0),
     documented: false,
     code_documented: false,
     source: "user reports neutrinolabs/xrdp#3015 (mstsc 'error code 0x4, extended 0x0' while the server logged a failed TLS accept), stascorp/rdpwrap#1340",
@@ -511,9 +556,9 @@ const R_TLS: Rule = Rule {
 const R_CERT_EXPIRED: Rule = Rule {
     id: "certificate_expired",
     trigger: "the server's TLS certificate has expired",
-    phases: &["tls"],
+    phases: &[Phase::Tls],
     disconnect_reason: 0x1B07,
-    extended: "0",
+    extended: Extended::Fixed(0),
     documented: false,
     code_documented: true,
     source: "learn.microsoft.com IMsTscAxEvents::OnDisconnected (SSL_ERR_CERT_EXPIRED)",
@@ -523,9 +568,9 @@ const R_CERT_EXPIRED: Rule = Rule {
 const R_CERT_REJECTED: Rule = Rule {
     id: "certificate_rejected",
     trigger: "the server's TLS certificate was not accepted (untrusted issuer, name mismatch, revoked)",
-    phases: &["tls"],
+    phases: &[Phase::Tls],
     disconnect_reason: 0x1,
-    extended: "0",
+    extended: Extended::Fixed(0),
     documented: false,
     code_documented: true,
     source: SRC_DISC,
@@ -535,9 +580,9 @@ const R_CERT_REJECTED: Rule = Rule {
 const R_NT_LOGON_FAILURE: Rule = Rule {
     id: "ntstatus_logon_failure",
     trigger: "CredSSP errorCode STATUS_LOGON_FAILURE or STATUS_WRONG_PASSWORD",
-    phases: &["credssp"],
+    phases: &[Phase::Credssp],
     disconnect_reason: 0x807,
-    extended: "0",
+    extended: Extended::Fixed(0),
     documented: false,
     code_documented: true,
     source: SRC_NT,
@@ -547,9 +592,9 @@ const R_NT_LOGON_FAILURE: Rule = Rule {
 const R_NT_NO_SUCH_USER: Rule = Rule {
     id: "ntstatus_no_such_user",
     trigger: "CredSSP errorCode STATUS_NO_SUCH_USER",
-    phases: &["credssp"],
+    phases: &[Phase::Credssp],
     disconnect_reason: 0xA07,
-    extended: "0",
+    extended: Extended::Fixed(0),
     documented: false,
     code_documented: true,
     source: SRC_NT,
@@ -559,9 +604,9 @@ const R_NT_NO_SUCH_USER: Rule = Rule {
 const R_NT_ACCOUNT_DISABLED: Rule = Rule {
     id: "ntstatus_account_disabled",
     trigger: "CredSSP errorCode STATUS_ACCOUNT_DISABLED",
-    phases: &["credssp"],
+    phases: &[Phase::Credssp],
     disconnect_reason: 0xB07,
-    extended: "0",
+    extended: Extended::Fixed(0),
     documented: false,
     code_documented: true,
     source: SRC_NT,
@@ -571,9 +616,9 @@ const R_NT_ACCOUNT_DISABLED: Rule = Rule {
 const R_NT_ACCOUNT_RESTRICTION: Rule = Rule {
     id: "ntstatus_account_restriction",
     trigger: "CredSSP errorCode STATUS_ACCOUNT_RESTRICTION, STATUS_INVALID_LOGON_HOURS or STATUS_INVALID_WORKSTATION",
-    phases: &["credssp"],
+    phases: &[Phase::Credssp],
     disconnect_reason: 0xC07,
-    extended: "0",
+    extended: Extended::Fixed(0),
     documented: false,
     code_documented: true,
     source: SRC_NT,
@@ -583,9 +628,9 @@ const R_NT_ACCOUNT_RESTRICTION: Rule = Rule {
 const R_NT_LOCKED_OUT: Rule = Rule {
     id: "ntstatus_account_locked_out",
     trigger: "CredSSP errorCode STATUS_ACCOUNT_LOCKED_OUT",
-    phases: &["credssp"],
+    phases: &[Phase::Credssp],
     disconnect_reason: 0xD07,
-    extended: "0",
+    extended: Extended::Fixed(0),
     documented: false,
     code_documented: true,
     source: SRC_NT,
@@ -595,9 +640,9 @@ const R_NT_LOCKED_OUT: Rule = Rule {
 const R_NT_ACCOUNT_EXPIRED: Rule = Rule {
     id: "ntstatus_account_expired",
     trigger: "CredSSP errorCode STATUS_ACCOUNT_EXPIRED",
-    phases: &["credssp"],
+    phases: &[Phase::Credssp],
     disconnect_reason: 0xE07,
-    extended: "0",
+    extended: Extended::Fixed(0),
     documented: false,
     code_documented: true,
     source: SRC_NT,
@@ -607,9 +652,9 @@ const R_NT_ACCOUNT_EXPIRED: Rule = Rule {
 const R_NT_PASSWORD_EXPIRED: Rule = Rule {
     id: "ntstatus_password_expired",
     trigger: "CredSSP errorCode STATUS_PASSWORD_EXPIRED",
-    phases: &["credssp"],
+    phases: &[Phase::Credssp],
     disconnect_reason: 0xF07,
-    extended: "0",
+    extended: Extended::Fixed(0),
     documented: false,
     code_documented: true,
     source: SRC_NT,
@@ -619,9 +664,9 @@ const R_NT_PASSWORD_EXPIRED: Rule = Rule {
 const R_NT_MUST_CHANGE: Rule = Rule {
     id: "ntstatus_password_must_change",
     trigger: "CredSSP errorCode STATUS_PASSWORD_MUST_CHANGE",
-    phases: &["credssp"],
+    phases: &[Phase::Credssp],
     disconnect_reason: 0x1207,
-    extended: "0",
+    extended: Extended::Fixed(0),
     documented: false,
     code_documented: true,
     source: SRC_NT,
@@ -631,9 +676,9 @@ const R_NT_MUST_CHANGE: Rule = Rule {
 const R_NT_NO_LOGON_SERVERS: Rule = Rule {
     id: "ntstatus_no_logon_servers",
     trigger: "CredSSP errorCode STATUS_NO_LOGON_SERVERS",
-    phases: &["credssp"],
+    phases: &[Phase::Credssp],
     disconnect_reason: 0x1807,
-    extended: "0",
+    extended: Extended::Fixed(0),
     documented: false,
     code_documented: true,
     source: SRC_NT,
@@ -643,9 +688,9 @@ const R_NT_NO_LOGON_SERVERS: Rule = Rule {
 const R_NT_OTHER: Rule = Rule {
     id: "ntstatus_other",
     trigger: "CredSSP errorCode with any other NTSTATUS",
-    phases: &["credssp"],
+    phases: &[Phase::Credssp],
     disconnect_reason: 0x807,
-    extended: "0",
+    extended: Extended::Fixed(0),
     documented: false,
     code_documented: true,
     source: SRC_NT,
@@ -655,9 +700,9 @@ const R_NT_OTHER: Rule = Rule {
 const R_CREDSSP: Rule = Rule {
     id: "credssp_failed",
     trigger: "CredSSP failed without an NTSTATUS (server closed TLS, TLS alert such as access_denied, or a malformed reply)",
-    phases: &["credssp"],
+    phases: &[Phase::Credssp],
     disconnect_reason: 0x807,
-    extended: "0",
+    extended: Extended::Fixed(0),
     documented: false,
     code_documented: true,
     source: "learn.microsoft.com IMsTscAxEvents::OnDisconnected (0x807); MS-CSSP 2.2.1 (errorCode only from version 3); FreeRDP #2760 (servers answer a bad NLA password with a TLS access-denied alert)",
@@ -667,9 +712,9 @@ const R_CREDSSP: Rule = Rule {
 const R_EARLY_AUTH: Rule = Rule {
     id: "early_user_auth_denied",
     trigger: "HYBRID_EX Early User Authorization Result AUTHZ_ACCESS_DENIED, then the server closes the connection",
-    phases: &["credssp"],
+    phases: &[Phase::Credssp],
     disconnect_reason: 0x904,
-    extended: "9",
+    extended: Extended::Fixed(9),
     documented: false,
     code_documented: true,
     source: "MS-RDPBCGR 2.2.10.2 (AUTHZ_ACCESS_DENIED); MS-RDPBCGR 2.2.5.1.1 (ERRINFO_SERVER_INSUFFICIENT_PRIVILEGES = 9); learn.microsoft.com ExtendedDisconnectReasonCode (9)",
@@ -679,9 +724,9 @@ const R_EARLY_AUTH: Rule = Rule {
 const R_LICENSE: Rule = Rule {
     id: "license_error",
     trigger: "the server sent a licensing Error Message (not STATUS_VALID_CLIENT)",
-    phases: &["licensing"],
+    phases: &[Phase::Licensing],
     disconnect_reason: 0x808,
-    extended: "last errinfo, else the licensing ERRINFO for the error code (e.g. ERR_NO_LICENSE_SERVER -> 0x101), else 0",
+    extended: Extended::LastErrinfoElseLicensing,
     documented: false,
     code_documented: true,
     source: "learn.microsoft.com IMsTscAxEvents::OnDisconnected (0x808 License negotiation failed); MS-RDPBCGR 2.2.1.12.1.3; MS-RDPBCGR 2.2.5.1.1 (ERRINFO_LICENSE_*)",
@@ -691,9 +736,9 @@ const R_LICENSE: Rule = Rule {
 const R_LICENSE_TIMEOUT: Rule = Rule {
     id: "licensing_timed_out",
     trigger: "licensing did not complete within the time budget",
-    phases: &["licensing"],
+    phases: &[Phase::Licensing],
     disconnect_reason: 0x908,
-    extended: EXT_LAST,
+    extended: Extended::LastErrinfoElse(0),
     documented: false,
     code_documented: true,
     source: SRC_DISC,
@@ -705,7 +750,7 @@ const R_MCS: Rule = Rule {
     trigger: "the server sent an MCS Disconnect Provider Ultimatum",
     phases: AFTER_MCS,
     disconnect_reason: 0x3,
-    extended: EXT_LAST,
+    extended: Extended::LastErrinfoElse(0),
     documented: false,
     code_documented: true,
     source: "learn.microsoft.com IMsTscAxEvents::OnDisconnected (0x3 Remote disconnection by server); T.125 / MS-RDPBCGR 2.2.2.3",
@@ -715,9 +760,9 @@ const R_MCS: Rule = Rule {
 const R_SEC_DATA: Rule = Rule {
     id: "server_security_data_invalid",
     trigger: "Server Security Data (Standard RDP Security) is malformed or inconsistent",
-    phases: &["basic_settings"],
+    phases: &[Phase::BasicSettings],
     disconnect_reason: 0x606,
-    extended: "0",
+    extended: Extended::Fixed(0),
     documented: false,
     code_documented: true,
     source: SRC_DISC,
@@ -727,9 +772,9 @@ const R_SEC_DATA: Rule = Rule {
 const R_ENCRYPTION: Rule = Rule {
     id: "encryption_method_invalid",
     trigger: "the server selected an encryption method that was not offered or is unknown",
-    phases: &["basic_settings"],
+    phases: &[Phase::BasicSettings],
     disconnect_reason: 0x506,
-    extended: "0",
+    extended: Extended::Fixed(0),
     documented: false,
     code_documented: true,
     source: SRC_DISC,
@@ -739,9 +784,9 @@ const R_ENCRYPTION: Rule = Rule {
 const R_CERT_UNPACK: Rule = Rule {
     id: "server_certificate_unpack_failed",
     trigger: "the server's Standard RDP Security certificate could not be parsed",
-    phases: &["basic_settings"],
+    phases: &[Phase::BasicSettings],
     disconnect_reason: 0x706,
-    extended: "0",
+    extended: Extended::Fixed(0),
     documented: false,
     code_documented: true,
     source: "learn.microsoft.com IMsTscAxEvents::OnDisconnected (0x706); user report neutrinolabs/xrdp#195 (Reason= 1798)",
@@ -753,7 +798,7 @@ const R_PROTOCOL: Rule = Rule {
     trigger: "a PDU from the server could not be decoded or arrived out of sequence",
     phases: DECODING,
     disconnect_reason: 0x1104,
-    extended: EXT_LAST,
+    extended: Extended::LastErrinfoElse(0),
     documented: false,
     code_documented: false,
     source: "user report stascorp/rdpwrap#363 (0x1104, 'protocol error detected at the client')",
@@ -834,35 +879,20 @@ pub fn rule_for(trigger: Trigger) -> &'static Rule {
 }
 
 /// The pair mstsc would show for `trigger`, given the last Set Error Info value received
-/// (if any). The extended reason is that value for every rule whose `extended` column
-/// says "last errinfo", a fixed value otherwise.
+/// (if any): the rule's disconnect reason, and the extended reason its [`Extended`] gives.
 pub fn derive(trigger: Trigger, last_errinfo: Option<u32>) -> MstscPair {
     let rule = rule_for(trigger);
-    let extended_reason = match trigger {
-        Trigger::EarlyUserAuthDenied => 9,
-        Trigger::LicenseError(code) => last_errinfo
-            .or_else(|| license::related_errinfo(code))
-            .unwrap_or(0),
-        _ if rule.extended == EXT_LAST => last_errinfo.unwrap_or(0),
-        _ => 0,
+    let license_code = match trigger {
+        Trigger::LicenseError(code) => Some(code),
+        _ => None,
     };
+    let extended_reason = rule.extended.resolve(last_errinfo, license_code);
     MstscPair {
         disconnect_reason: rule.disconnect_reason,
         extended_reason,
         derived: !rule.documented,
         text: mstsc_text(rule.disconnect_reason, extended_reason),
         rule: rule.id,
-    }
-}
-
-/// Whether `rule` can produce `extended` (used to narrow [`explain`]'s rule list).
-fn rule_allows_extended(rule: &Rule, extended: u32) -> bool {
-    if rule.extended.starts_with("last errinfo") {
-        return true;
-    }
-    match rule.extended.parse::<u32>() {
-        Ok(v) => v == extended,
-        Err(_) => true,
     }
 }
 
@@ -924,7 +954,7 @@ pub fn explain(disconnect_reason: u32, extended_reason: u32) -> Explanation {
     let matching: Vec<&'static Rule> = producing
         .iter()
         .copied()
-        .filter(|r| rule_allows_extended(r, extended_reason))
+        .filter(|r| r.extended.can_give(extended_reason))
         .collect();
     let rules = if matching.is_empty() {
         producing
@@ -1056,7 +1086,7 @@ impl fmt::Display for Explanation {
             writeln!(f, "What produces this code (derived rules):")?;
             for r in &self.rules {
                 writeln!(f, "  - {}: {}", r.id, r.trigger)?;
-                writeln!(f, "    phases: {}", r.phases.join(", "))?;
+                writeln!(f, "    phases: {}", phase::join(r.phases))?;
                 writeln!(f, "    extended reason: {}", r.extended)?;
             }
         }
@@ -1121,9 +1151,9 @@ pub fn markdown_table() -> String {
             "| {} | {} | {} | {} | {} | {} | {} | {} |\n",
             r.id,
             md_cell(r.trigger),
-            r.phases.join(", "),
+            phase::join(r.phases),
             md_cell(&disc),
-            md_cell(r.extended),
+            md_cell(&r.extended.to_string()),
             status,
             md_cell(r.source),
             md_cell(r.why),
