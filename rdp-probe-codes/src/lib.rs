@@ -8,18 +8,37 @@
 //! whose value or meaning is not stated by Microsoft (or the RFC that owns the space)
 //! are flagged with [`CodeEntry::derived`].
 //!
+//! Every code a report can contain is here, rdp-probe's own spaces included (their rows have
+//! [`CodeEntry::source`] = [`OWN_SOURCE`]). Most spaces are keyed by value ([`table`], [`lookup`]);
+//! `os_error` and `timeout` are keyed by name, their value being an errno or a limit in
+//! milliseconds ([`CodeSpace::keyed_by`], [`name_table`], [`lookup_name`]). [`is_known`] answers,
+//! for any `(space, value, name)` a report contains, whether this crate names it so, and
+//! [`report_name`] gives the name a report uses for a value.
+//!
 //! Unknown values are never an error: [`lookup`] returns `None` and callers keep the
 //! raw number; [`name_or_unknown`] renders it as e.g. `UNKNOWN_ERRINFO_0x0000BEEF`.
+//!
+//! Beside the code spaces: the probe's [`Phase`]s ([`phase`]), the reasons a probe stops
+//! without a failure ([`stop::StopReason`]), and name tables of RDP fields that reports show
+//! ([`rdp`]).
 
+pub mod certificate;
+pub mod credssp;
 pub mod early_auth;
 pub mod errinfo;
 pub mod license;
 pub mod mcs;
 pub mod mstsc;
 pub mod neg_failure;
+pub mod not_rdp;
 pub mod ntstatus;
+pub mod os_error;
 pub mod phase;
+pub mod protocol;
+pub mod timeout;
 pub mod tls_alert;
+pub mod tls_version;
+pub mod x224_disconnect;
 
 use std::fmt;
 
@@ -40,6 +59,8 @@ pub enum CodeSpace {
     NotRdp,
     /// `RDP_NEG_FAILURE.failureCode` in the X.224 Connection Confirm.
     NegFailure,
+    /// The reason of an X.224 Disconnect Request TPDU sent instead of a Connection Confirm.
+    X224Disconnect,
     /// A TLS alert (`AlertDescription`) sent by the server.
     TlsAlert,
     /// No TLS protocol version in common with the server.
@@ -64,11 +85,12 @@ pub enum CodeSpace {
 
 impl CodeSpace {
     /// Every code space, in taxonomy order.
-    pub const ALL: [CodeSpace; 14] = [
+    pub const ALL: [CodeSpace; 15] = [
         CodeSpace::OsError,
         CodeSpace::Timeout,
         CodeSpace::NotRdp,
         CodeSpace::NegFailure,
+        CodeSpace::X224Disconnect,
         CodeSpace::TlsAlert,
         CodeSpace::TlsVersion,
         CodeSpace::Certificate,
@@ -88,6 +110,7 @@ impl CodeSpace {
             CodeSpace::Timeout => "timeout",
             CodeSpace::NotRdp => "not_rdp",
             CodeSpace::NegFailure => "neg_failure",
+            CodeSpace::X224Disconnect => "x224_disconnect",
             CodeSpace::TlsAlert => "tls_alert",
             CodeSpace::TlsVersion => "tls_version",
             CodeSpace::Certificate => "certificate",
@@ -108,13 +131,16 @@ impl CodeSpace {
                 "operating-system socket error (resolve, connect, send or receive); the value is the OS error number"
             }
             CodeSpace::Timeout => {
-                "a phase did not finish within its time budget; no number from the server"
+                "a time limit ran out (TCP connect, a phase, or the whole probe); the value is the limit in milliseconds"
             }
             CodeSpace::NotRdp => {
                 "the peer answered with something that is not an X.224 Connection Confirm (e.g. HTTP, SSH, TLS)"
             }
             CodeSpace::NegFailure => {
                 "RDP_NEG_FAILURE failureCode from the X.224 Connection Confirm (MS-RDPBCGR 2.2.1.2.2)"
+            }
+            CodeSpace::X224Disconnect => {
+                "reason of an X.224 Disconnect Request TPDU sent instead of a Connection Confirm (X.224 13.5.3)"
             }
             CodeSpace::TlsAlert => {
                 "TLS alert description sent by the server (RFC 8446 6.2, RFC 5246 7.2)"
@@ -155,11 +181,47 @@ impl CodeSpace {
     /// How many hex digits a raw value of this space is printed with.
     fn hex_width(self) -> usize {
         match self {
-            CodeSpace::TlsAlert | CodeSpace::McsDisconnect => 2,
+            CodeSpace::TlsAlert | CodeSpace::McsDisconnect | CodeSpace::X224Disconnect => 2,
             _ => 8,
         }
     }
+
+    /// Whether a code of this space is found by its value or by its name.
+    pub fn keyed_by(self) -> Keyed {
+        match self {
+            CodeSpace::OsError | CodeSpace::Timeout => Keyed::Name,
+            _ => Keyed::Value,
+        }
+    }
+
+    /// `true` for rdp-probe's own spaces (numbers and names chosen by rdp-probe, where the server
+    /// sends no number); `false` for spaces that carry the server's value as sent.
+    pub fn is_own(self) -> bool {
+        matches!(
+            self,
+            CodeSpace::OsError
+                | CodeSpace::Timeout
+                | CodeSpace::NotRdp
+                | CodeSpace::TlsVersion
+                | CodeSpace::Certificate
+                | CodeSpace::Credssp
+                | CodeSpace::Protocol
+        )
+    }
 }
+
+/// How the codes of a space are told apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Keyed {
+    /// By value: each value has one row and one name ([`table`], [`lookup`]).
+    Value,
+    /// By name: the name says what happened and the value is a measurement (an errno, a limit in
+    /// milliseconds) that no table can list ([`name_table`], [`lookup_name`]).
+    Name,
+}
+
+/// The [`CodeEntry::source`] / [`NameEntry::source`] of rdp-probe's own codes.
+pub const OWN_SOURCE: &str = "rdp-probe";
 
 impl fmt::Display for CodeSpace {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -219,24 +281,77 @@ impl CodeEntry {
     }
 }
 
-/// The fixed table of a code space; empty for spaces without one
-/// (`os_error`, `timeout`, `not_rdp`, `tls_version`, `certificate`, `credssp`, `protocol`).
+/// One name of a space keyed by name ([`Keyed::Name`]: `os_error`, `timeout`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+pub struct NameEntry {
+    /// The name as reports carry it.
+    pub name: &'static str,
+    /// A short meaning, in this project's words.
+    pub meaning: &'static str,
+    /// What the code's value holds for this name (e.g. "the OS error number, 0 when there is none").
+    pub value: &'static str,
+    /// What an administrator should check, when it does not depend on the phase.
+    pub hint: Option<&'static str>,
+    /// Where the name is defined.
+    pub source: &'static str,
+    /// `true` when the name or its meaning is inferred rather than stated by the owner of the space.
+    pub derived: bool,
+}
+
+impl NameEntry {
+    /// A row without a hint.
+    pub const fn new(
+        name: &'static str,
+        meaning: &'static str,
+        value: &'static str,
+        source: &'static str,
+    ) -> NameEntry {
+        NameEntry {
+            name,
+            meaning,
+            value,
+            hint: None,
+            source,
+            derived: false,
+        }
+    }
+
+    /// The same row with an administrator hint.
+    pub const fn with_hint(self, hint: &'static str) -> NameEntry {
+        NameEntry {
+            hint: Some(hint),
+            ..self
+        }
+    }
+}
+
+/// The value-keyed table of a code space (every space but `os_error` and `timeout`, which
+/// are keyed by name: for them this is empty, see [`name_table`]).
 pub fn table(space: CodeSpace) -> &'static [CodeEntry] {
     match space {
+        CodeSpace::NotRdp => not_rdp::TABLE,
         CodeSpace::NegFailure => neg_failure::TABLE,
+        CodeSpace::X224Disconnect => x224_disconnect::TABLE,
         CodeSpace::TlsAlert => tls_alert::TABLE,
+        CodeSpace::TlsVersion => tls_version::TABLE,
+        CodeSpace::Certificate => certificate::TABLE,
         CodeSpace::Ntstatus => ntstatus::TABLE,
+        CodeSpace::Credssp => credssp::TABLE,
         CodeSpace::EarlyUserAuth => early_auth::TABLE,
         CodeSpace::Errinfo => errinfo::TABLE,
         CodeSpace::LicenseError => license::TABLE,
         CodeSpace::McsDisconnect => mcs::TABLE,
-        CodeSpace::OsError
-        | CodeSpace::Timeout
-        | CodeSpace::NotRdp
-        | CodeSpace::TlsVersion
-        | CodeSpace::Certificate
-        | CodeSpace::Credssp
-        | CodeSpace::Protocol => &[],
+        CodeSpace::Protocol => protocol::TABLE,
+        CodeSpace::OsError | CodeSpace::Timeout => &[],
+    }
+}
+
+/// The names of a space keyed by name (`os_error`, `timeout`); empty for every other space.
+pub fn name_table(space: CodeSpace) -> &'static [NameEntry] {
+    match space {
+        CodeSpace::OsError => os_error::TABLE,
+        CodeSpace::Timeout => timeout::TABLE,
+        _ => &[],
     }
 }
 
@@ -245,9 +360,37 @@ pub fn find(table: &'static [CodeEntry], value: u32) -> Option<&'static CodeEntr
     table.iter().find(|e| e.value == value)
 }
 
-/// The documented entry for `value`, or `None` for unknown values.
+/// The documented entry for `value`, or `None` for unknown values (and for every value of
+/// a space keyed by name).
 pub fn lookup(space: CodeSpace, value: u32) -> Option<&'static CodeEntry> {
     find(table(space), value)
+}
+
+/// The row for `name` in a space keyed by name, or `None` (also for value-keyed spaces).
+pub fn lookup_name(space: CodeSpace, name: &str) -> Option<&'static NameEntry> {
+    name_table(space).iter().find(|e| e.name == name)
+}
+
+/// The name a report gives `value` in a value-keyed space: the row's name, `TLS_VERSION_UNSUPPORTED`
+/// for a `tls_version` value without a row ([`tls_version::report_name`]), else
+/// `UNKNOWN_<SPACE>_<hex>`. `None` for a space keyed by name, whose name the value cannot tell.
+pub fn report_name(space: CodeSpace, value: u32) -> Option<String> {
+    match (space.keyed_by(), space) {
+        (Keyed::Name, _) => None,
+        (Keyed::Value, CodeSpace::TlsVersion) => Some(tls_version::report_name(value).to_owned()),
+        (Keyed::Value, _) => Some(name_or_unknown(space, value)),
+    }
+}
+
+/// Whether this crate names the code `(space, value, name)` so: a row of the space has this
+/// value and this name (for `tls_version`, `name` is the [`report_name`] of `value`), or, in a
+/// space keyed by name, a row has this name (any value). `UNKNOWN_...` names are not known.
+pub fn is_known(space: CodeSpace, value: u32, name: &str) -> bool {
+    match space.keyed_by() {
+        Keyed::Name => lookup_name(space, name).is_some(),
+        Keyed::Value if space == CodeSpace::TlsVersion => tls_version::report_name(value) == name,
+        Keyed::Value => lookup(space, value).is_some_and(|e| e.name == name),
+    }
 }
 
 /// The raw value in the space's usual hex form, e.g. `0x0000BEEF` (or `0x2F` for TLS alerts).
@@ -255,7 +398,8 @@ pub fn format_value(space: CodeSpace, value: u32) -> String {
     format!("0x{:0width$X}", value, width = space.hex_width())
 }
 
-/// The symbolic name, or `UNKNOWN_<SPACE>_<hex>` (e.g. `UNKNOWN_ERRINFO_0x0000BEEF`).
+/// The symbolic name of a value-keyed code, or `UNKNOWN_<SPACE>_<hex>` (e.g.
+/// `UNKNOWN_ERRINFO_0x0000BEEF`). See [`report_name`] for the name a report gives.
 pub fn name_or_unknown(space: CodeSpace, value: u32) -> String {
     match lookup(space, value) {
         Some(e) => e.name.to_owned(),
@@ -314,6 +458,7 @@ mod tests {
             (CodeSpace::Timeout, "timeout"),
             (CodeSpace::NotRdp, "not_rdp"),
             (CodeSpace::NegFailure, "neg_failure"),
+            (CodeSpace::X224Disconnect, "x224_disconnect"),
             (CodeSpace::TlsAlert, "tls_alert"),
             (CodeSpace::TlsVersion, "tls_version"),
             (CodeSpace::Certificate, "certificate"),
@@ -339,21 +484,147 @@ mod tests {
     }
 
     #[test]
-    fn tables_present_exactly_for_fixed_spaces() {
+    fn every_space_has_a_table_of_its_kind() {
         for space in CodeSpace::ALL {
-            let has = !table(space).is_empty();
-            let expected = matches!(
-                space,
-                CodeSpace::NegFailure
-                    | CodeSpace::TlsAlert
-                    | CodeSpace::Ntstatus
-                    | CodeSpace::EarlyUserAuth
-                    | CodeSpace::Errinfo
-                    | CodeSpace::LicenseError
-                    | CodeSpace::McsDisconnect
-            );
-            assert_eq!(has, expected, "{space}");
+            match space.keyed_by() {
+                Keyed::Value => {
+                    assert!(!table(space).is_empty(), "{space}");
+                    assert!(name_table(space).is_empty(), "{space}");
+                }
+                Keyed::Name => {
+                    assert!(table(space).is_empty(), "{space}");
+                    assert!(!name_table(space).is_empty(), "{space}");
+                }
+            }
+            for e in table(space) {
+                assert_eq!(e.source == OWN_SOURCE, space.is_own(), "{space} {}", e.name);
+            }
+            for e in name_table(space) {
+                assert_eq!(e.source, OWN_SOURCE, "{space} {}", e.name);
+                assert!(!e.meaning.is_empty() && !e.value.is_empty(), "{}", e.name);
+                assert!(
+                    e.name
+                        .chars()
+                        .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_'),
+                    "{}",
+                    e.name
+                );
+            }
         }
+        let keyed_by_name: Vec<CodeSpace> = CodeSpace::ALL
+            .into_iter()
+            .filter(|s| s.keyed_by() == Keyed::Name)
+            .collect();
+        assert_eq!(keyed_by_name, [CodeSpace::OsError, CodeSpace::Timeout]);
+    }
+
+    /// The codes rdp-probe-core reports today (`FailureKind::code`): numbers and names are a contract.
+    #[test]
+    fn own_codes_are_the_reported_ones() {
+        use CodeSpace as S;
+        let value_keyed: &[(CodeSpace, u32, &str)] = &[
+            (S::NotRdp, 1, "HTTP"),
+            (S::NotRdp, 2, "SSH"),
+            (S::NotRdp, 3, "TLS_WITHOUT_X224"),
+            (S::NotRdp, 4, "NOT_TPKT"),
+            (S::TlsVersion, 0x0300, "SSL_3_0"),
+            (S::TlsVersion, 0x0301, "TLS_1_0"),
+            (S::TlsVersion, 0x0302, "TLS_1_1"),
+            (S::TlsVersion, 0, "TLS_VERSION_UNSUPPORTED"),
+            (S::Certificate, 1, "CERT_EXPIRED"),
+            (S::Certificate, 2, "CERT_NOT_YET_VALID"),
+            (S::Certificate, 3, "CERT_NAME_MISMATCH"),
+            (S::Certificate, 4, "CERT_UNTRUSTED"),
+            (S::Certificate, 5, "CERT_INVALID"),
+            (S::Certificate, 6, "CERT_REVOKED"),
+            (S::Certificate, 7, "CERT_OTHER"),
+            (S::Credssp, 1, "CREDSSP_REJECTED_WITHOUT_CODE"),
+            (S::Credssp, 2, "CREDSSP_PUBLIC_KEY_MISMATCH"),
+            (S::Credssp, 3, "CREDSSP_MALFORMED"),
+            (S::Credssp, 4, "CREDSSP_LOCAL_ERROR"),
+            (S::Protocol, 1, "SELECTED_PROTOCOL_NOT_OFFERED"),
+            (S::Protocol, 2, "UNEXPECTED_PDU"),
+            (S::Protocol, 3, "MALFORMED_PDU"),
+            (S::Protocol, 4, "PDU_TOO_LARGE"),
+            (S::Protocol, 5, "MCS_CONNECT_REJECTED"),
+            (S::Protocol, 6, "MCS_CHANNEL_REJECTED"),
+            (S::Protocol, 7, "CONNECTOR_ERROR"),
+            (S::Protocol, 20, "TLS_ERROR"),
+        ];
+        for &(space, value, name) in value_keyed {
+            assert!(is_known(space, value, name), "{space} {value} {name}");
+            assert_eq!(report_name(space, value).as_deref(), Some(name));
+        }
+        // Any other tls_version value is reported as unsupported.
+        assert!(is_known(S::TlsVersion, 0x0304, "TLS_VERSION_UNSUPPORTED"));
+        let name_keyed: &[(CodeSpace, u32, &str)] = &[
+            (S::OsError, 0, "DNS_LOOKUP_FAILED"),
+            (S::OsError, 111, "ECONNREFUSED"),
+            (S::OsError, 10061, "ECONNREFUSED"),
+            (S::OsError, 113, "EHOSTUNREACH"),
+            (S::OsError, 104, "ECONNRESET"),
+            (S::OsError, 0, "EOF"),
+            (S::OsError, 32, "SEND_FAILED"),
+            (S::OsError, 5, "OS_ERROR"),
+            (S::Timeout, 5000, "CONNECT_TIMEOUT"),
+            (S::Timeout, 10000, "PHASE_TIMEOUT"),
+            (S::Timeout, 30000, "OVERALL_TIMEOUT"),
+        ];
+        for &(space, value, name) in name_keyed {
+            assert!(is_known(space, value, name), "{space} {value} {name}");
+            assert_eq!(report_name(space, value), None);
+        }
+        // The own tables hold exactly these codes.
+        for space in CodeSpace::ALL.into_iter().filter(|s| s.is_own()) {
+            for e in table(space) {
+                assert!(
+                    value_keyed.contains(&(space, e.value, e.name)),
+                    "{space} {} {}",
+                    e.value,
+                    e.name
+                );
+            }
+            for e in name_table(space) {
+                assert!(
+                    name_keyed
+                        .iter()
+                        .any(|&(s, _, n)| s == space && n == e.name)
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn is_known_rejects_what_the_crate_does_not_name() {
+        assert!(is_known(
+            CodeSpace::Errinfo,
+            7,
+            "ERRINFO_SERVER_DENIED_CONNECTION"
+        ));
+        assert!(!is_known(CodeSpace::Errinfo, 7, "ERRINFO_NONE"));
+        assert!(!is_known(
+            CodeSpace::Errinfo,
+            0xBEEF,
+            "UNKNOWN_ERRINFO_0x0000BEEF"
+        ));
+        assert!(!is_known(CodeSpace::Protocol, 8, "UNEXPECTED_PDU"));
+        assert!(!is_known(
+            CodeSpace::TlsVersion,
+            0x0301,
+            "TLS_VERSION_UNSUPPORTED"
+        ));
+        assert!(!is_known(CodeSpace::OsError, 0, "ECONNABORTED"));
+        assert!(!is_known(CodeSpace::Timeout, 5000, "EOF"));
+        assert!(is_known(
+            CodeSpace::X224Disconnect,
+            2,
+            "X224_DR_SESSION_ENTITY_NOT_ATTACHED"
+        ));
+        assert_eq!(
+            lookup_name(CodeSpace::OsError, "EOF").map(|e| e.source),
+            Some(OWN_SOURCE)
+        );
+        assert_eq!(lookup_name(CodeSpace::Protocol, "TLS_ERROR"), None);
     }
 
     #[test]
@@ -372,8 +643,17 @@ mod tests {
         );
         assert_eq!(
             name_or_unknown(CodeSpace::Protocol, 1),
-            "UNKNOWN_PROTOCOL_0x00000001"
+            "SELECTED_PROTOCOL_NOT_OFFERED"
         );
+        assert_eq!(
+            name_or_unknown(CodeSpace::Protocol, 99),
+            "UNKNOWN_PROTOCOL_0x00000063"
+        );
+        assert_eq!(
+            name_or_unknown(CodeSpace::X224Disconnect, 5),
+            "UNKNOWN_X224_DISCONNECT_0x05"
+        );
+        assert_eq!(format_value(CodeSpace::X224Disconnect, 0x88), "0x88");
         assert_eq!(
             lookup(CodeSpace::NegFailure, 5).map(|e| e.name),
             Some("HYBRID_REQUIRED_BY_SERVER")
