@@ -243,6 +243,10 @@ pub enum Trigger {
     ConnectionReset,
     /// The server closed the TCP connection (FD_CLOSE); the extended reason is the last errinfo.
     PeerClosed,
+    /// The server answered with an X.224 Disconnect Request TPDU with this reason
+    /// ([`crate::x224_disconnect`]) and closed the connection. The Windows client sees the socket
+    /// close, so the pair is [`Trigger::PeerClosed`]'s (derived).
+    X224Disconnect(u32),
     /// Connected, but the server stayed silent past the time budget.
     ReadTimedOut,
     /// The reply to the X.224 Connection Request is not RDP.
@@ -483,7 +487,7 @@ const R_RESET: Rule = Rule {
 };
 const R_PEER_CLOSED: Rule = Rule {
     id: "peer_closed",
-    trigger: "the server closed the TCP connection (FD_CLOSE), possibly after a Set Error Info PDU",
+    trigger: "the server closed the TCP connection (FD_CLOSE), possibly after a Set Error Info PDU or an X.224 Disconnect Request",
     phases: CONNECTED,
     disconnect_reason: 0x904,
     extended: Extended::LastErrinfoElse(0),
@@ -857,7 +861,7 @@ pub fn rule_for(trigger: Trigger) -> &'static Rule {
         Trigger::ConnectFailed => &R_CONNECT_FAILED,
         Trigger::SendFailed => &R_SEND,
         Trigger::ConnectionReset => &R_RESET,
-        Trigger::PeerClosed => &R_PEER_CLOSED,
+        Trigger::PeerClosed | Trigger::X224Disconnect(_) => &R_PEER_CLOSED,
         Trigger::ReadTimedOut => &R_READ_TIMEOUT,
         Trigger::NotRdp => &R_NOT_RDP,
         Trigger::NegotiationFailure(5) => &R_NEG_HYBRID,

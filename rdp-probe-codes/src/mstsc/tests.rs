@@ -12,6 +12,8 @@ fn samples() -> Vec<(Trigger, &'static str)> {
         (Trigger::SendFailed, "send_failed"),
         (Trigger::ConnectionReset, "connection_reset"),
         (Trigger::PeerClosed, "peer_closed"),
+        (Trigger::X224Disconnect(0), "peer_closed"),
+        (Trigger::X224Disconnect(0x88), "peer_closed"),
         (Trigger::ReadTimedOut, "read_timed_out"),
         (Trigger::NotRdp, "not_rdp"),
         (
@@ -446,4 +448,13 @@ fn extended_prose_is_the_mapping_table_column() {
     assert_eq!(v["phases"][0], "x224");
     assert!(Extended::Fixed(9).can_give(9) && !Extended::Fixed(9).can_give(7));
     assert!(Extended::LastErrinfoElse(0).can_give(0x10C9));
+}
+
+#[test]
+fn x224_disconnect_is_a_peer_close() {
+    for last in [None, Some(7)] {
+        let dr = derive(Trigger::X224Disconnect(2), last);
+        assert_eq!(dr, derive(Trigger::PeerClosed, last));
+        assert!(dr.derived);
+    }
 }
