@@ -35,6 +35,8 @@ pub mod ntstatus;
 pub mod os_error;
 pub mod phase;
 pub mod protocol;
+pub mod rdp;
+pub mod stop;
 pub mod timeout;
 pub mod tls_alert;
 pub mod tls_version;
@@ -43,6 +45,7 @@ pub mod x224_disconnect;
 use std::fmt;
 
 pub use phase::Phase;
+pub use stop::StopReason;
 
 /// The code spaces of the failure taxonomy.
 ///
