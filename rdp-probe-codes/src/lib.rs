@@ -27,6 +27,7 @@ pub mod credssp;
 pub mod early_auth;
 pub mod errinfo;
 pub mod license;
+pub mod markdown;
 pub mod mcs;
 pub mod mstsc;
 pub mod neg_failure;
@@ -131,7 +132,7 @@ impl CodeSpace {
     pub fn describe(self) -> &'static str {
         match self {
             CodeSpace::OsError => {
-                "operating-system socket error (resolve, connect, send or receive); the value is the OS error number"
+                "operating-system socket error (resolve, connect, send or receive); the value is the OS error number, 0 when there is none"
             }
             CodeSpace::Timeout => {
                 "a time limit ran out (TCP connect, a phase, or the whole probe); the value is the limit in milliseconds"
@@ -149,7 +150,7 @@ impl CodeSpace {
                 "TLS alert description sent by the server (RFC 8446 6.2, RFC 5246 7.2)"
             }
             CodeSpace::TlsVersion => {
-                "no TLS protocol version or cipher suite in common with the server"
+                "no TLS protocol version in common with the server; the value is the server's TLS version when known, else 0"
             }
             CodeSpace::Certificate => {
                 "verdict on the server's TLS certificate (expired, untrusted, name mismatch)"
@@ -171,7 +172,7 @@ impl CodeSpace {
                 "reason of an MCS Disconnect Provider Ultimatum (T.125; MS-RDPBCGR 2.2.2.3)"
             }
             CodeSpace::Protocol => {
-                "a PDU from the server could not be decoded or arrived out of sequence"
+                "a PDU from the server could not be decoded or arrived out of sequence, or TLS failed without an alert or a version mismatch"
             }
         }
     }
