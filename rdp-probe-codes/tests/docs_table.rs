@@ -2,7 +2,7 @@
 //! Regenerate with `UPDATE_DOCS=1 cargo test -p rdp-probe-codes --test docs_table`.
 
 const HEADER: &str = "# How rdp-probe derives the Windows client's error pair\n\n\
-Generated from `rdp-probe-codes/src/mstsc.rs` (`RULES`); do not edit by hand. Every row is *derived*: Microsoft \
+Generated from `rdp-probe-codes/src/mstsc/rules.rs` (`RULES`); do not edit by hand. Every row is *derived*: Microsoft \
 documents the codes (IMsTscAxEvents::OnDisconnected, ExtendedDisconnectReasonCode, MS-RDPBCGR 2.2.5.1.1) but \
 not which protocol event produces which pair. Reports carry `\"derived\": true` for these rows.\n\n";
 
