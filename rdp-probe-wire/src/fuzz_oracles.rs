@@ -2,9 +2,15 @@
 //! regression replay test: each feeds arbitrary bytes to one decoder family and checks
 //! invariants that must hold for every input. They panic only if a decoder breaks one
 //! of those invariants (which is the bug a fuzzer should report).
+//!
+//! Where an encoder exists the oracle checks a round trip, as IronRDP's oracles do:
+//! whatever decodes is encoded again and must decode to the same value. Invariants that
+//! hold by construction (a 3-bit field below 8, a borrowed sub-slice no longer than its
+//! source, a capped list within its cap) are not checked: they cannot fail.
 
 use crate::frame::{self, FrameLen};
-use crate::{credssp, licensing, mcs, ntlm, share, tls, x224};
+use crate::share::{IoContext, IoPhase};
+use crate::{credssp, licensing, mcs, ntlm, redirection, share, tls, x224};
 
 fn check_frame_len(buf: &[u8], r: FrameLen) {
     match r {
@@ -51,36 +57,120 @@ pub fn x224(data: &[u8]) {
     }
 }
 
-/// MCS domain PDUs ([`mcs::parse_domain_pdu`]).
+/// MCS domain PDUs ([`mcs::parse_domain_pdu`]): every PDU with an encoder
+/// (Disconnect Provider Ultimatum, Attach User Confirm, Channel Join Confirm, Send Data
+/// Indication) round-trips through it.
 pub fn mcs_domain(data: &[u8]) {
-    if let Ok(mcs::McsPdu::SendDataIndication { user_data, .. }) = mcs::parse_domain_pdu(data) {
-        assert!(user_data.len() <= data.len());
-    }
-    if let Ok(mcs::McsPdu::DisconnectProviderUltimatum { reason }) = mcs::parse_domain_pdu(data) {
-        assert!(reason < 8);
-    }
+    let Ok(pdu) = mcs::parse_domain_pdu(data) else {
+        return;
+    };
+    let frame = match pdu {
+        mcs::McsPdu::DisconnectProviderUltimatum { reason } => {
+            mcs::disconnect_provider_ultimatum(reason)
+        }
+        mcs::McsPdu::AttachUserConfirm { result, initiator } => {
+            mcs::attach_user_confirm(result, initiator)
+        }
+        mcs::McsPdu::ChannelJoinConfirm {
+            result,
+            initiator,
+            requested,
+            channel_id,
+        } => mcs::channel_join_confirm(result, initiator, requested, channel_id),
+        mcs::McsPdu::SendDataIndication {
+            initiator,
+            channel_id,
+            user_data,
+        } => mcs::send_data_indication_frame(initiator, channel_id, user_data),
+        mcs::McsPdu::Other { .. } => return,
+    };
+    let Ok(x224::X224Pdu::Data(payload)) = x224::parse_x224(&frame) else {
+        panic!("the MCS encoder's frame is not an X.224 Data TPDU");
+    };
+    assert_eq!(mcs::parse_domain_pdu(payload), Ok(pdu), "MCS round trip");
 }
 
-/// MCS Connect Response ([`mcs::parse_connect_response`]).
+/// MCS Connect Response ([`mcs::parse_connect_response`]), as an X.224 payload and
+/// inside a whole frame. No round trip: [`mcs::connect_response_frame`] writes only the
+/// blocks a lab server needs, so most decodable responses have no encoding.
 pub fn connect_response(data: &[u8]) {
-    if let Ok(r) = mcs::parse_connect_response(data) {
-        assert!(r.unknown_blocks.len() <= mcs::MAX_UNKNOWN_BLOCKS);
-        if let Some(n) = &r.network {
-            assert!(n.channel_ids.len() <= mcs::MAX_CHANNEL_IDS);
-        }
-    }
+    let _ = mcs::parse_connect_response(data);
     if let Ok(x224::X224Pdu::Data(p)) = x224::parse_x224(data) {
         let _ = mcs::parse_connect_response(p);
     }
 }
 
-/// I/O channel classification ([`share::classify_io_payload`],
-/// [`share::classify_slow_path_frame`]).
+/// I/O channel classification ([`share::classify_io_payload_in`],
+/// [`share::classify_slow_path_frame_in`]) in every context; the two older entry points
+/// agree with [`IoPhase::Unknown`].
 pub fn io_pdu(data: &[u8]) {
-    let _ = share::classify_io_payload(data, false);
-    let _ = share::classify_io_payload(data, true);
-    let _ = share::classify_slow_path_frame(data, false);
-    let _ = share::classify_slow_path_frame(data, true);
+    for security_header in [false, true] {
+        for phase in [
+            IoPhase::Licensing,
+            IoPhase::AfterLicensing,
+            IoPhase::Unknown,
+        ] {
+            let ctx = IoContext {
+                security_header,
+                phase,
+            };
+            let _ = share::classify_io_payload_in(data, ctx);
+            let _ = share::classify_slow_path_frame_in(data, ctx);
+        }
+        let unknown = IoContext {
+            security_header,
+            phase: IoPhase::Unknown,
+        };
+        assert_eq!(
+            share::classify_io_payload(data, security_header),
+            share::classify_io_payload_in(data, unknown)
+        );
+        assert_eq!(
+            share::classify_slow_path_frame(data, security_header),
+            share::classify_slow_path_frame_in(data, unknown)
+        );
+    }
+}
+
+/// Server Redirection Packet ([`redirection::parse_server_redirection_packet`]): what
+/// decodes round-trips through [`redirection::server_redirection_packet`], and through
+/// both frame encoders and the classifier.
+pub fn server_redirection(data: &[u8]) {
+    let Ok(r) = redirection::parse_server_redirection_packet(data) else {
+        return;
+    };
+    let packet = redirection::server_redirection_packet(&r);
+    assert_eq!(
+        redirection::parse_server_redirection_packet(&packet).as_ref(),
+        Ok(&r),
+        "packet round trip"
+    );
+    // The frame encoders cap the user data at 16383 bytes (a PER length).
+    const MAX_FRAMED_PACKET: usize = 0x3fff - 16;
+    if packet.len() > MAX_FRAMED_PACKET {
+        return;
+    }
+    let enhanced =
+        redirection::enhanced_redirection_frame(1002, 1003, share::PDUTYPE_SERVER_REDIR_PKT, &r);
+    let standard = redirection::standard_redirection_frame(1002, 1003, &r);
+    for (frame, ctx) in [
+        (enhanced, IoContext::default()),
+        (
+            standard,
+            IoContext {
+                security_header: true,
+                phase: IoPhase::AfterLicensing,
+            },
+        ),
+    ] {
+        match share::classify_slow_path_frame_in(&frame, ctx) {
+            Ok(share::SlowPath::Io {
+                pdu: share::IoPdu::Redirection { packet, .. },
+                ..
+            }) => assert_eq!(packet.as_deref(), Ok(&r), "frame round trip"),
+            other => panic!("a redirection frame classified as {other:?}"),
+        }
+    }
 }
 
 /// CredSSP ([`credssp::ts_request_len`], [`credssp::parse_ts_request`],
@@ -88,14 +178,29 @@ pub fn io_pdu(data: &[u8]) {
 pub fn ts_request(data: &[u8]) {
     let r = credssp::ts_request_len(data);
     check_frame_len(data, r);
-    if let Ok(credssp::TsRequestInfo {
-        nego_token: Some(t),
-        ..
-    }) = credssp::parse_ts_request(data)
-    {
-        assert!(t.len() <= data.len());
-    }
     let _ = credssp::parse_early_user_auth_result(data);
+    let Ok(info) = credssp::parse_ts_request(data) else {
+        return;
+    };
+    // Round trips through the two encoders: version and negoToken; version and errorCode.
+    if let Some(token) = info.nego_token {
+        let again = credssp::encode_ts_request_negotiate(info.version, token);
+        assert_eq!(
+            credssp::ts_request_len(&again),
+            FrameLen::Complete(again.len())
+        );
+        let decoded = credssp::parse_ts_request(&again).map(|i| (i.version, i.nego_token));
+        assert_eq!(
+            decoded,
+            Ok((info.version, Some(token))),
+            "negotiate round trip"
+        );
+    }
+    if let Some(code) = info.error_code {
+        let again = credssp::encode_ts_request_error(info.version, code);
+        let decoded = credssp::parse_ts_request(&again).map(|i| (i.version, i.error_code));
+        assert_eq!(decoded, Ok((info.version, Some(code))), "error round trip");
+    }
 }
 
 /// NTLM CHALLENGE ([`ntlm::parse_challenge`], [`ntlm::find_ntlmssp`]).
@@ -120,14 +225,45 @@ pub fn ntlm_challenge(data: &[u8]) {
     }
 }
 
-/// TLS records ([`tls::parse_alert_record`], [`tls::parse_server_hello`]).
+/// TLS records ([`tls::record_len`], [`tls::parse_alert_record`],
+/// [`tls::parse_server_hello_record`], [`tls::parse_server_hello`]): framing invariants,
+/// the two ServerHello decoders agree, and alerts and hellos round-trip through their
+/// encoders.
 pub fn tls_records(data: &[u8]) {
-    let _ = tls::parse_alert_record(data);
-    let _ = tls::parse_server_hello(data);
+    let r = tls::record_len(data);
+    check_frame_len(data, r);
+    if let Some((level, description)) = tls::parse_alert_record(data) {
+        assert_eq!(
+            tls::parse_alert_record(&tls::alert_record(tls::TLS1_2, level, description)),
+            Some((level, description)),
+            "alert round trip"
+        );
+    }
+    let hello = tls::parse_server_hello_record(data);
+    assert_eq!(
+        tls::parse_server_hello(data),
+        hello
+            .as_ref()
+            .ok()
+            .map(|h| (h.legacy_version, h.cipher_suite))
+    );
+    if let Ok(h) = hello {
+        assert!(
+            !matches!(r, FrameLen::Incomplete { .. } | FrameLen::Invalid(_)),
+            "a hello decoded from an incomplete or invalid record"
+        );
+        let again = tls::encode_server_hello_record(&h);
+        assert_eq!(
+            tls::parse_server_hello_record(&again),
+            Ok(h),
+            "hello round trip"
+        );
+    }
 }
 
 /// Client New License Request repair ([`licensing::restore_premaster_length`]): a repaired request is a
-/// whole TPKT frame of the length it claims, one to seven bytes longer, and needs no second repair.
+/// whole TPKT frame of the length it claims, one to eight bytes longer (one to seven zero bytes, plus
+/// one when the PER length outgrows its single byte), and needs no second repair.
 pub fn license_request(data: &[u8]) {
     if let Some(fixed) = licensing::restore_premaster_length(data) {
         assert!(

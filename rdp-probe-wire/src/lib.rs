@@ -10,11 +10,32 @@
 //! * **Never allocate in proportion to a length claimed by the peer.** Decoders borrow
 //!   slices of the input; the few owned collections are capped.
 //! * **Errors say what was short or wrong**, and where ([`DecodeError`]).
+//! * **No clock, no randomness, no I/O.** What must be fresh (the TLS ClientHello random)
+//!   is the caller's argument.
+//!
+//! # Why a hand-written cursor, and no `nom`
+//!
+//! Every decoder reads through the labelled, hand-written [`cursor::Cursor`] by design,
+//! as rustls and IronRDP hand-write their readers. Each read names its field
+//! (`c.u32_le("redirection session id")`), so a failure says which field, at which
+//! offset, and why; a short input is an error, never a panic.
+//!
+//! `nom` is used nowhere in the project. The PDUs here are fixed layouts with length
+//! prefixes and flag-driven optional fields; a combinator parser would not read better
+//! than the cursor code, and `nom`'s `context()` would only reproduce the field labels
+//! the cursor already carries, behind a second error type.
+//!
+//! `bytes` is not a dependency of this crate either: the crate owns no receive buffer.
+//! It answers how long the next frame is ([`frame::rdp_frame_len`],
+//! [`credssp::ts_request_len`], [`tls::record_len`]) and decodes borrowed slices. The
+//! framing and receive buffers live in the driver (`rdp-probe-core`), which is where a
+//! `bytes::BytesMut` belongs.
 //!
 //! Specification references in the documentation use the usual Microsoft Open
 //! Specifications names: \[MS-RDPBCGR\] (RDP basic connectivity), \[MS-CSSP\] (CredSSP),
 //! \[MS-NLMP\] (NTLM), \[MS-RDPELE\] (licensing), and the ITU / IETF documents \[T.123\],
-//! \[X.224\], \[T.125\], \[T.124\], \[RFC 5246\].
+//! \[X.224\], \[T.125\], \[T.124\], \[RFC 5246\] (TLS 1.2), \[RFC 8446\] (TLS 1.3),
+//! \[RFC 6520\] (TLS heartbeat).
 
 pub mod credssp;
 pub mod cursor;
@@ -24,10 +45,12 @@ pub mod fuzz_oracles;
 pub mod licensing;
 pub mod mcs;
 pub mod ntlm;
+pub mod redirection;
 pub mod share;
 pub mod tls;
 pub mod x224;
 
 mod ber;
+mod utf16;
 
 pub use error::{DecodeError, DecodeErrorKind};

@@ -32,6 +32,12 @@ pub const SC_MCS_MSGCHANNEL: u16 = 0x0C04;
 /// Server data block type `SC_MULTITRANSPORT` ([MS-RDPBCGR] 2.2.1.4.6).
 pub const SC_MULTITRANSPORT: u16 = 0x0C08;
 
+/// Public key blob type `BB_RSA_KEY_BLOB` of a proprietary server certificate
+/// ([MS-RDPBCGR] 2.2.1.4.3.1.1).
+pub const BB_RSA_KEY_BLOB: u16 = 0x0006;
+/// `RSA_PUBLIC_KEY` `magic`: "RSA1" read as a little-endian `u32` ([MS-RDPBCGR] 2.2.1.4.3.1.1.1).
+pub const RSA1_MAGIC: u32 = 0x3141_5352;
+
 /// Cap on the channel ids kept from `SC_NET` (RDP allows 31 static channels).
 pub const MAX_CHANNEL_IDS: usize = 64;
 /// Cap on the number of unknown block types recorded.
@@ -306,12 +312,12 @@ pub fn parse_connect_response(x224_payload: &[u8]) -> Result<ConnectResponse<'_>
 /// and a cursor over the server data blocks (the `McDn` user data value).
 fn parse_gcc_create_response<'a>(c: &mut Cursor<'a>) -> Result<(u8, Cursor<'a>), DecodeError> {
     // ConnectData::t124Identifier: Key CHOICE object (0) with the T.124 OID.
-    ber_free_expect(c, 0x00, "gcc key choice")?;
+    ber::expect_tag(c, 0x00, "gcc key choice")?;
     let oid_len = per_length(c, "gcc object identifier")?;
     c.skip(oid_len, "gcc object identifier")?;
     // ConnectData::connectPDU length (Windows sends inexact values: not checked).
     per_length(c, "gcc connect pdu length")?;
-    ber_free_expect(c, 0x14, "gcc conference create response choice")?;
+    ber::expect_tag(c, 0x14, "gcc conference create response choice")?;
     c.skip(2, "gcc node id")?;
     let tag_len = per_length(c, "gcc tag")?;
     c.skip(tag_len, "gcc tag")?;
@@ -337,10 +343,6 @@ fn parse_gcc_create_response<'a>(c: &mut Cursor<'a>) -> Result<(u8, Cursor<'a>),
     Ok((result >> 4, blocks))
 }
 
-fn ber_free_expect(c: &mut Cursor<'_>, v: u8, what: &'static str) -> Result<(), DecodeError> {
-    ber::expect_tag(c, v, what)
-}
-
 fn parse_server_blocks<'a>(
     mut c: Cursor<'a>,
     out: &mut ConnectResponse<'a>,
@@ -360,8 +362,10 @@ fn parse_server_blocks<'a>(
         match block_type {
             SC_CORE => {
                 let version = b.u32_le("server core data version")?;
-                let client_requested_protocols = b.u32_le("").ok();
-                let early_capability_flags = b.u32_le("").ok();
+                let client_requested_protocols =
+                    b.u32_le("server core data client requested protocols").ok();
+                let early_capability_flags =
+                    b.u32_le("server core data early capability flags").ok();
                 out.core = Some(ServerCoreData {
                     version,
                     client_requested_protocols,
@@ -374,7 +378,7 @@ fn parse_server_blocks<'a>(
                 let channel_count = b.u16_le("server network data channel count")?;
                 let mut channel_ids = Vec::new();
                 while channel_ids.len() < usize::from(channel_count).min(MAX_CHANNEL_IDS) {
-                    match b.u16_le("") {
+                    match b.u16_le("server network data channel id") {
                         Ok(id) => channel_ids.push(id),
                         Err(_) => break,
                     }
@@ -430,7 +434,7 @@ fn parse_security<'a>(b: &mut Cursor<'a>) -> Result<ServerSecurityData<'a>, Deco
 /// be read is `None`.
 pub fn parse_certificate(raw: &[u8]) -> ServerCertificate<'_> {
     let mut c = Cursor::new(raw);
-    let version_raw = c.u32_le("").unwrap_or(0);
+    let version_raw = c.u32_le("server certificate version").unwrap_or(0);
     let chain_type = match version_raw & 0x7fff_ffff {
         1 => CertChainType::Proprietary,
         2 => CertChainType::X509,
@@ -447,19 +451,22 @@ pub fn parse_certificate(raw: &[u8]) -> ServerCertificate<'_> {
     match chain_type {
         CertChainType::Proprietary => {
             let key_bits = (|| -> Result<Option<u32>, DecodeError> {
-                c.skip(8, "")?; // dwSigAlgId, dwKeyAlgId
-                let blob_type = c.u16_le("")?;
-                let blob_len = usize::from(c.u16_le("")?);
-                let mut key = c.sub(blob_len, "")?;
-                if blob_type != 0x0006 || key.u32_le("")? != 0x3141_5352 {
+                c.skip(4, "proprietary certificate signature algorithm id")?;
+                c.skip(4, "proprietary certificate key algorithm id")?;
+                let blob_type = c.u16_le("proprietary certificate public key blob type")?;
+                let blob_len =
+                    usize::from(c.u16_le("proprietary certificate public key blob length")?);
+                let mut key = c.sub(blob_len, "proprietary certificate public key blob")?;
+                if blob_type != BB_RSA_KEY_BLOB || key.u32_le("rsa public key magic")? != RSA1_MAGIC
+                {
                     return Ok(None);
                 }
-                key.skip(4, "")?; // keylen
-                Ok(Some(key.u32_le("")?))
+                key.skip(4, "rsa public key keylen")?;
+                Ok(Some(key.u32_le("rsa public key bitlen")?))
             })();
             cert.rsa_key_bits = key_bits.ok().flatten();
         }
-        CertChainType::X509 => cert.x509_chain_len = c.u32_le("").ok(),
+        CertChainType::X509 => cert.x509_chain_len = c.u32_le("x509 certificate chain count").ok(),
         CertChainType::Unknown(_) => {}
     }
     cert

@@ -4,6 +4,7 @@
 
 use crate::DecodeError;
 use crate::cursor::Cursor;
+use crate::utf16;
 
 /// `NTLMSSP\0` signature ([MS-NLMP] 2.2.1).
 pub const NTLMSSP_SIGNATURE: [u8; 8] = *b"NTLMSSP\0";
@@ -100,16 +101,6 @@ pub struct OsVersion {
     pub ntlm_revision: u8,
 }
 
-fn utf16_lossy(bytes: &[u8]) -> String {
-    let units = bytes
-        .chunks_exact(2)
-        .take(MAX_NAME_CHARS)
-        .map(|c| u16::from_le_bytes([c[0], c.get(1).copied().unwrap_or(0)]));
-    char::decode_utf16(units)
-        .map(|r| r.unwrap_or(char::REPLACEMENT_CHARACTER))
-        .collect()
-}
-
 fn latin1(bytes: &[u8]) -> String {
     bytes
         .iter()
@@ -159,7 +150,7 @@ pub fn parse_challenge(token: &[u8]) -> Result<NtlmChallenge, DecodeError> {
     c.skip(8, "ntlm server challenge")?;
     let decode = |b: &[u8]| {
         if flags & NEGOTIATE_UNICODE != 0 {
-            utf16_lossy(b)
+            utf16::decode_lossy(b, MAX_NAME_CHARS)
         } else {
             latin1(b)
         }
@@ -200,12 +191,12 @@ pub fn parse_challenge(token: &[u8]) -> Result<NtlmChallenge, DecodeError> {
         let value = av.take(len, "ntlm av pair value")?;
         match id {
             0 => break,
-            1 => out.nb_computer = Some(utf16_lossy(value)),
-            2 => out.nb_domain = Some(utf16_lossy(value)),
-            3 => out.dns_computer = Some(utf16_lossy(value)),
-            4 => out.dns_domain = Some(utf16_lossy(value)),
-            5 => out.dns_tree = Some(utf16_lossy(value)),
-            7 => out.timestamp = Cursor::new(value).u64_le("").ok(),
+            1 => out.nb_computer = Some(utf16::decode_lossy(value, MAX_NAME_CHARS)),
+            2 => out.nb_domain = Some(utf16::decode_lossy(value, MAX_NAME_CHARS)),
+            3 => out.dns_computer = Some(utf16::decode_lossy(value, MAX_NAME_CHARS)),
+            4 => out.dns_domain = Some(utf16::decode_lossy(value, MAX_NAME_CHARS)),
+            5 => out.dns_tree = Some(utf16::decode_lossy(value, MAX_NAME_CHARS)),
+            7 => out.timestamp = Cursor::new(value).u64_le("ntlm av pair timestamp").ok(),
             _ => {}
         }
     }
@@ -237,21 +228,17 @@ pub struct ChallengeSpec<'a> {
     pub version: OsVersion,
 }
 
-fn utf16le(s: &str) -> Vec<u8> {
-    s.encode_utf16().flat_map(u16::to_le_bytes).collect()
-}
-
 /// CHALLENGE_MESSAGE ([MS-NLMP] 2.2.1.2): the 56-byte header, then the target name, then the
 /// target info. For the lab's CredSSP servers; [`parse_challenge`] reads it back.
 ///
 /// Lengths beyond `u16::MAX` are truncated: callers pass short names.
 pub fn challenge_message(spec: &ChallengeSpec<'_>) -> Vec<u8> {
     const HEADER: usize = 56;
-    let target = utf16le(spec.target_name);
+    let target = utf16::encode(spec.target_name);
     let mut info = Vec::new();
     for pair in spec.av_pairs {
         let (id, value) = match *pair {
-            AvPair::Name(id, name) => (id, utf16le(name)),
+            AvPair::Name(id, name) => (id, utf16::encode(name)),
             AvPair::Timestamp(t) => (7, t.to_le_bytes().to_vec()),
         };
         info.extend_from_slice(&id.to_le_bytes());

@@ -8,7 +8,7 @@ use rdp_probe_wire::fuzz_oracles;
 
 type Oracle = fn(&[u8]);
 
-const TARGETS: [(&str, Oracle); 9] = [
+const TARGETS: [(&str, Oracle); 10] = [
     ("frame_sniff", fuzz_oracles::frame_sniff),
     ("x224", fuzz_oracles::x224),
     ("mcs_domain", fuzz_oracles::mcs_domain),
@@ -18,6 +18,7 @@ const TARGETS: [(&str, Oracle); 9] = [
     ("ntlm_challenge", fuzz_oracles::ntlm_challenge),
     ("tls_records", fuzz_oracles::tls_records),
     ("license_request", fuzz_oracles::license_request),
+    ("server_redirection", fuzz_oracles::server_redirection),
 ];
 
 fn regressions_dir() -> PathBuf {
@@ -94,4 +95,46 @@ fn spec_seeds_decode_as_annotated() {
     let ch = read("ntlm_challenge/spec-nlmp-4.2.4.3-challenge.bin");
     let c = ntlm::parse_challenge(&ch).expect("4.2.4.3");
     assert_eq!(c.nb_computer.as_deref(), Some("Server"));
+}
+
+/// The seeds added with the Server Redirection decoder decode to what their names say.
+#[test]
+fn redirection_and_licensing_seeds_decode_as_named() {
+    use rdp_probe_wire::redirection::{self, parse_server_redirection_packet};
+    use rdp_probe_wire::share::{self, IoPdu, RedirectionForm, SlowPath};
+    use rdp_probe_wire::tls;
+    let read = |p: &str| fs::read(regressions_dir().join(p)).expect(p);
+    let broker = parse_server_redirection_packet(&read("server_redirection/broker-packet.bin"))
+        .expect("broker packet");
+    assert_eq!(broker.user_name.as_deref(), Some("alice"));
+    assert_eq!(broker.target_net_addresses, ["10.0.0.7", "fe80::7"]);
+    assert!(broker.password_present);
+    let noredirect =
+        parse_server_redirection_packet(&read("server_redirection/noredirect-fqdn-no-pad.bin"))
+            .expect("no pad");
+    assert!(noredirect.has(redirection::LB_NOREDIRECT));
+    assert_eq!(noredirect.target_fqdn.as_deref(), Some("host.example"));
+    let frame = read("io_pdu/enhanced-redirection-pdutype-0x000a-frame.bin");
+    let Ok(SlowPath::Io {
+        pdu:
+            IoPdu::Redirection {
+                form: RedirectionForm::Enhanced { pdu_type: 0x000a },
+                packet: Ok(r),
+            },
+        ..
+    }) = share::classify_slow_path_frame(&frame, false)
+    else {
+        panic!("not the redirection PDU");
+    };
+    assert_eq!(r.target_net_address.as_deref(), Some("10.1.2.3"));
+    let lic = read("io_pdu/license-request-flagshi-0x0011.bin");
+    assert_eq!(
+        share::classify_io_payload(&lic, false),
+        Ok(IoPdu::License {
+            msg_type: share::LICENSE_REQUEST
+        })
+    );
+    let hello = tls::parse_server_hello_record(&read("tls_records/server-hello-tls13.bin"))
+        .expect("tls 1.3 hello");
+    assert_eq!(hello.negotiated_version(), tls::TLS1_3);
 }

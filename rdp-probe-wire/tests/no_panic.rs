@@ -2,7 +2,8 @@
 //! round-trip through the decoders for arbitrary field values.
 
 use proptest::prelude::*;
-use rdp_probe_wire::{credssp, frame, fuzz_oracles, mcs, share, x224};
+use rdp_probe_wire::redirection::{self, ServerRedirection};
+use rdp_probe_wire::{credssp, frame, fuzz_oracles, mcs, share, tls, x224};
 
 fn bytes() -> impl Strategy<Value = Vec<u8>> {
     prop::collection::vec(any::<u8>(), 0..600)
@@ -31,6 +32,7 @@ proptest! {
         fuzz_oracles::ntlm_challenge(&data);
         fuzz_oracles::tls_records(&data);
         fuzz_oracles::license_request(&data);
+        fuzz_oracles::server_redirection(&data);
     }
 
     #[test]
@@ -42,6 +44,8 @@ proptest! {
         ts in prefixed(&[0x30]),
         ntlm in prefixed(b"NTLMSSP\0\x02\0\0\0"),
         tls in prefixed(&[0x16, 0x03, 0x03]),
+        redir in prefixed(&[0x00, 0x04, 0x00, 0x00]),
+        enhanced in prefixed(&[0x03, 0x00, 0x00, 0x00, 0x02, 0xf0, 0x80, 0x68, 0x00, 0x01, 0x03, 0xeb, 0x70, 0x00, 0x00, 0x0a, 0x00, 0xea, 0x03, 0x00, 0x00]),
         license in prefixed(&[0x64, 0x00, 0x06, 0x03, 0xeb, 0x70, 0x81, 0x00, 0x80, 0x00, 0x00, 0x00, 0x13, 0x03]),
     ) {
         fuzz_oracles::x224(&tpkt);
@@ -53,6 +57,8 @@ proptest! {
         fuzz_oracles::ts_request(&ts);
         fuzz_oracles::ntlm_challenge(&ntlm);
         fuzz_oracles::tls_records(&tls);
+        fuzz_oracles::server_redirection(&redir);
+        fuzz_oracles::io_pdu(&enhanced);
         let mut frame = vec![3, 0, 0, 0, 0x02, 0xf0, 0x80];
         frame.extend_from_slice(&license);
         if let Ok(len) = u16::try_from(frame.len()) {
@@ -63,10 +69,10 @@ proptest! {
 
     #[test]
     fn connection_confirm_round_trips(t in any::<u8>(), flags in any::<u8>(), v in any::<u32>()) {
-        let cc = match t % 3 {
+        let cc = match t % 4 {
             0 => x224::ConnectionConfirm::Response { flags, selected_protocol: v },
             1 => x224::ConnectionConfirm::Failure { flags, code: v },
-            _ if t == 2 || t == 3 => x224::ConnectionConfirm::NoNegotiationData,
+            2 => x224::ConnectionConfirm::NoNegotiationData,
             _ => x224::ConnectionConfirm::UnknownNegotiation { neg_type: t | 0x10, flags, value: v },
         };
         let bytes = x224::connection_confirm(&cc);
@@ -123,5 +129,64 @@ proptest! {
         let info = credssp::parse_ts_request(&req).map_err(|e| TestCaseError::fail(e.to_string()))?;
         prop_assert_eq!(info.error_code, Some(code));
         prop_assert_eq!(info.version, version);
+    }
+
+    #[test]
+    fn server_redirection_round_trips(
+        session_id in any::<u32>(),
+        redir_flags in any::<u32>(),
+        strings in prop::collection::vec("\\PC{0,40}", 6),
+        lens in prop::collection::vec(0usize..300, 3),
+        addresses in prop::collection::vec("[0-9a-f:.]{0,39}", 0..20),
+    ) {
+        let text = |i: usize, flag: u32| (redir_flags & flag != 0).then(|| strings[i].clone());
+        let len = |i: usize, flag: u32| (redir_flags & flag != 0).then_some(lens[i]);
+        let r = ServerRedirection {
+            flags: share::SEC_REDIRECTION_PKT,
+            session_id,
+            redir_flags,
+            target_net_address: text(0, redirection::LB_TARGET_NET_ADDRESS),
+            load_balance_info_len: len(0, redirection::LB_LOAD_BALANCE_INFO),
+            user_name: text(1, redirection::LB_USERNAME),
+            domain: text(2, redirection::LB_DOMAIN),
+            password_present: redir_flags & redirection::LB_PASSWORD != 0,
+            target_fqdn: text(3, redirection::LB_TARGET_FQDN),
+            target_netbios_name: text(4, redirection::LB_TARGET_NETBIOS_NAME),
+            tsv_url: text(5, redirection::LB_CLIENT_TSV_URL),
+            redirection_guid_len: len(1, redirection::LB_REDIRECTION_GUID),
+            target_certificate_len: len(2, redirection::LB_TARGET_CERTIFICATE),
+            target_net_addresses: if redir_flags & redirection::LB_TARGET_NET_ADDRESSES != 0 {
+                addresses.into_iter().take(redirection::MAX_TARGET_NET_ADDRESSES).collect()
+            } else {
+                Vec::new()
+            },
+        };
+        let packet = redirection::server_redirection_packet(&r);
+        prop_assert_eq!(redirection::parse_server_redirection_packet(&packet), Ok(r.clone()));
+        let f = redirection::enhanced_redirection_frame(1002, 1003, share::PDUTYPE_SERVER_REDIR_PKT, &r);
+        prop_assert_eq!(frame::rdp_frame_len(&f), frame::FrameLen::Complete(f.len()));
+        prop_assert_eq!(
+            share::classify_slow_path_frame(&f, false),
+            Ok(share::SlowPath::Io {
+                channel_id: 1003,
+                pdu: share::IoPdu::Redirection {
+                    form: share::RedirectionForm::Enhanced { pdu_type: share::PDUTYPE_SERVER_REDIR_PKT },
+                    packet: Ok(Box::new(r)),
+                },
+            })
+        );
+    }
+
+    #[test]
+    fn server_hello_round_trips(
+        legacy_version in any::<u16>(),
+        cipher_suite in any::<u16>(),
+        compression_method in any::<u8>(),
+        supported_version in any::<Option<u16>>(),
+    ) {
+        let h = tls::ServerHello { legacy_version, cipher_suite, compression_method, supported_version };
+        let rec = tls::encode_server_hello_record(&h);
+        prop_assert_eq!(tls::record_len(&rec), frame::FrameLen::Complete(rec.len()));
+        prop_assert_eq!(tls::parse_server_hello_record(&rec), Ok(h));
     }
 }
