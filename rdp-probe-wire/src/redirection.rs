@@ -275,6 +275,25 @@ fn read_target_net_addresses(c: &mut Cursor<'_>) -> Result<Vec<String>, DecodeEr
 /// null-terminated password. The 8-byte `Pad` follows, counted in `Length`; a packet
 /// longer than 65535 bytes cannot state its length and gets `Length` 0.
 pub fn server_redirection_packet(r: &ServerRedirection) -> Vec<u8> {
+    server_redirection_packet_with(r, RedirectionSecrets::default())
+}
+
+/// What [`ServerRedirection`] never keeps, for an encoder that must send it: a lab server sends
+/// real-looking secrets so that a test can check a probe never reports them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RedirectionSecrets<'a> {
+    /// The `Password` field's bytes (empty: an empty null-terminated string).
+    pub password: &'a [u8],
+    /// The `LoadBalanceInfo` bytes (empty: `load_balance_info_len` zero bytes).
+    pub load_balance_info: &'a [u8],
+}
+
+/// As [`server_redirection_packet`], with these secrets in the `Password` and
+/// `LoadBalanceInfo` fields (when their flags are set).
+pub fn server_redirection_packet_with(
+    r: &ServerRedirection,
+    secrets: RedirectionSecrets<'_>,
+) -> Vec<u8> {
     let mut body = Vec::new();
     body.extend_from_slice(&r.session_id.to_le_bytes());
     body.extend_from_slice(&r.redir_flags.to_le_bytes());
@@ -288,7 +307,11 @@ pub fn server_redirection_packet(r: &ServerRedirection) -> Vec<u8> {
         put(&mut body, &text(&r.target_net_address));
     }
     if r.has(LB_LOAD_BALANCE_INFO) {
-        put(&mut body, &zeros(r.load_balance_info_len));
+        if secrets.load_balance_info.is_empty() {
+            put(&mut body, &zeros(r.load_balance_info_len));
+        } else {
+            put(&mut body, secrets.load_balance_info);
+        }
     }
     if r.has(LB_USERNAME) {
         put(&mut body, &text(&r.user_name));
@@ -297,7 +320,11 @@ pub fn server_redirection_packet(r: &ServerRedirection) -> Vec<u8> {
         put(&mut body, &text(&r.domain));
     }
     if r.has(LB_PASSWORD) {
-        put(&mut body, &utf16::encode_nul_terminated(""));
+        if secrets.password.is_empty() {
+            put(&mut body, &utf16::encode_nul_terminated(""));
+        } else {
+            put(&mut body, secrets.password);
+        }
     }
     if r.has(LB_TARGET_FQDN) {
         put(&mut body, &text(&r.target_fqdn));
@@ -343,14 +370,29 @@ pub fn enhanced_redirection_frame(
     pdu_type: u16,
     r: &ServerRedirection,
 ) -> Vec<u8> {
-    let packet = server_redirection_packet(r);
+    enhanced_redirection_frame_of(
+        user_channel,
+        io_channel,
+        pdu_type,
+        &server_redirection_packet(r),
+    )
+}
+
+/// As [`enhanced_redirection_frame`], around an encoded `packet` (e.g. from
+/// [`server_redirection_packet_with`]).
+pub fn enhanced_redirection_frame_of(
+    user_channel: u16,
+    io_channel: u16,
+    pdu_type: u16,
+    packet: &[u8],
+) -> Vec<u8> {
     let total = share::SHARE_CONTROL_HEADER_LEN + ENHANCED_REDIRECTION_PAD_LEN + packet.len() + 1;
     let mut pdu = Vec::with_capacity(total);
     pdu.extend_from_slice(&u16::try_from(total).unwrap_or(u16::MAX).to_le_bytes());
     pdu.extend_from_slice(&pdu_type.to_le_bytes());
     pdu.extend_from_slice(&user_channel.to_le_bytes());
     pdu.extend_from_slice(&[0; ENHANCED_REDIRECTION_PAD_LEN]);
-    pdu.extend_from_slice(&packet);
+    pdu.extend_from_slice(packet);
     pdu.push(0); // pad1Octet
     mcs::send_data_indication_frame(user_channel, io_channel, &pdu)
 }

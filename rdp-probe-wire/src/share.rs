@@ -264,17 +264,20 @@ pub fn classify_io_payload_in(user_data: &[u8], ctx: IoContext) -> Result<IoPdu<
     classify_share(&mut c)
 }
 
-/// Without Standard RDP Security: does a basic security header (of a licensing PDU)
-/// come first? See [`IoPhase`].
+/// Without Standard RDP Security: does a basic security header come first? Only licensing
+/// PDUs (SEC_LICENSE_PKT) and the Standard Security Server Redirection PDU
+/// (SEC_REDIRECTION_PKT, [MS-RDPBCGR] 2.2.13.2.1) carry one there. See [`IoPhase`].
 fn licensing_header_present(buf: &[u8], phase: IoPhase) -> Result<bool, DecodeError> {
     let first = Cursor::new(buf).u16_le("security header flags")?;
-    if first & SEC_LICENSE_PKT == 0 {
-        return Ok(false);
-    }
+    let licensing = first & SEC_LICENSE_PKT != 0;
+    let redirection = first & SEC_REDIRECTION_PKT != 0;
     Ok(match phase {
-        IoPhase::Licensing => true,
+        IoPhase::Licensing => licensing || (redirection && !looks_like_share_control(buf)),
         IoPhase::AfterLicensing => false,
-        IoPhase::Unknown => licensing_preamble_fits(buf) || !looks_like_share_control(buf),
+        IoPhase::Unknown => {
+            (licensing || redirection)
+                && (licensing_preamble_fits(buf) || !looks_like_share_control(buf))
+        }
     })
 }
 
@@ -892,18 +895,29 @@ mod tests {
             ..ServerRedirection::default()
         };
         let frame = redirection::standard_redirection_frame(1002, 1003, &r);
-        assert_eq!(
-            classify_slow_path_frame(&frame, true),
-            Ok(SlowPath::Io {
-                channel_id: 1003,
-                pdu: IoPdu::Redirection {
-                    form: RedirectionForm::Standard {
-                        sec_flags: SEC_REDIRECTION_PKT
-                    },
-                    packet: Ok(Box::new(r))
-                }
-            })
-        );
+        let expected = Ok(SlowPath::Io {
+            channel_id: 1003,
+            pdu: IoPdu::Redirection {
+                form: RedirectionForm::Standard {
+                    sec_flags: SEC_REDIRECTION_PKT,
+                },
+                packet: Ok(Box::new(r)),
+            },
+        });
+        assert_eq!(classify_slow_path_frame(&frame, true), expected);
+        // Without encryption no other PDU has a security header ([MS-RDPBCGR] 2.2.8.1.1.2): the
+        // redirection's SEC_REDIRECTION_PKT is found without being told, during and after licensing.
+        for phase in [IoPhase::Unknown, IoPhase::Licensing] {
+            let ctx = IoContext {
+                security_header: false,
+                phase,
+            };
+            assert_eq!(
+                classify_slow_path_frame_in(&frame, ctx),
+                expected,
+                "{phase:?}"
+            );
+        }
         // Encrypted: only the flags can be read.
         let d = [0x08, 0x04, 0x00, 0x00, 1, 2, 3];
         assert_eq!(
