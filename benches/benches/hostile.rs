@@ -123,14 +123,14 @@ fn main() {
     let mut worst_over = Duration::ZERO;
     for entry in all.iter().filter(|e| e.is_hostile()) {
         let (report, elapsed, peak) = measure(entry, &servers);
-        let verdict = match &report.failure {
+        let verdict = match report.failure() {
             Some(f) => format!(
                 "{} in {} ({})",
-                report.verdict.as_str(),
+                report.verdict_kind().as_str(),
                 f.phase.as_str(),
                 f.code.space.as_str()
             ),
-            None => report.verdict.as_str().to_owned(),
+            None => report.verdict_kind().as_str().to_owned(),
         };
         let limit = entry.setup.phase_timeout;
         // The probe's own time in the failed phase, against its limit.

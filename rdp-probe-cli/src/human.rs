@@ -4,7 +4,7 @@
 use std::fmt::Write;
 
 use rdp_probe_core::report::Report;
-use rdp_probe_core::{PhaseStatus, Verdict};
+use rdp_probe_core::{PhaseStatus, VerdictKind};
 
 struct Style {
     color: bool,
@@ -74,13 +74,13 @@ pub fn render(report: &Report, color: bool) -> String {
         );
     }
     out.push('\n');
-    let verdict = match report.verdict {
-        Verdict::Connected => st.paint("1;32", "CONNECTED"),
-        Verdict::Failed => st.paint("1;31", "FAILED"),
-        Verdict::NeedsCredentials => st.paint("1;33", "NEEDS CREDENTIALS"),
-        Verdict::Inconclusive => st.paint("1;33", "INCONCLUSIVE"),
+    let verdict = match report.verdict_kind() {
+        VerdictKind::Connected => st.paint("1;32", "CONNECTED"),
+        VerdictKind::Failed => st.paint("1;31", "FAILED"),
+        VerdictKind::NeedsCredentials => st.paint("1;33", "NEEDS CREDENTIALS"),
+        VerdictKind::Inconclusive => st.paint("1;33", "INCONCLUSIVE"),
     };
-    if let Some(f) = &report.failure {
+    if let Some(f) = report.failure() {
         let _ = writeln!(out, "Verdict: {verdict} in phase {}", f.phase);
         let _ = writeln!(out, "  What happened: {}", f.message);
         let _ = writeln!(
@@ -91,11 +91,11 @@ pub fn render(report: &Report, color: bool) -> String {
             f.code.value,
             f.code.name
         );
-    } else if let Some(s) = &report.stop {
+    } else if let Some(s) = report.stop() {
         let _ = writeln!(out, "Verdict: {verdict} in phase {}", s.phase);
         let _ = writeln!(out, "  {}", s.message);
     } else {
-        let outcome = match report.outcome {
+        let outcome = match report.outcome() {
             Some(rdp_probe_core::report::Outcome::Redirected) => {
                 " (the server redirected the client; not followed)"
             }
@@ -103,7 +103,7 @@ pub fn render(report: &Report, color: bool) -> String {
         };
         let _ = writeln!(out, "Verdict: {verdict}{outcome}");
     }
-    if let Some(m) = &report.mstsc {
+    if let Some(m) = report.mstsc() {
         let label = if m.derived { "derived" } else { "documented" };
         let _ = writeln!(
             out,
@@ -112,9 +112,9 @@ pub fn render(report: &Report, color: bool) -> String {
         );
         let _ = writeln!(out, "    {}", m.text);
     }
-    if let Some(f) = &report.failure {
+    if let Some(f) = report.failure() {
         let _ = writeln!(out, "  Hint: {}", f.hint);
-    } else if let Some(s) = &report.stop {
+    } else if let Some(s) = report.stop() {
         let _ = writeln!(out, "  Hint: {}", s.hint);
     }
     let s = &report.server;

@@ -8,7 +8,9 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
-use rdp_probe_core::{CertPolicy, Credentials, ProbeOptions, Protocols, Target, Timeouts, Verdict};
+use rdp_probe_core::{
+    CertPolicy, Credentials, ProbeOptions, Protocols, Target, Timeouts, VerdictKind,
+};
 
 /// Exit codes (also in README.md).
 mod exit {
@@ -233,10 +235,10 @@ fn main() -> ExitCode {
             && std::io::stdout().is_terminal();
         print!("{}", human::render(&report, color));
     }
-    ExitCode::from(match report.verdict {
-        Verdict::Connected => exit::CONNECTED,
-        Verdict::Failed => exit::FAILED,
-        Verdict::NeedsCredentials => exit::NEEDS_CREDENTIALS,
-        Verdict::Inconclusive => exit::INCONCLUSIVE,
+    ExitCode::from(match report.verdict_kind() {
+        VerdictKind::Connected => exit::CONNECTED,
+        VerdictKind::Failed => exit::FAILED,
+        VerdictKind::NeedsCredentials => exit::NEEDS_CREDENTIALS,
+        VerdictKind::Inconclusive => exit::INCONCLUSIVE,
     })
 }

@@ -11,7 +11,7 @@
 
 use std::process::ExitCode;
 
-use rdp_probe_core::{Credentials, ProbeOptions, Target, Verdict, probe};
+use rdp_probe_core::{Credentials, ProbeOptions, Target, VerdictKind, probe};
 
 fn usage() -> ExitCode {
     eprintln!("usage: probe HOST [PORT] [--json] [--user USER]");
@@ -57,8 +57,8 @@ async fn main() -> ExitCode {
     if json {
         println!("{}", report.to_json());
     } else {
-        println!("verdict   {}", report.verdict.as_str());
-        if let Some(f) = &report.failure {
+        println!("verdict   {}", report.verdict_kind().as_str());
+        if let Some(f) = report.failure() {
             println!("phase     {}", f.phase);
             println!(
                 "code      {} 0x{:X} {}",
@@ -69,7 +69,7 @@ async fn main() -> ExitCode {
             println!("message   {}", f.message);
             println!("hint      {}", f.hint);
         }
-        if let Some(m) = &report.mstsc {
+        if let Some(m) = report.mstsc() {
             println!(
                 "mstsc     0x{:X} / 0x{:X}{}",
                 m.disconnect_reason,
@@ -77,16 +77,16 @@ async fn main() -> ExitCode {
                 if m.derived { " (derived)" } else { "" }
             );
         }
-        if let Some(s) = &report.stop {
+        if let Some(s) = report.stop() {
             println!("phase     {}", s.phase);
             println!("message   {}", s.message);
             println!("hint      {}", s.hint);
         }
     }
-    ExitCode::from(match report.verdict {
-        Verdict::Connected => 0,
-        Verdict::Failed => 1,
-        Verdict::NeedsCredentials => 3,
-        Verdict::Inconclusive => 4,
+    ExitCode::from(match report.verdict_kind() {
+        VerdictKind::Connected => 0,
+        VerdictKind::Failed => 1,
+        VerdictKind::NeedsCredentials => 3,
+        VerdictKind::Inconclusive => 4,
     })
 }

@@ -14,8 +14,9 @@ use tokio::time::Instant;
 use tokio_rustls::TlsConnector;
 use tokio_rustls::client::TlsStream;
 
-use crate::engine::{Action, FrameCheck, Framing, IoFailure, Machine, TlsEstablished};
-use crate::failure::{FailureKind, TlsFailure};
+use crate::engine::{
+    Action, FrameCheck, Framing, IoFailure, Machine, TlsEstablished, TlsHandshakeError,
+};
 use crate::report::Report;
 use crate::{ProbeOptions, Target};
 
@@ -189,9 +190,9 @@ struct Driver {
 /// use rdp_probe_core::{probe, ProbeOptions, Target, Verdict};
 /// let target: Target = "127.0.0.1:3389".parse().unwrap();
 /// let report = probe(&target, &ProbeOptions::default()).await;
-/// if report.verdict == Verdict::Failed {
-///     let failure = report.failure.as_ref().unwrap();
+/// if let Verdict::Failed { failure, mstsc } = &report.verdict {
 ///     println!("{}: {} ({})", failure.phase, failure.message, failure.hint);
+///     println!("Error code: 0x{:X}, Extended error code: 0x{:X}", mstsc.disconnect_reason, mstsc.extended_reason);
 /// }
 /// println!("{}", report.to_json_pretty());
 /// # }
@@ -224,6 +225,7 @@ pub async fn probe(target: &Target, options: &ProbeOptions) -> Report {
             Action::Send(bytes) => d.send(&bytes).await,
             Action::Receive(framing) => d.receive(framing).await,
             Action::UpgradeTls => d.upgrade_tls().await,
+            Action::Random(len) => d.random(len),
             Action::Finish => break,
         }
         d.account();
@@ -411,6 +413,18 @@ impl Driver {
         }
     }
 
+    /// Random bytes from the TLS provider's secure generator.
+    fn random(&mut self, len: usize) {
+        let mut bytes = vec![0u8; len];
+        let now = self.now();
+        match crate::tls::fill_random(&mut bytes) {
+            Ok(()) => self.machine.on_random(&bytes, now),
+            Err(e) => self
+                .machine
+                .on_tls_failed(TlsHandshakeError::Rustls(e), now),
+        }
+    }
+
     async fn upgrade_tls(&mut self) {
         let Some(Conn::Tcp(mut tcp)) = self.conn.take() else {
             return;
@@ -423,10 +437,10 @@ impl Driver {
         tcp.records = Some(RecordCursor::default());
         let config = match crate::tls::client_config(self.machine.options().cert_policy) {
             Ok(c) => c,
-            Err(m) => {
+            Err(e) => {
                 let now = self.now();
                 self.machine
-                    .on_tls_failed(FailureKind::Tls(TlsFailure::Other(m)), now);
+                    .on_tls_failed(TlsHandshakeError::Rustls(e), now);
                 return;
             }
         };
@@ -463,16 +477,12 @@ impl Driver {
             }
             Ok(Err(e)) => {
                 self.account();
-                let mut kind = crate::tls::handshake_failure(&e);
-                if crate::tls::suggests_legacy_tls(&kind)
-                    && let Some(version) = self.legacy_tls_version().await
-                {
-                    kind = FailureKind::Tls(TlsFailure::Version {
-                        server_version: version,
-                    });
-                }
+                let error = match crate::tls::rustls_error(&e) {
+                    Some(t) => TlsHandshakeError::Rustls(t.clone()),
+                    None => TlsHandshakeError::Io(crate::tls::os_failure(&e)),
+                };
                 let now = self.now();
-                self.machine.on_tls_failed(kind, now);
+                self.machine.on_tls_failed(error, now);
             }
             Err(_) => {
                 self.account();
@@ -480,70 +490,5 @@ impl Driver {
                 self.machine.on_timeout(0, now);
             }
         }
-    }
-
-    /// Confirms a legacy-TLS server on a second connection: X.224 with PROTOCOL_SSL, then a TLS 1.0
-    /// ClientHello offering TLS 1.0-era suites; returns the version of the ServerHello if it is below 1.2.
-    async fn legacy_tls_version(&mut self) -> Option<u16> {
-        let addr = self.machine.target().clone();
-        let addr = self
-            .addrs
-            .first()
-            .copied()
-            .or_else(|| addr.ip().map(|ip| SocketAddr::new(ip, addr.port())))?;
-        let deadline = self.deadline();
-        let counters = Arc::clone(&self.counters);
-        let attempt = async move {
-            let stream = TcpStream::connect(addr).await.ok()?;
-            let mut s = Counted::new(stream, Arc::clone(&counters));
-            s.write_all(&rdp_probe_wire::x224::connection_request(
-                rdp_probe_wire::x224::PROTOCOL_SSL,
-                None,
-            ))
-            .await
-            .ok()?;
-            let mut buf = Vec::new();
-            let mut chunk = [0u8; 4096];
-            loop {
-                if let rdp_probe_wire::frame::FrameLen::Complete(n) =
-                    rdp_probe_wire::frame::rdp_frame_len(&buf)
-                {
-                    buf.drain(..n);
-                    counters.received.fetch_add(n as u64, Ordering::Relaxed);
-                    s.records = Some(RecordCursor::default());
-                    break;
-                }
-                let n = s.read(&mut chunk).await.ok()?;
-                if n == 0 {
-                    return None;
-                }
-                buf.extend_from_slice(&chunk[..n]);
-            }
-            // TLS_RSA_WITH_AES_128_CBC_SHA, TLS_RSA_WITH_AES_256_CBC_SHA, TLS_RSA_WITH_3DES_EDE_CBC_SHA,
-            // TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA, TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA (RFC 5246 / RFC 4492).
-            let hello = rdp_probe_wire::tls::legacy_client_hello(
-                0x0301,
-                &[0x002f, 0x0035, 0x000a, 0xc013, 0xc014],
-            );
-            s.write_all(&hello).await.ok()?;
-            loop {
-                if let Some((version, _cipher)) = rdp_probe_wire::tls::parse_server_hello(&buf) {
-                    return (version < 0x0303).then_some(version);
-                }
-                if buf.len() > 16 * 1024 || rdp_probe_wire::tls::parse_alert_record(&buf).is_some()
-                {
-                    return None;
-                }
-                let n = s.read(&mut chunk).await.ok()?;
-                if n == 0 {
-                    return None;
-                }
-                buf.extend_from_slice(&chunk[..n]);
-            }
-        };
-        tokio::time::timeout_at(deadline, attempt)
-            .await
-            .ok()
-            .flatten()
     }
 }

@@ -7,12 +7,117 @@
 //! other spaces carry the server's value as sent.
 
 use std::fmt;
+use std::sync::Arc;
 
 use rdp_probe_codes::mstsc::{MstscPair, Trigger};
-use rdp_probe_codes::{CodeSpace, lookup, name_or_unknown};
+use rdp_probe_codes::{
+    CodeEntry, CodeSpace, Keyed, NameEntry, lookup, lookup_name, name_or_unknown,
+};
 use serde::Serialize;
 
+use rdp_probe_wire::DecodeError;
+
 use crate::Phase;
+
+/// A foreign error kept typed, as rustls keeps one in `OtherError`: shared, so a failure stays
+/// `Clone`; equal only to itself, since the foreign types have no equality of their own.
+#[derive(Debug)]
+pub struct Foreign<E>(Arc<E>);
+
+impl<E> Clone for Foreign<E> {
+    fn clone(&self) -> Self {
+        Self(Arc::clone(&self.0))
+    }
+}
+
+impl<E> Foreign<E> {
+    /// Keeps `error`.
+    pub fn new(error: E) -> Self {
+        Self(Arc::new(error))
+    }
+
+    /// The error.
+    pub fn get(&self) -> &E {
+        &self.0
+    }
+}
+
+impl<E> PartialEq for Foreign<E> {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl<E> Eq for Foreign<E> {}
+
+impl<E: fmt::Display> fmt::Display for Foreign<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// IronRDP's connector error.
+pub type ConnectorError = Foreign<ironrdp_connector::ConnectorError>;
+
+/// sspi's error (CredSSP and NTLM).
+pub type SspiError = Foreign<ironrdp_connector::sspi::Error>;
+
+/// A PDU the engine expected, met or failed to decode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Pdu {
+    /// A TPKT (slow-path) or fast-path frame.
+    RdpFrame,
+    /// X.224 Connection Confirm ([MS-RDPBCGR] 2.2.1.2).
+    X224ConnectionConfirm,
+    /// X.224 Data TPDU ([X.224] 13.7).
+    X224Data,
+    /// Another X.224 TPDU, by its raw code byte.
+    X224Tpdu {
+        /// The raw code byte.
+        code: u8,
+    },
+    /// MCS Connect Response ([MS-RDPBCGR] 2.2.1.4).
+    McsConnectResponse,
+    /// CredSSP TSRequest ([MS-CSSP] 2.2.1).
+    TsRequest,
+    /// HYBRID_EX Early User Authorization Result ([MS-RDPBCGR] 2.2.10.2).
+    EarlyUserAuthResult,
+    /// A TLS record ([RFC 5246] 6.2.1).
+    TlsRecord,
+    /// A TLS ServerHello ([RFC 5246] 7.4.1.3).
+    TlsServerHello,
+    /// Server Redirection Packet ([MS-RDPBCGR] 2.2.13.1).
+    ServerRedirection,
+}
+
+impl Pdu {
+    /// The PDU's name in prose.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Pdu::RdpFrame => "TPKT or fast-path frame",
+            Pdu::X224ConnectionConfirm => "X.224 Connection Confirm",
+            Pdu::X224Data => "X.224 Data TPDU",
+            Pdu::X224Tpdu { .. } => "X.224 TPDU",
+            Pdu::McsConnectResponse => "MCS Connect Response",
+            Pdu::TsRequest => "TSRequest",
+            Pdu::EarlyUserAuthResult => "Early User Authorization Result",
+            Pdu::TlsRecord => "TLS record",
+            Pdu::TlsServerHello => "TLS ServerHello",
+            Pdu::ServerRedirection => "Server Redirection Packet",
+        }
+    }
+}
+
+impl fmt::Display for Pdu {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Pdu::X224Tpdu { code } => write!(f, "X.224 TPDU with code 0x{code:02x}"),
+            other => f.write_str(other.describe()),
+        }
+    }
+}
 
 /// A failure: the phase it happened in and what happened.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -78,6 +183,17 @@ impl Code {
             name: name.to_owned(),
         }
     }
+
+    /// A row of one of rdp-probe's value-keyed spaces.
+    fn entry(space: CodeSpace, entry: &CodeEntry) -> Self {
+        Self::own(space, entry.value, entry.name)
+    }
+
+    /// A row of a name-keyed space (`os_error`, `timeout`): the name says what, the value is a number
+    /// about it.
+    fn named(space: CodeSpace, value: u32, entry: &NameEntry) -> Self {
+        Self::own(space, value, entry.name)
+    }
 }
 
 /// What happened, by layer.
@@ -103,8 +219,13 @@ pub enum FailureKind {
     /// The TLS handshake failed (code spaces `tls_alert`, `tls_version`, `protocol`).
     Tls(TlsFailure),
     /// The server's certificate was refused under [`crate::CertPolicy::RequireValid`] (code space
-    /// `certificate`), with the verifier's own words.
-    Certificate(CertificateProblem, String),
+    /// `certificate`), with the verifier's own finding.
+    Certificate {
+        /// The problem, as rdp-probe classifies it.
+        problem: CertificateProblem,
+        /// What the verifier said.
+        error: Foreign<rustls::CertificateError>,
+    },
     /// The server answered CredSSP with a TSRequest `errorCode` ([MS-CSSP] 2.2.1; code space `ntstatus`).
     Ntstatus {
         /// The raw NTSTATUS.
@@ -124,7 +245,7 @@ pub enum FailureKind {
         /// The raw `errorInfo`.
         code: u32,
         /// How the connection ended after it.
-        ended_by: Ending,
+        ended_by: AfterErrInfo,
     },
     /// A licensing Error Alert that is not STATUS_VALID_CLIENT ([MS-RDPBCGR] 2.2.1.12.1.3; code space
     /// `license_error`).
@@ -133,6 +254,12 @@ pub enum FailureKind {
         code: u32,
         /// The raw `dwStateTransition`.
         state_transition: u32,
+    },
+    /// The server answered with an X.224 Disconnect Request TPDU ([X.224] 13.5; code space
+    /// `x224_disconnect`, the raw reason byte).
+    X224Disconnect {
+        /// The raw reason byte.
+        reason: u8,
     },
     /// MCS Disconnect Provider Ultimatum ([T.125] / [MS-RDPBCGR] 2.2.2.3; code space `mcs_disconnect`).
     McsDisconnect {
@@ -146,7 +273,7 @@ pub enum FailureKind {
 /// How the connection ended after a Set Error Info PDU.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Ending {
+pub enum AfterErrInfo {
     /// The server closed TCP (what the Windows client reports as "socket closed", 0x904).
     Closed,
     /// The server reset the connection.
@@ -243,8 +370,10 @@ pub enum TlsFailure {
         /// The raw `legacy_version` of the server's hello (0x0301 = TLS 1.0, 0x0302 = TLS 1.1), 0 if unknown.
         server_version: u16,
     },
-    /// Anything else the TLS layer reported (code space `protocol`, value 20).
-    Other(String),
+    /// The server's handshake completed without a certificate (code space `protocol`, value 20).
+    NoCertificate,
+    /// Anything else rustls reported (code space `protocol`, value 20).
+    Rustls(Foreign<rustls::Error>),
 }
 
 /// Certificate problems (code space `certificate`): 1 expired, 2 not yet valid, 3 name mismatch, 4 untrusted
@@ -281,10 +410,24 @@ pub enum CredsspFailure {
     },
     /// The server's `pubKeyAuth` did not match the TLS key: a TLS-intercepting middlebox or a broken server.
     PublicKeyMismatch,
-    /// The server's message could not be decoded.
-    Malformed(String),
+    /// The server's TSRequest could not be decoded.
+    Malformed {
+        /// What was being decoded.
+        pdu: Pdu,
+        /// Where and why decoding failed.
+        error: DecodeError,
+    },
+    /// The server answered with bytes that do not start a TSRequest.
+    NotTsRequest {
+        /// The first bytes received (at most 16).
+        first_bytes: Vec<u8>,
+    },
+    /// The CredSSP client could not read the server's message.
+    ServerMessage(ConnectorError),
+    /// sspi (NTLM) rejected what the server sent, or failed.
+    Sspi(SspiError),
     /// The CredSSP client failed locally (e.g. an invalid user name).
-    Local(String),
+    Local(ConnectorError),
 }
 
 /// Protocol violations and engine limits (code space `protocol`).
@@ -302,9 +445,33 @@ pub enum ProtocolViolation {
         selected: u32,
     },
     /// A PDU that has no place here.
-    UnexpectedPdu(String),
+    UnexpectedPdu {
+        /// What the engine waited for.
+        expected: Pdu,
+        /// What came.
+        got: Pdu,
+    },
+    /// An X.224 Connection Confirm with negotiation data of a type [MS-RDPBCGR] does not define.
+    UnknownNegotiation {
+        /// The raw `type` byte.
+        neg_type: u8,
+        /// The raw 32-bit value after it.
+        value: u32,
+    },
     /// A PDU that does not decode.
-    Malformed(String),
+    Malformed {
+        /// What was being decoded.
+        pdu: Pdu,
+        /// Where and why decoding failed.
+        error: DecodeError,
+    },
+    /// Bytes that cannot start the frame the engine waited for.
+    Unframed {
+        /// The frame awaited.
+        expected: Pdu,
+        /// The first bytes received (at most 16).
+        first_bytes: Vec<u8>,
+    },
     /// A length field claims more than the engine accepts.
     TooLarge {
         /// The claimed length.
@@ -323,113 +490,117 @@ pub enum ProtocolViolation {
         result: u8,
     },
     /// IronRDP's connector rejected what the server sent.
-    Connector(String),
+    Connector(ConnectorError),
 }
 
 impl FailureKind {
-    /// The server answered with an X.224 Disconnect Request TPDU ([X.224] 13.5): a close with a reason byte.
-    pub fn x224_disconnect(reason: u8) -> Self {
-        FailureKind::Network(NetworkError {
-            kind: NetworkErrorKind::Closed,
-            os_error: None,
-            message: format!("the server sent an X.224 Disconnect Request (reason {reason})"),
-        })
-    }
-
-    /// The code space, raw value and name.
+    /// The code space, raw value and name. rdp-probe's own spaces take their rows from
+    /// [`rdp_probe_codes`], the one source of every code.
     pub fn code(&self) -> Code {
         use CodeSpace as S;
+        use rdp_probe_codes::{certificate, credssp, not_rdp, os_error, protocol, timeout};
         match self {
-            FailureKind::Dns { .. } => Code::own(S::OsError, 0, "DNS_LOOKUP_FAILED"),
+            FailureKind::Dns { .. } => Code::named(S::OsError, 0, &os_error::DNS_LOOKUP_FAILED),
             FailureKind::Network(e) => {
-                let name = match e.kind {
-                    NetworkErrorKind::Refused => "ECONNREFUSED",
-                    NetworkErrorKind::Unreachable => "EHOSTUNREACH",
-                    NetworkErrorKind::Reset => "ECONNRESET",
-                    NetworkErrorKind::Closed => "EOF",
-                    NetworkErrorKind::SendFailed => "SEND_FAILED",
-                    NetworkErrorKind::Other => "OS_ERROR",
+                let entry = match e.kind {
+                    NetworkErrorKind::Refused => &os_error::ECONNREFUSED,
+                    NetworkErrorKind::Unreachable => &os_error::EHOSTUNREACH,
+                    NetworkErrorKind::Reset => &os_error::ECONNRESET,
+                    NetworkErrorKind::Closed => &os_error::EOF,
+                    NetworkErrorKind::SendFailed => &os_error::SEND_FAILED,
+                    NetworkErrorKind::Other => &os_error::OS_ERROR,
                 };
                 let value = e.os_error.and_then(|v| u32::try_from(v).ok()).unwrap_or(0);
-                Code::own(S::OsError, value, name)
+                Code::named(S::OsError, value, entry)
             }
             FailureKind::Timeout(t) => {
-                let name = match t.which {
-                    TimeoutKind::Connect => "CONNECT_TIMEOUT",
-                    TimeoutKind::Phase => "PHASE_TIMEOUT",
-                    TimeoutKind::Overall => "OVERALL_TIMEOUT",
+                let entry = match t.which {
+                    TimeoutKind::Connect => &timeout::CONNECT_TIMEOUT,
+                    TimeoutKind::Phase => &timeout::PHASE_TIMEOUT,
+                    TimeoutKind::Overall => &timeout::OVERALL_TIMEOUT,
                 };
-                Code::own(
-                    S::Timeout,
-                    u32::try_from(t.limit_ms).unwrap_or(u32::MAX),
-                    name,
-                )
+                let value = u32::try_from(t.limit_ms).unwrap_or(u32::MAX);
+                Code::named(S::Timeout, value, entry)
             }
-            FailureKind::NotRdp(n) => {
-                let (v, name) = match n.looks_like {
-                    NotRdpKind::Http => (1, "HTTP"),
-                    NotRdpKind::Ssh => (2, "SSH"),
-                    NotRdpKind::Tls => (3, "TLS_WITHOUT_X224"),
-                    NotRdpKind::Other => (4, "NOT_TPKT"),
-                };
-                Code::own(S::NotRdp, v, name)
-            }
+            FailureKind::NotRdp(n) => Code::entry(
+                S::NotRdp,
+                match n.looks_like {
+                    NotRdpKind::Http => &not_rdp::HTTP,
+                    NotRdpKind::Ssh => &not_rdp::SSH,
+                    NotRdpKind::Tls => &not_rdp::TLS_WITHOUT_X224,
+                    NotRdpKind::Other => &not_rdp::NOT_TPKT,
+                },
+            ),
             FailureKind::Negotiation { code } => Code::server(S::NegFailure, *code),
             FailureKind::Tls(TlsFailure::Alert(a)) => Code::server(S::TlsAlert, u32::from(*a)),
             FailureKind::Tls(TlsFailure::Version { server_version }) => {
-                let name = match server_version {
-                    0x0300 => "SSL_3_0",
-                    0x0301 => "TLS_1_0",
-                    0x0302 => "TLS_1_1",
-                    _ => "TLS_VERSION_UNSUPPORTED",
-                };
-                Code::own(S::TlsVersion, u32::from(*server_version), name)
+                let value = u32::from(*server_version);
+                Code::own(
+                    S::TlsVersion,
+                    value,
+                    rdp_probe_codes::tls_version::report_name(value),
+                )
             }
-            FailureKind::Tls(TlsFailure::Other(_)) => Code::own(S::Protocol, 20, "TLS_ERROR"),
-            FailureKind::Certificate(p, _) => {
-                let (v, name) = match p {
-                    CertificateProblem::Expired => (1, "CERT_EXPIRED"),
-                    CertificateProblem::NotYetValid => (2, "CERT_NOT_YET_VALID"),
-                    CertificateProblem::NameMismatch => (3, "CERT_NAME_MISMATCH"),
-                    CertificateProblem::Untrusted => (4, "CERT_UNTRUSTED"),
-                    CertificateProblem::Invalid => (5, "CERT_INVALID"),
-                    CertificateProblem::Revoked => (6, "CERT_REVOKED"),
-                    CertificateProblem::Other => (7, "CERT_OTHER"),
-                };
-                Code::own(S::Certificate, v, name)
+            FailureKind::Tls(TlsFailure::NoCertificate | TlsFailure::Rustls(_)) => {
+                Code::entry(S::Protocol, &protocol::TLS_ERROR)
             }
+            FailureKind::Certificate { problem, .. } => Code::entry(
+                S::Certificate,
+                match problem {
+                    CertificateProblem::Expired => &certificate::CERT_EXPIRED,
+                    CertificateProblem::NotYetValid => &certificate::CERT_NOT_YET_VALID,
+                    CertificateProblem::NameMismatch => &certificate::CERT_NAME_MISMATCH,
+                    CertificateProblem::Untrusted => &certificate::CERT_UNTRUSTED,
+                    CertificateProblem::Invalid => &certificate::CERT_INVALID,
+                    CertificateProblem::Revoked => &certificate::CERT_REVOKED,
+                    CertificateProblem::Other => &certificate::CERT_OTHER,
+                },
+            ),
             FailureKind::Ntstatus { status } => Code::server(S::Ntstatus, *status),
-            FailureKind::Credssp(c) => {
-                let (v, name) = match c {
+            FailureKind::Credssp(c) => Code::entry(
+                S::Credssp,
+                match c {
                     CredsspFailure::RejectedWithoutCode { .. } => {
-                        (1, "CREDSSP_REJECTED_WITHOUT_CODE")
+                        &credssp::CREDSSP_REJECTED_WITHOUT_CODE
                     }
-                    CredsspFailure::PublicKeyMismatch => (2, "CREDSSP_PUBLIC_KEY_MISMATCH"),
-                    CredsspFailure::Malformed(_) => (3, "CREDSSP_MALFORMED"),
-                    CredsspFailure::Local(_) => (4, "CREDSSP_LOCAL_ERROR"),
-                };
-                Code::own(S::Credssp, v, name)
-            }
+                    CredsspFailure::PublicKeyMismatch => &credssp::CREDSSP_PUBLIC_KEY_MISMATCH,
+                    CredsspFailure::Malformed { .. }
+                    | CredsspFailure::NotTsRequest { .. }
+                    | CredsspFailure::ServerMessage(_) => &credssp::CREDSSP_MALFORMED,
+                    CredsspFailure::Sspi(e) if sspi_reads_server_message(e) => {
+                        &credssp::CREDSSP_MALFORMED
+                    }
+                    CredsspFailure::Sspi(_) | CredsspFailure::Local(_) => {
+                        &credssp::CREDSSP_LOCAL_ERROR
+                    }
+                },
+            ),
             FailureKind::EarlyUserAuth { result } => Code::server(S::EarlyUserAuth, *result),
             FailureKind::ErrInfo { code, .. } => Code::server(S::Errinfo, *code),
             FailureKind::License { code, .. } => Code::server(S::LicenseError, *code),
+            FailureKind::X224Disconnect { reason } => {
+                Code::server(S::X224Disconnect, u32::from(*reason))
+            }
             FailureKind::McsDisconnect { reason } => {
                 Code::server(S::McsDisconnect, u32::from(*reason))
             }
-            FailureKind::Protocol(p) => {
-                let (v, name) = match p {
+            FailureKind::Protocol(p) => Code::entry(
+                S::Protocol,
+                match p {
                     ProtocolViolation::SelectedNotOffered { .. } => {
-                        (1, "SELECTED_PROTOCOL_NOT_OFFERED")
+                        &protocol::SELECTED_PROTOCOL_NOT_OFFERED
                     }
-                    ProtocolViolation::UnexpectedPdu(_) => (2, "UNEXPECTED_PDU"),
-                    ProtocolViolation::Malformed(_) => (3, "MALFORMED_PDU"),
-                    ProtocolViolation::TooLarge { .. } => (4, "PDU_TOO_LARGE"),
-                    ProtocolViolation::McsConnectRejected { .. } => (5, "MCS_CONNECT_REJECTED"),
-                    ProtocolViolation::ChannelRejected { .. } => (6, "MCS_CHANNEL_REJECTED"),
-                    ProtocolViolation::Connector(_) => (7, "CONNECTOR_ERROR"),
-                };
-                Code::own(S::Protocol, v, name)
-            }
+                    ProtocolViolation::UnexpectedPdu { .. }
+                    | ProtocolViolation::UnknownNegotiation { .. } => &protocol::UNEXPECTED_PDU,
+                    ProtocolViolation::Malformed { .. } | ProtocolViolation::Unframed { .. } => {
+                        &protocol::MALFORMED_PDU
+                    }
+                    ProtocolViolation::TooLarge { .. } => &protocol::PDU_TOO_LARGE,
+                    ProtocolViolation::McsConnectRejected { .. } => &protocol::MCS_CONNECT_REJECTED,
+                    ProtocolViolation::ChannelRejected { .. } => &protocol::MCS_CHANNEL_REJECTED,
+                    ProtocolViolation::Connector(_) => &protocol::CONNECTOR_ERROR,
+                },
+            ),
         }
     }
 
@@ -450,13 +621,14 @@ impl FailureKind {
             FailureKind::Negotiation { .. } => "negotiation_failure",
             FailureKind::Tls(TlsFailure::Alert(_)) => "tls_alert",
             FailureKind::Tls(TlsFailure::Version { .. }) => "tls_version",
-            FailureKind::Tls(TlsFailure::Other(_)) => "tls_error",
-            FailureKind::Certificate(..) => "certificate",
+            FailureKind::Tls(TlsFailure::NoCertificate | TlsFailure::Rustls(_)) => "tls_error",
+            FailureKind::Certificate { .. } => "certificate",
             FailureKind::Ntstatus { .. } => "logon_failure",
             FailureKind::Credssp(_) => "credssp",
             FailureKind::EarlyUserAuth { .. } => "early_user_auth",
             FailureKind::ErrInfo { .. } => "server_error_info",
             FailureKind::License { .. } => "license_error",
+            FailureKind::X224Disconnect { .. } => "x224_disconnect",
             FailureKind::McsDisconnect { .. } => "mcs_disconnect",
             FailureKind::Protocol(_) => "protocol_violation",
         }
@@ -481,39 +653,97 @@ impl FailureKind {
             FailureKind::NotRdp(_) => Trigger::NotRdp,
             FailureKind::Negotiation { code } => Trigger::NegotiationFailure(*code),
             FailureKind::Tls(_) => Trigger::TlsHandshakeFailed,
-            FailureKind::Certificate(CertificateProblem::Expired, _) => Trigger::CertificateExpired,
-            FailureKind::Certificate(..) => Trigger::CertificateRejected,
+            FailureKind::Certificate {
+                problem: CertificateProblem::Expired,
+                ..
+            } => Trigger::CertificateExpired,
+            FailureKind::Certificate { .. } => Trigger::CertificateRejected,
             FailureKind::Ntstatus { status } => Trigger::Ntstatus(*status),
             FailureKind::Credssp(_) => Trigger::CredsspFailed,
             FailureKind::EarlyUserAuth { .. } => Trigger::EarlyUserAuthDenied,
             FailureKind::ErrInfo { ended_by, .. } => match ended_by {
-                Ending::Closed | Ending::StillOpen => Trigger::PeerClosed,
-                Ending::Reset => Trigger::ConnectionReset,
-                Ending::McsDisconnect(r) => Trigger::McsDisconnect(u32::from(*r)),
+                AfterErrInfo::Closed | AfterErrInfo::StillOpen => Trigger::PeerClosed,
+                AfterErrInfo::Reset => Trigger::ConnectionReset,
+                AfterErrInfo::McsDisconnect(r) => Trigger::McsDisconnect(u32::from(*r)),
             },
             FailureKind::License { code, .. } => Trigger::LicenseError(*code),
+            FailureKind::X224Disconnect { reason } => Trigger::X224Disconnect(u32::from(*reason)),
             FailureKind::McsDisconnect { reason } => Trigger::McsDisconnect(u32::from(*reason)),
             FailureKind::Protocol(_) => Trigger::ProtocolError,
         }
     }
 
-    /// What an administrator should check.
+    /// The typed detail behind the message, for the report's `failure.detail`.
+    pub fn detail(&self) -> Option<Detail> {
+        let decode = |pdu: &Pdu, error: &DecodeError| Detail::decode(*pdu, error);
+        Some(match self {
+            FailureKind::X224Disconnect { reason } => Detail::X224Disconnect { reason: *reason },
+            FailureKind::Protocol(ProtocolViolation::UnexpectedPdu { expected, got }) => {
+                Detail::UnexpectedPdu {
+                    expected: *expected,
+                    got: *got,
+                }
+            }
+            FailureKind::Protocol(ProtocolViolation::UnknownNegotiation { neg_type, value }) => {
+                Detail::UnknownNegotiation {
+                    neg_type: *neg_type,
+                    value: *value,
+                }
+            }
+            FailureKind::Protocol(ProtocolViolation::Malformed { pdu, error })
+            | FailureKind::Credssp(CredsspFailure::Malformed { pdu, error }) => decode(pdu, error),
+            FailureKind::Protocol(ProtocolViolation::Unframed {
+                expected,
+                first_bytes,
+            }) => Detail::Unframed {
+                expected: *expected,
+                first_bytes: Hex(first_bytes).to_string(),
+            },
+            FailureKind::Credssp(CredsspFailure::NotTsRequest { first_bytes }) => {
+                Detail::Unframed {
+                    expected: Pdu::TsRequest,
+                    first_bytes: Hex(first_bytes).to_string(),
+                }
+            }
+            FailureKind::Protocol(ProtocolViolation::Connector(e))
+            | FailureKind::Credssp(CredsspFailure::ServerMessage(e) | CredsspFailure::Local(e)) => {
+                let e = e.get();
+                Detail::Connector {
+                    kind: connector_kind_name(e.kind()),
+                    message: ErrorChain(e).to_string(),
+                }
+            }
+            FailureKind::Credssp(CredsspFailure::Sspi(e)) => {
+                let e = e.get();
+                Detail::Sspi {
+                    error_kind: format!("{:?}", e.error_type),
+                    hresult: e.error_type as u32,
+                    description: e.description.clone(),
+                }
+            }
+            FailureKind::Tls(TlsFailure::Rustls(e)) => Detail::Rustls {
+                error: format!("{:?}", e.get()),
+            },
+            FailureKind::Certificate { error, .. } => Detail::Certificate {
+                error: certificate_error_text(error.get()),
+            },
+            _ => return None,
+        })
+    }
+
+    /// What an administrator should check: the code's row in [`rdp_probe_codes`] when it has a hint,
+    /// else advice that depends on the phase or on what arrived.
     pub fn hint(&self, phase: Phase) -> String {
         let code = self.code();
-        if let Some(h) = lookup(code.space, code.value).and_then(|e| e.hint) {
+        let row = match code.space.keyed_by() {
+            Keyed::Value => lookup(code.space, code.value).and_then(|e| e.hint),
+            Keyed::Name => lookup_name(code.space, &code.name).and_then(|e| e.hint),
+        };
+        if let Some(h) = row {
             return h.to_owned();
         }
         let s = match self {
-            FailureKind::Dns { .. } => {
-                "the name does not resolve: check the spelling, the DNS suffix and the resolver"
-            }
             FailureKind::Network(e) => match e.kind {
-                NetworkErrorKind::Refused => {
-                    "nothing accepts connections on this port: check that Remote Desktop is enabled and listening on it, and that no firewall rejects the connection"
-                }
-                NetworkErrorKind::Unreachable => {
-                    "the host or network is unreachable: check routing, VPN and the address"
-                }
                 NetworkErrorKind::Reset if phase <= Phase::Tls => {
                     "something resets connections to the port: a firewall, an endpoint security product or a load balancer in between, or a server that only speaks TLS 1.0/1.1"
                 }
@@ -528,41 +758,14 @@ impl FailureKind {
                 }
                 _ => "a socket error ended the connection: check the network path",
             },
-            FailureKind::Timeout(t) if t.which == TimeoutKind::Connect => {
-                "no answer to the TCP connection request: a firewall silently drops packets to the port, or the host is down"
-            }
             FailureKind::Timeout(t) if t.partial_bytes > 0 => {
                 "the server started a PDU and stalled: a saturated link, an overloaded server or a broken middlebox"
             }
             FailureKind::Timeout(_) => {
                 "the server accepted the connection but stopped answering: the RDP service may be hung or overloaded, or a middlebox swallows the traffic"
             }
-            FailureKind::NotRdp(_) => {
-                "the port is served by something that is not RDP: check the port number and any port forwarding"
-            }
-            FailureKind::Tls(TlsFailure::Version { .. }) => {
-                "the server only speaks TLS 1.0/1.1: enable TLS 1.2 on the server (Windows Server 2008 R2 needs KB3080079), or connect with Standard RDP Security"
-            }
-            FailureKind::Tls(_) => {
-                "the TLS handshake failed: check the server's TLS configuration (versions, cipher suites, certificate)"
-            }
-            FailureKind::Certificate(..) => {
-                "the server's certificate is not valid for this host: install a certificate issued for this name by a trusted CA, or accept it explicitly"
-            }
-            FailureKind::Credssp(CredsspFailure::RejectedWithoutCode { .. }) => {
-                "the server rejected the NLA logon without saying why: check user name, domain and password, and whether the account may log on"
-            }
-            FailureKind::Credssp(CredsspFailure::PublicKeyMismatch) => {
-                "the CredSSP public-key binding failed: a TLS-intercepting device sits between client and server"
-            }
-            FailureKind::Credssp(_) => {
-                "CredSSP failed: check the server's CredSSP configuration and the 'Encryption Oracle Remediation' policy on both sides"
-            }
-            FailureKind::Protocol(ProtocolViolation::SelectedNotOffered { .. }) => {
-                "the server chose a security protocol the client did not offer: a non-conforming server or a proxy; try requesting other protocols"
-            }
-            FailureKind::Protocol(_) => {
-                "the server sent something the RDP protocol does not allow here: check the server's event log and any RDP proxy or gateway"
+            FailureKind::X224Disconnect { .. } => {
+                "the server refused the connection at the X.224 layer before any negotiation: the listener may not be an RDP server, or it refuses connections from this client"
             }
             _ => {
                 "check the server's event log (RemoteDesktopServices-RdpCoreTS, TerminalServices-LocalSessionManager)"
@@ -574,6 +777,188 @@ impl FailureKind {
     /// A one-line description.
     pub fn message(&self) -> String {
         self.to_string()
+    }
+}
+
+/// The typed detail of a failure, as the report's JSON carries it (`failure.detail`, tagged by `type`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Detail {
+    /// A PDU did not decode.
+    Decode {
+        /// The PDU.
+        pdu: Pdu,
+        /// The field the decoder was reading.
+        field: &'static str,
+        /// Its byte offset in the PDU.
+        offset: usize,
+        /// What was wrong.
+        problem: DecodeProblem,
+    },
+    /// A PDU came where another was expected.
+    UnexpectedPdu {
+        /// What the engine waited for.
+        expected: Pdu,
+        /// What came.
+        got: Pdu,
+    },
+    /// Negotiation data of an undefined type.
+    UnknownNegotiation {
+        /// The raw type byte.
+        neg_type: u8,
+        /// The raw value.
+        value: u32,
+    },
+    /// Bytes that cannot start the awaited frame.
+    Unframed {
+        /// The frame awaited.
+        expected: Pdu,
+        /// The first bytes received, in hex.
+        first_bytes: String,
+    },
+    /// The X.224 Disconnect Request's reason byte.
+    X224Disconnect {
+        /// The raw reason.
+        reason: u8,
+    },
+    /// IronRDP's connector error.
+    Connector {
+        /// The connector's error kind.
+        kind: &'static str,
+        /// The connector's words, with their sources.
+        message: String,
+    },
+    /// sspi's error.
+    Sspi {
+        /// sspi's error kind.
+        error_kind: String,
+        /// Its HRESULT.
+        hresult: u32,
+        /// sspi's words.
+        description: String,
+    },
+    /// rustls' error.
+    Rustls {
+        /// The error, as rustls names it.
+        error: String,
+    },
+    /// The certificate verifier's finding.
+    Certificate {
+        /// The verifier's words.
+        error: String,
+    },
+}
+
+impl Detail {
+    /// The detail of a PDU that did not decode.
+    pub fn decode(pdu: Pdu, error: &DecodeError) -> Self {
+        Detail::Decode {
+            pdu,
+            field: error.what,
+            offset: error.offset,
+            problem: DecodeProblem::from(error.kind),
+        }
+    }
+}
+
+/// What was wrong with a field, as [`rdp_probe_wire::DecodeErrorKind`] says it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum DecodeProblem {
+    /// The PDU ended before the field.
+    Truncated {
+        /// Bytes the field needed.
+        needed: usize,
+        /// Bytes there were.
+        available: usize,
+    },
+    /// A structural value the decoder does not handle.
+    Unexpected {
+        /// The raw value.
+        found: u32,
+    },
+    /// A length beyond the decoder's cap.
+    TooLarge {
+        /// The claimed length.
+        claimed: usize,
+        /// The cap.
+        max: usize,
+    },
+}
+
+impl From<rdp_probe_wire::DecodeErrorKind> for DecodeProblem {
+    fn from(kind: rdp_probe_wire::DecodeErrorKind) -> Self {
+        use rdp_probe_wire::DecodeErrorKind as K;
+        match kind {
+            K::Truncated { needed, available } => DecodeProblem::Truncated { needed, available },
+            K::Unexpected { found } => DecodeProblem::Unexpected { found },
+            K::TooLarge { claimed, max } => DecodeProblem::TooLarge { claimed, max },
+        }
+    }
+}
+
+/// The name of an IronRDP connector error kind.
+fn connector_kind_name(kind: &ironrdp_connector::ConnectorErrorKind) -> &'static str {
+    use ironrdp_connector::ConnectorErrorKind as K;
+    match kind {
+        K::Encode(_) => "encode",
+        K::Decode(_) => "decode",
+        K::Credssp(_) => "credssp",
+        K::EntraAuth(_) => "entra_auth",
+        K::Reason(_) => "reason",
+        K::AccessDenied => "access_denied",
+        K::General => "general",
+        K::Custom => "custom",
+        K::Negotiation(_) => "negotiation",
+        _ => "other",
+    }
+}
+
+/// Bytes as space-separated hex.
+struct Hex<'a>(&'a [u8]);
+
+impl fmt::Display for Hex<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, b) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str(" ")?;
+            }
+            write!(f, "{b:02x}")?;
+        }
+        Ok(())
+    }
+}
+
+/// An error and its sources, on one line.
+struct ErrorChain<'a>(&'a (dyn std::error::Error + 'static));
+
+impl fmt::Display for ErrorChain<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)?;
+        let mut source = self.0.source();
+        while let Some(s) = source {
+            write!(f, ": {s}")?;
+            source = s.source();
+        }
+        Ok(())
+    }
+}
+
+/// Whether an sspi error says the server's message was unreadable (rather than a local failure).
+fn sspi_reads_server_message(e: &SspiError) -> bool {
+    use ironrdp_connector::sspi::ErrorKind;
+    matches!(
+        e.get().error_type,
+        ErrorKind::InvalidToken | ErrorKind::DecryptFailure
+    )
+}
+
+/// What the certificate verifier said, including the webpki error rustls wraps as `Other`.
+fn certificate_error_text(c: &rustls::CertificateError) -> String {
+    match c {
+        rustls::CertificateError::Other(other) => other.0.to_string(),
+        c => format!("{c:?}"),
     }
 }
 
@@ -618,11 +1003,10 @@ impl fmt::Display for FailureKind {
                     NotRdpKind::Tls => "a TLS server that does not speak X.224 first",
                     NotRdpKind::Other => "something that is not RDP",
                 };
-                let hex: Vec<String> = n.first_bytes.iter().map(|b| format!("{b:02x}")).collect();
                 write!(
                     f,
                     "the port answered like {what} (first bytes: {})",
-                    hex.join(" ")
+                    Hex(&n.first_bytes)
                 )
             }
             FailureKind::Negotiation { code: c } => {
@@ -649,9 +1033,19 @@ impl fmt::Display for FailureKind {
                     code.name
                 )
             }
-            FailureKind::Tls(TlsFailure::Other(m)) => write!(f, "TLS handshake failed: {m}"),
-            FailureKind::Certificate(p, detail) => {
-                write!(f, "the server's certificate was refused ({p:?}): {detail}")
+            FailureKind::Tls(TlsFailure::NoCertificate) => {
+                write!(
+                    f,
+                    "the server completed the TLS handshake without a certificate"
+                )
+            }
+            FailureKind::Tls(TlsFailure::Rustls(e)) => write!(f, "TLS handshake failed: {e}"),
+            FailureKind::Certificate { problem, error } => {
+                write!(
+                    f,
+                    "the server's certificate was refused ({problem:?}): {}",
+                    certificate_error_text(error.get())
+                )
             }
             FailureKind::Ntstatus { status } => {
                 write!(
@@ -675,11 +1069,43 @@ impl fmt::Display for FailureKind {
                     "the server's CredSSP public key proof does not match the TLS certificate"
                 )
             }
-            FailureKind::Credssp(CredsspFailure::Malformed(m)) => {
-                write!(f, "malformed CredSSP message from the server: {m}")
+            FailureKind::Credssp(CredsspFailure::Malformed { pdu, error }) => {
+                write!(
+                    f,
+                    "malformed CredSSP message from the server: {pdu}: {error}"
+                )
             }
-            FailureKind::Credssp(CredsspFailure::Local(m)) => {
-                write!(f, "CredSSP failed locally: {m}")
+            FailureKind::Credssp(CredsspFailure::NotTsRequest { first_bytes }) => {
+                write!(
+                    f,
+                    "malformed CredSSP message from the server: expected a TSRequest, got bytes starting {}",
+                    Hex(first_bytes)
+                )
+            }
+            FailureKind::Credssp(CredsspFailure::ServerMessage(e)) => {
+                write!(
+                    f,
+                    "malformed CredSSP message from the server: {}",
+                    ErrorChain(e.get())
+                )
+            }
+            FailureKind::Credssp(CredsspFailure::Sspi(e)) if sspi_reads_server_message(e) => {
+                write!(
+                    f,
+                    "malformed CredSSP message from the server: {}",
+                    e.get().description
+                )
+            }
+            FailureKind::Credssp(CredsspFailure::Sspi(e)) => {
+                write!(
+                    f,
+                    "CredSSP failed locally: {:?}: {}",
+                    e.get().error_type,
+                    e.get().description
+                )
+            }
+            FailureKind::Credssp(CredsspFailure::Local(e)) => {
+                write!(f, "CredSSP failed locally: {}", ErrorChain(e.get()))
             }
             FailureKind::EarlyUserAuth { result } => {
                 write!(
@@ -700,13 +1126,13 @@ impl fmt::Display for FailureKind {
                     write!(f, ": {m}")?;
                 }
                 match ended_by {
-                    Ending::Closed => write!(f, "; then it closed the connection"),
-                    Ending::Reset => write!(f, "; then it reset the connection"),
-                    Ending::McsDisconnect(r) => write!(
+                    AfterErrInfo::Closed => write!(f, "; then it closed the connection"),
+                    AfterErrInfo::Reset => write!(f, "; then it reset the connection"),
+                    AfterErrInfo::McsDisconnect(r) => write!(
                         f,
                         "; then it sent MCS Disconnect Provider Ultimatum (reason {r})"
                     ),
-                    Ending::StillOpen => write!(f, "; the connection stayed open"),
+                    AfterErrInfo::StillOpen => write!(f, "; the connection stayed open"),
                 }
             }
             FailureKind::License {
@@ -719,6 +1145,17 @@ impl fmt::Display for FailureKind {
                     code.name,
                     hex8(*c),
                     state_transition
+                )?;
+                if let Some(m) = meaning {
+                    write!(f, ": {m}")?;
+                }
+                Ok(())
+            }
+            FailureKind::X224Disconnect { reason } => {
+                write!(
+                    f,
+                    "the server sent an X.224 Disconnect Request {} (reason {reason})",
+                    code.name
                 )?;
                 if let Some(m) = meaning {
                     write!(f, ": {m}")?;
@@ -742,8 +1179,24 @@ impl fmt::Display for FailureKind {
                     crate::Protocols::from_bits(*selected).selected_name(),
                     crate::Protocols::from_bits(*requested)
                 ),
-                ProtocolViolation::UnexpectedPdu(m) => write!(f, "unexpected PDU: {m}"),
-                ProtocolViolation::Malformed(m) => write!(f, "malformed PDU: {m}"),
+                ProtocolViolation::UnexpectedPdu { expected, got } => {
+                    write!(f, "unexpected PDU: expected an {expected}, got an {got}")
+                }
+                ProtocolViolation::UnknownNegotiation { neg_type, value } => write!(
+                    f,
+                    "unexpected PDU: negotiation data of unknown type {neg_type} (value 0x{value:08x})"
+                ),
+                ProtocolViolation::Malformed { pdu, error } => {
+                    write!(f, "malformed PDU: {pdu}: {error}")
+                }
+                ProtocolViolation::Unframed {
+                    expected,
+                    first_bytes,
+                } => write!(
+                    f,
+                    "malformed PDU: bytes that do not start a {expected}: {}",
+                    Hex(first_bytes)
+                ),
                 ProtocolViolation::TooLarge { claimed, max } => {
                     write!(
                         f,
@@ -762,8 +1215,12 @@ impl fmt::Display for FailureKind {
                         "the server rejected an MCS attach user or channel join (T.125 result {result})"
                     )
                 }
-                ProtocolViolation::Connector(m) => {
-                    write!(f, "the RDP connection sequence failed: {m}")
+                ProtocolViolation::Connector(e) => {
+                    write!(
+                        f,
+                        "the RDP connection sequence failed: {}",
+                        ErrorChain(e.get())
+                    )
                 }
             },
         }

@@ -35,7 +35,7 @@ pub use failure::{Code, Failure, FailureKind};
 pub use options::{CertPolicy, Credentials, ProbeOptions, Timeouts};
 pub use phase::{Phase, PhaseRecord, PhaseStatus};
 pub use protocols::{Protocols, ProtocolsError};
-pub use rdp_probe_codes::CodeSpace;
+pub use rdp_probe_codes::{CodeSpace, StopReason};
 pub use report::{Report, Verdict, VerdictKind};
 pub use target::{DEFAULT_PORT, Target, TargetError};
 

@@ -1,80 +1,10 @@
 //! The phases of the RDP connection sequence and what each one cost.
 
-use std::fmt;
 use std::time::Duration;
 
 use serde::{Serialize, Serializer};
 
-/// One step of the connection sequence, in the order the client meets them ([MS-RDPBCGR] 1.3.1.1).
-///
-/// [MS-RDPBCGR]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-rdpbcgr/
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum Phase {
-    /// Name resolution.
-    Resolve,
-    /// TCP connect.
-    TcpConnect,
-    /// X.224 Connection Request / Confirm with RDP_NEG_REQ / RDP_NEG_RSP / RDP_NEG_FAILURE.
-    X224,
-    /// TLS upgrade.
-    Tls,
-    /// CredSSP (Network Level Authentication), including the Early User Authorization Result.
-    Credssp,
-    /// MCS Connect Initial / Connect Response with the GCC basic settings.
-    BasicSettings,
-    /// MCS Erect Domain, Attach User, Channel Joins.
-    ChannelConnection,
-    /// Client Info PDU (and, with Standard RDP Security, the security exchange).
-    SecureSettings,
-    /// Licensing (and connect-time auto-detection before it).
-    Licensing,
-    /// Demand Active / Confirm Active (and multitransport bootstrapping before it).
-    Capabilities,
-    /// Synchronize, Control, Font List / Font Map.
-    Finalization,
-}
-
-impl Phase {
-    /// Every phase, in order.
-    pub const ALL: [Phase; 11] = [
-        Phase::Resolve,
-        Phase::TcpConnect,
-        Phase::X224,
-        Phase::Tls,
-        Phase::Credssp,
-        Phase::BasicSettings,
-        Phase::ChannelConnection,
-        Phase::SecureSettings,
-        Phase::Licensing,
-        Phase::Capabilities,
-        Phase::Finalization,
-    ];
-
-    /// The stable snake_case name used in JSON.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Phase::Resolve => "resolve",
-            Phase::TcpConnect => "tcp_connect",
-            Phase::X224 => "x224",
-            Phase::Tls => "tls",
-            Phase::Credssp => "credssp",
-            Phase::BasicSettings => "basic_settings",
-            Phase::ChannelConnection => "channel_connection",
-            Phase::SecureSettings => "secure_settings",
-            Phase::Licensing => "licensing",
-            Phase::Capabilities => "capabilities",
-            Phase::Finalization => "finalization",
-        }
-    }
-}
-
-impl fmt::Display for Phase {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+pub use rdp_probe_codes::Phase;
 
 /// How a phase ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

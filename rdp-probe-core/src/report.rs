@@ -2,20 +2,62 @@
 //!
 //! Its JSON form is the contract `rdp-probe/1` (see README.md): field names and code numbers are stable.
 
+use rdp_probe_codes::StopReason;
 use serde::Serialize;
 
 use crate::cert::CertificateSummary;
-use crate::failure::{Code, Failure};
+use crate::failure::{Code, Detail, Failure};
 use crate::phase::PhaseRecord;
 use crate::{Phase, Protocols, Target};
 
 /// The schema identifier of the JSON form.
 pub const SCHEMA: &str = "rdp-probe/1";
 
-/// The overall answer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+/// The verdict, with exactly the data each verdict carries. In JSON it is flattened into the report:
+/// `verdict` names it, and `outcome`, `failure` + `mstsc`, or `stop` follow.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "verdict", rename_all = "snake_case")]
 pub enum Verdict {
+    /// The whole connection sequence completed, or the server redirected the client.
+    Connected {
+        /// Which of the two.
+        outcome: Outcome,
+    },
+    /// The connection failed.
+    Failed {
+        /// Where and why.
+        failure: FailureReport,
+        /// The pair the Windows client would show.
+        mstsc: MstscReport,
+    },
+    /// The server requires Network Level Authentication and no credentials were given.
+    NeedsCredentials {
+        /// Where the probe stopped.
+        stop: StopReport,
+    },
+    /// The probe met something it does not implement (or a bug of its own). Not a server fault.
+    Inconclusive {
+        /// What it met.
+        stop: StopReport,
+    },
+}
+
+impl Verdict {
+    /// The verdict without its data.
+    pub fn kind(&self) -> VerdictKind {
+        match self {
+            Verdict::Connected { .. } => VerdictKind::Connected,
+            Verdict::Failed { .. } => VerdictKind::Failed,
+            Verdict::NeedsCredentials { .. } => VerdictKind::NeedsCredentials,
+            Verdict::Inconclusive { .. } => VerdictKind::Inconclusive,
+        }
+    }
+}
+
+/// The name of a verdict, without its data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VerdictKind {
     /// The whole connection sequence completed (or the server redirected the client: see `outcome`).
     Connected,
     /// The connection failed; `failure` says where and why.
@@ -26,20 +68,17 @@ pub enum Verdict {
     Inconclusive,
 }
 
-impl Verdict {
+impl VerdictKind {
     /// The snake_case name.
     pub fn as_str(self) -> &'static str {
         match self {
-            Verdict::Connected => "connected",
-            Verdict::Failed => "failed",
-            Verdict::NeedsCredentials => "needs_credentials",
-            Verdict::Inconclusive => "inconclusive",
+            VerdictKind::Connected => "connected",
+            VerdictKind::Failed => "failed",
+            VerdictKind::NeedsCredentials => "needs_credentials",
+            VerdictKind::Inconclusive => "inconclusive",
         }
     }
 }
-
-/// The verdict without its data (the name of each verdict).
-pub type VerdictKind = Verdict;
 
 /// How a connected probe ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -74,6 +113,9 @@ pub struct FailureReport {
     pub message: String,
     /// What to check.
     pub hint: String,
+    /// The typed detail behind `message`, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<Detail>,
 }
 
 impl From<&Failure> for FailureReport {
@@ -84,6 +126,7 @@ impl From<&Failure> for FailureReport {
             code: f.code(),
             message: f.kind.message(),
             hint: f.hint(),
+            detail: f.kind.detail(),
         }
     }
 }
@@ -93,13 +136,15 @@ impl From<&Failure> for FailureReport {
 pub struct StopReport {
     /// The phase.
     pub phase: Phase,
-    /// A stable snake_case reason: `nla_requires_credentials`, `standard_security_encryption`,
-    /// `protocol_not_implemented`, `probe_limit`.
-    pub reason: &'static str,
+    /// Why (a stable snake_case name in JSON).
+    pub reason: StopReason,
     /// One line.
     pub message: String,
     /// What to do.
     pub hint: String,
+    /// For `internal_error` and `probe_limit`: the engine state the probe was in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub state: Option<&'static str>,
 }
 
 /// The Windows client's pair (`mstsc` in JSON).
@@ -218,6 +263,103 @@ pub struct LicensingFacts {
     pub messages: Vec<u8>,
 }
 
+/// A Server Redirection PDU as received ([MS-RDPBCGR] 2.2.13.1): where the server sends the client.
+/// The password and the load-balance cookie's contents are never kept, only whether they were sent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RedirectionFacts {
+    /// `enhanced` (a Share Control PDU, [MS-RDPBCGR] 2.2.13.3.1) or `standard` (a security header
+    /// with SEC_REDIRECTION_PKT, 2.2.13.2.1).
+    pub form: &'static str,
+    /// The raw `pduType` (enhanced form) or security header flags (standard form).
+    pub form_bits: u16,
+    /// The packet's `SessionID`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub session_id: Option<u32>,
+    /// The raw `RedirFlags` (LB_* bits).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub redir_flags: Option<u32>,
+    /// `TargetNetAddress`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target_net_address: Option<String>,
+    /// `TargetNetAddresses`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub target_net_addresses: Vec<String>,
+    /// `TargetFQDN`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target_fqdn: Option<String>,
+    /// `TargetNetBiosName`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target_netbios_name: Option<String>,
+    /// The length of `LoadBalanceInfo` (the routing token or cookie; its contents are not kept).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub load_balance_info_len: Option<usize>,
+    /// `UserName`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user_name: Option<String>,
+    /// `Domain`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub domain: Option<String>,
+    /// Whether a password (or cookie in its place) was sent; it is never kept.
+    pub password_present: bool,
+    /// Where the packet stopped decoding, if it did not decode whole.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub malformed: Option<Detail>,
+}
+
+impl RedirectionFacts {
+    /// The facts of a decoded (or undecodable) redirection.
+    pub fn new(
+        form: rdp_probe_wire::share::RedirectionForm,
+        packet: Result<
+            Box<rdp_probe_wire::redirection::ServerRedirection>,
+            rdp_probe_wire::DecodeError,
+        >,
+    ) -> Self {
+        use rdp_probe_wire::share::RedirectionForm;
+        let (form, form_bits) = match form {
+            RedirectionForm::Enhanced { pdu_type } => ("enhanced", pdu_type),
+            RedirectionForm::Standard { sec_flags } => ("standard", sec_flags),
+        };
+        let mut facts = Self {
+            form,
+            form_bits,
+            session_id: None,
+            redir_flags: None,
+            target_net_address: None,
+            target_net_addresses: Vec::new(),
+            target_fqdn: None,
+            target_netbios_name: None,
+            load_balance_info_len: None,
+            user_name: None,
+            domain: None,
+            password_present: false,
+            malformed: None,
+        };
+        match packet {
+            Ok(r) => {
+                let r = *r;
+                facts.session_id = Some(r.session_id);
+                facts.redir_flags = Some(r.redir_flags);
+                facts.target_net_address = r.target_net_address;
+                facts.target_net_addresses = r.target_net_addresses;
+                facts.target_fqdn = r.target_fqdn;
+                facts.target_netbios_name = r.target_netbios_name;
+                facts.load_balance_info_len = r.load_balance_info_len;
+                facts.user_name = r.user_name;
+                facts.domain = r.domain;
+                facts.password_present = r.password_present;
+            }
+            Err(error) => {
+                facts.malformed = Some(Detail::decode(
+                    crate::failure::Pdu::ServerRedirection,
+                    &error,
+                ));
+            }
+        }
+        facts
+    }
+}
+
 /// Every fact learned about the server on the way.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
 pub struct ServerFacts {
@@ -270,6 +412,9 @@ pub struct ServerFacts {
     /// Licensing.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub licensing: Option<LicensingFacts>,
+    /// The Server Redirection PDU, when the server redirected the client.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub redirection: Option<RedirectionFacts>,
     /// Every Set Error Info received, in order.
     pub errinfo_received: Vec<ErrInfoFact>,
     /// Logon error notifications (Save Session Info, type and data).
@@ -284,20 +429,9 @@ pub struct Report {
     pub schema: &'static str,
     /// The target.
     pub target: TargetReport,
-    /// The verdict.
+    /// The verdict and its data.
+    #[serde(flatten)]
     pub verdict: Verdict,
-    /// For `connected`: whether the server completed the sequence or redirected.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub outcome: Option<Outcome>,
-    /// Present only when the verdict is `failed`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub failure: Option<FailureReport>,
-    /// Present only for `needs_credentials` and `inconclusive`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub stop: Option<StopReport>,
-    /// The Windows client's pair; present only when the verdict is `failed`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub mstsc: Option<MstscReport>,
     /// The phase timeline.
     pub phases: Vec<PhaseRecord>,
     /// What was learned about the server.
@@ -316,11 +450,15 @@ impl Report {
                 port: target.port(),
                 address: None,
             },
-            verdict: Verdict::Inconclusive,
-            outcome: None,
-            failure: None,
-            stop: None,
-            mstsc: None,
+            verdict: Verdict::Inconclusive {
+                stop: StopReport {
+                    phase: Phase::Resolve,
+                    reason: StopReason::ProbeLimit,
+                    message: "the probe has not run".into(),
+                    hint: String::new(),
+                    state: None,
+                },
+            },
             phases: Vec::new(),
             server: ServerFacts::default(),
             elapsed_ms: 0.0,
@@ -341,27 +479,39 @@ impl Report {
 
     /// The verdict without its data.
     pub fn verdict_kind(&self) -> VerdictKind {
-        self.verdict
+        self.verdict.kind()
     }
 
     /// The failure; present exactly when the verdict is `failed`.
     pub fn failure(&self) -> Option<&FailureReport> {
-        self.failure.as_ref()
+        match &self.verdict {
+            Verdict::Failed { failure, .. } => Some(failure),
+            _ => None,
+        }
     }
 
     /// The Windows client's pair; present exactly when the verdict is `failed`.
     pub fn mstsc(&self) -> Option<&MstscReport> {
-        self.mstsc.as_ref()
+        match &self.verdict {
+            Verdict::Failed { mstsc, .. } => Some(mstsc),
+            _ => None,
+        }
     }
 
     /// Why the probe stopped; present exactly for `needs_credentials` and `inconclusive`.
     pub fn stop(&self) -> Option<&StopReport> {
-        self.stop.as_ref()
+        match &self.verdict {
+            Verdict::NeedsCredentials { stop } | Verdict::Inconclusive { stop } => Some(stop),
+            _ => None,
+        }
     }
 
     /// How a `connected` probe ended.
     pub fn outcome(&self) -> Option<Outcome> {
-        self.outcome
+        match &self.verdict {
+            Verdict::Connected { outcome } => Some(*outcome),
+            _ => None,
+        }
     }
 
     /// The last errorInfo received, if any (0 = ERRINFO_NONE is skipped).

@@ -13,7 +13,7 @@ use rustls::{
 };
 
 use crate::engine::IoFailure;
-use crate::failure::{CertificateProblem, FailureKind, NetworkErrorKind, TlsFailure};
+use crate::failure::NetworkErrorKind;
 use crate::options::CertPolicy;
 
 /// Accepts any certificate (it is recorded and judged in the report instead), but still checks the
@@ -126,11 +126,10 @@ fn is_specific(c: &CertificateError) -> bool {
 }
 
 /// The client configuration for `policy`.
-pub(crate) fn client_config(policy: CertPolicy) -> Result<Arc<ClientConfig>, String> {
+pub(crate) fn client_config(policy: CertPolicy) -> Result<Arc<ClientConfig>, TlsError> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let builder = ClientConfig::builder_with_provider(Arc::clone(&provider))
-        .with_safe_default_protocol_versions()
-        .map_err(|e| e.to_string())?;
+        .with_safe_default_protocol_versions()?;
     let verifier: Arc<dyn ServerCertVerifier> = match policy {
         CertPolicy::RequireValid => {
             let mut roots = rustls::RootCertStore::empty();
@@ -140,7 +139,7 @@ pub(crate) fn client_config(policy: CertPolicy) -> Result<Arc<ClientConfig>, Str
             Arc::new(RequireValid(
                 WebPkiServerVerifier::builder_with_provider(Arc::new(roots), Arc::clone(&provider))
                     .build()
-                    .map_err(|e| e.to_string())?,
+                    .map_err(|e| TlsError::General(e.to_string()))?,
             ))
         }
         _ => Arc::new(AcceptAny(provider.signature_verification_algorithms)),
@@ -165,7 +164,7 @@ pub(crate) fn io_failure(e: &io::Error) -> IoFailure {
     if let Some(t) = rustls_error(e) {
         return match t {
             TlsError::AlertReceived(a) => IoFailure::TlsAlert(u8::from(*a)),
-            other => IoFailure::Tls(other.to_string()),
+            other => IoFailure::Tls(other.clone()),
         };
     }
     os_failure(e)
@@ -191,65 +190,10 @@ pub(crate) fn os_failure(e: &io::Error) -> IoFailure {
     }
 }
 
-/// What a failed handshake means: a certificate refusal, a TLS version the server lacks, an alert, or a
-/// network failure. `legacy_version` is the server's answer to a legacy ClientHello, when that was tried.
-pub(crate) fn handshake_failure(e: &io::Error) -> FailureKind {
-    match rustls_error(e) {
-        Some(TlsError::InvalidCertificate(c)) => FailureKind::Certificate(
-            match c {
-                CertificateError::Expired | CertificateError::ExpiredContext { .. } => {
-                    CertificateProblem::Expired
-                }
-                CertificateError::NotValidYet | CertificateError::NotValidYetContext { .. } => {
-                    CertificateProblem::NotYetValid
-                }
-                CertificateError::NotValidForName
-                | CertificateError::NotValidForNameContext { .. } => {
-                    CertificateProblem::NameMismatch
-                }
-                CertificateError::UnknownIssuer => CertificateProblem::Untrusted,
-                CertificateError::BadEncoding | CertificateError::BadSignature => {
-                    CertificateProblem::Invalid
-                }
-                CertificateError::Revoked => CertificateProblem::Revoked,
-                _ => CertificateProblem::Other,
-            },
-            certificate_error_text(c),
-        ),
-        Some(TlsError::PeerIncompatible(_)) => {
-            FailureKind::Tls(TlsFailure::Version { server_version: 0 })
-        }
-        Some(TlsError::AlertReceived(a)) => FailureKind::Tls(TlsFailure::Alert(u8::from(*a))),
-        Some(other) => FailureKind::Tls(TlsFailure::Other(other.to_string())),
-        None => match os_failure(e) {
-            IoFailure::Closed => FailureKind::Network(crate::failure::NetworkError {
-                kind: NetworkErrorKind::Closed,
-                os_error: None,
-                message: "the server closed the connection during the TLS handshake".into(),
-            }),
-            other => FailureKind::from(other),
-        },
-    }
-}
-
-/// What the verifier said, including the webpki error rustls wraps as `Other`.
-fn certificate_error_text(c: &CertificateError) -> String {
-    match c {
-        CertificateError::Other(other) => other.0.to_string(),
-        c => format!("{c:?}"),
-    }
-}
-
-/// Whether a handshake failure suggests the server only speaks TLS older than 1.2 (worth confirming with a
-/// legacy ClientHello): rustls' own verdict, a protocol_version (70) or handshake_failure (40) alert, or
-/// a reset/close during the handshake.
-pub(crate) fn suggests_legacy_tls(kind: &FailureKind) -> bool {
-    matches!(
-        kind,
-        FailureKind::Tls(TlsFailure::Version { .. } | TlsFailure::Alert(40 | 70))
-            | FailureKind::Network(crate::failure::NetworkError {
-                kind: NetworkErrorKind::Reset | NetworkErrorKind::Closed,
-                ..
-            })
-    )
+/// Fills `bytes` from the crypto provider's secure random generator.
+pub(crate) fn fill_random(bytes: &mut [u8]) -> Result<(), TlsError> {
+    rustls::crypto::ring::default_provider()
+        .secure_random
+        .fill(bytes)
+        .map_err(|_| TlsError::FailedToGetRandomBytes)
 }

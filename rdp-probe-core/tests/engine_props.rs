@@ -10,7 +10,7 @@ use std::time::Duration;
 use proptest::prelude::*;
 use rdp_probe_core::engine::{Action, FrameCheck, Machine, TlsEstablished};
 use rdp_probe_core::report::Report;
-use rdp_probe_core::{ProbeOptions, Target, Verdict};
+use rdp_probe_core::{ProbeOptions, Target, VerdictKind};
 use rdp_probe_wire::mcs::{ConnectResponseSpec, connect_response_frame};
 use rdp_probe_wire::x224::{ConnectionConfirm, connection_confirm};
 
@@ -80,8 +80,14 @@ fn drive(frames: &[Vec<u8>]) -> Report {
 fn check(report: &Report) {
     let json: serde_json::Value = serde_json::from_str(&report.to_json()).unwrap();
     assert_eq!(json["schema"], "rdp-probe/1");
-    assert_eq!(report.failure.is_some(), report.verdict == Verdict::Failed);
-    assert_eq!(report.mstsc.is_some(), report.verdict == Verdict::Failed);
+    assert_eq!(
+        report.failure().is_some(),
+        report.verdict_kind() == VerdictKind::Failed
+    );
+    assert_eq!(
+        report.mstsc().is_some(),
+        report.verdict_kind() == VerdictKind::Failed
+    );
     assert!(!report.phases.is_empty());
 }
 
@@ -136,13 +142,10 @@ proptest! {
 #[test]
 fn a_server_that_closes_after_the_connect_response_fails_in_channel_connection() {
     let report = drive(&[cc(0), connect_response()]);
-    let f = report.failure.as_ref().unwrap();
+    let f = report.failure().unwrap();
     assert_eq!(
         (f.phase.as_str(), f.kind),
         ("channel_connection", "connection_closed")
     );
-    assert_eq!(
-        report.mstsc.as_ref().map(|m| m.disconnect_reason),
-        Some(0x904)
-    );
+    assert_eq!(report.mstsc().map(|m| m.disconnect_reason), Some(0x904));
 }

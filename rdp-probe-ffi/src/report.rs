@@ -9,7 +9,7 @@
 use std::ffi::c_char;
 
 use rdp_probe_core::Report;
-use rdp_probe_core::report::Verdict;
+use rdp_probe_core::VerdictKind;
 
 use crate::handle::free_box;
 use crate::panic::boundary;
@@ -41,13 +41,13 @@ pub enum rdp_probe_verdict {
     Inconclusive = 4,
 }
 
-impl From<Verdict> for rdp_probe_verdict {
-    fn from(v: Verdict) -> Self {
+impl From<VerdictKind> for rdp_probe_verdict {
+    fn from(v: VerdictKind) -> Self {
         match v {
-            Verdict::Connected => Self::Connected,
-            Verdict::Failed => Self::Failed,
-            Verdict::NeedsCredentials => Self::NeedsCredentials,
-            Verdict::Inconclusive => Self::Inconclusive,
+            VerdictKind::Connected => Self::Connected,
+            VerdictKind::Failed => Self::Failed,
+            VerdictKind::NeedsCredentials => Self::NeedsCredentials,
+            VerdictKind::Inconclusive => Self::Inconclusive,
         }
     }
 }
@@ -99,7 +99,7 @@ pub unsafe extern "C" fn rdp_probe_report_verdict(
     out_verdict: *mut rdp_probe_verdict,
 ) -> rdp_probe_result {
     // SAFETY: the caller's contract.
-    let read = |r: &Report| unsafe { write_out(out_verdict, r.verdict.into()) };
+    let read = |r: &Report| unsafe { write_out(out_verdict, r.verdict_kind().into()) };
     // SAFETY: the caller's contract.
     unsafe { with_report(report, read) }
 }
@@ -119,10 +119,8 @@ pub unsafe extern "C" fn rdp_probe_report_phase(
     // SAFETY: the caller's contract is `string_field`'s.
     unsafe {
         string_field(report, buf, len, out_needed, |r| {
-            let phase = r.failure.as_ref().map(|f| f.phase);
-            phase
-                .or(r.stop.as_ref().map(|s| s.phase))
-                .map(|p| p.to_string())
+            let phase = r.failure().map(|f| f.phase);
+            phase.or(r.stop().map(|s| s.phase)).map(|p| p.to_string())
         })
     }
 }
@@ -143,8 +141,8 @@ pub unsafe extern "C" fn rdp_probe_report_kind(
     // SAFETY: the caller's contract is `string_field`'s.
     unsafe {
         string_field(report, buf, len, out_needed, |r| {
-            let kind = r.failure.as_ref().map(|f| f.kind);
-            kind.or(r.stop.as_ref().map(|s| s.reason))
+            let kind = r.failure().map(|f| f.kind);
+            kind.or(r.stop().map(|s| s.reason.as_str()))
                 .map(str::to_owned)
         })
     }
@@ -166,7 +164,7 @@ pub unsafe extern "C" fn rdp_probe_report_outcome(
     // SAFETY: the caller's contract is `string_field`'s.
     unsafe {
         string_field(report, buf, len, out_needed, |r| {
-            r.outcome.map(|o| o.as_str().to_owned())
+            r.outcome().map(|o| o.as_str().to_owned())
         })
     }
 }
@@ -182,7 +180,7 @@ pub unsafe extern "C" fn rdp_probe_report_code_value(
     report: *const rdp_probe_report,
     out_value: *mut u32,
 ) -> rdp_probe_result {
-    let read = |r: &Report| match &r.failure {
+    let read = |r: &Report| match r.failure() {
         // SAFETY: the caller's contract.
         Some(f) => unsafe { write_out(out_value, f.code.value) },
         None => rdp_probe_result::NotPresent,
@@ -206,7 +204,7 @@ pub unsafe extern "C" fn rdp_probe_report_code_space(
     // SAFETY: the caller's contract is `string_field`'s.
     unsafe {
         string_field(report, buf, len, out_needed, |r| {
-            r.failure.as_ref().map(|f| f.code.space.as_str().to_owned())
+            r.failure().map(|f| f.code.space.as_str().to_owned())
         })
     }
 }
@@ -226,7 +224,7 @@ pub unsafe extern "C" fn rdp_probe_report_code_name(
     // SAFETY: the caller's contract is `string_field`'s.
     unsafe {
         string_field(report, buf, len, out_needed, |r| {
-            r.failure.as_ref().map(|f| f.code.name.clone())
+            r.failure().map(|f| f.code.name.clone())
         })
     }
 }
@@ -245,7 +243,7 @@ pub unsafe extern "C" fn rdp_probe_report_mstsc(
     out_derived: *mut bool,
 ) -> rdp_probe_result {
     let read = |r: &Report| {
-        let Some(m) = &r.mstsc else {
+        let Some(m) = r.mstsc() else {
             return rdp_probe_result::NotPresent;
         };
         // SAFETY: each pointer is NULL (skipped) or valid for a write by the caller's contract.
@@ -274,7 +272,7 @@ pub unsafe extern "C" fn rdp_probe_report_mstsc_text(
     // SAFETY: the caller's contract is `string_field`'s.
     unsafe {
         string_field(report, buf, len, out_needed, |r| {
-            r.mstsc.as_ref().map(|m| m.text.clone())
+            r.mstsc().map(|m| m.text.clone())
         })
     }
 }
@@ -294,8 +292,8 @@ pub unsafe extern "C" fn rdp_probe_report_message(
     // SAFETY: the caller's contract is `string_field`'s.
     unsafe {
         string_field(report, buf, len, out_needed, |r| {
-            let message = r.failure.as_ref().map(|f| f.message.clone());
-            message.or(r.stop.as_ref().map(|s| s.message.clone()))
+            let message = r.failure().map(|f| f.message.clone());
+            message.or(r.stop().map(|s| s.message.clone()))
         })
     }
 }
@@ -314,8 +312,8 @@ pub unsafe extern "C" fn rdp_probe_report_hint(
     // SAFETY: the caller's contract is `string_field`'s.
     unsafe {
         string_field(report, buf, len, out_needed, |r| {
-            let hint = r.failure.as_ref().map(|f| f.hint.clone());
-            hint.or(r.stop.as_ref().map(|s| s.hint.clone()))
+            let hint = r.failure().map(|f| f.hint.clone());
+            hint.or(r.stop().map(|s| s.hint.clone()))
         })
     }
 }

@@ -667,7 +667,7 @@ pub fn catalog() -> Vec<Entry> {
         ),
         Entry::scripted(
             Scenario::X224DisconnectAfterClientInfo(2),
-            Expected::failed("licensing", OsError, 0, (0x904, 0)),
+            Expected::failed("licensing", X224Disconnect, 2, (0x904, 0)),
         ),
         Entry::scripted(
             Scenario::LicenseError {
@@ -681,7 +681,22 @@ pub fn catalog() -> Vec<Entry> {
             Scenario::Redirect,
             Expected::connected()
                 .outcome("redirected")
-                .fact("/server/licensing/outcome", "\"valid_client\""),
+                .fact("/server/licensing/outcome", "\"valid_client\"")
+                .fact("/server/redirection/form", "\"standard\"")
+                .fact("/server/redirection/session_id", "42")
+                .fact("/server/redirection/target_net_address", "\"127.0.0.2\""),
+        ),
+        Entry::scripted(
+            Scenario::RedirectEnhanced,
+            Expected::connected()
+                .outcome("redirected")
+                .fact("/server/redirection/form", "\"enhanced\"")
+                .fact("/server/redirection/form_bits", "10")
+                .fact("/server/redirection/target_net_address", "\"127.0.0.2\"")
+                .fact("/server/redirection/user_name", "\"alice\"")
+                .fact("/server/redirection/domain", "\"RDPLAB\"")
+                .fact("/server/redirection/password_present", "true")
+                .fact("/server/redirection/load_balance_info_len", "36"),
         ),
         // ----- capabilities, finalization -----
         Entry::scripted(

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use rdp_probe_core::report::{Outcome, Report};
 use rdp_probe_core::{
-    CodeSpace, Credentials, Phase, ProbeOptions, Protocols, Target, Timeouts, Verdict, probe,
+    CodeSpace, Credentials, Phase, ProbeOptions, Protocols, Target, Timeouts, VerdictKind, probe,
 };
 use rdp_probe_lab::real::{
     CertKind, CryptLevel, LAB_PASSWORD, LAB_USER, SecurityLayer, ShadowConfig, ShadowSec,
@@ -30,16 +30,7 @@ async fn run(t: &Target, o: &ProbeOptions) -> (Report, Value) {
     let report = probe(t, o).await;
     let json: Value = serde_json::from_str(&report.to_json()).unwrap();
     assert_eq!(json["schema"], "rdp-probe/1");
-    assert_eq!(json["verdict"], report.verdict.as_str());
-    // The contract: failure and mstsc only when failed, stop only for needs_credentials/inconclusive.
-    let failed = report.verdict == Verdict::Failed;
-    assert_eq!(json.get("failure").is_some(), failed, "{json:#}");
-    assert_eq!(json.get("mstsc").is_some(), failed, "{json:#}");
-    let stopped = matches!(
-        report.verdict,
-        Verdict::NeedsCredentials | Verdict::Inconclusive
-    );
-    assert_eq!(json.get("stop").is_some(), stopped, "{json:#}");
+    assert_eq!(json["verdict"], report.verdict_kind().as_str());
     assert!(json["phases"].as_array().is_some_and(|p| !p.is_empty()));
     (report, json)
 }
@@ -65,12 +56,12 @@ async fn xrdp_negotiate_connects_over_tls() {
     let server = XrdpServer::start(XrdpConfig::default()).unwrap();
     let (report, json) = run(&target(server.addr()), &opts()).await;
     assert_eq!(
-        report.verdict,
-        Verdict::Connected,
+        report.verdict_kind(),
+        VerdictKind::Connected,
         "{json:#}\n{}",
         server.log_tail()
     );
-    assert_eq!(report.outcome, Some(Outcome::Connected));
+    assert_eq!(report.outcome(), Some(Outcome::Connected));
     assert_eq!(json["server"]["selected_protocol"], "ssl");
     assert_eq!(
         json["server"]["requested_protocols"],
@@ -173,8 +164,8 @@ async fn xrdp_rdp_layer_without_encryption_connects_with_standard_security() {
     let server = XrdpServer::start(cfg).unwrap();
     let (report, json) = run(&target(server.addr()), &opts()).await;
     assert_eq!(
-        report.verdict,
-        Verdict::Connected,
+        report.verdict_kind(),
+        VerdictKind::Connected,
         "{json:#}\n{}",
         server.log_tail()
     );
@@ -192,7 +183,7 @@ async fn xrdp_rdp_layer_with_rc4_is_inconclusive_and_reports_the_encryption() {
     };
     let server = XrdpServer::start(cfg).unwrap();
     let (report, json) = run(&target(server.addr()), &opts()).await;
-    assert_eq!(report.verdict, Verdict::Inconclusive, "{json:#}");
+    assert_eq!(report.verdict_kind(), VerdictKind::Inconclusive, "{json:#}");
     assert_eq!(json["stop"]["reason"], "standard_security_encryption");
     assert_eq!(json["stop"]["phase"], "basic_settings");
     let sec = &json["server"]["standard_security"];
@@ -213,12 +204,12 @@ async fn xrdp_tls_layer_refuses_standard_security_with_ssl_required() {
         ..opts()
     };
     let (report, json) = run(&target(server.addr()), &o).await;
-    assert_eq!(report.verdict, Verdict::Failed);
+    assert_eq!(report.verdict_kind(), VerdictKind::Failed);
     assert_failure(&json, "x224", "neg_failure", 1);
     assert_eq!(json["failure"]["code"]["name"], "SSL_REQUIRED_BY_SERVER");
     // The default request still connects.
     let (report, _) = run(&target(server.addr()), &opts()).await;
-    assert_eq!(report.verdict, Verdict::Connected);
+    assert_eq!(report.verdict_kind(), VerdictKind::Connected);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -230,7 +221,7 @@ async fn xrdp_without_certificate_fails_with_ssl_cert_not_on_server() {
     };
     let server = XrdpServer::start(cfg).unwrap();
     let (report, json) = run(&target(server.addr()), &opts()).await;
-    assert_eq!(report.verdict, Verdict::Failed, "{json:#}");
+    assert_eq!(report.verdict_kind(), VerdictKind::Failed, "{json:#}");
     assert_failure(&json, "x224", "neg_failure", 3);
     assert_eq!(json["server"]["negotiation_failures"][0]["code"], 3);
 }
@@ -244,8 +235,8 @@ async fn xrdp_expired_certificate_is_recorded_and_judged() {
     let server = XrdpServer::start(cfg).unwrap();
     let (report, json) = run(&target(server.addr()), &opts()).await;
     assert_eq!(
-        report.verdict,
-        Verdict::Connected,
+        report.verdict_kind(),
+        VerdictKind::Connected,
         "accept-any still connects: {json:#}"
     );
     let findings = json["server"]["certificate"]["findings"]
@@ -262,7 +253,7 @@ async fn xrdp_expired_certificate_is_recorded_and_judged() {
         ..opts()
     };
     let (report, json) = run(&target(server.addr()), &o).await;
-    assert_eq!(report.verdict, Verdict::Failed);
+    assert_eq!(report.verdict_kind(), VerdictKind::Failed);
     assert_eq!(json["failure"]["phase"], "tls");
     assert_eq!(json["failure"]["code"]["space"], "certificate");
 }
@@ -280,8 +271,8 @@ async fn shadow_nla_with_the_right_password_connects() {
     };
     let (report, json) = run(&target(server.addr()), &o).await;
     assert_eq!(
-        report.verdict,
-        Verdict::Connected,
+        report.verdict_kind(),
+        VerdictKind::Connected,
         "{json:#}\n{}",
         server.log_tail()
     );
@@ -302,7 +293,7 @@ async fn shadow_nla_with_a_wrong_password_fails_in_credssp() {
         ..opts()
     };
     let (report, json) = run(&target(server.addr()), &o).await;
-    assert_eq!(report.verdict, Verdict::Failed, "{json:#}");
+    assert_eq!(report.verdict_kind(), VerdictKind::Failed, "{json:#}");
     assert_eq!(json["failure"]["phase"], "credssp", "{json:#}");
     let space = &json["failure"]["code"]["space"];
     assert!(space == "credssp" || space == "ntstatus", "{json:#}");
@@ -313,7 +304,11 @@ async fn shadow_nla_with_a_wrong_password_fails_in_credssp() {
 async fn shadow_nla_without_credentials_needs_credentials() {
     let server = shadow_nla();
     let (report, json) = run(&target(server.addr()), &opts()).await;
-    assert_eq!(report.verdict, Verdict::NeedsCredentials, "{json:#}");
+    assert_eq!(
+        report.verdict_kind(),
+        VerdictKind::NeedsCredentials,
+        "{json:#}"
+    );
     assert_eq!(json["stop"]["phase"], "credssp");
     assert_eq!(json["stop"]["reason"], "nla_requires_credentials");
     assert!(
@@ -328,7 +323,7 @@ async fn shadow_nla_without_credentials_needs_credentials() {
         ..opts()
     };
     let (report, json) = run(&target(server.addr()), &o).await;
-    assert_eq!(report.verdict, Verdict::Failed);
+    assert_eq!(report.verdict_kind(), VerdictKind::Failed);
     assert_failure(&json, "x224", "neg_failure", 5);
     assert_eq!(json["failure"]["code"]["name"], "HYBRID_REQUIRED_BY_SERVER");
 }
@@ -349,14 +344,14 @@ async fn shadow_rdp_refuses_ssl_and_the_probe_falls_back_like_mstsc() {
         serde_json::json!(["rdp"])
     );
     assert!(report.phases.iter().any(|p| p.attempt == 2), "{json:#}");
-    assert_ne!(report.verdict, Verdict::Failed, "{json:#}");
+    assert_ne!(report.verdict_kind(), VerdictKind::Failed, "{json:#}");
 }
 
 #[tokio::test]
 async fn closed_port_fails_in_tcp_connect_with_0x204() {
     let port = rdp_probe_lab::real::free_port();
     let (report, json) = run(&Target::new("127.0.0.1", port).unwrap(), &opts()).await;
-    assert_eq!(report.verdict, Verdict::Failed);
+    assert_eq!(report.verdict_kind(), VerdictKind::Failed);
     assert_eq!(json["failure"]["phase"], "tcp_connect");
     assert_eq!(
         json["failure"]["code"]["space"],
@@ -384,7 +379,7 @@ async fn silent_listener_times_out_in_x224_within_the_limit() {
     let (report, json) = run(&target(addr), &o).await;
     let took = started.elapsed();
     hold.abort();
-    assert_eq!(report.verdict, Verdict::Failed);
+    assert_eq!(report.verdict_kind(), VerdictKind::Failed);
     assert_failure(&json, "x224", "timeout", 800);
     assert!(took < Duration::from_secs(10), "bounded: {took:?}");
 }
@@ -392,7 +387,7 @@ async fn silent_listener_times_out_in_x224_within_the_limit() {
 #[tokio::test]
 async fn unresolvable_name_fails_in_resolve() {
     let (report, json) = run(&Target::new("name.invalid", 3389).unwrap(), &opts()).await;
-    assert_eq!(report.verdict, Verdict::Failed);
+    assert_eq!(report.verdict_kind(), VerdictKind::Failed);
     assert_eq!(json["failure"]["phase"], "resolve");
     assert_eq!(json["mstsc"]["disconnect_reason"], 0x104);
 }
@@ -408,8 +403,8 @@ async fn xrdp_tls10_only_is_diagnosed_as_legacy_tls() {
     let server = XrdpServer::start(cfg).unwrap();
     let (report, json) = run(&target(server.addr()), &opts()).await;
     assert_eq!(
-        report.verdict,
-        Verdict::Failed,
+        report.verdict_kind(),
+        VerdictKind::Failed,
         "{json:#}\n{}",
         server.log_tail()
     );
@@ -433,7 +428,7 @@ async fn ipv6_loopback_target_is_probed() {
     drop(listener);
     let t: Target = format!("[::1]:{port}").parse().unwrap();
     let (report, json) = run(&t, &opts()).await;
-    assert_eq!(report.verdict, Verdict::Failed);
+    assert_eq!(report.verdict_kind(), VerdictKind::Failed);
     assert_eq!(json["target"]["address"], format!("[::1]:{port}"));
     assert_eq!(json["failure"]["code"]["name"], "ECONNREFUSED");
 }

@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use rdp_probe_core::report::Report;
-use rdp_probe_core::{ProbeOptions, Protocols, Target, Timeouts, Verdict, probe};
+use rdp_probe_core::{ProbeOptions, Protocols, Target, Timeouts, VerdictKind, probe};
 use rdp_probe_lab::scripted::{Hostility, Point, Scenario, ScriptedServer};
 use serde_json::Value;
 
@@ -37,8 +37,8 @@ async fn run(scenario: Scenario, options: &ProbeOptions) -> (Report, Value) {
     let report = probe(&target, options).await;
     let json: Value = serde_json::from_str(&report.to_json()).expect("report JSON");
     assert_eq!(json["schema"], "rdp-probe/1");
-    assert_eq!(json["verdict"], report.verdict.as_str());
-    let failed = report.verdict == Verdict::Failed;
+    assert_eq!(json["verdict"], report.verdict_kind().as_str());
+    let failed = report.verdict_kind() == VerdictKind::Failed;
     let ctx = format!("{}: {json:#}", scenario.name());
     assert_eq!(json.get("failure").is_some(), failed, "{ctx}");
     assert_eq!(json.get("mstsc").is_some(), failed, "{ctx}");
@@ -184,11 +184,48 @@ async fn license_valid_client_then_errinfo() {
 #[tokio::test]
 async fn x224_disconnect_reason_is_reported() {
     let (_, json) = run(Scenario::X224DisconnectAfterClientInfo(2), &opts()).await;
-    let message = json["failure"]["message"].as_str().unwrap_or_default();
-    assert!(
-        message.contains("X.224 Disconnect Request") && message.contains('2'),
+    // The reason byte is kept as the failure's code, and as the typed detail.
+    assert_failure(&json, "licensing", "x224_disconnect", 2);
+    assert_eq!(json["failure"]["kind"], "x224_disconnect", "{json:#}");
+    assert_eq!(
+        json["failure"]["code"]["name"], "X224_DR_SESSION_ENTITY_NOT_ATTACHED",
         "{json:#}"
     );
+    assert_eq!(
+        json["failure"]["detail"]["type"], "x224_disconnect",
+        "{json:#}"
+    );
+    assert_eq!(json["failure"]["detail"]["reason"], 2, "{json:#}");
+}
+
+#[tokio::test]
+async fn a_redirection_never_reports_the_password_or_the_cookie() {
+    use rdp_probe_lab::scripted::{REDIRECT_SECRET_COOKIE, REDIRECT_SECRET_PASSWORD};
+    let (report, json) = run(Scenario::RedirectEnhanced, &opts()).await;
+    let facts = report
+        .server
+        .redirection
+        .as_ref()
+        .expect("redirection facts");
+    assert!(facts.password_present, "{json:#}");
+    assert_eq!(
+        facts.load_balance_info_len,
+        Some(REDIRECT_SECRET_COOKIE.len())
+    );
+    let text = report.to_json();
+    let cookie = String::from_utf8_lossy(REDIRECT_SECRET_COOKIE);
+    assert!(!text.contains(cookie.trim_end()), "{json:#}");
+    assert!(!text.contains("msts"), "{json:#}");
+    let password: String = char::decode_utf16(
+        REDIRECT_SECRET_PASSWORD
+            .chunks_exact(2)
+            .map(|p| u16::from_le_bytes([p[0], p[1]])),
+    )
+    .map_while(Result::ok)
+    .take_while(|c| *c != '\0')
+    .collect();
+    assert_eq!(password, "redir-secret");
+    assert!(!text.contains(&password), "{json:#}");
 }
 
 // ----- MCS -----
@@ -378,9 +415,9 @@ async fn tls_alert_after_confirm_handshake_failure() {
     );
     assert_mstsc(&json, 0x4, 0);
     let tls = tls_phase(&json);
-    // Two ClientHellos: the modern one, then the legacy one on a second connection (whose
-    // 19-byte Connection Confirm and 7-byte alert are counted in the same phase).
-    assert_eq!(tls["round_trips"], 2, "{json:#}");
+    // Three exchanges, all the engine's own: the modern ClientHello, then on a second connection
+    // the X.224 Connection Request (a 19-byte Confirm) and the legacy ClientHello (a 7-byte alert).
+    assert_eq!(tls["round_trips"], 3, "{json:#}");
     assert_eq!(tls["bytes_received"], 7 + 19 + 7, "{json:#}");
 }
 
@@ -402,10 +439,10 @@ async fn tls10_only() {
     assert_failure(&json, "tls", "tls_version", 0x0301);
     assert_eq!(json["failure"]["code"]["name"], "TLS_1_0", "{json:#}");
     assert_mstsc(&json, 0x4, 0);
-    // rustls rejects the TLS 1.0 ServerHello; the legacy ClientHello on a second connection
-    // (Connection Request for SSL) meets the same 47-byte ServerHello.
+    // rustls rejects the TLS 1.0 ServerHello; on a second connection the X.224 Connection Request
+    // for SSL (a 19-byte Confirm) and the legacy ClientHello meet the same 47-byte ServerHello.
     let tls = tls_phase(&json);
-    assert_eq!(tls["round_trips"], 2, "{json:#}");
+    assert_eq!(tls["round_trips"], 3, "{json:#}");
     assert_eq!(tls["bytes_received"], 47 + 19 + 47, "{json:#}");
 }
 

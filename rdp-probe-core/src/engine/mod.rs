@@ -1,36 +1,52 @@
 //! The sans-IO probe engine: a state machine that never does I/O and never reads the clock.
 //!
 //! The driver ([`crate::probe`]) asks [`Machine::poll`] what to do next, performs it (connect, send, receive
-//! one frame, TLS upgrade), and reports back through the `on_*` methods with the time elapsed since the
-//! probe began. Everything the server says is decoded here, tolerantly and before IronRDP sees it, so the
-//! raw numbers are never lost.
+//! one frame, TLS handshake, supply random bytes), and reports back through the `on_*` methods with the
+//! time elapsed since the probe began. Everything the server says is decoded here, tolerantly and before
+//! IronRDP sees it, so the raw numbers are never lost.
+//!
+//! The machine's state is one enum, [`State`], whose variants hold exactly the data valid in them, and
+//! every input goes through one transition function (`Machine::step`), in the manner of IronRDP's
+//! `ClientConnectorState` and `step()`. An input the current state cannot take is a bug in rdp-probe: it
+//! ends the probe as `inconclusive` with the stop reason `internal_error`, never as a server fault.
 
+mod connector;
 mod negotiation;
 mod nla;
 mod session;
+mod tls;
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use ironrdp_connector::ClientConnector;
+use rdp_probe_codes::StopReason;
 use rdp_probe_wire::frame::{FrameLen, Sniff};
 
 use crate::failure::{
-    CredsspFailure, Ending, Failure, FailureKind, NetworkError, NetworkErrorKind, NotRdp,
-    NotRdpKind, ProtocolViolation, Timeout, TimeoutKind, TlsFailure,
+    AfterErrInfo, CredsspFailure, Failure, FailureKind, Foreign, NetworkError, NetworkErrorKind,
+    NotRdp, NotRdpKind, Pdu, ProtocolViolation, Timeout, TimeoutKind, TlsFailure,
 };
 use crate::phase::{PhaseLog, PhaseStatus};
 use crate::report::{
-    ErrInfoFact, FailureReport, MstscReport, Outcome, Report, StopReport, TlsFacts, Verdict,
+    ErrInfoFact, FailureReport, MstscReport, Outcome, Report, StopReport, Verdict, VerdictKind,
 };
 use crate::{Phase, ProbeOptions, Protocols, Target};
 
-/// The largest TSRequest the engine accepts (a Kerberos ticket fits comfortably).
-pub const MAX_TS_REQUEST_LEN: usize = 64 * 1024;
+pub use connector::Connector;
+pub use tls::{TlsEstablished, TlsHandshakeError};
 
 /// How long the engine waits for the server to close after a Set Error Info PDU.
-const ERRINFO_CLOSE_WAIT: Duration = Duration::from_secs(2);
+pub const ERRINFO_CLOSE_WAIT: Duration = Duration::from_secs(2);
+
+/// The length of the HYBRID_EX Early User Authorization Result PDU ([MS-RDPBCGR] 2.2.10.2).
+const EARLY_USER_AUTH_RESULT_LEN: usize = 4;
+
+/// ERRINFO_NONE ([MS-RDPBCGR] 2.2.5.1.1): no error; the server sends it to clear a previous one.
+const ERRINFO_NONE: u32 = 0;
+
+/// How many bytes of an unexpected answer a failure keeps.
+const FIRST_BYTES_KEPT: usize = 16;
 
 /// What the driver must do next.
 #[derive(Debug, PartialEq, Eq)]
@@ -48,6 +64,9 @@ pub enum Action {
     /// Perform the TLS handshake now; report with [`Machine::on_tls_established`] or
     /// [`Machine::on_tls_failed`].
     UpgradeTls,
+    /// Supply this many bytes from a cryptographically secure generator through [`Machine::on_random`]
+    /// (the engine makes no randomness of its own).
+    Random(usize),
     /// Done: call [`Machine::finish`].
     Finish,
 }
@@ -61,6 +80,8 @@ pub enum Framing {
     TsRequest,
     /// The 4-byte HYBRID_EX Early User Authorization Result.
     EarlyUserAuth,
+    /// One TLS record, read in the clear (the legacy-TLS check reads the server's hello itself).
+    TlsRecord,
 }
 
 /// What the bytes buffered so far make.
@@ -75,15 +96,15 @@ pub enum FrameCheck {
 }
 
 /// Errors the driver met while reading or writing, as the engine needs to know them.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum IoFailure {
     /// The peer closed the connection (EOF, or a TLS close_notify).
     Closed,
     /// The peer sent a TLS alert (raw AlertDescription).
     TlsAlert(u8),
-    /// Another TLS-layer error.
-    Tls(String),
+    /// Another error of the TLS layer, as rustls reported it.
+    Tls(rustls::Error),
     /// An OS-level error.
     Os {
         /// Reset, refused, unreachable, ...
@@ -95,32 +116,111 @@ pub enum IoFailure {
     },
 }
 
-/// The TLS session the driver established.
-#[derive(Debug, Clone)]
-pub struct TlsEstablished {
-    /// e.g. `TLSv1_3`.
-    pub version: String,
-    /// e.g. `TLS13_AES_256_GCM_SHA384`.
-    pub cipher_suite: String,
-    /// The DER certificates the server sent, leaf first.
-    pub chain: Vec<Vec<u8>>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Step {
+/// Where the probe is, with exactly the data valid there.
+#[derive(Debug)]
+enum State {
+    /// Nothing is open yet: resolve the name and connect.
     Connect,
+    /// The server refused TLS with SSL_NOT_ALLOWED_BY_SERVER: connect again for Standard RDP Security.
     Reconnect,
-    X224,
-    Tls,
-    Nla,
-    Session,
-    AwaitClose,
+    /// The X.224 Connection Request is on its way; the Connection Confirm is awaited.
+    Negotiation {
+        /// IronRDP's connector, waiting for the Confirm.
+        connector: Connector,
+    },
+    /// The driver performs the TLS handshake.
+    TlsHandshake {
+        /// The connector, at its security upgrade.
+        connector: Connector,
+        /// The protocol the server selected.
+        selected: Protocols,
+    },
+    /// The modern handshake failed the way a TLS 1.0/1.1 server makes it fail: a second connection
+    /// offers a TLS 1.0 ClientHello to learn the server's version.
+    LegacyTlsCheck(tls::LegacyCheck),
+    /// CredSSP (Network Level Authentication).
+    Credssp {
+        /// The connector, at its CredSSP step.
+        connector: Connector,
+        /// The protocol the server selected.
+        selected: Protocols,
+        /// The CredSSP exchange.
+        nla: nla::Nla,
+    },
+    /// From the MCS Connect Initial to the end of finalization, driven by the connector.
+    Session {
+        /// The connector.
+        connector: Connector,
+        /// The protocol the server selected.
+        selected: Protocols,
+    },
+    /// A Set Error Info PDU with a non-zero code arrived; the server must now disconnect
+    /// ([MS-RDPBCGR] 2.2.5.1.1), and the engine waits for that, briefly.
+    AwaitClose {
+        /// The errorInfo.
+        code: u32,
+        /// When it arrived.
+        since: Duration,
+    },
+    /// The probe has ended.
+    Ended(End),
+    /// Only while a transition runs (IronRDP's `Consumed`): met anywhere else, it is a bug.
+    Consumed,
 }
 
+impl State {
+    /// The state's name, for internal-error reports.
+    fn name(&self) -> &'static str {
+        match self {
+            State::Connect => "connect",
+            State::Reconnect => "reconnect",
+            State::Negotiation { .. } => "negotiation",
+            State::TlsHandshake { .. } => "tls_handshake",
+            State::LegacyTlsCheck(_) => "legacy_tls_check",
+            State::Credssp { .. } => "credssp",
+            State::Session { .. } => "session",
+            State::AwaitClose { .. } => "await_close",
+            State::Ended(_) => "ended",
+            State::Consumed => "consumed",
+        }
+    }
+}
+
+/// One input to the transition function.
+#[derive(Debug)]
+enum Input<'a> {
+    /// The driver asks what to do: the session may write what needs no input.
+    Poll,
+    /// The TCP connection is up.
+    Connected(SocketAddr),
+    /// One complete frame.
+    Frame(&'a [u8]),
+    /// The TLS handshake completed.
+    TlsEstablished(TlsEstablished),
+    /// The TLS handshake failed.
+    TlsFailed(TlsHandshakeError),
+    /// Random bytes asked for with [`Action::Random`].
+    Random(&'a [u8]),
+}
+
+impl Input<'_> {
+    fn name(&self) -> &'static str {
+        match self {
+            Input::Poll => "poll",
+            Input::Connected(_) => "connected",
+            Input::Frame(_) => "frame",
+            Input::TlsEstablished(_) => "tls_established",
+            Input::TlsFailed(_) => "tls_failed",
+            Input::Random(_) => "random",
+        }
+    }
+}
+
+/// How the probe ended, before the report is written.
 #[derive(Debug)]
 enum End {
     Failed(Failure),
-    Stopped { verdict: Verdict, stop: StopReport },
+    Stopped { kind: VerdictKind, stop: StopReport },
     Connected(Outcome),
 }
 
@@ -134,13 +234,8 @@ pub struct Machine {
     report: Report,
     requested: Protocols,
     may_fall_back: bool,
-    selected: Protocols,
-    step: Step,
-    connector: Option<ClientConnector>,
-    nla: Option<nla::Nla>,
     outgoing: VecDeque<Vec<u8>>,
-    end: Option<End>,
-    errinfo_pending: Option<(u32, Duration)>,
+    state: State,
 }
 
 impl Machine {
@@ -158,13 +253,8 @@ impl Machine {
             report,
             requested,
             may_fall_back,
-            selected: Protocols::RDP,
-            step: Step::Connect,
-            connector: None,
-            nla: None,
             outgoing: VecDeque::new(),
-            end: None,
-            errinfo_pending: None,
+            state: State::Connect,
         }
     }
 
@@ -188,26 +278,25 @@ impl Machine {
         if let Some(bytes) = self.outgoing.pop_front() {
             return Action::Send(bytes);
         }
-        if self.step == Step::Session && self.end.is_none() {
-            // The session advances one written PDU at a time, so each PDU's bytes count in its own phase.
-            self.advance_session(now);
-            if let Some(bytes) = self.outgoing.pop_front() {
-                return Action::Send(bytes);
+        // The session advances one written PDU at a time, so each PDU's bytes count in its own phase.
+        self.step(Input::Poll, now);
+        if let Some(bytes) = self.outgoing.pop_front() {
+            return Action::Send(bytes);
+        }
+        match &self.state {
+            State::Connect => Action::Connect,
+            State::Reconnect => Action::Reconnect,
+            State::Negotiation { .. } | State::Session { .. } | State::AwaitClose { .. } => {
+                Action::Receive(Framing::Rdp)
             }
-        }
-        if self.end.is_some() {
-            return Action::Finish;
-        }
-        match self.step {
-            Step::Connect => Action::Connect,
-            Step::Reconnect => Action::Reconnect,
-            Step::X224 | Step::Session | Step::AwaitClose => Action::Receive(Framing::Rdp),
-            Step::Tls => Action::UpgradeTls,
-            Step::Nla => Action::Receive(
-                self.nla
-                    .as_ref()
-                    .map_or(Framing::TsRequest, nla::Nla::framing),
-            ),
+            State::TlsHandshake { .. } => Action::UpgradeTls,
+            State::LegacyTlsCheck(check) => check.action(),
+            State::Credssp { nla, .. } => Action::Receive(nla.framing()),
+            State::Ended(_) => Action::Finish,
+            State::Consumed => {
+                self.state = self.internal("consumed", "poll");
+                Action::Finish
+            }
         }
     }
 
@@ -221,8 +310,8 @@ impl Machine {
     pub fn deadline(&self) -> Duration {
         let (_, phase_end) = self.phase_limit();
         let mut d = phase_end.min(self.options.timeouts.overall);
-        if let Some((_, at)) = self.errinfo_pending {
-            d = d.min(at.saturating_add(ERRINFO_CLOSE_WAIT));
+        if let State::AwaitClose { since, .. } = self.state {
+            d = d.min(since.saturating_add(ERRINFO_CLOSE_WAIT));
         }
         d
     }
@@ -255,61 +344,59 @@ impl Machine {
 
     /// Decides whether `buf` starts with a complete frame of kind `framing`.
     pub fn check_frame(&self, framing: Framing, buf: &[u8]) -> FrameCheck {
-        match framing {
+        let len = match framing {
             Framing::EarlyUserAuth => {
-                if buf.len() >= 4 {
-                    FrameCheck::Complete(4)
+                return if buf.len() >= EARLY_USER_AUTH_RESULT_LEN {
+                    FrameCheck::Complete(EARLY_USER_AUTH_RESULT_LEN)
                 } else {
                     FrameCheck::Incomplete
-                }
+                };
             }
-            Framing::TsRequest => match rdp_probe_wire::credssp::ts_request_len(buf) {
-                FrameLen::Incomplete { .. } => FrameCheck::Incomplete,
-                FrameLen::TooLarge { claimed, max } => {
-                    FrameCheck::Invalid(FailureKind::Protocol(ProtocolViolation::TooLarge {
-                        claimed,
-                        max,
-                    }))
-                }
-                FrameLen::Complete(n) => FrameCheck::Complete(n),
-                FrameLen::Invalid(_) => {
-                    FrameCheck::Invalid(FailureKind::Credssp(CredsspFailure::Malformed(format!(
-                        "expected a TSRequest, got bytes starting {}",
-                        hex_prefix(buf)
-                    ))))
-                }
-            },
-            Framing::Rdp => match rdp_probe_wire::frame::rdp_frame_len(buf) {
-                FrameLen::Incomplete { .. } => FrameCheck::Incomplete,
-                FrameLen::Complete(n) => FrameCheck::Complete(n),
-                FrameLen::Invalid(sniff) => FrameCheck::Invalid(self.invalid_rdp(&sniff, buf)),
-                FrameLen::TooLarge { claimed, max } => {
-                    FrameCheck::Invalid(FailureKind::Protocol(ProtocolViolation::TooLarge {
-                        claimed,
-                        max,
-                    }))
-                }
-            },
+            Framing::TsRequest => rdp_probe_wire::credssp::ts_request_len(buf),
+            Framing::Rdp => rdp_probe_wire::frame::rdp_frame_len(buf),
+            Framing::TlsRecord => rdp_probe_wire::tls::record_len(buf),
+        };
+        match len {
+            FrameLen::Incomplete { .. } => FrameCheck::Incomplete,
+            FrameLen::Complete(n) => FrameCheck::Complete(n),
+            FrameLen::TooLarge { claimed, max } => {
+                FrameCheck::Invalid(FailureKind::Protocol(ProtocolViolation::TooLarge {
+                    claimed,
+                    max,
+                }))
+            }
+            FrameLen::Invalid(sniff) => {
+                FrameCheck::Invalid(self.invalid_frame(framing, &sniff, buf))
+            }
         }
     }
 
-    fn invalid_rdp(&self, sniff: &Sniff, buf: &[u8]) -> FailureKind {
-        let looks_like = match sniff {
-            Sniff::Http => NotRdpKind::Http,
-            Sniff::SshBanner => NotRdpKind::Ssh,
-            Sniff::TlsRecord { .. } => NotRdpKind::Tls,
-            _ => NotRdpKind::Other,
-        };
-        if self.step == Step::X224 {
-            FailureKind::NotRdp(NotRdp {
-                looks_like,
-                first_bytes: buf.iter().take(16).copied().collect(),
-            })
-        } else {
-            FailureKind::Protocol(ProtocolViolation::Malformed(format!(
-                "bytes that are neither TPKT nor fast-path: {}",
-                hex_prefix(buf)
-            )))
+    fn invalid_frame(&self, framing: Framing, sniff: &Sniff, buf: &[u8]) -> FailureKind {
+        let first_bytes = buf.iter().take(FIRST_BYTES_KEPT).copied().collect();
+        match framing {
+            Framing::Rdp if matches!(self.state, State::Negotiation { .. }) => {
+                let looks_like = match sniff {
+                    Sniff::Http => NotRdpKind::Http,
+                    Sniff::SshBanner => NotRdpKind::Ssh,
+                    Sniff::TlsRecord { .. } => NotRdpKind::Tls,
+                    _ => NotRdpKind::Other,
+                };
+                FailureKind::NotRdp(NotRdp {
+                    looks_like,
+                    first_bytes,
+                })
+            }
+            Framing::TsRequest | Framing::EarlyUserAuth => {
+                FailureKind::Credssp(CredsspFailure::NotTsRequest { first_bytes })
+            }
+            Framing::Rdp => FailureKind::Protocol(ProtocolViolation::Unframed {
+                expected: Pdu::RdpFrame,
+                first_bytes,
+            }),
+            Framing::TlsRecord => FailureKind::Protocol(ProtocolViolation::Unframed {
+                expected: Pdu::TlsRecord,
+                first_bytes,
+            }),
         }
     }
 
@@ -321,8 +408,12 @@ impl Machine {
         self.log.enter(Phase::Resolve, now);
     }
 
-    /// The driver starts a TCP connect (after resolution, or directly on a reconnect).
+    /// The driver starts a TCP connect (after resolution, or directly on a reconnect). The legacy-TLS
+    /// check's connection belongs to the `tls` phase and opens no phase of its own.
     pub fn on_connecting(&mut self, now: Duration) {
+        if matches!(self.state, State::LegacyTlsCheck(_)) {
+            return;
+        }
         if self.log.current().is_none() {
             self.log.new_attempt();
         }
@@ -331,25 +422,29 @@ impl Machine {
 
     /// The driver tries this address (recorded even if the connect fails).
     pub fn on_trying(&mut self, addr: SocketAddr) {
-        self.report.target.address = Some(addr.to_string());
+        if !matches!(self.state, State::LegacyTlsCheck(_)) {
+            self.report.target.address = Some(addr.to_string());
+        }
     }
 
     /// Name resolution failed.
-    pub fn on_resolve_failed(&mut self, message: String, now: Duration) {
-        self.fail(FailureKind::Dns { message }, now);
+    pub fn on_resolve_failed(&mut self, message: String, _now: Duration) {
+        self.fail(FailureKind::Dns { message });
     }
 
     /// The TCP connect failed (all addresses).
-    pub fn on_connect_failed(&mut self, error: IoFailure, now: Duration) {
-        self.fail(FailureKind::from(error), now);
+    pub fn on_connect_failed(&mut self, error: IoFailure, _now: Duration) {
+        if let State::LegacyTlsCheck(check) = &self.state {
+            let kind = check.modern().clone();
+            self.fail(kind);
+            return;
+        }
+        self.fail(FailureKind::from(error));
     }
 
     /// The TCP connection is up.
     pub fn on_connected(&mut self, addr: SocketAddr, now: Duration) {
-        self.report.target.address = Some(addr.to_string());
-        self.log.enter(Phase::X224, now);
-        self.step = Step::X224;
-        self.begin_negotiation(addr, now);
+        self.step(Input::Connected(addr), now);
     }
 
     /// Bytes moved on the socket since the last call (TCP payload, TLS records included).
@@ -364,99 +459,163 @@ impl Machine {
 
     /// One complete frame, as delimited by [`Machine::check_frame`].
     pub fn on_frame(&mut self, frame: &[u8], now: Duration) {
-        match self.step {
-            Step::X224 => self.negotiation_frame(frame, now),
-            Step::Nla => self.nla_frame(frame, now),
-            Step::Session => self.session_frame(frame, now),
-            Step::AwaitClose => self.await_close_frame(frame, now),
-            Step::Connect | Step::Reconnect | Step::Tls => {
-                self.fail(
-                    FailureKind::Protocol(ProtocolViolation::UnexpectedPdu(
-                        "data before it was asked for".into(),
-                    )),
-                    now,
-                );
-            }
-        }
+        self.step(Input::Frame(frame), now);
     }
 
     /// The frame could not be delimited (see [`FrameCheck::Invalid`]).
-    pub fn on_invalid_frame(&mut self, kind: FailureKind, now: Duration) {
-        self.fail(kind, now);
+    pub fn on_invalid_frame(&mut self, kind: FailureKind, _now: Duration) {
+        if let State::LegacyTlsCheck(check) = &self.state {
+            // The check only confirms; what it could not read leaves the modern verdict as it was.
+            let kind = check.modern().clone();
+            self.fail(kind);
+            return;
+        }
+        self.fail(kind);
+    }
+
+    /// Random bytes, as asked for with [`Action::Random`].
+    pub fn on_random(&mut self, bytes: &[u8], now: Duration) {
+        self.step(Input::Random(bytes), now);
     }
 
     /// Reading or writing failed, or the peer closed.
-    pub fn on_io_failure(&mut self, error: IoFailure, now: Duration) {
-        if let Some((code, _)) = self.errinfo_pending {
-            let ended_by = match &error {
-                IoFailure::Os {
-                    kind: NetworkErrorKind::Reset,
-                    ..
-                } => Ending::Reset,
-                _ => Ending::Closed,
-            };
-            self.fail(FailureKind::ErrInfo { code, ended_by }, now);
-            return;
-        }
-        if self.step == Step::Nla
-            && let Some(kind) = self.nla_io_failure(&error)
-        {
-            self.fail(kind, now);
-            return;
-        }
-        self.fail(FailureKind::from(error), now);
+    pub fn on_io_failure(&mut self, error: IoFailure, _now: Duration) {
+        let kind = match &self.state {
+            State::AwaitClose { code, .. } => {
+                let ended_by = match &error {
+                    IoFailure::Os {
+                        kind: NetworkErrorKind::Reset,
+                        ..
+                    } => AfterErrInfo::Reset,
+                    _ => AfterErrInfo::Closed,
+                };
+                FailureKind::ErrInfo {
+                    code: *code,
+                    ended_by,
+                }
+            }
+            State::LegacyTlsCheck(check) => check.modern().clone(),
+            State::Credssp { nla, .. } => nla
+                .io_failure(&error, self.report.server.credssp_version)
+                .unwrap_or_else(|| FailureKind::from(error)),
+            _ => FailureKind::from(error),
+        };
+        self.fail(kind);
     }
 
     /// The wait in [`Machine::deadline`] ran out with `partial` bytes of the next frame buffered.
-    pub fn on_timeout(&mut self, partial: usize, now: Duration) {
-        if let Some((code, _)) = self.errinfo_pending {
-            self.fail(
-                FailureKind::ErrInfo {
-                    code,
-                    ended_by: Ending::StillOpen,
-                },
-                now,
-            );
-            return;
-        }
-        let (which, limit) = self.deadline_kind();
-        let limit_ms = u64::try_from(limit.as_millis()).unwrap_or(u64::MAX);
-        self.fail(
-            FailureKind::Timeout(Timeout {
-                limit_ms,
-                which,
-                partial_bytes: partial,
-            }),
-            now,
-        );
+    pub fn on_timeout(&mut self, partial: usize, _now: Duration) {
+        let kind = match &self.state {
+            State::AwaitClose { code, .. } => FailureKind::ErrInfo {
+                code: *code,
+                ended_by: AfterErrInfo::StillOpen,
+            },
+            State::LegacyTlsCheck(check) => check.modern().clone(),
+            _ => {
+                let (which, limit) = self.deadline_kind();
+                FailureKind::Timeout(Timeout {
+                    limit_ms: u64::try_from(limit.as_millis()).unwrap_or(u64::MAX),
+                    which,
+                    partial_bytes: partial,
+                })
+            }
+        };
+        self.fail(kind);
     }
 
     /// The TLS handshake completed.
     pub fn on_tls_established(&mut self, tls: TlsEstablished, now: Duration) {
-        self.report.server.tls = Some(TlsFacts {
-            version: tls.version,
-            cipher_suite: tls.cipher_suite,
-        });
-        let Some(leaf) = tls.chain.first() else {
-            self.fail(
-                FailureKind::Tls(TlsFailure::Other("the server sent no certificate".into())),
-                now,
-            );
-            return;
-        };
-        self.report.server.certificate = Some(crate::cert::summarize(
-            leaf,
-            tls.chain.len(),
-            self.target.host(),
-            self.now_unix,
-        ));
-        let public_key = crate::cert::subject_public_key(leaf).unwrap_or_default();
-        self.after_tls(public_key, now);
+        self.step(Input::TlsEstablished(tls), now);
     }
 
     /// The TLS handshake failed.
-    pub fn on_tls_failed(&mut self, kind: FailureKind, now: Duration) {
-        self.fail(kind, now);
+    pub fn on_tls_failed(&mut self, error: TlsHandshakeError, now: Duration) {
+        self.step(Input::TlsFailed(error), now);
+    }
+
+    // ----- the transition function -----
+
+    /// Moves the machine by one input. Each arm takes the state's data by value and returns the next
+    /// state; a pair no arm takes is a bug in rdp-probe.
+    fn step(&mut self, input: Input<'_>, now: Duration) {
+        let state = std::mem::replace(&mut self.state, State::Consumed);
+        let next = match (state, input) {
+            (State::Ended(end), _) => State::Ended(end),
+            (
+                State::Session {
+                    connector,
+                    selected,
+                },
+                Input::Poll,
+            ) => self.advance_session(connector, selected, now),
+            (state, Input::Poll) => state,
+            (State::Connect | State::Reconnect, Input::Connected(addr)) => {
+                self.report.target.address = Some(addr.to_string());
+                self.log.enter(Phase::X224, now);
+                self.begin_negotiation(addr, now)
+            }
+            (State::Negotiation { connector }, Input::Frame(frame)) => {
+                self.negotiation_frame(connector, frame, now)
+            }
+            (
+                State::TlsHandshake {
+                    connector,
+                    selected,
+                },
+                Input::TlsEstablished(tls),
+            ) => self.tls_established(connector, selected, tls, now),
+            (State::TlsHandshake { .. }, Input::TlsFailed(error)) => self.tls_failed(error, now),
+            (State::LegacyTlsCheck(check), Input::Connected(_)) => self.legacy_connected(check),
+            (State::LegacyTlsCheck(check), Input::Frame(frame)) => self.legacy_frame(check, frame),
+            (State::LegacyTlsCheck(check), Input::Random(random)) => {
+                self.legacy_random(check, random)
+            }
+            (
+                State::Credssp {
+                    connector,
+                    selected,
+                    nla,
+                },
+                Input::Frame(frame),
+            ) => self.nla_frame(connector, selected, nla, frame, now),
+            (
+                State::Session {
+                    connector,
+                    selected,
+                },
+                Input::Frame(frame),
+            ) => self.session_frame(connector, selected, frame, now),
+            (State::AwaitClose { code, since }, Input::Frame(frame)) => {
+                self.await_close_frame(code, since, frame)
+            }
+            (state, input) => self.internal(state.name(), input.name()),
+        };
+        self.state = match next {
+            State::Consumed => self.internal("step", "a transition that returned no state"),
+            next => next,
+        };
+    }
+
+    /// The ending of an impossible (state, input) pair: a bug in rdp-probe, never the server's fault.
+    fn internal(&mut self, state: &'static str, input: &'static str) -> State {
+        tracing::error!(
+            state,
+            input,
+            "Internal error: the engine cannot take this input here"
+        );
+        self.outgoing.clear();
+        State::Ended(End::Stopped {
+            kind: VerdictKind::Inconclusive,
+            stop: StopReport {
+                phase: self.phase(),
+                reason: StopReason::InternalError,
+                message: format!(
+                    "internal error in rdp-probe: input '{input}' in engine state '{state}'; the probe cannot tell anything about the server from here"
+                ),
+                hint: "this is a bug in rdp-probe, not a fault of the server; please report it with the -v log".into(),
+                state: Some(state),
+            },
+        })
     }
 
     // ----- outputs -----
@@ -464,42 +623,50 @@ impl Machine {
     /// Ends the probe and returns the report.
     pub fn finish(mut self, now: Duration) -> Report {
         let last_errinfo = self.report.last_errinfo();
-        match self.end.take() {
-            Some(End::Failed(failure)) => {
+        let state = std::mem::replace(&mut self.state, State::Consumed);
+        self.report.verdict = match state {
+            State::Ended(End::Failed(failure)) => {
                 self.log.close(PhaseStatus::Failed, now);
                 let pair = failure.mstsc(last_errinfo);
-                self.report.verdict = Verdict::Failed;
-                self.report.failure = Some(FailureReport::from(&failure));
-                self.report.mstsc = Some(MstscReport {
-                    disconnect_reason: pair.disconnect_reason,
-                    extended_reason: pair.extended_reason,
-                    derived: pair.derived,
-                    text: pair.text,
-                    rule: pair.rule,
-                });
+                Verdict::Failed {
+                    failure: FailureReport::from(&failure),
+                    mstsc: MstscReport {
+                        disconnect_reason: pair.disconnect_reason,
+                        extended_reason: pair.extended_reason,
+                        derived: pair.derived,
+                        text: pair.text,
+                        rule: pair.rule,
+                    },
+                }
             }
-            Some(End::Stopped { verdict, stop }) => {
+            State::Ended(End::Stopped { kind, stop }) => {
                 self.log.close(PhaseStatus::Stopped, now);
-                self.report.verdict = verdict;
-                self.report.stop = Some(stop);
+                match kind {
+                    VerdictKind::NeedsCredentials => Verdict::NeedsCredentials { stop },
+                    _ => Verdict::Inconclusive { stop },
+                }
             }
-            Some(End::Connected(outcome)) => {
+            State::Ended(End::Connected(outcome)) => {
                 self.log.close(PhaseStatus::Ok, now);
-                self.report.verdict = Verdict::Connected;
-                self.report.outcome = Some(outcome);
+                Verdict::Connected { outcome }
             }
-            None => {
+            other => {
                 let phase = self.phase();
                 self.log.close(PhaseStatus::Stopped, now);
-                self.report.verdict = Verdict::Inconclusive;
-                self.report.stop = Some(StopReport {
-                    phase,
-                    reason: "probe_limit",
-                    message: "the probe ended before reaching a verdict".into(),
-                    hint: "this is a bug in rdp-probe; please report it with the -v log".into(),
-                });
+                Verdict::Inconclusive {
+                    stop: StopReport {
+                        phase,
+                        reason: StopReason::ProbeLimit,
+                        message: format!(
+                            "the probe ended before reaching a verdict (engine state {})",
+                            other.name()
+                        ),
+                        hint: "this is a bug in rdp-probe; please report it with the -v log".into(),
+                        state: Some(other.name()),
+                    },
+                }
             }
-        }
+        };
         self.report.phases = std::mem::take(&mut self.log).into_records();
         #[expect(clippy::cast_precision_loss, reason = "milliseconds for display")]
         let ms = now.as_micros() as f64 / 1000.0;
@@ -509,72 +676,73 @@ impl Machine {
 
     /// Whether the probe has ended.
     pub fn is_finished(&self) -> bool {
-        self.end.is_some()
+        matches!(self.state, State::Ended(_))
     }
 
     // ----- shared helpers for the phase modules -----
 
-    fn fail(&mut self, kind: FailureKind, _now: Duration) {
-        if self.end.is_none() {
-            let phase = self.phase();
-            tracing::debug!(%phase, kind = kind.kind_str(), "Probe failed");
-            self.outgoing.clear();
-            self.end = Some(End::Failed(Failure::new(phase, kind)));
+    /// The ending of a failure in the phase in progress.
+    fn failed(&mut self, kind: FailureKind) -> State {
+        let phase = self.phase();
+        tracing::debug!(%phase, kind = kind.kind_str(), "Probe failed");
+        self.outgoing.clear();
+        State::Ended(End::Failed(Failure::new(phase, kind)))
+    }
+
+    /// Ends the probe with a failure, outside a transition (the first ending wins).
+    fn fail(&mut self, kind: FailureKind) {
+        if !matches!(self.state, State::Ended(_)) {
+            self.state = self.failed(kind);
         }
     }
 
-    fn stop(&mut self, verdict: Verdict, reason: &'static str, message: String, hint: String) {
-        if self.end.is_none() {
-            let phase = self.phase();
-            self.outgoing.clear();
-            self.end = Some(End::Stopped {
-                verdict,
-                stop: StopReport {
-                    phase,
-                    reason,
-                    message,
-                    hint,
-                },
-            });
-        }
+    /// Ends the probe without a failure (needs credentials, or something rdp-probe does not implement).
+    fn stop(
+        &mut self,
+        kind: VerdictKind,
+        reason: StopReason,
+        message: String,
+        hint: String,
+    ) -> State {
+        self.outgoing.clear();
+        State::Ended(End::Stopped {
+            kind,
+            stop: StopReport {
+                phase: self.phase(),
+                reason,
+                message,
+                hint,
+                state: None,
+            },
+        })
     }
 
-    fn connected(&mut self, outcome: Outcome) {
-        if self.end.is_none() {
-            self.end = Some(End::Connected(outcome));
-        }
-    }
-
-    fn record_errinfo(&mut self, value: u32, now: Duration) {
+    /// Records a Set Error Info PDU; a non-zero code leads to waiting for the close.
+    fn record_errinfo(&mut self, value: u32, now: Duration) -> Option<State> {
         let phase = self.phase();
         self.report.server.errinfo_received.push(ErrInfoFact {
             value,
             name: rdp_probe_codes::name_or_unknown(rdp_probe_codes::CodeSpace::Errinfo, value),
             phase,
         });
-        if value != 0 && self.errinfo_pending.is_none() {
-            // [MS-RDPBCGR] 2.2.5.1: after this PDU the server MUST disconnect; wait for that, briefly.
-            self.errinfo_pending = Some((value, now));
-            self.step = Step::AwaitClose;
-        }
+        // [MS-RDPBCGR] 2.2.5.1: after this PDU the server MUST disconnect; wait for that, briefly.
+        (value != ERRINFO_NONE).then_some(State::AwaitClose {
+            code: value,
+            since: now,
+        })
     }
 
-    fn await_close_frame(&mut self, frame: &[u8], now: Duration) {
-        let Some((code, _)) = self.errinfo_pending else {
-            return;
-        };
-        if let Ok(rdp_probe_wire::share::SlowPath::Disconnect { reason }) =
-            rdp_probe_wire::share::classify_slow_path_frame(frame, false)
-        {
-            self.fail(
-                FailureKind::ErrInfo {
+    fn await_close_frame(&mut self, code: u32, since: Duration, frame: &[u8]) -> State {
+        match rdp_probe_wire::share::classify_slow_path_frame(frame, false) {
+            Ok(rdp_probe_wire::share::SlowPath::Disconnect { reason }) => {
+                self.failed(FailureKind::ErrInfo {
                     code,
-                    ended_by: Ending::McsDisconnect(reason),
-                },
-                now,
-            );
+                    ended_by: AfterErrInfo::McsDisconnect(reason),
+                })
+            }
+            // Anything else: keep waiting for the close, within the deadline.
+            _ => State::AwaitClose { code, since },
         }
-        // Anything else: keep waiting for the close, within the deadline.
     }
 
     fn queue(&mut self, bytes: Vec<u8>) {
@@ -593,7 +761,7 @@ impl From<IoFailure> for FailureKind {
                 message: "the server closed the connection".into(),
             }),
             IoFailure::TlsAlert(a) => FailureKind::Tls(TlsFailure::Alert(a)),
-            IoFailure::Tls(m) => FailureKind::Tls(TlsFailure::Other(m)),
+            IoFailure::Tls(e) => FailureKind::Tls(TlsFailure::Rustls(Foreign::new(e))),
             IoFailure::Os {
                 kind,
                 os_error,
@@ -603,27 +771,6 @@ impl From<IoFailure> for FailureKind {
                 os_error,
                 message,
             }),
-        }
-    }
-}
-
-fn hex_prefix(buf: &[u8]) -> String {
-    buf.iter()
-        .take(16)
-        .map(|b| format!("{b:02x}"))
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-impl Drop for Machine {
-    /// IronRDP's `Config` keeps the password as a plain `String`; wipe it with the machine.
-    fn drop(&mut self) {
-        use zeroize::Zeroize;
-        if let Some(connector) = self.connector.as_mut()
-            && let ironrdp_connector::Credentials::UsernamePassword { password, .. } =
-                &mut connector.config.credentials
-        {
-            password.zeroize();
         }
     }
 }

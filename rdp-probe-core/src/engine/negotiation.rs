@@ -1,139 +1,77 @@
-//! X.224 negotiation ([MS-RDPBCGR] 2.2.1.1 / 2.2.1.2) and the hand-over to TLS, CredSSP or the session.
+//! X.224 negotiation ([MS-RDPBCGR] 2.2.1.1 / 2.2.1.2) and the hand-over to TLS or the session.
 
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use ironrdp_connector::{
-    ClientConnector, ClientConnectorState, Config, Credentials, DesktopSize, Sequence,
-};
+use ironrdp_connector::{ClientConnector, ClientConnectorState, Sequence, State as _};
 use ironrdp_core::WriteBuf;
-use ironrdp_pdu::gcc::{ConnectionType, KeyboardType};
 use ironrdp_pdu::nego::SecurityProtocol;
-use ironrdp_pdu::rdp::capability_sets::{MajorPlatformType, RailSupportLevel};
-use ironrdp_pdu::rdp::client_info::{PerformanceFlags, TimezoneInfo};
 use rdp_probe_wire::x224::{ConnectionConfirm, X224Pdu};
 
-use super::{Machine, Step};
-use crate::failure::{FailureKind, ProtocolViolation};
-use crate::report::{NegotiationFailureFact, Verdict};
+use rdp_probe_codes::StopReason;
+
+use super::{Connector, Machine, State};
+use crate::failure::{ConnectorError, FailureKind, Pdu, ProtocolViolation};
+use crate::report::{NegotiationFailureFact, VerdictKind};
 use crate::{Phase, Protocols};
 
 /// RDP_NEG_FAILURE SSL_NOT_ALLOWED_BY_SERVER ([MS-RDPBCGR] 2.2.1.2.2): the Windows client reconnects with
 /// Standard RDP Security.
 const SSL_NOT_ALLOWED_BY_SERVER: u32 = 2;
 
-/// RDP_NEG_RSP flag names ([MS-RDPBCGR] 2.2.1.2.1).
-const NEG_RSP_FLAGS: [(u8, &str); 5] = [
-    (0x01, "EXTENDED_CLIENT_DATA_SUPPORTED"),
-    (0x02, "DYNVC_GFX_PROTOCOL_SUPPORTED"),
-    (0x04, "NEGRSP_FLAG_RESERVED"),
-    (0x08, "RESTRICTED_ADMIN_MODE_SUPPORTED"),
-    (0x10, "REDIRECTED_AUTHENTICATION_MODE_SUPPORTED"),
-];
+/// What came instead of a Connection Confirm.
+fn seen(pdu: &X224Pdu<'_>) -> Pdu {
+    match pdu {
+        X224Pdu::ConnectionConfirm(_) => Pdu::X224ConnectionConfirm,
+        X224Pdu::Data(_) => Pdu::X224Data,
+        X224Pdu::Disconnect { .. } => Pdu::X224Tpdu {
+            code: rdp_probe_wire::x224::TPDU_DISCONNECT_REQUEST,
+        },
+        X224Pdu::Other { tpdu_code } => Pdu::X224Tpdu { code: *tpdu_code },
+    }
+}
 
 impl Machine {
-    fn connector_config(&self) -> Config {
-        let (username, password, domain) = match &self.options.credentials {
-            Some(c) => (
-                c.username.clone(),
-                c.password().to_owned(),
-                c.domain.clone(),
-            ),
-            None => (String::new(), String::new(), None),
-        };
-        Config {
-            desktop_size: DesktopSize {
-                width: 1024,
-                height: 768,
-            },
-            monitor_layout: None,
-            desktop_scale_factor: 0,
-            desktop_physical_size: None,
-            desktop_orientation: None,
-            device_scale_factor: None,
-            monitor_extended_layout: None,
-            relative_mouse_input: false,
-            enable_tls: true,
-            enable_credssp: true,
-            enable_standard_rdp_security: true,
-            credentials: Credentials::UsernamePassword { username, password },
-            domain,
-            client_build: 0,
-            client_name: self
-                .options
-                .client_name
-                .clone()
-                .unwrap_or_else(|| "rdp-probe".to_owned()),
-            keyboard_type: KeyboardType::IBM_ENHANCED,
-            keyboard_subtype: 0,
-            keyboard_functional_keys_count: 12,
-            keyboard_layout: 0x409,
-            connection_type: ConnectionType::Lan,
-            ime_file_name: String::new(),
-            bitmap: None,
-            dig_product_id: String::new(),
-            client_dir: String::new(),
-            alternate_shell: String::new(),
-            work_dir: String::new(),
-            remote_application_mode: false,
-            rail_support_level: RailSupportLevel::empty(),
-            platform: MajorPlatformType::UNIX,
-            hardware_id: None,
-            request_data: None,
-            autologon: false,
-            enable_audio_playback: false,
-            enable_audio_capture: false,
-            performance_flags: PerformanceFlags::default(),
-            license_cache: None,
-            timezone_info: TimezoneInfo::default(),
-            compression_type: None,
-            enable_server_pointer: false,
-            pointer_software_rendering: true,
-            multitransport_flags: None,
-            support_dyn_vc_gfx_protocol: false,
-        }
-    }
-
-    pub(super) fn begin_negotiation(&mut self, addr: SocketAddr, now: Duration) {
-        let mut connector = ClientConnector::new(self.connector_config(), addr);
+    pub(super) fn begin_negotiation(&mut self, addr: SocketAddr, _now: Duration) -> State {
+        let mut connector = ClientConnector::new(super::connector::config(&self.options), addr);
         let mut buf = WriteBuf::new();
         let protocol = SecurityProtocol::from_bits_retain(self.requested.bits());
         match connector.initiate_with_security_protocol(protocol, &mut buf) {
             Ok(_) => {
                 self.report.server.requested_protocols = Some(self.requested);
                 self.queue(buf.filled().to_vec());
-                self.connector = Some(connector);
+                State::Negotiation {
+                    connector: Connector::new(connector),
+                }
             }
-            Err(e) => self.fail(
-                FailureKind::Protocol(ProtocolViolation::Connector(e.to_string())),
-                now,
-            ),
+            Err(e) => self.failed(FailureKind::Protocol(ProtocolViolation::Connector(
+                ConnectorError::new(e),
+            ))),
         }
     }
 
-    pub(super) fn negotiation_frame(&mut self, frame: &[u8], now: Duration) {
+    pub(super) fn negotiation_frame(
+        &mut self,
+        connector: Connector,
+        frame: &[u8],
+        now: Duration,
+    ) -> State {
         let confirm = match rdp_probe_wire::x224::parse_x224(frame) {
             Ok(X224Pdu::ConnectionConfirm(cc)) => cc,
             Ok(X224Pdu::Disconnect { reason }) => {
-                self.fail(FailureKind::x224_disconnect(reason), now);
-                return;
+                return self.failed(FailureKind::X224Disconnect { reason });
             }
             Ok(other) => {
-                let what = format!("expected an X.224 Connection Confirm, got {other:?}");
-                self.fail(
-                    FailureKind::Protocol(ProtocolViolation::UnexpectedPdu(what)),
-                    now,
-                );
-                return;
+                return self.failed(FailureKind::Protocol(ProtocolViolation::UnexpectedPdu {
+                    expected: Pdu::X224ConnectionConfirm,
+                    got: seen(&other),
+                }));
             }
-            Err(e) => {
-                self.fail(
-                    FailureKind::Protocol(ProtocolViolation::Malformed(format!(
-                        "X.224 Connection Confirm: {e}"
-                    ))),
-                    now,
-                );
-                return;
+            Err(error) => {
+                return self.failed(FailureKind::Protocol(ProtocolViolation::Malformed {
+                    pdu: Pdu::X224ConnectionConfirm,
+                    error,
+                }));
             }
         };
         match confirm {
@@ -143,31 +81,24 @@ impl Machine {
                 selected_protocol,
             } => {
                 self.report.server.negotiation_flags = Some(flags);
-                self.report.server.negotiation_flag_names = NEG_RSP_FLAGS
-                    .iter()
-                    .filter(|(b, _)| flags & b != 0)
-                    .map(|(_, n)| *n)
-                    .collect();
-                self.selected_protocol(Protocols::from_bits(selected_protocol), Some(frame), now);
+                self.report.server.negotiation_flag_names =
+                    rdp_probe_codes::rdp::neg_rsp_flag_names(flags);
+                let selected = Protocols::from_bits(selected_protocol);
+                self.selected_protocol(connector, selected, Some(frame), now)
             }
             ConnectionConfirm::NoNegotiationData => {
                 self.report.server.legacy_negotiation = true;
-                self.selected_protocol(Protocols::RDP, None, now);
+                self.selected_protocol(connector, Protocols::RDP, None, now)
             }
             ConnectionConfirm::UnknownNegotiation {
                 neg_type, value, ..
-            } => {
-                let what =
-                    format!("negotiation data of unknown type {neg_type} (value 0x{value:08x})");
-                self.fail(
-                    FailureKind::Protocol(ProtocolViolation::UnexpectedPdu(what)),
-                    now,
-                );
-            }
+            } => self.failed(FailureKind::Protocol(
+                ProtocolViolation::UnknownNegotiation { neg_type, value },
+            )),
         }
     }
 
-    fn negotiation_failure(&mut self, code: u32, now: Duration) {
+    fn negotiation_failure(&mut self, code: u32, now: Duration) -> State {
         self.report
             .server
             .negotiation_failures
@@ -185,18 +116,21 @@ impl Machine {
             tracing::debug!("SSL_NOT_ALLOWED_BY_SERVER: reconnecting with Standard RDP Security");
             self.requested = Protocols::RDP;
             self.may_fall_back = false;
-            self.connector = None;
             // The refused attempt's x224 phase ends as failed; the next attempt starts at tcp_connect.
             self.log.close(crate::phase::PhaseStatus::Failed, now);
-            self.step = Step::Reconnect;
-            return;
+            return State::Reconnect;
         }
-        self.fail(FailureKind::Negotiation { code }, now);
+        self.failed(FailureKind::Negotiation { code })
     }
 
-    fn selected_protocol(&mut self, selected: Protocols, frame: Option<&[u8]>, now: Duration) {
+    fn selected_protocol(
+        &mut self,
+        mut connector: Connector,
+        selected: Protocols,
+        frame: Option<&[u8]>,
+        now: Duration,
+    ) -> State {
         self.report.server.selected_protocol = Some(selected.selected_name());
-        self.selected = selected;
         // PROTOCOL_RDP is always acceptable; anything else must be one single protocol the client requested.
         let offered = selected.is_rdp()
             || (selected.bits().count_ones() == 1 && self.requested.contains(selected));
@@ -205,24 +139,19 @@ impl Machine {
                 requested: self.requested.bits(),
                 selected: selected.bits(),
             };
-            self.fail(FailureKind::Protocol(v), now);
-            return;
+            return self.failed(FailureKind::Protocol(v));
         }
         if matches!(selected, Protocols::RDSTLS | Protocols::RDSAAD) {
-            self.stop(
-                Verdict::Inconclusive,
-                "protocol_not_implemented",
+            return self.stop(
+                VerdictKind::Inconclusive,
+                StopReason::ProtocolNotImplemented,
                 format!(
                     "the server selected {}, which rdp-probe does not implement yet",
                     selected.selected_name()
                 ),
                 "request other protocols with --protocols (e.g. ssl,hybrid,hybrid_ex)".into(),
             );
-            return;
         }
-        let Some(connector) = self.connector.as_mut() else {
-            return;
-        };
         // IronRDP insists the server select one of the requested protocols; the Windows client also accepts
         // PROTOCOL_RDP or a legacy confirm, so those skip straight to the upgrade state.
         let fed = match frame {
@@ -237,56 +166,39 @@ impl Machine {
             }
         };
         if let Err(e) = fed {
-            self.fail(
-                FailureKind::Protocol(ProtocolViolation::Connector(
-                    super::session::connector_message(&e),
-                )),
-                now,
-            );
-            return;
+            return self.failed(FailureKind::Protocol(ProtocolViolation::Connector(
+                ConnectorError::new(e),
+            )));
         }
         if selected.is_rdp() {
             self.log.enter(Phase::BasicSettings, now);
-            self.upgrade_done(now);
-            self.step = Step::Session;
+            match self.upgrade_done(connector) {
+                Ok(connector) => State::Session {
+                    connector,
+                    selected,
+                },
+                Err(state) => state,
+            }
         } else {
             self.log.enter(Phase::Tls, now);
-            self.step = Step::Tls;
-        }
-    }
-
-    /// Moves the connector past EnhancedSecurityUpgrade; the panic in `mark_security_upgrade_as_done` is
-    /// guarded by checking the state first.
-    fn upgrade_done(&mut self, now: Duration) {
-        let ok = match self.connector.as_mut() {
-            Some(c) if c.should_perform_security_upgrade() => {
-                c.mark_security_upgrade_as_done();
-                true
+            State::TlsHandshake {
+                connector,
+                selected,
             }
-            _ => false,
-        };
-        if !ok {
-            self.fail(
-                FailureKind::Protocol(ProtocolViolation::Connector(
-                    "connector not ready for the security upgrade".into(),
-                )),
-                now,
-            );
         }
     }
 
-    pub(super) fn after_tls(&mut self, server_public_key: Vec<u8>, now: Duration) {
-        self.upgrade_done(now);
-        if self.end.is_some() {
-            return;
-        }
-        if self.selected.has_nla() {
-            self.log.enter(Phase::Credssp, now);
-            self.step = Step::Nla;
-            self.begin_nla(server_public_key, now);
+    /// Moves the connector past EnhancedSecurityUpgrade. `mark_security_upgrade_as_done` panics in any
+    /// other state, so the state is checked first: a connector elsewhere is a bug in rdp-probe.
+    pub(super) fn upgrade_done(&mut self, mut connector: Connector) -> Result<Connector, State> {
+        if connector.should_perform_security_upgrade() {
+            connector.mark_security_upgrade_as_done();
+            Ok(connector)
         } else {
-            self.log.enter(Phase::BasicSettings, now);
-            self.step = Step::Session;
+            Err(self.internal(
+                connector.state.name(),
+                "security upgrade done, but the connector is not at its security upgrade",
+            ))
         }
     }
 }

@@ -15,30 +15,86 @@ use ironrdp_connector::{Credentials, ServerName};
 use ironrdp_core::WriteBuf;
 use ironrdp_pdu::nego::SecurityProtocol;
 
-use super::{Framing, IoFailure, Machine};
-use crate::failure::{CredsspFailure, FailureKind};
-use crate::report::{NtlmFacts, Verdict};
+use rdp_probe_codes::StopReason;
+
+use super::{Connector, Framing, IoFailure, Machine, State};
+use crate::failure::{ConnectorError, CredsspFailure, FailureKind, Pdu, SspiError};
+use crate::report::{NtlmFacts, VerdictKind};
 use crate::{Phase, Protocols};
 
 /// The TSRequest version the probe announces (current Windows clients send 6).
 const TS_REQUEST_VERSION: u32 = 6;
 
+/// AUTHZ_SUCCESS in the Early User Authorization Result ([MS-RDPBCGR] 2.2.10.2).
+const AUTHZ_SUCCESS: u32 = rdp_probe_wire::credssp::AUTHZ_SUCCESS;
+
+/// The client messages of a logon, in the order they go out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) enum Sent {
+    /// Nothing yet.
+    Nothing,
+    /// The NTLM NEGOTIATE.
+    Negotiate,
+    /// The NTLM AUTHENTICATE with the public key proof.
+    Authenticate,
+    /// The credentials (TSCredentials).
+    Credentials,
+}
+
+impl Sent {
+    fn next(self) -> Self {
+        match self {
+            Sent::Nothing => Sent::Negotiate,
+            Sent::Negotiate => Sent::Authenticate,
+            Sent::Authenticate | Sent::Credentials => Sent::Credentials,
+        }
+    }
+}
+
+/// The CredSSP exchange.
 #[derive(Debug)]
-pub(super) struct Nla {
-    /// `None`: the credential-less probe.
-    sequence: Option<CredsspSequence>,
-    /// Client messages sent so far (1 = NEGOTIATE, 2 = AUTHENTICATE + pubKeyAuth, 3 = credentials).
-    sent: u32,
-    awaiting_early_auth: bool,
+pub(super) enum Nla {
+    /// Without credentials: the NEGOTIATE is out, the CHALLENGE is awaited; the probe stops there.
+    CredentialLess,
+    /// A logon, driven by sspi.
+    Logon {
+        /// The CredSSP client.
+        sequence: Box<CredsspSequence>,
+        /// The last client message sent.
+        sent: Sent,
+    },
+    /// HYBRID_EX: the credentials are out; the Early User Authorization Result is awaited.
+    EarlyUserAuth,
 }
 
 impl Nla {
     pub(super) fn framing(&self) -> Framing {
-        if self.awaiting_early_auth {
-            Framing::EarlyUserAuth
-        } else {
-            Framing::TsRequest
+        match self {
+            Nla::EarlyUserAuth => Framing::EarlyUserAuth,
+            _ => Framing::TsRequest,
         }
+    }
+
+    /// An I/O failure during CredSSP, when it means more than a network error: a server that ends the
+    /// connection after the client's AUTHENTICATE has rejected the logon without an errorCode (CredSSP < 3
+    /// and FreeRDP do this).
+    pub(super) fn io_failure(
+        &self,
+        error: &IoFailure,
+        server_version: Option<u32>,
+    ) -> Option<FailureKind> {
+        let after_authenticate = match self {
+            Nla::Logon { sent, .. } => *sent >= Sent::Authenticate,
+            Nla::EarlyUserAuth => true,
+            Nla::CredentialLess => false,
+        };
+        (after_authenticate && matches!(error, IoFailure::Closed | IoFailure::Os { .. })).then(
+            || {
+                FailureKind::Credssp(CredsspFailure::RejectedWithoutCode {
+                    server_version: server_version.unwrap_or(0),
+                })
+            },
+        )
     }
 }
 
@@ -60,22 +116,37 @@ fn resolve(
     }
 }
 
+fn sspi_failure(e: sspi::Error) -> FailureKind {
+    if let Some(status) = e.nstatus {
+        return FailureKind::Ntstatus { status: status.0 };
+    }
+    match e.error_type {
+        ErrorKind::MessageAltered => FailureKind::Credssp(CredsspFailure::PublicKeyMismatch),
+        _ => FailureKind::Credssp(CredsspFailure::Sspi(SspiError::new(e))),
+    }
+}
+
 impl Machine {
-    pub(super) fn begin_nla(&mut self, server_public_key: Vec<u8>, now: Duration) {
+    pub(super) fn begin_nla(
+        &mut self,
+        connector: Connector,
+        selected: Protocols,
+        server_public_key: Vec<u8>,
+        now: Duration,
+    ) -> State {
         let Some(creds) = self.options.credentials.clone() else {
             let negotiate = rdp_probe_wire::ntlm::negotiate_message();
             self.queue(rdp_probe_wire::credssp::encode_ts_request_negotiate(
                 TS_REQUEST_VERSION,
                 &negotiate,
             ));
-            self.nla = Some(Nla {
-                sequence: None,
-                sent: 1,
-                awaiting_early_auth: false,
-            });
-            return;
+            return State::Credssp {
+                connector,
+                selected,
+                nla: Nla::CredentialLess,
+            };
         };
-        let protocol = SecurityProtocol::from_bits_retain(self.selected.bits());
+        let protocol = SecurityProtocol::from_bits_retain(selected.bits());
         let credentials = Credentials::UsernamePassword {
             username: creds.username.clone(),
             password: creds.password().to_owned(),
@@ -89,108 +160,96 @@ impl Machine {
             server_public_key,
             None,
         ) {
-            Ok((sequence, first)) => {
-                self.nla = Some(Nla {
-                    sequence: Some(sequence),
-                    sent: 0,
-                    awaiting_early_auth: false,
-                });
-                self.nla_process(first, now);
-            }
-            Err(e) => self.fail(
-                FailureKind::Credssp(CredsspFailure::Local(super::session::connector_message(&e))),
+            Ok((sequence, first)) => self.nla_process(
+                connector,
+                selected,
+                Box::new(sequence),
+                Sent::Nothing,
+                first,
                 now,
             ),
+            Err(e) => self.failed(FailureKind::Credssp(CredsspFailure::Local(
+                ConnectorError::new(e),
+            ))),
         }
     }
 
     /// Feeds one server TSRequest (or the initial empty one) to sspi and queues the reply.
-    fn nla_process(&mut self, request: sspi::credssp::TsRequest, now: Duration) {
-        let Some(nla) = self.nla.as_mut() else { return };
-        let Some(sequence) = nla.sequence.as_mut() else {
-            return;
-        };
-        let result = resolve(sequence.process_ts_request(request));
-        let state = match result {
+    fn nla_process(
+        &mut self,
+        connector: Connector,
+        selected: Protocols,
+        mut sequence: Box<CredsspSequence>,
+        sent: Sent,
+        request: sspi::credssp::TsRequest,
+        now: Duration,
+    ) -> State {
+        let state = match resolve(sequence.process_ts_request(request)) {
             Ok(state) => state,
-            Err(e) => {
-                let kind = sspi_failure(&e);
-                self.fail(kind, now);
-                return;
-            }
+            Err(e) => return self.failed(sspi_failure(e)),
         };
         let is_final = matches!(state, ClientState::FinalMessage(_));
         let mut buf = WriteBuf::new();
         if let Err(e) = sequence.handle_process_result(state, &mut buf) {
-            self.fail(
-                FailureKind::Credssp(CredsspFailure::Local(super::session::connector_message(&e))),
-                now,
-            );
-            return;
+            return self.failed(FailureKind::Credssp(CredsspFailure::Local(
+                ConnectorError::new(e),
+            )));
         }
-        nla.sent += 1;
-        let bytes = buf.filled().to_vec();
-        if is_final {
-            if self.selected.contains(Protocols::HYBRID_EX) {
-                nla.awaiting_early_auth = true;
-            } else {
-                self.queue(bytes);
-                self.nla_done(now);
-                return;
+        self.queue(buf.filled().to_vec());
+        let sent = sent.next();
+        if !is_final {
+            return State::Credssp {
+                connector,
+                selected,
+                nla: Nla::Logon { sequence, sent },
+            };
+        }
+        if selected.contains(Protocols::HYBRID_EX) {
+            State::Credssp {
+                connector,
+                selected,
+                nla: Nla::EarlyUserAuth,
             }
+        } else {
+            self.nla_done(connector, selected, now)
         }
-        self.queue(bytes);
     }
 
-    fn nla_done(&mut self, now: Duration) {
-        let ok = match self.connector.as_mut() {
-            Some(c) if c.should_perform_credssp() => {
-                c.mark_credssp_as_done();
-                true
-            }
-            _ => false,
-        };
-        if !ok {
-            self.fail(
-                FailureKind::Protocol(crate::failure::ProtocolViolation::Connector(
-                    "connector not ready to leave CredSSP".into(),
-                )),
-                now,
+    fn nla_done(&mut self, mut connector: Connector, selected: Protocols, now: Duration) -> State {
+        if !connector.should_perform_credssp() {
+            return self.internal(
+                "credssp",
+                "CredSSP done, but the connector is not at its CredSSP step",
             );
-            return;
         }
-        self.nla = None;
+        connector.mark_credssp_as_done();
         self.log.enter(Phase::BasicSettings, now);
-        self.step = super::Step::Session;
+        State::Session {
+            connector,
+            selected,
+        }
     }
 
-    pub(super) fn nla_frame(&mut self, frame: &[u8], now: Duration) {
-        let awaiting_early_auth = self.nla.as_ref().is_some_and(|n| n.awaiting_early_auth);
-        if awaiting_early_auth {
-            match rdp_probe_wire::credssp::parse_early_user_auth_result(frame) {
-                Ok(result) => {
-                    self.report.server.early_user_auth_result = Some(result);
-                    if result == 0 {
-                        self.nla_done(now);
-                    } else {
-                        self.fail(FailureKind::EarlyUserAuth { result }, now);
-                    }
-                }
-                Err(e) => self.fail(
-                    FailureKind::Credssp(CredsspFailure::Malformed(e.to_string())),
-                    now,
-                ),
-            }
-            return;
-        }
+    pub(super) fn nla_frame(
+        &mut self,
+        connector: Connector,
+        selected: Protocols,
+        nla: Nla,
+        frame: &[u8],
+        now: Duration,
+    ) -> State {
+        let (sequence, sent) = match nla {
+            Nla::EarlyUserAuth => return self.early_user_auth(connector, selected, frame, now),
+            Nla::CredentialLess => (None, Sent::Negotiate),
+            Nla::Logon { sequence, sent } => (Some(sequence), sent),
+        };
         let info = match rdp_probe_wire::credssp::parse_ts_request(frame) {
             Ok(info) => info,
-            Err(e) => {
-                self.fail(
-                    FailureKind::Credssp(CredsspFailure::Malformed(format!("TSRequest: {e}"))),
-                    now,
-                );
-                return;
+            Err(error) => {
+                return self.failed(FailureKind::Credssp(CredsspFailure::Malformed {
+                    pdu: Pdu::TsRequest,
+                    error,
+                }));
             }
         };
         if self.report.server.credssp_version.is_none() {
@@ -213,69 +272,53 @@ impl Machine {
             });
         }
         if let Some(status) = info.error_code {
-            self.fail(FailureKind::Ntstatus { status }, now);
-            return;
+            return self.failed(FailureKind::Ntstatus { status });
         }
-        let credential_less = self.nla.as_ref().is_some_and(|n| n.sequence.is_none());
-        if credential_less {
+        let Some(mut sequence) = sequence else {
             let host = self.target.host().to_owned();
-            self.stop(
-                Verdict::NeedsCredentials,
-                "nla_requires_credentials",
+            return self.stop(
+                VerdictKind::NeedsCredentials,
+                StopReason::NlaRequiresCredentials,
                 format!(
                     "the server selected {} (Network Level Authentication): it authenticates before the session starts, so credentials are needed to go further",
-                    self.selected.selected_name()
+                    selected.selected_name()
                 ),
-                format!("probe again with credentials to test a logon on {host} (rdp-probe: -u USER, the password on stdin or in RDP_PROBE_PASSWORD)"),
+                format!(
+                    "probe again with credentials to test a logon on {host} (rdp-probe: -u USER, the password on stdin or in RDP_PROBE_PASSWORD)"
+                ),
             );
-            return;
-        }
-        let decoded = self
-            .nla
-            .as_mut()
-            .and_then(|n| n.sequence.as_mut())
-            .map(|s| s.decode_server_message(frame));
-        match decoded {
-            Some(Ok(Some(request))) => self.nla_process(request, now),
-            Some(Ok(None)) => self.nla_done(now),
-            Some(Err(e)) => self.fail(
-                FailureKind::Credssp(CredsspFailure::Malformed(
-                    super::session::connector_message(&e),
-                )),
-                now,
-            ),
-            None => {}
-        }
-    }
-
-    /// An I/O failure during CredSSP, when it means more than a network error.
-    pub(super) fn nla_io_failure(&self, error: &IoFailure) -> Option<FailureKind> {
-        let nla = self.nla.as_ref()?;
-        match error {
-            // A server that ends the connection after the client's AUTHENTICATE has rejected the logon
-            // without an errorCode (CredSSP < 3 and FreeRDP do this).
-            IoFailure::Closed | IoFailure::Os { .. } if nla.sequence.is_some() && nla.sent >= 2 => {
-                Some(FailureKind::Credssp(CredsspFailure::RejectedWithoutCode {
-                    server_version: self.report.server.credssp_version.unwrap_or(0),
-                }))
+        };
+        match sequence.decode_server_message(frame) {
+            Ok(Some(request)) => {
+                self.nla_process(connector, selected, sequence, sent, request, now)
             }
-            _ => None,
+            Ok(None) => self.nla_done(connector, selected, now),
+            Err(e) => self.failed(FailureKind::Credssp(CredsspFailure::ServerMessage(
+                ConnectorError::new(e),
+            ))),
         }
     }
-}
 
-fn sspi_failure(e: &sspi::Error) -> FailureKind {
-    if let Some(status) = e.nstatus {
-        return FailureKind::Ntstatus { status: status.0 };
-    }
-    match e.error_type {
-        ErrorKind::MessageAltered => FailureKind::Credssp(CredsspFailure::PublicKeyMismatch),
-        ErrorKind::InvalidToken | ErrorKind::DecryptFailure => {
-            FailureKind::Credssp(CredsspFailure::Malformed(e.description.clone()))
+    fn early_user_auth(
+        &mut self,
+        connector: Connector,
+        selected: Protocols,
+        frame: &[u8],
+        now: Duration,
+    ) -> State {
+        match rdp_probe_wire::credssp::parse_early_user_auth_result(frame) {
+            Ok(result) => {
+                self.report.server.early_user_auth_result = Some(result);
+                if result == AUTHZ_SUCCESS {
+                    self.nla_done(connector, selected, now)
+                } else {
+                    self.failed(FailureKind::EarlyUserAuth { result })
+                }
+            }
+            Err(error) => self.failed(FailureKind::Credssp(CredsspFailure::Malformed {
+                pdu: Pdu::EarlyUserAuthResult,
+                error,
+            })),
         }
-        _ => FailureKind::Credssp(CredsspFailure::Local(format!(
-            "{:?}: {}",
-            e.error_type, e.description
-        ))),
     }
 }

@@ -8,33 +8,41 @@
 use std::time::Duration;
 
 use ironrdp_connector::{
-    ClientConnectorState, ConnectionOutcome, ConnectorError, ConnectorErrorKind, Sequence, State,
+    ClientConnectorState, ConnectionOutcome, ConnectorErrorKind, Sequence, State as _,
 };
 use ironrdp_core::WriteBuf;
 use rdp_probe_wire::mcs::{CertChainType, McsPdu};
-use rdp_probe_wire::share::{IoPdu, SlowPath};
+use rdp_probe_wire::share::{IoContext, IoPdu, IoPhase, SlowPath};
 use rdp_probe_wire::x224::X224Pdu;
 
-use super::Machine;
-use crate::Phase;
-use crate::failure::{FailureKind, ProtocolViolation};
-use crate::report::{LicensingFacts, Outcome, StandardSecurityFacts, Verdict};
+use rdp_probe_codes::StopReason;
+
+use super::{Connector, End, Machine, State};
+use crate::failure::{ConnectorError, FailureKind, Pdu, ProtocolViolation};
+use crate::report::{
+    LicensingFacts, Outcome, RedirectionFacts, StandardSecurityFacts, VerdictKind,
+};
+use crate::{Phase, Protocols};
+
+/// The first byte of an MCS Connect Response: BER application tag 102 ([T.125] 11.2).
+const MCS_CONNECT_RESPONSE_TAG: u8 = 0x7f;
+
+/// The licensing message type of an Error Alert ([MS-RDPBCGR] 2.2.1.12.1.3).
+const LICENSE_ERROR_ALERT: u8 = rdp_probe_wire::share::ERROR_ALERT;
+
+/// What the engine made of a frame before the connector sees it.
+enum Inspected {
+    /// The connector takes it.
+    Pass,
+    /// Handled here; the session goes on without the connector seeing it.
+    Handled,
+    /// The session ends here (a failure, a redirection, or the wait for a close after Set Error Info).
+    Leave(State),
+}
 
 /// STATUS_VALID_CLIENT: the licensing "error" that means no license exchange is needed ([MS-RDPBCGR]
 /// 2.2.1.12.1.3, [MS-RDPELE] 2.2.2.8).
-const STATUS_VALID_CLIENT: u32 = 0x07;
-
-/// A connector error as one line, with its sources.
-pub(super) fn connector_message(e: &ConnectorError) -> String {
-    let mut msg = e.to_string();
-    let mut source = std::error::Error::source(e);
-    while let Some(s) = source {
-        msg.push_str(": ");
-        msg.push_str(&s.to_string());
-        source = s.source();
-    }
-    msg
-}
+const STATUS_VALID_CLIENT: u32 = rdp_probe_wire::share::STATUS_VALID_CLIENT;
 
 /// The probe phase a connector state belongs to.
 fn phase_of(state: &ClientConnectorState) -> Option<Phase> {
@@ -53,76 +61,31 @@ fn phase_of(state: &ClientConnectorState) -> Option<Phase> {
     })
 }
 
-fn method_name(m: u32) -> &'static str {
-    // [MS-RDPBCGR] 2.2.1.4.3 encryptionMethod.
-    match m {
-        0 => "ENCRYPTION_METHOD_NONE",
-        0x01 => "ENCRYPTION_METHOD_40BIT",
-        0x02 => "ENCRYPTION_METHOD_128BIT",
-        0x08 => "ENCRYPTION_METHOD_56BIT",
-        0x10 => "ENCRYPTION_METHOD_FIPS",
-        _ => "ENCRYPTION_METHOD_UNKNOWN",
-    }
-}
-
-fn level_name(l: u32) -> &'static str {
-    // [MS-RDPBCGR] 2.2.1.4.3 encryptionLevel.
-    match l {
-        0 => "ENCRYPTION_LEVEL_NONE",
-        1 => "ENCRYPTION_LEVEL_LOW",
-        2 => "ENCRYPTION_LEVEL_CLIENT_COMPATIBLE",
-        3 => "ENCRYPTION_LEVEL_HIGH",
-        4 => "ENCRYPTION_LEVEL_FIPS",
-        _ => "ENCRYPTION_LEVEL_UNKNOWN",
-    }
-}
-
-/// Server Core Data `version` names ([MS-RDPBCGR] 2.2.1.4.2).
-fn rdp_version_name(v: u32) -> String {
-    let name = match v {
-        0x0008_0001 => "RDP 4.0",
-        0x0008_0004 => "RDP 5.0 to 8.1",
-        0x0008_0005 => "RDP 10.0",
-        0x0008_0006 => "RDP 10.1",
-        0x0008_0007 => "RDP 10.2",
-        0x0008_0008 => "RDP 10.3",
-        0x0008_0009 => "RDP 10.4",
-        0x0008_000A => "RDP 10.5",
-        0x0008_000B => "RDP 10.6",
-        0x0008_000C => "RDP 10.7",
-        0x0008_000D => "RDP 10.8",
-        0x0008_000E => "RDP 10.9",
-        0x0008_000F => "RDP 10.10",
-        0x0008_0010 => "RDP 10.11",
-        0x0008_0011 => "RDP 10.12",
-        _ => return format!("unknown 0x{v:08x}"),
-    };
-    name.to_owned()
+/// Server Core Data `version` names ([MS-RDPBCGR] 2.2.1.4.2), `unknown 0x…` for versions no table knows.
+fn rdp_version_name(version: u32) -> String {
+    rdp_probe_codes::rdp::rdp_version_name(version)
+        .map_or_else(|| format!("unknown 0x{version:08x}"), str::to_owned)
 }
 
 impl Machine {
     /// Runs the connector through the states that need no input until one writes a PDU (queued, so its bytes
     /// count in its own phase) or waits for the server. Called from [`Machine::poll`] only.
-    pub(super) fn advance_session(&mut self, now: Duration) {
+    pub(super) fn advance_session(
+        &mut self,
+        mut connector: Connector,
+        selected: Protocols,
+        now: Duration,
+    ) -> State {
         loop {
-            if self.end.is_some() {
-                return;
-            }
-            let Some(phase) = self.connector.as_ref().map(|c| phase_of(&c.state)) else {
-                return;
-            };
-            if let Some(phase) = phase {
+            if let Some(phase) = phase_of(&connector.state) {
                 self.log.enter(phase, now);
             }
-            let Some(connector) = self.connector.as_mut() else {
-                return;
-            };
             if connector.state.is_terminal() {
-                match connector.state.take_outcome() {
-                    Some(ConnectionOutcome::Redirected(_)) => self.connected(Outcome::Redirected),
-                    _ => self.connected(Outcome::Connected),
-                }
-                return;
+                let outcome = match connector.state.take_outcome() {
+                    Some(ConnectionOutcome::Redirected(_)) => Outcome::Redirected,
+                    _ => Outcome::Connected,
+                };
+                return State::Ended(End::Connected(outcome));
             }
             let mut buf = WriteBuf::new();
             let result = if connector.should_perform_multitransport() {
@@ -131,20 +94,22 @@ impl Machine {
             } else if connector.next_pdu_hint().is_none() {
                 connector.step_no_input(&mut buf)
             } else {
-                return;
+                return State::Session {
+                    connector,
+                    selected,
+                };
             };
             match result {
                 Ok(_) if !buf.filled().is_empty() => {
                     // Send it before moving on, so the next phase starts after this PDU left.
                     self.queue_connector_output(buf.filled());
-                    return;
+                    return State::Session {
+                        connector,
+                        selected,
+                    };
                 }
                 Ok(_) => {}
-                Err(e) => {
-                    let kind = connector_failure(&e);
-                    self.fail(kind, now);
-                    return;
-                }
+                Err(e) => return self.failed(connector_failure(e)),
             }
         }
     }
@@ -165,64 +130,71 @@ impl Machine {
         }
     }
 
-    pub(super) fn session_frame(&mut self, frame: &[u8], now: Duration) {
-        let Some(connector) = self.connector.as_ref() else {
-            return;
-        };
+    pub(super) fn session_frame(
+        &mut self,
+        mut connector: Connector,
+        selected: Protocols,
+        frame: &[u8],
+        now: Duration,
+    ) -> State {
         let waiting_connect_response = matches!(
             connector.state,
             ClientConnectorState::BasicSettingsExchangeWaitResponse { .. }
         );
-        if waiting_connect_response {
-            if !self.inspect_connect_response(frame, now) {
-                return;
-            }
-        } else if !self.inspect_slow_path(frame, now) {
-            return;
-        }
-        let Some(connector) = self.connector.as_mut() else {
-            return;
+        let inspected = if waiting_connect_response {
+            self.inspect_connect_response(selected, frame)
+        } else {
+            self.inspect_slow_path(selected, frame, now)
         };
+        match inspected {
+            Inspected::Pass => {}
+            Inspected::Handled => {
+                return State::Session {
+                    connector,
+                    selected,
+                };
+            }
+            Inspected::Leave(state) => return state,
+        }
         let mut buf = WriteBuf::new();
         match connector.step(frame, None, &mut buf) {
-            Ok(_) => self.queue_connector_output(buf.filled()),
-            Err(e) => {
-                let kind = connector_failure(&e);
-                self.fail(kind, now);
+            Ok(_) => {
+                self.queue_connector_output(buf.filled());
+                State::Session {
+                    connector,
+                    selected,
+                }
             }
+            Err(e) => self.failed(connector_failure(e)),
         }
     }
 
     /// MCS Connect Response: record the server's data blocks; stop where the probe cannot follow.
-    /// Returns whether the frame may go to the connector.
-    fn inspect_connect_response(&mut self, frame: &[u8], now: Duration) -> bool {
+    fn inspect_connect_response(&mut self, selected: Protocols, frame: &[u8]) -> Inspected {
         let payload = match rdp_probe_wire::x224::parse_x224(frame) {
             Ok(X224Pdu::Data(p)) => p,
             Ok(X224Pdu::Disconnect { reason }) => {
-                self.fail(FailureKind::x224_disconnect(reason), now);
-                return false;
+                return Inspected::Leave(self.failed(FailureKind::X224Disconnect { reason }));
             }
-            _ => return true,
+            _ => return Inspected::Pass,
         };
-        if payload.first() != Some(&0x7f) {
+        if payload.first() != Some(&MCS_CONNECT_RESPONSE_TAG) {
             if let Ok(McsPdu::DisconnectProviderUltimatum { reason }) =
                 rdp_probe_wire::mcs::parse_domain_pdu(payload)
             {
-                self.fail(FailureKind::McsDisconnect { reason }, now);
-                return false;
+                return Inspected::Leave(self.failed(FailureKind::McsDisconnect { reason }));
             }
-            return true;
+            return Inspected::Pass;
         }
         let response = match rdp_probe_wire::mcs::parse_connect_response(payload) {
             Ok(r) => r,
-            Err(e) => {
-                self.fail(
-                    FailureKind::Protocol(ProtocolViolation::Malformed(format!(
-                        "MCS Connect Response: {e}"
-                    ))),
-                    now,
-                );
-                return false;
+            Err(error) => {
+                return Inspected::Leave(self.failed(FailureKind::Protocol(
+                    ProtocolViolation::Malformed {
+                        pdu: Pdu::McsConnectResponse,
+                        error,
+                    },
+                )));
             }
         };
         let server = &mut self.report.server;
@@ -233,85 +205,98 @@ impl Machine {
             server.client_requested_protocols_echo = core.client_requested_protocols;
         }
         if response.result != 0 {
-            self.fail(
-                FailureKind::Protocol(ProtocolViolation::McsConnectRejected {
+            return Inspected::Leave(self.failed(FailureKind::Protocol(
+                ProtocolViolation::McsConnectRejected {
                     result: response.result,
-                }),
-                now,
-            );
-            return false;
+                },
+            )));
         }
-        if self.selected.is_rdp() {
-            let Some(sec) = response.security else {
-                return true;
-            };
-            let cert = sec.server_certificate;
-            server.standard_security = Some(StandardSecurityFacts {
-                encryption_method: sec.encryption_method,
-                encryption_method_name: method_name(sec.encryption_method),
-                encryption_level: sec.encryption_level,
-                encryption_level_name: level_name(sec.encryption_level),
-                server_random_len: sec.server_random.map(<[u8]>::len),
-                certificate_type: cert.map(|c| match c.chain_type {
-                    CertChainType::Proprietary => "proprietary".to_owned(),
-                    CertChainType::X509 => "x509".to_owned(),
-                    CertChainType::Unknown(v) => format!("unknown_{v}"),
-                }),
-                rsa_key_bits: cert.and_then(|c| c.rsa_key_bits),
-                certificate_len: cert.map(|c| c.raw.len()),
-            });
-            if sec.encryption_method != 0 || sec.encryption_level != 0 {
-                self.stop(
-                    Verdict::Inconclusive,
-                    "standard_security_encryption",
-                    format!(
-                        "the server requires Standard RDP Security with encryption ({}, {}); rdp-probe does not implement RC4/FIPS encryption yet",
-                        level_name(sec.encryption_level),
-                        method_name(sec.encryption_method)
-                    ),
-                    "the server's encryption settings are in the report; to probe further, enable TLS (security layer 'negotiate' or 'tls') on the server".into(),
-                );
-                return false;
-            }
+        if !selected.is_rdp() {
+            return Inspected::Pass;
         }
-        true
+        let Some(sec) = response.security else {
+            return Inspected::Pass;
+        };
+        let cert = sec.server_certificate;
+        server.standard_security = Some(StandardSecurityFacts {
+            encryption_method: sec.encryption_method,
+            encryption_method_name: rdp_probe_codes::rdp::encryption_method_name(
+                sec.encryption_method,
+            ),
+            encryption_level: sec.encryption_level,
+            encryption_level_name: rdp_probe_codes::rdp::encryption_level_name(
+                sec.encryption_level,
+            ),
+            server_random_len: sec.server_random.map(<[u8]>::len),
+            certificate_type: cert.map(|c| match c.chain_type {
+                CertChainType::Proprietary => "proprietary".to_owned(),
+                CertChainType::X509 => "x509".to_owned(),
+                CertChainType::Unknown(v) => format!("unknown_{v}"),
+            }),
+            rsa_key_bits: cert.and_then(|c| c.rsa_key_bits),
+            certificate_len: cert.map(|c| c.raw.len()),
+        });
+        if sec.encryption_method != 0 || sec.encryption_level != 0 {
+            return Inspected::Leave(self.stop(
+                VerdictKind::Inconclusive,
+                StopReason::StandardSecurityEncryption,
+                format!(
+                    "the server requires Standard RDP Security with encryption ({}, {}); rdp-probe does not implement RC4/FIPS encryption yet",
+                    rdp_probe_codes::rdp::encryption_level_name(sec.encryption_level),
+                    rdp_probe_codes::rdp::encryption_method_name(sec.encryption_method)
+                ),
+                "the server's encryption settings are in the report; to probe further, enable TLS (security layer 'negotiate' or 'tls') on the server".into(),
+            ));
+        }
+        Inspected::Pass
     }
 
-    /// Everything after the Connect Response. Returns whether the frame may go to the connector.
-    fn inspect_slow_path(&mut self, frame: &[u8], now: Duration) -> bool {
+    /// Everything after the Connect Response.
+    fn inspect_slow_path(&mut self, selected: Protocols, frame: &[u8], now: Duration) -> Inspected {
         if let Ok(X224Pdu::Data(payload)) = rdp_probe_wire::x224::parse_x224(frame) {
             match rdp_probe_wire::mcs::parse_domain_pdu(payload) {
                 Ok(
                     McsPdu::AttachUserConfirm { result, .. }
                     | McsPdu::ChannelJoinConfirm { result, .. },
                 ) if result != 0 => {
-                    self.fail(
-                        FailureKind::Protocol(ProtocolViolation::ChannelRejected { result }),
-                        now,
-                    );
-                    return false;
+                    return Inspected::Leave(self.failed(FailureKind::Protocol(
+                        ProtocolViolation::ChannelRejected { result },
+                    )));
                 }
                 _ => {}
             }
         }
-        let classified = match rdp_probe_wire::share::classify_slow_path_frame(frame, false) {
-            Ok(c) => c,
-            Err(_) => return true, // Let the connector judge what the tolerant decoder cannot place.
+        // Licensing PDUs are told apart by their security header's SEC_LICENSE_PKT; after licensing,
+        // under Enhanced RDP Security every PDU is a Share Control PDU. Standard RDP Security without
+        // encryption has no security header except on licensing and redirection PDUs
+        // ([MS-RDPBCGR] 2.2.8.1.1.2), so there the decoder sniffs.
+        let context = IoContext {
+            security_header: false,
+            phase: match self.phase() {
+                Phase::Licensing => IoPhase::Licensing,
+                Phase::Capabilities | Phase::Finalization if !selected.is_rdp() => {
+                    IoPhase::AfterLicensing
+                }
+                _ => IoPhase::Unknown,
+            },
+        };
+        let Ok(classified) = rdp_probe_wire::share::classify_slow_path_frame_in(frame, context)
+        else {
+            // Let the connector judge what the tolerant decoder cannot place.
+            return Inspected::Pass;
         };
         match classified {
             SlowPath::Disconnect { reason } => {
-                self.fail(FailureKind::McsDisconnect { reason }, now);
-                false
+                Inspected::Leave(self.failed(FailureKind::McsDisconnect { reason }))
             }
             SlowPath::X224Disconnect { reason } => {
-                self.fail(FailureKind::x224_disconnect(reason), now);
-                false
+                Inspected::Leave(self.failed(FailureKind::X224Disconnect { reason }))
             }
             SlowPath::Io { pdu, .. } => match pdu {
-                IoPdu::SetErrorInfo { error_info } => {
-                    self.record_errinfo(error_info, now);
-                    false
-                }
+                IoPdu::SetErrorInfo { error_info } => match self.record_errinfo(error_info, now) {
+                    Some(await_close) => Inspected::Leave(await_close),
+                    None => Inspected::Handled,
+                },
                 IoPdu::LicenseErrorAlert {
                     error_code,
                     state_transition,
@@ -321,20 +306,16 @@ impl Machine {
                         .server
                         .licensing
                         .get_or_insert_with(LicensingFacts::default);
-                    licensing.messages.push(0xFF);
+                    licensing.messages.push(LICENSE_ERROR_ALERT);
                     if error_code == STATUS_VALID_CLIENT {
                         licensing.outcome.get_or_insert("valid_client");
-                        true
+                        Inspected::Pass
                     } else {
                         licensing.outcome = Some("error");
-                        self.fail(
-                            FailureKind::License {
-                                code: error_code,
-                                state_transition,
-                            },
-                            now,
-                        );
-                        false
+                        Inspected::Leave(self.failed(FailureKind::License {
+                            code: error_code,
+                            state_transition,
+                        }))
                     }
                 }
                 IoPdu::License { msg_type } => {
@@ -345,29 +326,36 @@ impl Machine {
                         .get_or_insert_with(LicensingFacts::default);
                     licensing.messages.push(msg_type);
                     licensing.outcome = Some("license_exchange");
-                    true
+                    Inspected::Pass
+                }
+                IoPdu::Redirection { form, packet } => {
+                    // The Windows client follows the redirection; the probe reports where to.
+                    self.report.server.redirection = Some(RedirectionFacts::new(form, packet));
+                    Inspected::Leave(State::Ended(End::Connected(Outcome::Redirected)))
                 }
                 IoPdu::SaveSessionInfo {
                     logon_error: Some(e),
                     ..
                 } => {
                     self.report.server.logon_errors.push(e);
-                    true
+                    Inspected::Pass
                 }
-                _ => true,
+                _ => Inspected::Pass,
             },
-            SlowPath::Other => true,
+            SlowPath::Other => Inspected::Pass,
         }
     }
 }
 
 /// What a connector error means for the report.
-fn connector_failure(e: &ConnectorError) -> FailureKind {
+fn connector_failure(e: ironrdp_connector::ConnectorError) -> FailureKind {
     match e.kind() {
         ConnectorErrorKind::Negotiation(n) => FailureKind::Negotiation {
             code: u32::from(n.code()),
         },
-        ConnectorErrorKind::AccessDenied => FailureKind::EarlyUserAuth { result: 5 },
-        _ => FailureKind::Protocol(ProtocolViolation::Connector(connector_message(e))),
+        ConnectorErrorKind::AccessDenied => FailureKind::EarlyUserAuth {
+            result: rdp_probe_wire::credssp::AUTHZ_ACCESS_DENIED,
+        },
+        _ => FailureKind::Protocol(ProtocolViolation::Connector(ConnectorError::new(e))),
     }
 }

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use rdp_probe_wire::frame::{FrameLen, rdp_frame_len};
 use rdp_probe_wire::mcs::{self, ConnectResponseSpec};
+use rdp_probe_wire::redirection::{self, RedirectionSecrets, ServerRedirection};
 use rdp_probe_wire::share;
 use rdp_probe_wire::x224::{self, ConnectionConfirm, PROTOCOL_HYBRID, PROTOCOL_RDP, PROTOCOL_SSL};
 use rdp_probe_wire::{credssp, tls};
@@ -17,7 +18,8 @@ use tokio::io::{AsyncRead, AsyncWrite};
 
 use super::{
     CORE_VERSION, DRIP_INTERVAL, Hostility, IO_CHANNEL, NTLM_BUILD, NTLM_DNS_COMPUTER,
-    NTLM_NB_COMPUTER, NTLM_NB_DOMAIN, Point, REDIRECT_SESSION_ID, REDIRECT_TARGET, Scenario,
+    NTLM_NB_COMPUTER, NTLM_NB_DOMAIN, Point, REDIRECT_DOMAIN, REDIRECT_SECRET_COOKIE,
+    REDIRECT_SECRET_PASSWORD, REDIRECT_SESSION_ID, REDIRECT_TARGET, REDIRECT_USER, Scenario,
     USER_CHANNEL, pdu,
 };
 
@@ -69,36 +71,37 @@ const TLS_ALERT_FATAL: u8 = 2;
 /// `TLS_RSA_WITH_AES_128_CBC_SHA` ([RFC 5246] A.5), what the TLS 1.0 ServerHello picks.
 const TLS_RSA_WITH_AES_128_CBC_SHA: u16 = 0x002f;
 
-/// `SEC_REDIRECTION_PKT` ([MS-RDPBCGR] 2.2.8.1.1.2.1, 2.2.13.1).
-const SEC_REDIRECTION_PKT: u16 = 0x0400;
-/// `LB_TARGET_NET_ADDRESS` ([MS-RDPBCGR] 2.2.13.1).
-const LB_TARGET_NET_ADDRESS: u32 = 0x0000_0001;
-
-/// User data of a Standard Security Server Redirection PDU ([MS-RDPBCGR] 2.2.13.2.1): a basic
-/// security header with `SEC_REDIRECTION_PKT`, then the RDP_SERVER_REDIRECTION_PACKET
-/// ([MS-RDPBCGR] 2.2.13.1) with a target net address and the 8-byte pad.
-fn redirection_user_data() -> Vec<u8> {
-    let mut address: Vec<u8> = REDIRECT_TARGET
-        .encode_utf16()
-        .chain(std::iter::once(0))
-        .flat_map(u16::to_le_bytes)
-        .collect();
-    let mut packet = Vec::new();
-    packet.extend_from_slice(&SEC_REDIRECTION_PKT.to_le_bytes());
-    packet.extend_from_slice(&0u16.to_le_bytes()); // Length, set below
-    packet.extend_from_slice(&REDIRECT_SESSION_ID.to_le_bytes());
-    packet.extend_from_slice(&LB_TARGET_NET_ADDRESS.to_le_bytes());
-    packet.extend_from_slice(&(address.len() as u32).to_le_bytes());
-    packet.append(&mut address);
-    packet.extend_from_slice(&[0u8; 8]); // Pad
-    let len = (packet.len() as u16).to_le_bytes();
-    packet[2..4].copy_from_slice(&len);
-    let mut out = Vec::with_capacity(4 + packet.len());
-    out.extend_from_slice(&SEC_REDIRECTION_PKT.to_le_bytes());
-    out.extend_from_slice(&0u16.to_le_bytes()); // flagsHi
-    out.extend_from_slice(&packet);
-    out
+/// The Server Redirection Packet of [`Scenario::Redirect`] ([MS-RDPBCGR] 2.2.13.1): a target net
+/// address.
+fn redirection() -> ServerRedirection {
+    ServerRedirection {
+        session_id: REDIRECT_SESSION_ID,
+        redir_flags: redirection::LB_TARGET_NET_ADDRESS,
+        target_net_address: Some(REDIRECT_TARGET.to_owned()),
+        ..ServerRedirection::default()
+    }
 }
+
+/// The packet of [`Scenario::RedirectEnhanced`]: also a user, a domain, a password and a cookie
+/// ([`REDIRECT_SECRET_PASSWORD`], [`REDIRECT_SECRET_COOKIE`]: a probe must never report them).
+fn redirection_with_credentials() -> ServerRedirection {
+    ServerRedirection {
+        redir_flags: redirection::LB_TARGET_NET_ADDRESS
+            | redirection::LB_USERNAME
+            | redirection::LB_DOMAIN
+            | redirection::LB_PASSWORD
+            | redirection::LB_LOAD_BALANCE_INFO,
+        load_balance_info_len: Some(REDIRECT_SECRET_COOKIE.len()),
+        user_name: Some(REDIRECT_USER.to_owned()),
+        domain: Some(REDIRECT_DOMAIN.to_owned()),
+        password_present: true,
+        ..redirection()
+    }
+}
+
+/// `pduType` of the Server Redirection PDU as Windows sends it: PDUTYPE_SERVER_REDIR_PKT with the
+/// version bits zero ([MS-RDPBCGR] 2.2.8.1.1.1.1, 2.2.13.3.1).
+const WINDOWS_REDIRECTION_PDU_TYPE: u16 = 0x000A;
 
 /// How the connection ends once the script reaches its end point.
 enum Ending {
@@ -685,10 +688,28 @@ pub(super) async fn serve(stream: TcpStream, scenario: Scenario) -> io::Result<(
         }
         Scenario::Redirect => {
             c.send(&valid_client).await?;
-            c.send(&mcs::send_data_indication_frame(
+            c.send(&redirection::standard_redirection_frame(
                 USER_CHANNEL,
                 IO_CHANNEL,
-                &redirection_user_data(),
+                &redirection(),
+            ))
+            .await?;
+            return c.end(Ending::Hold).await;
+        }
+        Scenario::RedirectEnhanced => {
+            c.send(&valid_client).await?;
+            let packet = redirection::server_redirection_packet_with(
+                &redirection_with_credentials(),
+                RedirectionSecrets {
+                    password: REDIRECT_SECRET_PASSWORD,
+                    load_balance_info: REDIRECT_SECRET_COOKIE,
+                },
+            );
+            c.send(&redirection::enhanced_redirection_frame_of(
+                USER_CHANNEL,
+                IO_CHANNEL,
+                WINDOWS_REDIRECTION_PDU_TYPE,
+                &packet,
             ))
             .await?;
             return c.end(Ending::Hold).await;

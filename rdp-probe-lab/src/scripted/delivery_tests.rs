@@ -140,15 +140,15 @@ async fn plain_tcp_counts_the_decisive_frame_not_what_follows_it() {
     // The Connection Confirm with RDP_NEG_FAILURE is 19 bytes ([MS-RDPBCGR] 2.2.1.2).
     assert_eq!(x224.2, 19, "{}", together.to_json());
     assert_eq!(counts(&together), counts(&apart), "{}", together.to_json());
-    assert_eq!(together.failure, apart.failure);
+    assert_eq!(together.failure(), apart.failure());
 }
 
 #[tokio::test]
 async fn tls_counts_the_record_of_the_decisive_frame_not_the_records_behind_it() {
     let together = ultimatum_over_tls(Delivery::Together).await;
     let apart = ultimatum_over_tls(Delivery::Apart).await;
-    let failure = together.failure.as_ref().expect("a failure");
+    let failure = together.failure().expect("a failure");
     assert_eq!(failure.phase.to_string(), "basic_settings");
     assert_eq!(counts(&together), counts(&apart), "{}", together.to_json());
-    assert_eq!(together.failure, apart.failure);
+    assert_eq!(together.failure(), apart.failure());
 }

@@ -249,6 +249,12 @@ pub enum Scenario {
     /// Redirection PDU ([MS-RDPBCGR] 2.2.13.2.1: session id [`REDIRECT_SESSION_ID`], target net
     /// address [`REDIRECT_TARGET`]); the connection stays open until the client closes it.
     Redirect,
+    /// As [`Scenario::Redirect`], but the Server Redirection PDU comes in the Enhanced Security form
+    /// ([MS-RDPBCGR] 2.2.13.3.1) as Windows sends it: a Share Control header whose `pduType` is
+    /// 0x000A, the version bits zero, and the packet also names user [`REDIRECT_USER`] in domain
+    /// [`REDIRECT_DOMAIN`], the password [`REDIRECT_SECRET_PASSWORD`] and the load-balance cookie
+    /// [`REDIRECT_SECRET_COOKIE`].
+    RedirectEnhanced,
     /// An RDP_NEG_RSP selecting `PROTOCOL_HYBRID` (or `PROTOCOL_SSL` when the client did not ask for
     /// HYBRID), then the client's ClientHello is answered with a plaintext fatal TLS alert record
     /// (version 0x0303) with this description ([RFC 5246] 7.2), then an orderly close. Every
@@ -292,6 +298,15 @@ pub enum Scenario {
 pub const REDIRECT_SESSION_ID: u32 = 0x2a;
 /// The target net address a [`Scenario::Redirect`] server names.
 pub const REDIRECT_TARGET: &str = "127.0.0.2";
+/// The user a [`Scenario::RedirectEnhanced`] server names.
+pub const REDIRECT_USER: &str = "alice";
+/// The domain a [`Scenario::RedirectEnhanced`] server names.
+pub const REDIRECT_DOMAIN: &str = "RDPLAB";
+/// The password bytes a [`Scenario::RedirectEnhanced`] server sends (a probe must never report them).
+pub const REDIRECT_SECRET_PASSWORD: &[u8] = b"r\0e\0d\0i\0r\0-\0s\0e\0c\0r\0e\0t\0\0\0";
+/// The load-balance cookie a [`Scenario::RedirectEnhanced`] server sends (a probe reports only its
+/// length).
+pub const REDIRECT_SECRET_COOKIE: &[u8] = b"Cookie: msts=3640205228.15629.0000\r\n";
 /// The NetBIOS domain a [`Scenario::NtlmChallenge`] server names.
 pub const NTLM_NB_DOMAIN: &str = "RDPLAB";
 /// The NetBIOS computer name a [`Scenario::NtlmChallenge`] server names.
@@ -338,6 +353,7 @@ impl Scenario {
             Scenario::SshBanner => "ssh-banner".into(),
             Scenario::TlsAlert => "tls-alert".into(),
             Scenario::Redirect => "redirect".into(),
+            Scenario::RedirectEnhanced => "redirect-enhanced".into(),
             Scenario::TlsAlertAfterConfirm(d) => format!("tls-alert-after-confirm-{d}"),
             Scenario::Tls10Only => "tls10-only".into(),
             Scenario::CredsspError { version, ntstatus } => {
@@ -428,6 +444,10 @@ impl Scenario {
             ),
             Scenario::Redirect => format!(
                 "after Client Info: licensing STATUS_VALID_CLIENT, then Server Redirection to {REDIRECT_TARGET} (session {REDIRECT_SESSION_ID})"
+            ),
+            Scenario::RedirectEnhanced => format!(
+                "after Client Info: licensing STATUS_VALID_CLIENT, then an Enhanced Security Server Redirection (pduType 0x000A, as Windows sends it) to {REDIRECT_TARGET} for {REDIRECT_DOMAIN}\\{REDIRECT_USER}, with a password and a {}-byte cookie",
+                REDIRECT_SECRET_COOKIE.len()
             ),
             Scenario::Hostile { at, how } => format!("{}: {}", at.what(), how.what()),
         }

@@ -1,0 +1,259 @@
+//! The TLS phase, in one place: the handshake's outcome as the driver reports it, the certificate facts,
+//! the classification of a failed handshake, and the legacy-TLS check that follows a failure an older
+//! client would get past.
+//!
+//! The driver performs the handshake it is told to perform (rustls) and reports either
+//! [`TlsEstablished`] or a [`TlsHandshakeError`]. When the failure is what a TLS 1.0/1.1-only server makes
+//! rustls see (no common version, a protocol_version or handshake_failure alert, a reset or close
+//! during the handshake), the engine confirms it on a second connection: an X.224 Connection Request
+//! with PROTOCOL_SSL, then a TLS 1.0 ClientHello whose random the driver supplies, read back as one TLS
+//! record. A ServerHello below TLS 1.2 makes the failure `tls_version` with the server's version; any
+//! other answer leaves the first verdict as it was. The check's bytes count in the `tls` phase.
+
+use std::time::Duration;
+
+use rustls::CertificateError;
+
+use super::{Action, Connector, Framing, IoFailure, Machine, State};
+use crate::failure::{
+    CertificateProblem, FailureKind, Foreign, NetworkError, NetworkErrorKind, TlsFailure,
+};
+use crate::{Phase, Protocols};
+
+/// The length of a ClientHello random ([RFC 5246] 7.4.1.2).
+pub const CLIENT_RANDOM_LEN: usize = 32;
+
+/// The version the legacy ClientHello offers: TLS 1.0.
+const LEGACY_HELLO_VERSION: u16 = rdp_probe_wire::tls::TLS1_0;
+
+/// The suites the legacy ClientHello offers: TLS_RSA_WITH_AES_128_CBC_SHA, TLS_RSA_WITH_AES_256_CBC_SHA,
+/// TLS_RSA_WITH_3DES_EDE_CBC_SHA, TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA, TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA
+/// (RFC 5246 / RFC 4492): what TLS 1.0-era RDP servers accept.
+const LEGACY_HELLO_SUITES: [u16; 5] = [0x002f, 0x0035, 0x000a, 0xc013, 0xc014];
+
+/// TLS alert handshake_failure ([RFC 5246] 7.2).
+const ALERT_HANDSHAKE_FAILURE: u8 = 40;
+
+/// TLS alert protocol_version ([RFC 5246] 7.2).
+const ALERT_PROTOCOL_VERSION: u8 = 70;
+
+/// The TLS session the driver established.
+#[derive(Debug, Clone)]
+pub struct TlsEstablished {
+    /// e.g. `TLSv1_3`.
+    pub version: String,
+    /// e.g. `TLS13_AES_256_GCM_SHA384`.
+    pub cipher_suite: String,
+    /// The DER certificates the server sent, leaf first.
+    pub chain: Vec<Vec<u8>>,
+}
+
+/// Why the driver's TLS handshake failed.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum TlsHandshakeError {
+    /// rustls refused the handshake (or could not be configured).
+    Rustls(rustls::Error),
+    /// The connection failed under the handshake.
+    Io(IoFailure),
+}
+
+/// The legacy-TLS check on its second connection.
+#[derive(Debug)]
+pub(super) struct LegacyCheck {
+    /// The failure of the modern handshake: the verdict unless the check learns the server's version.
+    modern: FailureKind,
+    /// Where the check is.
+    step: LegacyStep,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LegacyStep {
+    /// Open the second connection.
+    Connect,
+    /// The X.224 Connection Request is out; any Confirm will do.
+    Confirm,
+    /// The ClientHello needs its random.
+    Random,
+    /// The ClientHello is out; the server's first record is awaited.
+    ServerHello,
+}
+
+impl LegacyCheck {
+    /// The modern handshake's failure.
+    pub(super) fn modern(&self) -> &FailureKind {
+        &self.modern
+    }
+
+    /// What the driver does for the check.
+    pub(super) fn action(&self) -> Action {
+        match self.step {
+            LegacyStep::Connect => Action::Reconnect,
+            LegacyStep::Confirm => Action::Receive(Framing::Rdp),
+            LegacyStep::Random => Action::Random(CLIENT_RANDOM_LEN),
+            LegacyStep::ServerHello => Action::Receive(Framing::TlsRecord),
+        }
+    }
+
+    fn at(self, step: LegacyStep) -> State {
+        State::LegacyTlsCheck(LegacyCheck { step, ..self })
+    }
+}
+
+/// What a failed handshake means: a certificate refusal, a TLS version the server lacks, an alert, or a
+/// network failure.
+fn classify(error: TlsHandshakeError) -> FailureKind {
+    match error {
+        TlsHandshakeError::Rustls(rustls::Error::InvalidCertificate(c)) => {
+            FailureKind::Certificate {
+                problem: certificate_problem(&c),
+                error: Foreign::new(c),
+            }
+        }
+        TlsHandshakeError::Rustls(rustls::Error::PeerIncompatible(_)) => {
+            FailureKind::Tls(TlsFailure::Version { server_version: 0 })
+        }
+        TlsHandshakeError::Rustls(rustls::Error::AlertReceived(a)) => {
+            FailureKind::Tls(TlsFailure::Alert(u8::from(a)))
+        }
+        TlsHandshakeError::Rustls(other) => {
+            FailureKind::Tls(TlsFailure::Rustls(Foreign::new(other)))
+        }
+        TlsHandshakeError::Io(IoFailure::Closed) => FailureKind::Network(NetworkError {
+            kind: NetworkErrorKind::Closed,
+            os_error: None,
+            message: "the server closed the connection during the TLS handshake".into(),
+        }),
+        TlsHandshakeError::Io(other) => FailureKind::from(other),
+    }
+}
+
+fn certificate_problem(c: &CertificateError) -> CertificateProblem {
+    match c {
+        CertificateError::Expired | CertificateError::ExpiredContext { .. } => {
+            CertificateProblem::Expired
+        }
+        CertificateError::NotValidYet | CertificateError::NotValidYetContext { .. } => {
+            CertificateProblem::NotYetValid
+        }
+        CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. } => {
+            CertificateProblem::NameMismatch
+        }
+        CertificateError::UnknownIssuer => CertificateProblem::Untrusted,
+        CertificateError::BadEncoding | CertificateError::BadSignature => {
+            CertificateProblem::Invalid
+        }
+        CertificateError::Revoked => CertificateProblem::Revoked,
+        _ => CertificateProblem::Other,
+    }
+}
+
+/// Whether a handshake failure suggests the server only speaks TLS older than 1.2 (worth confirming with a
+/// legacy ClientHello): rustls' own verdict, a protocol_version or handshake_failure alert, or a
+/// reset/close during the handshake.
+fn suggests_legacy_tls(kind: &FailureKind) -> bool {
+    matches!(
+        kind,
+        FailureKind::Tls(TlsFailure::Version { .. })
+            | FailureKind::Network(NetworkError {
+                kind: NetworkErrorKind::Reset | NetworkErrorKind::Closed,
+                ..
+            })
+    ) || matches!(kind, FailureKind::Tls(TlsFailure::Alert(a)) if *a == ALERT_HANDSHAKE_FAILURE || *a == ALERT_PROTOCOL_VERSION)
+}
+
+impl Machine {
+    pub(super) fn tls_established(
+        &mut self,
+        connector: Connector,
+        selected: Protocols,
+        tls: TlsEstablished,
+        now: Duration,
+    ) -> State {
+        self.report.server.tls = Some(crate::report::TlsFacts {
+            version: tls.version,
+            cipher_suite: tls.cipher_suite,
+        });
+        let Some(leaf) = tls.chain.first() else {
+            return self.failed(FailureKind::Tls(TlsFailure::NoCertificate));
+        };
+        self.report.server.certificate = Some(crate::cert::summarize(
+            leaf,
+            tls.chain.len(),
+            self.target.host(),
+            self.now_unix,
+        ));
+        let public_key = crate::cert::subject_public_key(leaf).unwrap_or_default();
+        let connector = match self.upgrade_done(connector) {
+            Ok(c) => c,
+            Err(state) => return state,
+        };
+        if selected.has_nla() {
+            self.log.enter(Phase::Credssp, now);
+            self.begin_nla(connector, selected, public_key, now)
+        } else {
+            self.log.enter(Phase::BasicSettings, now);
+            State::Session {
+                connector,
+                selected,
+            }
+        }
+    }
+
+    pub(super) fn tls_failed(&mut self, error: TlsHandshakeError, _now: Duration) -> State {
+        let modern = classify(error);
+        if suggests_legacy_tls(&modern) {
+            tracing::debug!("Checking for a legacy-TLS server on a second connection");
+            return State::LegacyTlsCheck(LegacyCheck {
+                modern,
+                step: LegacyStep::Connect,
+            });
+        }
+        self.failed(modern)
+    }
+
+    pub(super) fn legacy_connected(&mut self, check: LegacyCheck) -> State {
+        if check.step != LegacyStep::Connect {
+            return self.internal("legacy_tls_check", "connected");
+        }
+        self.queue(rdp_probe_wire::x224::connection_request(
+            rdp_probe_wire::x224::PROTOCOL_SSL,
+            None,
+        ));
+        check.at(LegacyStep::Confirm)
+    }
+
+    pub(super) fn legacy_frame(&mut self, check: LegacyCheck, frame: &[u8]) -> State {
+        match check.step {
+            // Whatever the Confirm says, the ClientHello tells more.
+            LegacyStep::Confirm => check.at(LegacyStep::Random),
+            LegacyStep::ServerHello => {
+                let kind = match rdp_probe_wire::tls::parse_server_hello_record(frame) {
+                    Ok(hello) if hello.negotiated_version() < rdp_probe_wire::tls::TLS1_2 => {
+                        FailureKind::Tls(TlsFailure::Version {
+                            server_version: hello.negotiated_version(),
+                        })
+                    }
+                    _ => check.modern,
+                };
+                self.failed(kind)
+            }
+            LegacyStep::Connect | LegacyStep::Random => self.internal("legacy_tls_check", "frame"),
+        }
+    }
+
+    pub(super) fn legacy_random(&mut self, check: LegacyCheck, random: &[u8]) -> State {
+        let random: Result<[u8; CLIENT_RANDOM_LEN], _> = random.try_into();
+        match (check.step, random) {
+            (LegacyStep::Random, Ok(random)) => {
+                self.queue(rdp_probe_wire::tls::legacy_client_hello(
+                    LEGACY_HELLO_VERSION,
+                    &LEGACY_HELLO_SUITES,
+                    &random,
+                ));
+                check.at(LegacyStep::ServerHello)
+            }
+            _ => self.internal("legacy_tls_check", "random"),
+        }
+    }
+}
