@@ -186,11 +186,57 @@ fn check(entry: &Entry, json: &Value) -> Result<(), Failed> {
             }
         }
     }
+    wrong.extend(unnamed_codes(json));
     if wrong.is_empty() {
         Ok(())
     } else {
         Err(format!("{}\n{json:#}", wrong.join("\n")).into())
     }
+}
+
+/// Every code the report contains, as rdp-probe-codes names it: the failure's code and the errinfo,
+/// RDP_NEG_FAILURE and stop-reason names among the facts. rdp-probe's own codes must have a row;
+/// a server's value that no table knows must carry the codes crate's UNKNOWN name.
+fn unnamed_codes(json: &Value) -> Vec<String> {
+    let mut codes: Vec<(CodeSpace, &Value, &Value)> = Vec::new();
+    let mut wrong = Vec::new();
+    let code = &json["failure"]["code"];
+    if !code.is_null() {
+        match code["space"].as_str().and_then(CodeSpace::parse) {
+            Some(space) => codes.push((space, &code["value"], &code["name"])),
+            None => wrong.push(format!("unknown code space {}", code["space"])),
+        }
+    }
+    let facts = |key: &str| json["server"][key].as_array().into_iter().flatten();
+    for fact in facts("errinfo_received") {
+        codes.push((CodeSpace::Errinfo, &fact["value"], &fact["name"]));
+    }
+    for fact in facts("negotiation_failures") {
+        codes.push((CodeSpace::NegFailure, &fact["code"], &fact["name"]));
+    }
+    for (space, value, name) in codes {
+        let (Some(value), Some(name)) = (
+            value.as_u64().and_then(|v| u32::try_from(v).ok()),
+            name.as_str(),
+        ) else {
+            wrong.push(format!("{space}: a code without a u32 value or a name"));
+            continue;
+        };
+        let named = rdp_probe_codes::is_known(space, value, name)
+            || (!space.is_own()
+                && rdp_probe_codes::report_name(space, value).as_deref() == Some(name));
+        if !named {
+            wrong.push(format!(
+                "{space} {value} is named {name}, which is not how rdp-probe-codes names it"
+            ));
+        }
+    }
+    if let Some(reason) = json["stop"]["reason"].as_str()
+        && rdp_probe_codes::StopReason::parse(reason).is_none()
+    {
+        wrong.push(format!("stop reason {reason} is not in rdp-probe-codes"));
+    }
+    wrong
 }
 
 fn coverage(entries: &[Entry]) -> Result<(), Failed> {
