@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::task::{Context, Poll};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
+use tokio::io::{AsyncBufRead, AsyncRead, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::TcpStream;
 use tokio::time::Instant;
 use tokio_rustls::TlsConnector;
@@ -17,6 +17,7 @@ use tokio_rustls::client::TlsStream;
 use crate::engine::{
     Action, FrameCheck, Framing, IoFailure, Machine, TlsEstablished, TlsHandshakeError,
 };
+use crate::framed::FrameReader;
 use crate::report::Report;
 use crate::{ProbeOptions, Target};
 
@@ -150,20 +151,27 @@ impl Conn {
             }
         }
     }
+}
 
-    async fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        match self {
-            Conn::Tcp(s) => s.read(buf).await,
-            // `fill_buf` reads records only until one carries plaintext and returns that record's
-            // plaintext, where `read` would go on pulling whatever records have arrived.
+impl AsyncRead for Conn {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Conn::Tcp(s) => Pin::new(s).poll_read(cx, buf),
+            // `poll_fill_buf` reads records only until one carries plaintext and returns that
+            // record's plaintext, where `poll_read` would go on pulling whatever records have arrived.
             Conn::Tls(s) => {
-                let plain = s.fill_buf().await?;
-                let n = plain.len().min(buf.len());
-                buf.get_mut(..n)
-                    .unwrap_or_default()
-                    .copy_from_slice(plain.get(..n).unwrap_or_default());
-                s.consume(n);
-                Ok(n)
+                let n = {
+                    let plain = std::task::ready!(Pin::new(&mut **s).poll_fill_buf(cx))?;
+                    let n = plain.len().min(buf.remaining());
+                    buf.put_slice(plain.get(..n).unwrap_or_default());
+                    n
+                };
+                Pin::new(&mut **s).consume(n);
+                Poll::Ready(Ok(()))
             }
         }
     }
@@ -177,7 +185,7 @@ struct Driver {
     counters: Arc<Counters>,
     reported: (u64, u64),
     /// What was read and not yet taken by the engine (plaintext under TLS).
-    rbuf: Vec<u8>,
+    rbuf: FrameReader,
     /// How many bytes at the front of `rbuf` are already counted as received.
     rbuf_counted: usize,
 }
@@ -208,7 +216,7 @@ pub async fn probe(target: &Target, options: &ProbeOptions) -> Report {
         conn: None,
         counters: Arc::new(Counters::default()),
         reported: (0, 0),
-        rbuf: Vec::new(),
+        rbuf: FrameReader::new(),
         rbuf_counted: 0,
     };
     loop {
@@ -254,8 +262,9 @@ impl Driver {
     /// Over plain TCP, counts what `rbuf` holds when a read ends in a failure: the partial or invalid
     /// frame the engine is judging.
     fn count_held(&mut self) {
-        self.count_plain(self.rbuf.len().saturating_sub(self.rbuf_counted));
-        self.rbuf_counted = self.rbuf.len();
+        let held = self.rbuf.buffered().len();
+        self.count_plain(held.saturating_sub(self.rbuf_counted));
+        self.rbuf_counted = held;
     }
 
     fn count_plain(&self, fresh: usize) {
@@ -363,9 +372,9 @@ impl Driver {
 
     async fn receive(&mut self, framing: Framing) {
         loop {
-            match self.machine.check_frame(framing, &self.rbuf) {
+            match self.machine.check_frame(framing, self.rbuf.buffered()) {
                 FrameCheck::Complete(n) => {
-                    let frame: Vec<u8> = self.rbuf.drain(..n).collect();
+                    let frame = self.rbuf.take(n);
                     self.count_taken(n);
                     self.account();
                     let now = self.now();
@@ -382,34 +391,28 @@ impl Driver {
                 FrameCheck::Incomplete => {}
             }
             let deadline = self.deadline();
-            let Some(conn) = self.conn.as_mut() else {
-                return;
+            let read = match self.conn.as_mut() {
+                Some(conn) => tokio::time::timeout_at(deadline, self.rbuf.fill(conn)).await,
+                // Nothing to read from: the engine asked to receive without a connection.
+                None => Ok(Ok(0)),
             };
-            let mut chunk = [0u8; 16 * 1024];
-            match tokio::time::timeout_at(deadline, conn.read(&mut chunk)).await {
-                Ok(Ok(0)) => {
-                    self.count_held();
-                    self.account();
-                    let now = self.now();
-                    self.machine.on_io_failure(IoFailure::Closed, now);
-                    return;
-                }
-                Ok(Ok(n)) => self.rbuf.extend_from_slice(&chunk[..n]),
-                Ok(Err(e)) => {
-                    self.count_held();
-                    self.account();
-                    let now = self.now();
-                    self.machine.on_io_failure(crate::tls::io_failure(&e), now);
-                    return;
-                }
+            let failure = match read {
+                Ok(Ok(0)) => IoFailure::Closed,
+                Ok(Ok(_)) => continue,
+                Ok(Err(e)) => crate::tls::io_failure(&e),
                 Err(_) => {
                     self.count_held();
                     self.account();
                     let now = self.now();
-                    self.machine.on_timeout(self.rbuf.len(), now);
+                    self.machine.on_timeout(self.rbuf.buffered().len(), now);
                     return;
                 }
-            }
+            };
+            self.count_held();
+            self.account();
+            let now = self.now();
+            self.machine.on_io_failure(failure, now);
+            return;
         }
     }
 

@@ -23,6 +23,7 @@ pub mod cert;
 mod driver;
 pub mod engine;
 pub mod failure;
+pub mod framed;
 mod options;
 pub mod phase;
 mod protocols;

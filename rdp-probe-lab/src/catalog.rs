@@ -387,9 +387,11 @@ impl Entry {
             Server::Scripted(s) => Running::Scripted(ScriptedServer::start_on(s, port).await?),
             Server::Acceptor(s) => Running::Acceptor(AcceptorServer::start_on(s, port).await?),
             Server::Refused => {
-                // Bind and drop: the port is free, and nothing listens on it for the moment.
-                let listener = std::net::TcpListener::bind((Ipv4Addr::LOCALHOST, port))?;
-                Running::Refused(listener.local_addr()?)
+                // Bound but never listening: connects are refused (RST), and no other server can
+                // take the port while the entry runs.
+                let socket = tokio::net::TcpSocket::new_v4()?;
+                socket.bind(SocketAddr::from((Ipv4Addr::LOCALHOST, port)))?;
+                Running::Refused(RefusedPort(socket))
             }
         })
     }
@@ -419,7 +421,20 @@ pub enum Running {
     /// An IronRDP-acceptor server.
     Acceptor(AcceptorServer),
     /// A port where nothing listens.
-    Refused(SocketAddr),
+    Refused(RefusedPort),
+}
+
+/// A loopback port held by a bound socket that never listens.
+#[derive(Debug)]
+pub struct RefusedPort(tokio::net::TcpSocket);
+
+impl RefusedPort {
+    /// The port's address.
+    pub fn addr(&self) -> SocketAddr {
+        self.0
+            .local_addr()
+            .unwrap_or_else(|_| SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))
+    }
 }
 
 impl Running {
@@ -428,7 +443,7 @@ impl Running {
         match self {
             Running::Scripted(s) => s.addr(),
             Running::Acceptor(s) => s.addr(),
-            Running::Refused(a) => *a,
+            Running::Refused(p) => p.addr(),
         }
     }
 }

@@ -3,7 +3,9 @@
 use std::io;
 use std::time::Duration;
 
-use rdp_probe_wire::frame::{FrameLen, rdp_frame_len};
+use bytes::Bytes;
+use rdp_probe_core::framed::FrameReader;
+use rdp_probe_wire::frame::rdp_frame_len;
 use rdp_probe_wire::mcs::{self, ConnectResponseSpec};
 use rdp_probe_wire::redirection::{self, RedirectionSecrets, ServerRedirection};
 use rdp_probe_wire::share;
@@ -112,55 +114,22 @@ enum Ending {
 
 struct Conn {
     stream: TcpStream,
-    buf: Vec<u8>,
+    reader: FrameReader,
 }
 
 impl Conn {
     /// Reads one whole TPKT (or fast-path) frame from the client.
-    async fn read_frame(&mut self) -> io::Result<Vec<u8>> {
-        loop {
-            match rdp_frame_len(&self.buf) {
-                FrameLen::Complete(n) => return Ok(self.buf.drain(..n).collect()),
-                FrameLen::Invalid(sniff) => {
-                    return Err(io::Error::new(
-                        io::ErrorKind::InvalidData,
-                        format!("client sent a non-RDP frame ({sniff:?})"),
-                    ));
-                }
-                FrameLen::TooLarge { claimed, .. } => {
-                    return Err(io::Error::new(
-                        io::ErrorKind::InvalidData,
-                        format!("client frame claims {claimed} bytes"),
-                    ));
-                }
-                FrameLen::Incomplete { .. } => {
-                    let mut chunk = [0u8; 4096];
-                    let n = self.stream.read(&mut chunk).await?;
-                    if n == 0 {
-                        return Err(io::ErrorKind::UnexpectedEof.into());
-                    }
-                    self.buf.extend_from_slice(&chunk[..n]);
-                }
-            }
-        }
+    async fn read_frame(&mut self) -> io::Result<Bytes> {
+        self.reader
+            .read_frame(&mut self.stream, rdp_frame_len)
+            .await
     }
 
     /// Reads one whole TLS record (5-byte header and fragment) from the client.
-    async fn read_tls_record(&mut self) -> io::Result<Vec<u8>> {
-        loop {
-            if self.buf.len() >= 5 {
-                let n = 5 + usize::from(u16::from_be_bytes([self.buf[3], self.buf[4]]));
-                if self.buf.len() >= n {
-                    return Ok(self.buf.drain(..n).collect());
-                }
-            }
-            let mut chunk = [0u8; 4096];
-            let n = self.stream.read(&mut chunk).await?;
-            if n == 0 {
-                return Err(io::ErrorKind::UnexpectedEof.into());
-            }
-            self.buf.extend_from_slice(&chunk[..n]);
-        }
+    async fn read_tls_record(&mut self) -> io::Result<Bytes> {
+        self.reader
+            .read_frame(&mut self.stream, tls::record_len)
+            .await
     }
 
     async fn send(&mut self, bytes: &[u8]) -> io::Result<()> {
@@ -302,38 +271,6 @@ fn join_request_channel(frame: &[u8]) -> Option<u16> {
     Some(u16::from_be_bytes([*p.get(3)?, *p.get(4)?]))
 }
 
-/// Reads one whole TSRequest ([MS-CSSP] 2.2.1) from the TLS stream.
-async fn read_ts_request(
-    stream: &mut (impl AsyncRead + Unpin),
-    buf: &mut Vec<u8>,
-) -> io::Result<Vec<u8>> {
-    loop {
-        match credssp::ts_request_len(buf) {
-            FrameLen::Complete(n) => return Ok(buf.drain(..n).collect()),
-            FrameLen::Invalid(sniff) => {
-                return Err(io::Error::new(
-                    io::ErrorKind::InvalidData,
-                    format!("client sent a non-TSRequest ({sniff:?})"),
-                ));
-            }
-            FrameLen::TooLarge { claimed, .. } => {
-                return Err(io::Error::new(
-                    io::ErrorKind::InvalidData,
-                    format!("client TSRequest claims {claimed} bytes"),
-                ));
-            }
-            FrameLen::Incomplete { .. } => {
-                let mut chunk = [0u8; 4096];
-                let n = stream.read(&mut chunk).await?;
-                if n == 0 {
-                    return Err(io::ErrorKind::UnexpectedEof.into());
-                }
-                buf.extend_from_slice(&chunk[..n]);
-            }
-        }
-    }
-}
-
 /// The current time as a FILETIME (100 ns ticks since 1601-01-01 UTC), for `MsvAvTimestamp`.
 fn filetime_now() -> u64 {
     const UNIX_EPOCH_AS_FILETIME: u64 = 116_444_736_000_000_000;
@@ -419,12 +356,15 @@ async fn serve_tls(mut c: Conn, scenario: Scenario, requested: Option<u32>) -> i
         _ => {}
     }
     debug_assert!(
-        c.buf.is_empty(),
+        c.reader.buffered().is_empty(),
         "the client spoke before the Connection Confirm"
     );
     let mut stream = super::tls::acceptor()?.accept(c.stream).await?;
-    let mut buf = Vec::new();
-    let _negotiate = read_ts_request(&mut stream, &mut buf).await?;
+    // One TSRequest ([MS-CSSP] 2.2.1) at a time from the TLS stream.
+    let mut reader = FrameReader::new();
+    let _negotiate = reader
+        .read_frame(&mut stream, credssp::ts_request_len)
+        .await?;
     match scenario {
         Scenario::CredsspError { version, ntstatus } => {
             stream
@@ -473,7 +413,9 @@ async fn serve_tls(mut c: Conn, scenario: Scenario, requested: Option<u32>) -> i
                 stream.write_all(&challenge).await?;
                 stream.flush().await?;
             }
-            let _authenticate = read_ts_request(&mut stream, &mut buf).await?;
+            let _authenticate = reader
+                .read_frame(&mut stream, credssp::ts_request_len)
+                .await?;
             tls_close(&mut stream).await
         }
     }
@@ -484,7 +426,7 @@ pub(super) async fn serve(stream: TcpStream, scenario: Scenario) -> io::Result<(
     let _ = stream.set_nodelay(true);
     let c = Conn {
         stream,
-        buf: Vec::new(),
+        reader: FrameReader::new(),
     };
     let hostile = |point: Point| match scenario {
         Scenario::Hostile { at, how } if at == point => Some(how),

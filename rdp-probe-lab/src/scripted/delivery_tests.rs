@@ -9,8 +9,10 @@
 
 use std::time::Duration;
 
+use bytes::Bytes;
+use rdp_probe_core::framed::FrameReader;
 use rdp_probe_core::{ProbeOptions, Protocols, Report, Target, Timeouts};
-use rdp_probe_wire::frame::{FrameLen, rdp_frame_len};
+use rdp_probe_wire::frame::rdp_frame_len;
 use rdp_probe_wire::mcs;
 use rdp_probe_wire::x224::{self, ConnectionConfirm, PROTOCOL_SSL};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
@@ -28,16 +30,11 @@ enum Delivery {
 const PAUSE: Duration = Duration::from_millis(300);
 
 /// Reads one whole TPKT frame.
-async fn read_frame(stream: &mut (impl AsyncRead + Unpin), buf: &mut Vec<u8>) -> Vec<u8> {
-    loop {
-        if let FrameLen::Complete(n) = rdp_frame_len(buf) {
-            return buf.drain(..n).collect();
-        }
-        let mut chunk = [0u8; 4096];
-        let n = stream.read(&mut chunk).await.unwrap();
-        assert!(n > 0, "the probe closed early");
-        buf.extend_from_slice(&chunk[..n]);
-    }
+async fn read_frame(stream: &mut (impl AsyncRead + Unpin), reader: &mut FrameReader) -> Bytes {
+    reader
+        .read_frame(stream, rdp_frame_len)
+        .await
+        .expect("a whole frame before the probe closes")
 }
 
 /// Writes `first` and `second` as `delivery` says, then keeps the connection open until the probe
@@ -93,8 +90,8 @@ fn counts(report: &Report) -> Vec<(String, u64, u64)> {
 /// Plain TCP: RDP_NEG_FAILURE (decisive), then a stray Connection Confirm behind it.
 async fn negotiation_failure(delivery: Delivery) -> Report {
     probe_one(Protocols::SSL, move |mut stream| async move {
-        let mut buf = Vec::new();
-        let _request = read_frame(&mut stream, &mut buf).await;
+        let mut reader = FrameReader::new();
+        let _request = read_frame(&mut stream, &mut reader).await;
         let failure = x224::connection_confirm(&ConnectionConfirm::Failure { flags: 0, code: 5 });
         let stray = x224::connection_confirm(&ConnectionConfirm::NoNegotiationData);
         deliver(&mut stream, delivery, &failure, &stray).await;
@@ -106,8 +103,8 @@ async fn negotiation_failure(delivery: Delivery) -> Report {
 /// record, then a second ultimatum in a record of its own.
 async fn ultimatum_over_tls(delivery: Delivery) -> Report {
     probe_one(Protocols::SSL, move |mut stream| async move {
-        let mut buf = Vec::new();
-        let _request = read_frame(&mut stream, &mut buf).await;
+        let mut reader = FrameReader::new();
+        let _request = read_frame(&mut stream, &mut reader).await;
         stream
             .write_all(&x224::connection_confirm(&ConnectionConfirm::Response {
                 flags: 0,
@@ -120,8 +117,8 @@ async fn ultimatum_over_tls(delivery: Delivery) -> Report {
             .accept(stream)
             .await
             .unwrap();
-        let mut buf = Vec::new();
-        let _connect_initial = read_frame(&mut tls, &mut buf).await;
+        let mut reader = FrameReader::new();
+        let _connect_initial = read_frame(&mut tls, &mut reader).await;
         let first = mcs::disconnect_provider_ultimatum(3);
         let second = mcs::disconnect_provider_ultimatum(1);
         deliver(&mut tls, delivery, &first, &second).await;
