@@ -8,6 +8,7 @@
 mod negotiation;
 mod nla;
 mod session;
+pub mod transcript;
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;
