@@ -46,6 +46,7 @@
 //! # }
 //! ```
 
+pub mod fuzz;
 pub mod server;
 
 use std::collections::VecDeque;
