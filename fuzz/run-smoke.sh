@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Smoke-run every cargo-fuzz target of rdp-probe-wire for N seconds each (default 20),
+# Smoke-run every cargo-fuzz target (rdp-probe-wire decoders, rdp-probe-core engine) for N seconds each (default 20),
 # on stable Rust (--sanitizer none). Fails on the first crash.
 #
 #   fuzz/run-smoke.sh [SECONDS]

@@ -1,94 +1,37 @@
-//! Property: whatever a server sends, the sans-IO engine never panics and always ends with a report whose
-//! verdict matches its fields. The frames are fed after valid prefixes built with the wire encoders, so
-//! the hostile bytes reach every step (X.224, NLA after TLS, MCS, the session).
+//! Property: whatever a server sends, the sans-IO engine never panics, always finishes, and ends with a
+//! report that meets [`check_invariants`]. The frames are fed after valid prefixes built with the wire
+//! encoders, so the hostile bytes reach every step (X.224, NLA after TLS, MCS, the session). Also the
+//! replay of the engine fuzz target's regression seeds (`fuzz/regressions/engine/`).
 
 #![allow(clippy::unwrap_used, reason = "a test that cannot set up should panic")]
 
-use std::net::SocketAddr;
+use std::fs;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use proptest::prelude::*;
-use rdp_probe_core::engine::{Action, FrameCheck, Machine, TlsEstablished};
-use rdp_probe_core::report::Report;
-use rdp_probe_core::{ProbeOptions, Target, VerdictKind};
-use rdp_probe_wire::mcs::{ConnectResponseSpec, connect_response_frame};
-use rdp_probe_wire::x224::{ConnectionConfirm, connection_confirm};
+use rdp_probe_core::engine::transcript::{
+    Event, Setup, Transcript, check_invariants, fuzz, server,
+};
+use rdp_probe_core::{
+    CodeSpace, Credentials, Phase, ProbeOptions, Target, Timeouts, Verdict, VerdictKind,
+};
+use rdp_probe_wire::x224::{PROTOCOL_HYBRID, PROTOCOL_RDP};
 
-fn cc(selected: u32) -> Vec<u8> {
-    connection_confirm(&ConnectionConfirm::Response {
-        flags: 1,
-        selected_protocol: selected,
-    })
+fn setup(options: ProbeOptions) -> Setup {
+    Setup::new(Target::new("127.0.0.1", 3389).unwrap()).with_options(options)
 }
 
-fn connect_response() -> Vec<u8> {
-    connect_response_frame(&ConnectResponseSpec {
-        result: 0,
-        core_version: 0x0008_0004,
-        client_requested_protocols: 0,
-        encryption: (0, 0),
-        io_channel: 1003,
-        channel_ids: Vec::new(),
-    })
-}
-
-/// Runs the machine, answering each receive with the next scripted frame; when the script runs out the
-/// server "closes".
-fn drive(frames: &[Vec<u8>]) -> Report {
-    let addr: SocketAddr = "127.0.0.1:3389".parse().unwrap();
-    let mut m = Machine::new(
-        Target::new("127.0.0.1", 3389).unwrap(),
-        ProbeOptions::default(),
-        0,
-    );
-    let mut next = frames.iter();
-    let mut now = Duration::ZERO;
-    for _ in 0..200 {
-        now += Duration::from_millis(1);
-        match m.poll(now) {
-            Action::Connect | Action::Reconnect => {
-                m.on_connecting(now);
-                m.on_connected(addr, now);
-            }
-            Action::Send(bytes) => m.on_io(bytes.len(), 0),
-            Action::UpgradeTls => m.on_tls_established(
-                TlsEstablished {
-                    version: "TLSv1_3".into(),
-                    cipher_suite: "x".into(),
-                    chain: vec![b"not a cert".to_vec()],
-                },
-                now,
-            ),
-            Action::Receive(framing) => match next.next() {
-                None => m.on_io_failure(rdp_probe_core::engine::IoFailure::Closed, now),
-                Some(frame) => {
-                    m.on_io(0, frame.len());
-                    match m.check_frame(framing, frame) {
-                        FrameCheck::Complete(n) => m.on_frame(&frame[..n], now),
-                        FrameCheck::Invalid(kind) => m.on_invalid_frame(kind, now),
-                        FrameCheck::Incomplete => m.on_timeout(frame.len(), now),
-                    }
-                }
-            },
-            Action::Finish => break,
-            _ => break,
-        }
+/// Runs `prefix` then `frames`, then the script runs out (the server closes); checks the contract.
+fn drive(options: ProbeOptions, prefix: Vec<Event>, frames: Vec<Vec<u8>>) -> Transcript {
+    let s = setup(options);
+    let mut events = prefix;
+    events.extend(frames.into_iter().map(Event::Frame));
+    let t = s.run(events);
+    if let Err(e) = t.check(&s.options) {
+        panic!("{e}\n{:#?}", t.report);
     }
-    m.finish(now)
-}
-
-fn check(report: &Report) {
-    let json: serde_json::Value = serde_json::from_str(&report.to_json()).unwrap();
-    assert_eq!(json["schema"], "rdp-probe/1");
-    assert_eq!(
-        report.failure().is_some(),
-        report.verdict_kind() == VerdictKind::Failed
-    );
-    assert_eq!(
-        report.mstsc().is_some(),
-        report.verdict_kind() == VerdictKind::Failed
-    );
-    assert!(!report.phases.is_empty());
+    t
 }
 
 fn frames() -> impl Strategy<Value = Vec<Vec<u8>>> {
@@ -109,43 +52,371 @@ fn tpkt_frames() -> impl Strategy<Value = Vec<Vec<u8>>> {
     )
 }
 
+/// Any server event, time and connection outcomes included.
+fn event() -> impl Strategy<Value = Event> {
+    prop_oneof![
+        4 => prop::collection::vec(any::<u8>(), 0..64).prop_map(Event::Frame),
+        1 => Just(Event::Close),
+        1 => Just(Event::Reset),
+        1 => Just(Event::Silence),
+        1 => (0u64..20_000).prop_map(|ms| Event::Advance(Duration::from_millis(ms))),
+        1 => Just(Event::tls_ok()),
+        1 => any::<u8>().prop_map(Event::tls_alert),
+        1 => Just(Event::ConnectRefused),
+    ]
+}
+
+fn options() -> impl Strategy<Value = ProbeOptions> {
+    (any::<bool>(), 1u64..20, 1u64..40).prop_map(|(credentials, phase, overall)| ProbeOptions {
+        credentials: credentials.then(|| Credentials::new("u", None, "p")),
+        timeouts: Timeouts {
+            connect: Duration::from_secs(phase),
+            phase: Duration::from_secs(phase),
+            overall: Duration::from_secs(overall),
+        },
+        ..ProbeOptions::default()
+    })
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
 
     #[test]
     fn arbitrary_bytes_at_x224(script in frames()) {
-        check(&drive(&script));
+        drive(ProbeOptions::default(), Vec::new(), script);
     }
 
     #[test]
     fn arbitrary_tpkt_after_selecting_standard_security(script in tpkt_frames()) {
-        let mut all = vec![cc(0)];
-        all.extend(script);
-        check(&drive(&all));
+        drive(ProbeOptions::default(), vec![Event::Frame(server::confirm(PROTOCOL_RDP))], script);
     }
 
     #[test]
     fn arbitrary_tpkt_after_the_connect_response(script in tpkt_frames()) {
-        let mut all = vec![cc(0), connect_response()];
-        all.extend(script);
-        check(&drive(&all));
+        let prefix = vec![
+            Event::Frame(server::confirm(PROTOCOL_RDP)),
+            Event::Frame(server::connect_response()),
+        ];
+        drive(ProbeOptions::default(), prefix, script);
     }
 
     #[test]
-    fn arbitrary_bytes_during_nla(script in frames()) {
-        let mut all = vec![cc(2)];
-        all.extend(script);
-        check(&drive(&all));
+    fn arbitrary_tpkt_in_licensing(script in tpkt_frames()) {
+        drive(ProbeOptions::default(), server::to_licensing(), script);
+    }
+
+    #[test]
+    fn arbitrary_bytes_during_nla(script in frames(), credentials in any::<bool>()) {
+        let options = ProbeOptions {
+            credentials: credentials.then(|| Credentials::new("u", None, "p")),
+            ..ProbeOptions::default()
+        };
+        drive(options, server::to_credssp(PROTOCOL_HYBRID), script);
+    }
+
+    /// Events of every kind, under random time limits: the invariants (deadlines included) hold.
+    #[test]
+    fn arbitrary_events_under_arbitrary_limits(
+        options in options(),
+        prefix in 0u8..8,
+        events in prop::collection::vec(event(), 0..12),
+    ) {
+        let s = setup(options);
+        let mut all = fuzz::prefix(prefix);
+        all.extend(events);
+        let t = s.run(all);
+        prop_assert!(t.check(&s.options).is_ok(), "{:?}\n{:#?}", t.check(&s.options), t.report);
+    }
+
+    /// The fuzz target's input format, with random bytes.
+    #[test]
+    fn fuzz_format_random_inputs(data in prop::collection::vec(any::<u8>(), 0..400)) {
+        prop_assert!(fuzz::check(&data).is_ok(), "{:?}", fuzz::check(&data));
     }
 }
 
 #[test]
 fn a_server_that_closes_after_the_connect_response_fails_in_channel_connection() {
-    let report = drive(&[cc(0), connect_response()]);
-    let f = report.failure().unwrap();
-    assert_eq!(
-        (f.phase.as_str(), f.kind),
-        ("channel_connection", "connection_closed")
+    let t = drive(
+        ProbeOptions::default(),
+        vec![
+            Event::Frame(server::confirm(PROTOCOL_RDP)),
+            Event::Frame(server::connect_response()),
+        ],
+        Vec::new(),
     );
-    assert_eq!(report.mstsc().map(|m| m.disconnect_reason), Some(0x904));
+    let f = t.report.failure().unwrap();
+    assert_eq!(
+        (f.phase, f.kind),
+        (Phase::ChannelConnection, "connection_closed")
+    );
+    assert_eq!(t.report.mstsc().map(|m| m.disconnect_reason), Some(0x904));
+}
+
+#[test]
+fn check_invariants_catches_broken_reports() {
+    let s = setup(ProbeOptions::default());
+    let good = s.run([Event::Frame(server::neg_failure(1))]).report;
+    assert_eq!(check_invariants(&good, &s.options), Ok(()));
+    // A stop in a phase other than the last one recorded.
+    let mut stray_stop = s
+        .run([
+            Event::Frame(server::confirm(PROTOCOL_HYBRID)),
+            Event::tls_ok(),
+            Event::Frame(server::ntlm_challenge(6)),
+        ])
+        .report;
+    if let Verdict::NeedsCredentials { stop } = &mut stray_stop.verdict {
+        stop.phase = Phase::X224;
+    }
+    assert!(check_invariants(&stray_stop, &s.options).is_err());
+    let mut too_long = good.clone();
+    too_long.phases[2].elapsed_ms = s.options.timeouts.phase + Duration::from_millis(1);
+    assert!(check_invariants(&too_long, &s.options).is_err());
+    let mut wrong_phase = good;
+    if let Verdict::Failed { failure, .. } = &mut wrong_phase.verdict {
+        failure.phase = Phase::Tls;
+    }
+    assert!(check_invariants(&wrong_phase, &s.options).is_err());
+}
+
+// ----- the engine fuzz target's regression seeds -----
+
+fn seeds_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../fuzz/regressions/engine")
+}
+
+#[test]
+fn replay_engine_fuzz_regressions() {
+    let mut paths: Vec<PathBuf> = fs::read_dir(seeds_dir())
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.is_file())
+        .collect();
+    paths.sort();
+    assert!(paths.len() >= 5, "{} seeds", paths.len());
+    for path in paths {
+        let data = fs::read(&path).unwrap();
+        // Each prefix too: crash inputs are often truncations of seeds.
+        for n in 0..=data.len() {
+            if let Err(e) = fuzz::check(&data[..n]) {
+                panic!("{} (first {n} bytes): {e}", path.display());
+            }
+        }
+    }
+}
+
+/// The seeds are what their names say (guards against a seed that merely does not crash).
+#[test]
+fn engine_seeds_reach_their_verdicts() {
+    let report = |name: &str| {
+        let data = fs::read(seeds_dir().join(name)).unwrap();
+        fuzz::run(&data).unwrap().1.report
+    };
+    let failure = |name: &str| {
+        let r = report(name);
+        let f = r.failure().unwrap_or_else(|| panic!("{name}: {r:#?}"));
+        (f.phase, f.code.space, f.code.value)
+    };
+    assert_eq!(report("healthy.bin").verdict_kind(), VerdictKind::Connected);
+    assert_eq!(
+        failure("errinfo-after-client-info-0x7.bin"),
+        (Phase::Licensing, CodeSpace::Errinfo, 7)
+    );
+    assert_eq!(
+        failure("ssl-not-allowed-fallback.bin"),
+        (Phase::Licensing, CodeSpace::Errinfo, 7)
+    );
+    assert_eq!(
+        report("ntlm-challenge-no-credentials.bin").verdict_kind(),
+        VerdictKind::NeedsCredentials
+    );
+    assert_eq!(
+        failure("ntlm-challenge-close-after-authenticate.bin"),
+        (Phase::Credssp, CodeSpace::Credssp, 1)
+    );
+    assert_eq!(
+        failure("credssp-logon-failure.bin"),
+        (Phase::Credssp, CodeSpace::Ntstatus, 0xC000_006D)
+    );
+    assert_eq!(
+        failure("tls-alert-40.bin"),
+        (Phase::Tls, CodeSpace::TlsAlert, 40)
+    );
+    assert_eq!(
+        failure("silence-in-capabilities-short-limits.bin"),
+        (Phase::Capabilities, CodeSpace::Timeout, 2000)
+    );
+    assert_eq!(
+        failure("neg-failure-5.bin"),
+        (Phase::X224, CodeSpace::NegFailure, 5)
+    );
+    assert_eq!(
+        failure("license-error-6.bin"),
+        (Phase::Licensing, CodeSpace::LicenseError, 6)
+    );
+}
+
+/// Writes the seeds of `engine_seeds_reach_their_verdicts` (run with `RDP_PROBE_WRITE_ENGINE_SEEDS=1`).
+#[test]
+fn write_engine_seeds() {
+    use fuzz::*;
+    if std::env::var_os("RDP_PROBE_WRITE_ENGINE_SEEDS").is_none() {
+        return;
+    }
+    let config = |protocols: u8, credentials: bool, short: bool, prefix: u8| {
+        protocols
+            | if credentials { CONFIG_CREDENTIALS } else { 0 }
+            | if short { CONFIG_SHORT_TIMEOUTS } else { 0 }
+            | (prefix << CONFIG_PREFIX_SHIFT)
+    };
+    // Block numbers (see `fuzz::block`).
+    const CONFIRM: u8 = 0;
+    const NEG_FAILURE: u8 = 1;
+    const CONNECT_RESPONSE: u8 = 4;
+    const ATTACH_USER_CONFIRM: u8 = 8;
+    const CHANNEL_JOIN_CONFIRM: u8 = 9;
+    const ERRINFO: u8 = 10;
+    const LICENSE_ERROR: u8 = 11;
+    const VALID_CLIENT: u8 = 12;
+    const DEMAND_ACTIVE: u8 = 14;
+    const FINALIZATION: u8 = 15;
+    const CHALLENGE: u8 = 16;
+    const CREDSSP_ERROR: u8 = 17;
+    let to_licensing = [
+        OP_BLOCK,
+        CONFIRM,
+        0,
+        OP_BLOCK,
+        CONNECT_RESPONSE,
+        OP_BLOCK,
+        ATTACH_USER_CONFIRM,
+        0,
+        OP_BLOCK,
+        CHANNEL_JOIN_CONFIRM,
+        0,
+        1,
+        OP_BLOCK,
+        CHANNEL_JOIN_CONFIRM,
+        0,
+        0,
+    ];
+    let mut seeds: Vec<(&str, Vec<u8>)> = Vec::new();
+    let mut healthy = vec![config(0, false, false, 0)];
+    healthy.extend(to_licensing);
+    healthy.extend([
+        OP_BLOCK,
+        VALID_CLIENT,
+        OP_BLOCK,
+        DEMAND_ACTIVE,
+        OP_BLOCK,
+        FINALIZATION,
+    ]);
+    seeds.push(("healthy.bin", healthy));
+    let mut errinfo = vec![config(0, false, false, 3)];
+    errinfo.extend([OP_BLOCK, ERRINFO, 7, 0, 0, 0, OP_CLOSE]);
+    seeds.push(("errinfo-after-client-info-0x7.bin", errinfo));
+    let mut fallback = vec![
+        config(0, false, false, 0),
+        OP_BLOCK,
+        NEG_FAILURE,
+        2,
+        OP_CLOSE,
+    ];
+    fallback.extend(to_licensing);
+    fallback.extend([OP_BLOCK, ERRINFO, 7, 0, 0, 0, OP_CLOSE]);
+    seeds.push(("ssl-not-allowed-fallback.bin", fallback));
+    seeds.push((
+        "ntlm-challenge-no-credentials.bin",
+        vec![config(0, false, false, 6), OP_BLOCK, CHALLENGE, 6],
+    ));
+    seeds.push((
+        "ntlm-challenge-close-after-authenticate.bin",
+        vec![config(0, true, false, 7), OP_CLOSE],
+    ));
+    seeds.push((
+        "credssp-logon-failure.bin",
+        vec![
+            config(0, false, false, 6),
+            OP_BLOCK,
+            CREDSSP_ERROR,
+            6,
+            0x6d,
+            0x00,
+            0x00,
+            0xc0,
+            OP_CLOSE,
+        ],
+    ));
+    seeds.push((
+        "tls-alert-40.bin",
+        vec![
+            config(0, false, false, 0),
+            OP_BLOCK,
+            CONFIRM,
+            2,
+            OP_TLS_FAIL,
+            40,
+        ],
+    ));
+    seeds.push((
+        "silence-in-capabilities-short-limits.bin",
+        vec![config(0, false, true, 4), OP_SILENCE],
+    ));
+    seeds.push((
+        "neg-failure-5.bin",
+        vec![
+            config(0, false, false, 0),
+            OP_BLOCK,
+            NEG_FAILURE,
+            5,
+            OP_CLOSE,
+        ],
+    ));
+    seeds.push((
+        "license-error-6.bin",
+        vec![
+            config(0, false, false, 3),
+            OP_BLOCK,
+            LICENSE_ERROR,
+            6,
+            0,
+            0,
+            0,
+            1,
+            0,
+            0,
+            0,
+            OP_CLOSE,
+        ],
+    ));
+    seeds.push((
+        "partial-connect-response-then-silence.bin",
+        vec![
+            config(4, false, true, 1),
+            OP_SPLIT,
+            40,
+            CONNECT_RESPONSE,
+            OP_SILENCE,
+        ],
+    ));
+    seeds.push((
+        "garbage-tpkt-in-finalization.bin",
+        vec![
+            config(0, false, false, 5),
+            OP_TPKT,
+            6,
+            2,
+            0xf0,
+            0x80,
+            0x68,
+            0,
+            1,
+        ],
+    ));
+    fs::create_dir_all(seeds_dir()).unwrap();
+    for (name, data) in seeds {
+        fs::write(seeds_dir().join(name), data).unwrap();
+    }
 }

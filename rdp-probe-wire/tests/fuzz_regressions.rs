@@ -1,5 +1,7 @@
 //! Replays every file under `fuzz/regressions/<target>/` through the oracle that the
-//! matching cargo-fuzz target calls (`rdp_probe_wire::fuzz_oracles`).
+//! matching cargo-fuzz target calls (`rdp_probe_wire::fuzz_oracles`). The fuzz crate also has
+//! targets outside this crate ([`OTHER_TARGETS`]), whose seeds are replayed where their oracle
+//! lives.
 
 use std::fs;
 use std::path::PathBuf;
@@ -20,6 +22,10 @@ const TARGETS: [(&str, Oracle); 10] = [
     ("license_request", fuzz_oracles::license_request),
     ("server_redirection", fuzz_oracles::server_redirection),
 ];
+
+/// Fuzz targets of other crates: `engine` drives rdp-probe-core's engine through the transcript
+/// harness; `rdp-probe-core/tests/engine_props.rs` replays `fuzz/regressions/engine/`.
+const OTHER_TARGETS: [&str; 1] = ["engine"];
 
 fn regressions_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../fuzz/regressions")
@@ -42,13 +48,30 @@ fn every_fuzz_target_has_a_regression_dir_with_seeds() {
 fn the_fuzz_crate_declares_exactly_these_targets() {
     let manifest =
         fs::read_to_string(regressions_dir().join("../Cargo.toml")).expect("fuzz/Cargo.toml");
-    for (name, _) in TARGETS {
+    let names = TARGETS.iter().map(|(name, _)| *name).chain(OTHER_TARGETS);
+    for name in names {
         assert!(
             manifest.contains(&format!("name = \"{name}\"")),
             "fuzz/Cargo.toml lacks target {name}"
         );
     }
-    assert_eq!(manifest.matches("[[bin]]").count(), TARGETS.len());
+    assert_eq!(
+        manifest.matches("[[bin]]").count(),
+        TARGETS.len() + OTHER_TARGETS.len()
+    );
+}
+
+#[test]
+fn other_targets_have_seeds_too() {
+    for name in OTHER_TARGETS {
+        let dir = regressions_dir().join(name);
+        let count = fs::read_dir(&dir)
+            .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+            .filter_map(Result::ok)
+            .filter(|e| e.path().is_file())
+            .count();
+        assert!(count > 0, "{} has no seed files", dir.display());
+    }
 }
 
 #[test]

@@ -15,6 +15,7 @@ mod negotiation;
 mod nla;
 mod session;
 mod tls;
+pub mod transcript;
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;
@@ -168,6 +169,20 @@ enum State {
     Consumed,
 }
 
+/// The names of the engine's states ([`Machine::state_name`]), in the order a probe meets them.
+pub const STATE_NAMES: [&str; 10] = [
+    "connect",
+    "reconnect",
+    "negotiation",
+    "tls_handshake",
+    "legacy_tls_check",
+    "credssp",
+    "session",
+    "await_close",
+    "ended",
+    "consumed",
+];
+
 impl State {
     /// The state's name, for internal-error reports.
     fn name(&self) -> &'static str {
@@ -298,6 +313,12 @@ impl Machine {
                 Action::Finish
             }
         }
+    }
+
+    /// The name of the engine's state (one of [`STATE_NAMES`]): for diagnostics and coverage counts,
+    /// not for decisions.
+    pub fn state_name(&self) -> &'static str {
+        self.state.name()
     }
 
     /// The phase in progress.
