@@ -56,7 +56,7 @@ pub fn run(json: bool, color: bool) -> Result<bool, String> {
             entry.describe(),
             entry.setup.cli_args()
         );
-        if entry.setup.credentials != catalog::Credentials::None {
+        if entry.setup.credentials != catalog::Login::None {
             header.push_str(" --password-stdin");
         }
         println!("{header}\n");

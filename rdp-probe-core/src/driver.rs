@@ -442,8 +442,7 @@ impl Driver {
             Ok(c) => c,
             Err(e) => {
                 let now = self.now();
-                self.machine
-                    .on_tls_failed(TlsHandshakeError::Rustls(e), now);
+                self.machine.on_tls_failed(e, now);
                 return;
             }
         };

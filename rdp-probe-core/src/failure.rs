@@ -374,6 +374,9 @@ pub enum TlsFailure {
     NoCertificate,
     /// Anything else rustls reported (code space `protocol`, value 20).
     Rustls(Foreign<rustls::Error>),
+    /// The probe could not build its certificate verifier: a problem of this machine (no trusted
+    /// roots), not of the server (code space `protocol`, value 20).
+    Verifier(Foreign<rustls::client::VerifierBuilderError>),
 }
 
 /// Certificate problems (code space `certificate`): 1 expired, 2 not yet valid, 3 name mismatch, 4 untrusted
@@ -541,9 +544,9 @@ impl FailureKind {
                     rdp_probe_codes::tls_version::report_name(value),
                 )
             }
-            FailureKind::Tls(TlsFailure::NoCertificate | TlsFailure::Rustls(_)) => {
-                Code::entry(S::Protocol, &protocol::TLS_ERROR)
-            }
+            FailureKind::Tls(
+                TlsFailure::NoCertificate | TlsFailure::Rustls(_) | TlsFailure::Verifier(_),
+            ) => Code::entry(S::Protocol, &protocol::TLS_ERROR),
             FailureKind::Certificate { problem, .. } => Code::entry(
                 S::Certificate,
                 match problem {
@@ -621,7 +624,9 @@ impl FailureKind {
             FailureKind::Negotiation { .. } => "negotiation_failure",
             FailureKind::Tls(TlsFailure::Alert(_)) => "tls_alert",
             FailureKind::Tls(TlsFailure::Version { .. }) => "tls_version",
-            FailureKind::Tls(TlsFailure::NoCertificate | TlsFailure::Rustls(_)) => "tls_error",
+            FailureKind::Tls(
+                TlsFailure::NoCertificate | TlsFailure::Rustls(_) | TlsFailure::Verifier(_),
+            ) => "tls_error",
             FailureKind::Certificate { .. } => "certificate",
             FailureKind::Ntstatus { .. } => "logon_failure",
             FailureKind::Credssp(_) => "credssp",
@@ -724,6 +729,9 @@ impl FailureKind {
             FailureKind::Tls(TlsFailure::Rustls(e)) => Detail::Rustls {
                 error: format!("{:?}", e.get()),
             },
+            FailureKind::Tls(TlsFailure::Verifier(e)) => Detail::Rustls {
+                error: format!("{:?}", e.get()),
+            },
             FailureKind::Certificate { error, .. } => Detail::Certificate {
                 error: certificate_error_text(error.get()),
             },
@@ -734,6 +742,9 @@ impl FailureKind {
     /// What an administrator should check: the code's row in [`rdp_probe_codes`] when it has a hint,
     /// else advice that depends on the phase or on what arrived.
     pub fn hint(&self, phase: Phase) -> String {
+        if let FailureKind::Tls(TlsFailure::Verifier(_)) = self {
+            return "this machine has no usable trusted root certificates to check the server's against: install the system's CA certificates, or probe without --require-valid-cert".to_owned();
+        }
         let code = self.code();
         let row = match code.space.keyed_by() {
             Keyed::Value => lookup(code.space, code.value).and_then(|e| e.hint),
@@ -1040,6 +1051,10 @@ impl fmt::Display for FailureKind {
                 )
             }
             FailureKind::Tls(TlsFailure::Rustls(e)) => write!(f, "TLS handshake failed: {e}"),
+            FailureKind::Tls(TlsFailure::Verifier(e)) => write!(
+                f,
+                "the probe could not check the server's certificate on this machine: {e}"
+            ),
             FailureKind::Certificate { problem, error } => {
                 write!(
                     f,

@@ -12,7 +12,8 @@ use rustls::{
     CertificateError, ClientConfig, DigitallySignedStruct, Error as TlsError, SignatureScheme,
 };
 
-use crate::engine::IoFailure;
+use crate::engine::{IoFailure, TlsHandshakeError};
+use crate::failure::Foreign;
 use crate::failure::NetworkErrorKind;
 use crate::options::CertPolicy;
 
@@ -126,10 +127,11 @@ fn is_specific(c: &CertificateError) -> bool {
 }
 
 /// The client configuration for `policy`.
-pub(crate) fn client_config(policy: CertPolicy) -> Result<Arc<ClientConfig>, TlsError> {
+pub(crate) fn client_config(policy: CertPolicy) -> Result<Arc<ClientConfig>, TlsHandshakeError> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let builder = ClientConfig::builder_with_provider(Arc::clone(&provider))
-        .with_safe_default_protocol_versions()?;
+        .with_safe_default_protocol_versions()
+        .map_err(TlsHandshakeError::Rustls)?;
     let verifier: Arc<dyn ServerCertVerifier> = match policy {
         CertPolicy::RequireValid => {
             let mut roots = rustls::RootCertStore::empty();
@@ -139,7 +141,7 @@ pub(crate) fn client_config(policy: CertPolicy) -> Result<Arc<ClientConfig>, Tls
             Arc::new(RequireValid(
                 WebPkiServerVerifier::builder_with_provider(Arc::new(roots), Arc::clone(&provider))
                     .build()
-                    .map_err(|e| TlsError::General(e.to_string()))?,
+                    .map_err(|e| TlsHandshakeError::Verifier(Foreign::new(e)))?,
             ))
         }
         _ => Arc::new(AcceptAny(provider.signature_verification_algorithms)),

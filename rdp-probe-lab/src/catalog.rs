@@ -21,7 +21,7 @@ use crate::acceptor::{AcceptorScenario, AcceptorServer};
 use crate::real::{LAB_PASSWORD, LAB_USER};
 use crate::scripted::{Hostility, Point, Scenario, ScriptedServer};
 
-/// The password a [`Credentials::WrongPassword`] probe sends.
+/// The password a [`Login::WrongPassword`] probe sends.
 pub const WRONG_PASSWORD: &str = "not-the-lab-password";
 
 /// The phase time limit for entries that end in a timeout (hostile servers): short, so the matrix
@@ -46,7 +46,7 @@ pub enum Server {
 
 /// The credentials the probe should use against an entry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Credentials {
+pub enum Login {
     /// None: the probe stops at an NLA wall with `needs_credentials`.
     None,
     /// [`LAB_USER`] / [`LAB_PASSWORD`], which the lab's NLA servers accept.
@@ -55,13 +55,13 @@ pub enum Credentials {
     WrongPassword,
 }
 
-impl Credentials {
+impl Login {
     /// `(user, password)`, if any.
     pub fn user_password(self) -> Option<(&'static str, &'static str)> {
         match self {
-            Credentials::None => None,
-            Credentials::Lab => Some((LAB_USER, LAB_PASSWORD)),
-            Credentials::WrongPassword => Some((LAB_USER, WRONG_PASSWORD)),
+            Login::None => None,
+            Login::Lab => Some((LAB_USER, LAB_PASSWORD)),
+            Login::WrongPassword => Some((LAB_USER, WRONG_PASSWORD)),
         }
     }
 }
@@ -70,7 +70,7 @@ impl Credentials {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ProbeSetup {
     /// Credentials to pass.
-    pub credentials: Credentials,
+    pub credentials: Login,
     /// Request exactly these protocols (raw RDP_NEG_REQ bits; `Some(0)` is Standard RDP Security);
     /// `None` behaves like the Windows client.
     pub protocols: Option<u32>,
@@ -83,7 +83,7 @@ pub struct ProbeSetup {
 impl ProbeSetup {
     /// The default: no credentials, the Windows client's protocols, [`DEFAULT_PHASE_TIMEOUT`].
     pub const DEFAULT: ProbeSetup = ProbeSetup {
-        credentials: Credentials::None,
+        credentials: Login::None,
         protocols: None,
         phase_timeout: DEFAULT_PHASE_TIMEOUT,
         require_valid_cert: false,
@@ -328,7 +328,7 @@ impl Entry {
         self
     }
 
-    fn credentials(mut self, credentials: Credentials) -> Self {
+    fn credentials(mut self, credentials: Login) -> Self {
         self.setup.credentials = credentials;
         self
     }
@@ -357,9 +357,9 @@ impl Entry {
         };
         let mut how = Vec::new();
         match self.setup.credentials {
-            Credentials::None => {}
-            Credentials::Lab => how.push("the lab's credentials".to_owned()),
-            Credentials::WrongPassword => how.push("a wrong password".to_owned()),
+            Login::None => {}
+            Login::Lab => how.push("the lab's credentials".to_owned()),
+            Login::WrongPassword => how.push("a wrong password".to_owned()),
         }
         if let Some(bits) = self.setup.protocols {
             how.push(format!("only {}", protocol_names(bits)));
@@ -500,7 +500,7 @@ pub fn catalog() -> Vec<Entry> {
             Expected::connected().fact("/server/selected_protocol", "\"ssl\""),
         ),
         Entry::acceptor(AcceptorScenario::Nla, Expected::connected())
-            .credentials(Credentials::Lab)
+            .credentials(Login::Lab)
             .named("with-credentials"),
         // ----- tcp_connect -----
         Entry {
@@ -602,7 +602,7 @@ pub fn catalog() -> Vec<Entry> {
                 // 1: rejected without an errorCode.
                 Expected::failed("credssp", Credssp, 1, (0x807, 0)),
             )
-            .credentials(Credentials::Lab)
+            .credentials(Login::Lab)
             .named("with-credentials"),
         );
     }
@@ -631,7 +631,7 @@ pub fn catalog() -> Vec<Entry> {
             AcceptorScenario::Nla,
             Expected::failed("credssp", Ntstatus, 0xC000_006D, (0x807, 0)),
         )
-        .credentials(Credentials::WrongPassword)
+        .credentials(Login::WrongPassword)
         .named("wrong-password"),
         Entry::acceptor(
             AcceptorScenario::EarlyUserAuthDenied,
@@ -639,7 +639,7 @@ pub fn catalog() -> Vec<Entry> {
             Expected::failed("credssp", EarlyUserAuth, 5, (0x904, 0x9))
                 .fact("/server/selected_protocol", "\"hybrid_ex\""),
         )
-        .credentials(Credentials::Lab),
+        .credentials(Login::Lab),
         // ----- basic settings, channel connection -----
         Entry::scripted(
             Scenario::McsDisconnectInBasicSettings(1),
@@ -726,7 +726,7 @@ pub fn catalog() -> Vec<Entry> {
             AcceptorScenario::InsufficientPrivileges,
             Expected::failed("licensing", Errinfo, 9, (0x904, 9)),
         )
-        .credentials(Credentials::Lab),
+        .credentials(Login::Lab),
     ]);
     // ----- hostile servers -----
     for at in Point::ALL {

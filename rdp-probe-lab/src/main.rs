@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
-use rdp_probe_lab::catalog::{self, Credentials};
+use rdp_probe_lab::catalog::{self, Login};
 
 /// RDP servers on loopback that reproduce every failure class rdp-probe diagnoses.
 #[derive(Debug, Parser)]
@@ -112,7 +112,7 @@ fn serve(name: &str, port: u16, lifetime: Option<u64>) -> ExitCode {
             "probe it with: {password}rdp-probe {addr} {}",
             entry.setup.cli_args()
         );
-        if entry.setup.credentials == Credentials::WrongPassword {
+        if entry.setup.credentials == Login::WrongPassword {
             eprintln!("(that password is deliberately wrong)");
         }
         match lifetime {

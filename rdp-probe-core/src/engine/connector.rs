@@ -3,7 +3,9 @@
 
 use std::ops::{Deref, DerefMut};
 
-use ironrdp_connector::{ClientConnector, Config, Credentials, DesktopSize};
+use ironrdp_connector::{
+    ClientConnector, Config, Credentials as ConnectorCredentials, DesktopSize,
+};
 use ironrdp_pdu::gcc::{ConnectionType, KeyboardType};
 use ironrdp_pdu::rdp::capability_sets::{MajorPlatformType, RailSupportLevel};
 use ironrdp_pdu::rdp::client_info::{PerformanceFlags, TimezoneInfo};
@@ -49,7 +51,9 @@ impl DerefMut for Connector {
 impl Drop for Connector {
     fn drop(&mut self) {
         use zeroize::Zeroize;
-        if let Credentials::UsernamePassword { password, .. } = &mut self.0.config.credentials {
+        if let ConnectorCredentials::UsernamePassword { password, .. } =
+            &mut self.0.config.credentials
+        {
             password.zeroize();
         }
     }
@@ -82,7 +86,7 @@ pub(super) fn config(options: &ProbeOptions) -> Config {
         enable_tls: true,
         enable_credssp: true,
         enable_standard_rdp_security: true,
-        credentials: Credentials::UsernamePassword { username, password },
+        credentials: ConnectorCredentials::UsernamePassword { username, password },
         domain,
         client_build: 0,
         client_name: options

@@ -5,7 +5,7 @@
 //! time elapsed since the probe began. Everything the server says is decoded here, tolerantly and before
 //! IronRDP sees it, so the raw numbers are never lost.
 //!
-//! The machine's state is one enum, [`State`], whose variants hold exactly the data valid in them, and
+//! The machine's state is one enum, `State`, whose variants hold exactly the data valid in them, and
 //! every input goes through one transition function (`Machine::step`), in the manner of IronRDP's
 //! `ClientConnectorState` and `step()`. An input the current state cannot take is a bug in rdp-probe: it
 //! ends the probe as `inconclusive` with the stop reason `internal_error`, never as a server fault.

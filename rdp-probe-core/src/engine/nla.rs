@@ -11,7 +11,7 @@ use ironrdp_connector::credssp::CredsspSequence;
 use ironrdp_connector::sspi::credssp::ClientState;
 use ironrdp_connector::sspi::generator::GeneratorState;
 use ironrdp_connector::sspi::{self, ErrorKind};
-use ironrdp_connector::{Credentials, ServerName};
+use ironrdp_connector::{Credentials as ConnectorCredentials, ServerName};
 use ironrdp_core::WriteBuf;
 use ironrdp_pdu::nego::SecurityProtocol;
 
@@ -147,7 +147,7 @@ impl Machine {
             };
         };
         let protocol = SecurityProtocol::from_bits_retain(selected.bits());
-        let credentials = Credentials::UsernamePassword {
+        let credentials = ConnectorCredentials::UsernamePassword {
             username: creds.username.clone(),
             password: creds.password().to_owned(),
         };

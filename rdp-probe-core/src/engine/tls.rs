@@ -56,6 +56,9 @@ pub enum TlsHandshakeError {
     Rustls(rustls::Error),
     /// The connection failed under the handshake.
     Io(IoFailure),
+    /// The certificate verifier could not be built (e.g. no trusted roots on this machine under
+    /// [`crate::CertPolicy::RequireValid`]).
+    Verifier(Foreign<rustls::client::VerifierBuilderError>),
 }
 
 /// The legacy-TLS check on its second connection.
@@ -125,6 +128,7 @@ fn classify(error: TlsHandshakeError) -> FailureKind {
             message: "the server closed the connection during the TLS handshake".into(),
         }),
         TlsHandshakeError::Io(other) => FailureKind::from(other),
+        TlsHandshakeError::Verifier(e) => FailureKind::Tls(TlsFailure::Verifier(e)),
     }
 }
 

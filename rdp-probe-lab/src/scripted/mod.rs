@@ -42,7 +42,7 @@ pub const IO_CHANNEL: u16 = 1003;
 pub const USER_CHANNEL: u16 = 1007;
 /// The Server Core Data version the scripted server announces (RDP 5.0 to 8.1).
 pub const CORE_VERSION: u32 = 0x0008_0004;
-/// Interval between two bytes in [`Scenario::Drip`].
+/// Interval between two bytes in [`Hostility::Drip`].
 pub const DRIP_INTERVAL: Duration = Duration::from_secs(1);
 
 /// Where a [`Scenario::Hostile`] server misbehaves: in place of its answer to the named client

@@ -68,11 +68,11 @@ pub const OP_TLS_OK: u8 = 8;
 /// The TLS handshake fails: byte (below 0x80 an alert with this description; else a version failure or
 /// another TLS error).
 pub const OP_TLS_FAIL: u8 = 9;
-/// A valid PDU: see [`block`].
+/// A valid PDU: see `block`.
 pub const OP_BLOCK: u8 = 10;
 /// The connect: byte (0 refused, 1 unanswered, 2 name resolution fails).
 pub const OP_CONNECT: u8 = 11;
-/// A valid PDU split in two frames: cut byte, then a [`block`].
+/// A valid PDU split in two frames: cut byte, then a `block`.
 pub const OP_SPLIT: u8 = 12;
 /// A TSRequest with an arbitrary negoToken: version byte, length byte, token.
 pub const OP_TS_REQUEST: u8 = 13;
