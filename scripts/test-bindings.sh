@@ -30,6 +30,8 @@ trap cleanup EXIT
 # start_lab NAME VAR: serves scenario NAME on a free loopback port; sets VAR to the port.
 start_lab() {
   local name=$1 out="$WORK/lab-$1.addr" pid port=""
+  # Created here, not by the background job's redirect: the loop below may read it first.
+  : >"$out"
   "$LAB" serve "$name" --lifetime 900 >"$out" 2>"$WORK/lab-$name.log" &
   pid=$!
   LAB_PIDS+=("$pid")
