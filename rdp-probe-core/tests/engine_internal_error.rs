@@ -85,3 +85,20 @@ fn inputs_after_the_end_change_nothing() {
     let report = m.finish(NOW);
     assert_eq!(report.stop().unwrap().state, Some("connect"));
 }
+
+#[test]
+fn a_resolve_failure_once_connected_is_an_internal_error() {
+    let mut m = machine();
+    m.on_connecting(NOW);
+    m.on_connected(addr(), NOW);
+    m.on_resolve_failed("no such host".into(), NOW);
+    let report = m.finish(NOW);
+    assert!(report.failure().is_none(), "never blamed on the server");
+    let stop = report.stop().unwrap();
+    assert_eq!(stop.reason, StopReason::InternalError);
+    assert!(
+        stop.message.contains("'resolve_failed'"),
+        "{}",
+        stop.message
+    );
+}

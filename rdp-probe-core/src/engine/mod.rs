@@ -216,6 +216,19 @@ enum Input<'a> {
     TlsFailed(TlsHandshakeError),
     /// Random bytes asked for with [`Action::Random`].
     Random(&'a [u8]),
+    /// Name resolution failed.
+    ResolveFailed(String),
+    /// The TCP connect failed.
+    ConnectFailed(IoFailure),
+    /// The bytes received cannot start the frame awaited.
+    InvalidFrame(FailureKind),
+    /// Reading or writing failed, or the peer closed.
+    IoFailed(IoFailure),
+    /// The wait ran out with this many bytes of the next frame buffered.
+    TimedOut {
+        /// Bytes buffered.
+        partial: usize,
+    },
 }
 
 impl Input<'_> {
@@ -227,6 +240,11 @@ impl Input<'_> {
             Input::TlsEstablished(_) => "tls_established",
             Input::TlsFailed(_) => "tls_failed",
             Input::Random(_) => "random",
+            Input::ResolveFailed(_) => "resolve_failed",
+            Input::ConnectFailed(_) => "connect_failed",
+            Input::InvalidFrame(_) => "invalid_frame",
+            Input::IoFailed(_) => "io_failed",
+            Input::TimedOut { .. } => "timed_out",
         }
     }
 }
@@ -449,18 +467,13 @@ impl Machine {
     }
 
     /// Name resolution failed.
-    pub fn on_resolve_failed(&mut self, message: String, _now: Duration) {
-        self.fail(FailureKind::Dns { message });
+    pub fn on_resolve_failed(&mut self, message: String, now: Duration) {
+        self.step(Input::ResolveFailed(message), now);
     }
 
     /// The TCP connect failed (all addresses).
-    pub fn on_connect_failed(&mut self, error: IoFailure, _now: Duration) {
-        if let State::LegacyTlsCheck(check) = &self.state {
-            let kind = check.modern().clone();
-            self.fail(kind);
-            return;
-        }
-        self.fail(FailureKind::from(error));
+    pub fn on_connect_failed(&mut self, error: IoFailure, now: Duration) {
+        self.step(Input::ConnectFailed(error), now);
     }
 
     /// The TCP connection is up.
@@ -484,14 +497,8 @@ impl Machine {
     }
 
     /// The frame could not be delimited (see [`FrameCheck::Invalid`]).
-    pub fn on_invalid_frame(&mut self, kind: FailureKind, _now: Duration) {
-        if let State::LegacyTlsCheck(check) = &self.state {
-            // The check only confirms; what it could not read leaves the modern verdict as it was.
-            let kind = check.modern().clone();
-            self.fail(kind);
-            return;
-        }
-        self.fail(kind);
+    pub fn on_invalid_frame(&mut self, kind: FailureKind, now: Duration) {
+        self.step(Input::InvalidFrame(kind), now);
     }
 
     /// Random bytes, as asked for with [`Action::Random`].
@@ -500,48 +507,13 @@ impl Machine {
     }
 
     /// Reading or writing failed, or the peer closed.
-    pub fn on_io_failure(&mut self, error: IoFailure, _now: Duration) {
-        let kind = match &self.state {
-            State::AwaitClose { code, .. } => {
-                let ended_by = match &error {
-                    IoFailure::Os {
-                        kind: NetworkErrorKind::Reset,
-                        ..
-                    } => AfterErrInfo::Reset,
-                    _ => AfterErrInfo::Closed,
-                };
-                FailureKind::ErrInfo {
-                    code: *code,
-                    ended_by,
-                }
-            }
-            State::LegacyTlsCheck(check) => check.modern().clone(),
-            State::Credssp { nla, .. } => nla
-                .io_failure(&error, self.report.server.credssp_version)
-                .unwrap_or_else(|| FailureKind::from(error)),
-            _ => FailureKind::from(error),
-        };
-        self.fail(kind);
+    pub fn on_io_failure(&mut self, error: IoFailure, now: Duration) {
+        self.step(Input::IoFailed(error), now);
     }
 
     /// The wait in [`Machine::deadline`] ran out with `partial` bytes of the next frame buffered.
-    pub fn on_timeout(&mut self, partial: usize, _now: Duration) {
-        let kind = match &self.state {
-            State::AwaitClose { code, .. } => FailureKind::ErrInfo {
-                code: *code,
-                ended_by: AfterErrInfo::StillOpen,
-            },
-            State::LegacyTlsCheck(check) => check.modern().clone(),
-            _ => {
-                let (which, limit) = self.deadline_kind();
-                FailureKind::Timeout(Timeout {
-                    limit_ms: u64::try_from(limit.as_millis()).unwrap_or(u64::MAX),
-                    which,
-                    partial_bytes: partial,
-                })
-            }
-        };
-        self.fail(kind);
+    pub fn on_timeout(&mut self, partial: usize, now: Duration) {
+        self.step(Input::TimedOut { partial }, now);
     }
 
     /// The TLS handshake completed.
@@ -608,6 +580,53 @@ impl Machine {
             ) => self.session_frame(connector, selected, frame, now),
             (State::AwaitClose { code, since }, Input::Frame(frame)) => {
                 self.await_close_frame(code, since, frame)
+            }
+            // How each state ends when the connection or the wait fails.
+            (State::Connect, Input::ResolveFailed(message)) => {
+                self.failed(FailureKind::Dns { message })
+            }
+            (
+                State::LegacyTlsCheck(check),
+                Input::ConnectFailed(_)
+                | Input::InvalidFrame(_)
+                | Input::IoFailed(_)
+                | Input::TimedOut { .. },
+            ) => {
+                // The check only confirms: what it could not learn leaves the first verdict standing.
+                let modern = check.into_modern();
+                self.failed(modern)
+            }
+            (State::Connect | State::Reconnect, Input::ConnectFailed(error)) => {
+                self.failed(FailureKind::from(error))
+            }
+            (State::AwaitClose { code, .. }, Input::IoFailed(error)) => {
+                let ended_by = match error {
+                    IoFailure::Os {
+                        kind: NetworkErrorKind::Reset,
+                        ..
+                    } => AfterErrInfo::Reset,
+                    _ => AfterErrInfo::Closed,
+                };
+                self.failed(FailureKind::ErrInfo { code, ended_by })
+            }
+            (State::AwaitClose { code, .. }, Input::TimedOut { .. }) => {
+                self.failed(FailureKind::ErrInfo {
+                    code,
+                    ended_by: AfterErrInfo::StillOpen,
+                })
+            }
+            (State::Credssp { nla, .. }, Input::IoFailed(error)) => {
+                let kind = nla
+                    .io_failure(&error, self.report.server.credssp_version)
+                    .unwrap_or_else(|| FailureKind::from(error));
+                self.failed(kind)
+            }
+            (State::Consumed, input) => self.internal("consumed", input.name()),
+            (_, Input::InvalidFrame(kind)) => self.failed(kind),
+            (_, Input::IoFailed(error)) => self.failed(FailureKind::from(error)),
+            (_, Input::TimedOut { partial }) => {
+                let kind = self.timeout(partial);
+                self.failed(kind)
             }
             (state, input) => self.internal(state.name(), input.name()),
         };
@@ -710,11 +729,14 @@ impl Machine {
         State::Ended(End::Failed(Failure::new(phase, kind)))
     }
 
-    /// Ends the probe with a failure, outside a transition (the first ending wins).
-    fn fail(&mut self, kind: FailureKind) {
-        if !matches!(self.state, State::Ended(_)) {
-            self.state = self.failed(kind);
-        }
+    /// The timeout the deadline in force makes, with `partial` bytes of a frame buffered.
+    fn timeout(&self, partial: usize) -> FailureKind {
+        let (which, limit) = self.deadline_kind();
+        FailureKind::Timeout(Timeout {
+            limit_ms: u64::try_from(limit.as_millis()).unwrap_or(u64::MAX),
+            which,
+            partial_bytes: partial,
+        })
     }
 
     /// Ends the probe without a failure (needs credentials, or something rdp-probe does not implement).

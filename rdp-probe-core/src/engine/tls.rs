@@ -83,9 +83,9 @@ enum LegacyStep {
 }
 
 impl LegacyCheck {
-    /// The modern handshake's failure.
-    pub(super) fn modern(&self) -> &FailureKind {
-        &self.modern
+    /// The modern handshake's failure, the verdict when the check learns nothing.
+    pub(super) fn into_modern(self) -> FailureKind {
+        self.modern
     }
 
     /// What the driver does for the check.
