@@ -123,6 +123,23 @@ pub fn render(report: &Report, color: bool) -> String {
         let sel = s.selected_protocol.as_deref().unwrap_or("-");
         let _ = writeln!(out, "  protocol:      selected {sel} (requested {req})");
     }
+    if let Some(r) = &s.redirection {
+        let target = r
+            .target_fqdn
+            .as_deref()
+            .or(r.target_net_address.as_deref())
+            .or(r.target_net_addresses.first().map(String::as_str))
+            .or(r.target_netbios_name.as_deref())
+            .unwrap_or("(no target named)");
+        let mut who = String::new();
+        if let Some(user) = &r.user_name {
+            who = match &r.domain {
+                Some(domain) => format!(" for {domain}\\{user}"),
+                None => format!(" for {user}"),
+            };
+        }
+        let _ = writeln!(out, "  redirected to: {target}{who} ({} form)", r.form);
+    }
     if s.legacy_negotiation {
         out.push_str("  negotiation:   none (legacy server: Windows 2000/XP/2003 era, Standard RDP Security only)\n");
     }

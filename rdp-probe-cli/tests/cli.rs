@@ -136,3 +136,39 @@ fn refused_port_reports_0x204_in_json() {
     assert_eq!(json["mstsc"]["disconnect_reason"], 0x204);
     assert_eq!(json["target"]["port"], port.parse::<u64>().unwrap());
 }
+
+#[test]
+fn a_redirection_names_its_target_and_never_its_secrets() {
+    use rdp_probe_lab::scripted::{
+        REDIRECT_DOMAIN, REDIRECT_SECRET_COOKIE, REDIRECT_TARGET, REDIRECT_USER, Scenario,
+        ScriptedServer,
+    };
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let server = runtime
+        .block_on(ScriptedServer::start(Scenario::RedirectEnhanced))
+        .unwrap();
+    let addr = server.addr().to_string();
+    let o = runtime.block_on(async {
+        let addr = addr.clone();
+        tokio::task::spawn_blocking(move || rdp_probe(&[&addr, "--no-color"], None, &[]))
+            .await
+            .unwrap()
+    });
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let out = text(&o);
+    let line = format!("redirected to: {REDIRECT_TARGET} for {REDIRECT_DOMAIN}\\{REDIRECT_USER}");
+    assert!(out.contains(&line), "{out}");
+    assert!(!out.contains("msts"), "{out}");
+    let o = runtime.block_on(async {
+        tokio::task::spawn_blocking(move || rdp_probe(&[&addr, "--json"], None, &[]))
+            .await
+            .unwrap()
+    });
+    let json: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(json["outcome"], "redirected");
+    assert_eq!(
+        json["server"]["redirection"]["load_balance_info_len"],
+        REDIRECT_SECRET_COOKIE.len()
+    );
+    assert!(!String::from_utf8_lossy(&o.stdout).contains("redir-secret"));
+}

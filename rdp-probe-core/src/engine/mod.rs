@@ -545,7 +545,7 @@ impl Machine {
             (State::Connect | State::Reconnect, Input::Connected(addr)) => {
                 self.report.target.address = Some(addr.to_string());
                 self.log.enter(Phase::X224, now);
-                self.begin_negotiation(addr, now)
+                self.begin_negotiation(addr)
             }
             (State::Negotiation { connector }, Input::Frame(frame)) => {
                 self.negotiation_frame(connector, frame, now)
@@ -557,7 +557,7 @@ impl Machine {
                 },
                 Input::TlsEstablished(tls),
             ) => self.tls_established(connector, selected, tls, now),
-            (State::TlsHandshake { .. }, Input::TlsFailed(error)) => self.tls_failed(error, now),
+            (State::TlsHandshake { .. }, Input::TlsFailed(error)) => self.tls_failed(error),
             (State::LegacyTlsCheck(check), Input::Connected(_)) => self.legacy_connected(check),
             (State::LegacyTlsCheck(check), Input::Frame(frame)) => self.legacy_frame(check, frame),
             (State::LegacyTlsCheck(check), Input::Random(random)) => {

@@ -32,7 +32,7 @@ fn seen(pdu: &X224Pdu<'_>) -> Pdu {
 }
 
 impl Machine {
-    pub(super) fn begin_negotiation(&mut self, addr: SocketAddr, _now: Duration) -> State {
+    pub(super) fn begin_negotiation(&mut self, addr: SocketAddr) -> State {
         let mut connector = ClientConnector::new(super::connector::config(&self.options), addr);
         let mut buf = WriteBuf::new();
         let protocol = SecurityProtocol::from_bits_retain(self.requested.bits());

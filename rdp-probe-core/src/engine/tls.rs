@@ -204,7 +204,7 @@ impl Machine {
         }
     }
 
-    pub(super) fn tls_failed(&mut self, error: TlsHandshakeError, _now: Duration) -> State {
+    pub(super) fn tls_failed(&mut self, error: TlsHandshakeError) -> State {
         let modern = classify(error);
         if suggests_legacy_tls(&modern) {
             tracing::debug!("Checking for a legacy-TLS server on a second connection");
