@@ -66,7 +66,12 @@ impl Protocols {
 
     /// Whether a CredSSP protocol (HYBRID or HYBRID_EX) is in the set.
     pub const fn has_nla(self) -> bool {
-        self.0 & (0x2 | 0x8) != 0
+        self.0 & (Self::HYBRID.0 | Self::HYBRID_EX.0) != 0
+    }
+
+    /// The members of `self` that are not in `other`.
+    pub const fn without(self, other: Self) -> Self {
+        Self(self.0 & !other.0)
     }
 
     /// Names of the set members (`["rdp"]` for the empty set; unknown bits as `0x..`).

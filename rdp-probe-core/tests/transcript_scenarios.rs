@@ -460,21 +460,34 @@ fn rdstls_or_rdsaad_selected_without_being_requested() {
 }
 
 #[test]
-fn requesting_rdstls_or_rdsaad_fails_before_sending() {
-    // IronRDP's connector refuses to request RDSTLS or RDSAAD, so the engine's `protocol_not_implemented`
-    // stop for a server that selects one cannot be reached: the probe fails locally, in x224, with a
-    // connector error (code 7), before the Connection Request goes out. (Reported: the hint blames the
-    // server.)
+fn requesting_rdstls_or_rdsaad_asks_for_them_and_stops_where_the_probe_cannot_follow() {
+    // IronRDP's connector cannot request RDSTLS or RDSAAD; the Connection Request on the wire still asks
+    // for what the user asked for, and a server that selects one of them meets the probe's own
+    // "not implemented" stop, never a failure blamed on the server.
     for requested in [PROTOCOL_RDSTLS, PROTOCOL_RDSAAD] {
         let t = run_on(
             &only(PROTOCOL_SSL | requested),
             vec![frame(server::confirm(requested))],
         );
+        assert_eq!(t.report.verdict_kind(), VerdictKind::Inconclusive);
+        let stop = t.report.stop().unwrap();
         assert_eq!(
-            failure_of(&t.report),
-            (Phase::X224, CodeSpace::Protocol, 7, (0x1104, 0))
+            (stop.phase, stop.reason),
+            (Phase::X224, StopReason::ProtocolNotImplemented)
         );
-        assert!(t.sent.is_empty());
+        let request = &t.sent.first().unwrap().bytes;
+        let neg_req = request.get(request.len() - 4..).unwrap();
+        assert_eq!(neg_req, (PROTOCOL_SSL | requested).to_le_bytes());
+        // A server that selects SSL from the same request goes on to TLS as usual.
+        let t = run_on(
+            &only(PROTOCOL_SSL | requested),
+            vec![frame(server::confirm(PROTOCOL_SSL)), Event::tls_ok()],
+        );
+        assert!(
+            t.report.phases.iter().any(|p| p.phase == Phase::Tls),
+            "{:?}",
+            t.report.phases
+        );
     }
 }
 
@@ -963,6 +976,28 @@ fn nla_logon_then_the_session() {
     assert!(ts_requests[0].nego_token.is_some() && !ts_requests[0].has_pub_key_auth);
     assert!(ts_requests[1].has_pub_key_auth);
     assert!(ts_requests[2].has_auth_info);
+    // All three, the credentials included, belong to credssp, in bytes and in round trips.
+    assert!(t.sent[1..4].iter().all(|s| s.phase == Phase::Credssp));
+    let sent: usize = t.sent[1..4].iter().map(|s| s.bytes.len()).sum();
+    let credssp = t
+        .report
+        .phases
+        .iter()
+        .find(|p| p.phase == Phase::Credssp)
+        .unwrap();
+    assert_eq!(credssp.bytes_sent, sent as u64);
+    let basic = t
+        .report
+        .phases
+        .iter()
+        .find(|p| p.phase == Phase::BasicSettings)
+        .unwrap();
+    assert_eq!(
+        basic.bytes_sent,
+        t.sent_in(Phase::BasicSettings)
+            .map(|s| s.bytes.len() as u64)
+            .sum::<u64>()
+    );
 }
 
 #[test]

@@ -570,7 +570,7 @@ impl Machine {
                     nla,
                 },
                 Input::Frame(frame),
-            ) => self.nla_frame(connector, selected, nla, frame, now),
+            ) => self.nla_frame(connector, selected, nla, frame),
             (
                 State::Session {
                     connector,

@@ -35,18 +35,35 @@ impl Machine {
     pub(super) fn begin_negotiation(&mut self, addr: SocketAddr) -> State {
         let mut connector = ClientConnector::new(super::connector::config(&self.options), addr);
         let mut buf = WriteBuf::new();
-        let protocol = SecurityProtocol::from_bits_retain(self.requested.bits());
-        match connector.initiate_with_security_protocol(protocol, &mut buf) {
-            Ok(_) => {
-                self.report.server.requested_protocols = Some(self.requested);
-                self.queue(buf.filled().to_vec());
-                State::Negotiation {
-                    connector: Connector::new(connector),
-                }
-            }
-            Err(e) => self.failed(FailureKind::Protocol(ProtocolViolation::Connector(
-                ConnectorError::new(e),
-            ))),
+        // IronRDP's connector cannot request RDSTLS or RDSAAD. It requests the rest; the Connection
+        // Request on the wire asks for everything the user asked for, so a server that selects one of
+        // those two meets the probe's own "not implemented" stop instead of a refusal to ask.
+        let beyond_ironrdp =
+            Protocols::from_bits(Protocols::RDSTLS.bits() | Protocols::RDSAAD.bits());
+        let for_connector = self.requested.without(beyond_ironrdp);
+        let protocol = SecurityProtocol::from_bits_retain(for_connector.bits());
+        if connector
+            .initiate_with_security_protocol(protocol, &mut buf)
+            .is_err()
+        {
+            // Nothing has been sent: a connector that cannot write a Connection Request is rdp-probe's
+            // problem, never the server's.
+            return self.internal(
+                "negotiation",
+                "the connector could not write the Connection Request",
+            );
+        }
+        self.report.server.requested_protocols = Some(self.requested);
+        if for_connector == self.requested {
+            self.queue(buf.filled().to_vec());
+        } else {
+            self.queue(rdp_probe_wire::x224::connection_request(
+                self.requested.bits(),
+                None,
+            ));
+        }
+        State::Negotiation {
+            connector: Connector::new(connector),
         }
     }
 

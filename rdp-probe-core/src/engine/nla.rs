@@ -5,8 +5,6 @@
 //! the CHALLENGE (the server's CredSSP version and NTLM host facts) and stops at the NLA wall: no logon is
 //! attempted, so no failed-logon event and no lockout count.
 
-use std::time::Duration;
-
 use ironrdp_connector::credssp::CredsspSequence;
 use ironrdp_connector::sspi::credssp::ClientState;
 use ironrdp_connector::sspi::generator::GeneratorState;
@@ -18,9 +16,9 @@ use ironrdp_pdu::nego::SecurityProtocol;
 use rdp_probe_codes::StopReason;
 
 use super::{Connector, Framing, IoFailure, Machine, State};
+use crate::Protocols;
 use crate::failure::{ConnectorError, CredsspFailure, FailureKind, Pdu, SspiError};
 use crate::report::{NtlmFacts, VerdictKind};
-use crate::{Phase, Protocols};
 
 /// The TSRequest version the probe announces (current Windows clients send 6).
 const TS_REQUEST_VERSION: u32 = 6;
@@ -132,7 +130,6 @@ impl Machine {
         connector: Connector,
         selected: Protocols,
         server_public_key: Vec<u8>,
-        now: Duration,
     ) -> State {
         let Some(creds) = self.options.credentials.clone() else {
             let negotiate = rdp_probe_wire::ntlm::negotiate_message();
@@ -166,7 +163,6 @@ impl Machine {
                 Box::new(sequence),
                 Sent::Nothing,
                 first,
-                now,
             ),
             Err(e) => self.failed(FailureKind::Credssp(CredsspFailure::Local(
                 ConnectorError::new(e),
@@ -182,7 +178,6 @@ impl Machine {
         mut sequence: Box<CredsspSequence>,
         sent: Sent,
         request: sspi::credssp::TsRequest,
-        now: Duration,
     ) -> State {
         let state = match resolve(sequence.process_ts_request(request)) {
             Ok(state) => state,
@@ -211,11 +206,11 @@ impl Machine {
                 nla: Nla::EarlyUserAuth,
             }
         } else {
-            self.nla_done(connector, selected, now)
+            self.nla_done(connector, selected)
         }
     }
 
-    fn nla_done(&mut self, mut connector: Connector, selected: Protocols, now: Duration) -> State {
+    fn nla_done(&mut self, mut connector: Connector, selected: Protocols) -> State {
         if !connector.should_perform_credssp() {
             return self.internal(
                 "credssp",
@@ -223,7 +218,8 @@ impl Machine {
             );
         }
         connector.mark_credssp_as_done();
-        self.log.enter(Phase::BasicSettings, now);
+        // The phase changes when the session starts (the next poll), so the TSCredentials queued just
+        // before count in credssp, where they belong.
         State::Session {
             connector,
             selected,
@@ -236,10 +232,9 @@ impl Machine {
         selected: Protocols,
         nla: Nla,
         frame: &[u8],
-        now: Duration,
     ) -> State {
         let (sequence, sent) = match nla {
-            Nla::EarlyUserAuth => return self.early_user_auth(connector, selected, frame, now),
+            Nla::EarlyUserAuth => return self.early_user_auth(connector, selected, frame),
             Nla::CredentialLess => (None, Sent::Negotiate),
             Nla::Logon { sequence, sent } => (Some(sequence), sent),
         };
@@ -289,10 +284,8 @@ impl Machine {
             );
         };
         match sequence.decode_server_message(frame) {
-            Ok(Some(request)) => {
-                self.nla_process(connector, selected, sequence, sent, request, now)
-            }
-            Ok(None) => self.nla_done(connector, selected, now),
+            Ok(Some(request)) => self.nla_process(connector, selected, sequence, sent, request),
+            Ok(None) => self.nla_done(connector, selected),
             Err(e) => self.failed(FailureKind::Credssp(CredsspFailure::ServerMessage(
                 ConnectorError::new(e),
             ))),
@@ -304,13 +297,12 @@ impl Machine {
         connector: Connector,
         selected: Protocols,
         frame: &[u8],
-        now: Duration,
     ) -> State {
         match rdp_probe_wire::credssp::parse_early_user_auth_result(frame) {
             Ok(result) => {
                 self.report.server.early_user_auth_result = Some(result);
                 if result == AUTHZ_SUCCESS {
-                    self.nla_done(connector, selected, now)
+                    self.nla_done(connector, selected)
                 } else {
                     self.failed(FailureKind::EarlyUserAuth { result })
                 }

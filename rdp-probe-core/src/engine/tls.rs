@@ -194,7 +194,7 @@ impl Machine {
         };
         if selected.has_nla() {
             self.log.enter(Phase::Credssp, now);
-            self.begin_nla(connector, selected, public_key, now)
+            self.begin_nla(connector, selected, public_key)
         } else {
             self.log.enter(Phase::BasicSettings, now);
             State::Session {
