@@ -38,7 +38,7 @@ struct Counters {
 /// section 6.2.1).
 #[derive(Debug, Default)]
 struct RecordCursor {
-    header: [u8; 5],
+    header: [u8; rdp_probe_wire::tls::RECORD_HEADER_LEN],
     header_len: usize,
     body_left: usize,
 }
@@ -67,7 +67,7 @@ impl RecordCursor {
         }
         if self.header_len == self.header.len() {
             self.header_len = 0;
-            self.body_left = usize::from(u16::from_be_bytes([self.header[3], self.header[4]]));
+            self.body_left = rdp_probe_wire::tls::fragment_len(&self.header);
         }
     }
 }

@@ -42,6 +42,14 @@ pub const TLS1_2: u16 = 0x0303;
 /// TLS 1.3 protocol version ([RFC 8446] 4.2.1; in `supported_versions` only).
 pub const TLS1_3: u16 = 0x0304;
 
+/// The length of the fragment a record header announces (its last two bytes, big-endian;
+/// [RFC 5246] 6.2.1, [RFC 8446] 5.1), whatever the content type: for a reader that only
+/// needs to stop at record boundaries.
+pub fn fragment_len(header: &[u8; RECORD_HEADER_LEN]) -> usize {
+    let [_, _, _, hi, lo] = *header;
+    usize::from(u16::from_be_bytes([hi, lo]))
+}
+
 /// Length of the TLS record at the start of `buf` ([RFC 5246] 6.2.1): the 5-byte header
 /// plus the fragment length it states.
 ///
@@ -279,6 +287,18 @@ fn hello_record(h: &ServerHello, session_id: &[u8]) -> Vec<u8> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn fragment_len_reads_the_header_s_last_two_bytes() {
+        assert_eq!(fragment_len(&[23, 3, 3, 0x01, 0x02]), 0x0102);
+        assert_eq!(fragment_len(&[0xff, 0, 0, 0, 0]), 0);
+        let record = [22, 3, 1, 0, 2, 0xaa, 0xbb];
+        let header: [u8; RECORD_HEADER_LEN] = [22, 3, 1, 0, 2];
+        assert_eq!(
+            record_len(&record),
+            FrameLen::Complete(RECORD_HEADER_LEN + fragment_len(&header))
+        );
+    }
+
     use super::*;
     use crate::frame::Sniff;
 
