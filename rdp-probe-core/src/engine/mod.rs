@@ -30,7 +30,7 @@ use crate::failure::{
 };
 use crate::phase::{PhaseLog, PhaseStatus};
 use crate::report::{
-    ErrInfoFact, FailureReport, MstscReport, Outcome, Report, StopReport, Verdict, VerdictKind,
+    ErrInfoFact, FailureReport, MstscReport, Outcome, Report, StopReport, Verdict,
 };
 use crate::{Phase, ProbeOptions, Protocols, Target};
 
@@ -249,11 +249,23 @@ impl Input<'_> {
     }
 }
 
+/// Which verdict a stop without a failure gives.
+#[derive(Debug, Clone, Copy)]
+enum Stop {
+    /// `needs_credentials`.
+    NeedsCredentials,
+    /// `inconclusive`.
+    Inconclusive,
+}
+
 /// How the probe ended, before the report is written.
 #[derive(Debug)]
 enum End {
     Failed(Failure),
-    Stopped { kind: VerdictKind, stop: StopReport },
+    /// Credentials are needed to go further.
+    NeedsCredentials(StopReport),
+    /// The probe met something it does not implement, or a bug of its own.
+    Inconclusive(StopReport),
     Connected(Outcome),
 }
 
@@ -644,9 +656,7 @@ impl Machine {
             "Internal error: the engine cannot take this input here"
         );
         self.outgoing.clear();
-        State::Ended(End::Stopped {
-            kind: VerdictKind::Inconclusive,
-            stop: StopReport {
+        State::Ended(End::Inconclusive(StopReport {
                 phase: self.phase(),
                 reason: StopReason::InternalError,
                 message: format!(
@@ -654,8 +664,7 @@ impl Machine {
                 ),
                 hint: "this is a bug in rdp-probe, not a fault of the server; please report it with the -v log".into(),
                 state: Some(state),
-            },
-        })
+        }))
     }
 
     // ----- outputs -----
@@ -679,12 +688,13 @@ impl Machine {
                     },
                 }
             }
-            State::Ended(End::Stopped { kind, stop }) => {
+            State::Ended(End::NeedsCredentials(stop)) => {
                 self.log.close(PhaseStatus::Stopped, now);
-                match kind {
-                    VerdictKind::NeedsCredentials => Verdict::NeedsCredentials { stop },
-                    _ => Verdict::Inconclusive { stop },
-                }
+                Verdict::NeedsCredentials { stop }
+            }
+            State::Ended(End::Inconclusive(stop)) => {
+                self.log.close(PhaseStatus::Stopped, now);
+                Verdict::Inconclusive { stop }
             }
             State::Ended(End::Connected(outcome)) => {
                 self.log.close(PhaseStatus::Ok, now);
@@ -739,24 +749,19 @@ impl Machine {
         })
     }
 
-    /// Ends the probe without a failure (needs credentials, or something rdp-probe does not implement).
-    fn stop(
-        &mut self,
-        kind: VerdictKind,
-        reason: StopReason,
-        message: String,
-        hint: String,
-    ) -> State {
+    /// Ends the probe without a failure: credentials are needed, or the probe cannot follow.
+    fn stop(&mut self, why: Stop, reason: StopReason, message: String, hint: String) -> State {
         self.outgoing.clear();
-        State::Ended(End::Stopped {
-            kind,
-            stop: StopReport {
-                phase: self.phase(),
-                reason,
-                message,
-                hint,
-                state: None,
-            },
+        let stop = StopReport {
+            phase: self.phase(),
+            reason,
+            message,
+            hint,
+            state: None,
+        };
+        State::Ended(match why {
+            Stop::NeedsCredentials => End::NeedsCredentials(stop),
+            Stop::Inconclusive => End::Inconclusive(stop),
         })
     }
 

@@ -10,9 +10,9 @@ use rdp_probe_wire::x224::{ConnectionConfirm, X224Pdu};
 
 use rdp_probe_codes::StopReason;
 
-use super::{Connector, Machine, State};
+use super::{Connector, Machine, State, Stop};
 use crate::failure::{ConnectorError, FailureKind, Pdu, ProtocolViolation};
-use crate::report::{NegotiationFailureFact, VerdictKind};
+use crate::report::NegotiationFailureFact;
 use crate::{Phase, Protocols};
 
 /// RDP_NEG_FAILURE SSL_NOT_ALLOWED_BY_SERVER ([MS-RDPBCGR] 2.2.1.2.2): the Windows client reconnects with
@@ -160,7 +160,7 @@ impl Machine {
         }
         if matches!(selected, Protocols::RDSTLS | Protocols::RDSAAD) {
             return self.stop(
-                VerdictKind::Inconclusive,
+                Stop::Inconclusive,
                 StopReason::ProtocolNotImplemented,
                 format!(
                     "the server selected {}, which rdp-probe does not implement yet",

@@ -15,10 +15,10 @@ use ironrdp_pdu::nego::SecurityProtocol;
 
 use rdp_probe_codes::StopReason;
 
-use super::{Connector, Framing, IoFailure, Machine, State};
+use super::{Connector, Framing, IoFailure, Machine, State, Stop};
 use crate::Protocols;
 use crate::failure::{ConnectorError, CredsspFailure, FailureKind, Pdu, SspiError};
-use crate::report::{NtlmFacts, VerdictKind};
+use crate::report::NtlmFacts;
 
 /// The TSRequest version the probe announces (current Windows clients send 6).
 const TS_REQUEST_VERSION: u32 = 6;
@@ -272,7 +272,7 @@ impl Machine {
         let Some(mut sequence) = sequence else {
             let host = self.target.host().to_owned();
             return self.stop(
-                VerdictKind::NeedsCredentials,
+                Stop::NeedsCredentials,
                 StopReason::NlaRequiresCredentials,
                 format!(
                     "the server selected {} (Network Level Authentication): it authenticates before the session starts, so credentials are needed to go further",

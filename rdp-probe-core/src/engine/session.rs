@@ -17,11 +17,9 @@ use rdp_probe_wire::x224::X224Pdu;
 
 use rdp_probe_codes::StopReason;
 
-use super::{Connector, End, Machine, State};
+use super::{Connector, End, Machine, State, Stop};
 use crate::failure::{ConnectorError, FailureKind, Pdu, ProtocolViolation};
-use crate::report::{
-    LicensingFacts, Outcome, RedirectionFacts, StandardSecurityFacts, VerdictKind,
-};
+use crate::report::{LicensingFacts, Outcome, RedirectionFacts, StandardSecurityFacts};
 use crate::{Phase, Protocols};
 
 /// The first byte of an MCS Connect Response: BER application tag 102 ([T.125] 11.2).
@@ -238,7 +236,7 @@ impl Machine {
         });
         if sec.encryption_method != 0 || sec.encryption_level != 0 {
             return Inspected::Leave(self.stop(
-                VerdictKind::Inconclusive,
+                Stop::Inconclusive,
                 StopReason::StandardSecurityEncryption,
                 format!(
                     "the server requires Standard RDP Security with encryption ({}, {}); rdp-probe does not implement RC4/FIPS encryption yet",
