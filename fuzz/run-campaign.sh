@@ -64,10 +64,12 @@ for t in $targets; do
         failed+=("$t")
         crashes=1
     fi
-    # With -jobs the statistics are in fuzz-N.log files in the current directory.
+    # With -jobs each worker writes its statistics to fuzz-N.log in the current directory, and the
+    # parent echoes them into its own output as well: count the workers' files only.
     stats="$work/$t.log"
     if [ "$jobs" -gt 1 ]; then
-        cat fuzz-*.log >>"$stats" 2>/dev/null || true
+        stats="$work/$t.workers.log"
+        cat fuzz-*.log >"$stats" 2>/dev/null || true
         rm -f fuzz-*.log
     fi
     execs=$(grep -h 'stat::number_of_executed_units' "$stats" | awk '{s += $2} END {print s + 0}')
