@@ -102,3 +102,19 @@ fn a_resolve_failure_once_connected_is_an_internal_error() {
         stop.message
     );
 }
+
+#[test]
+fn through_the_harness_a_frame_the_engine_never_asked_for_is_an_internal_error() {
+    use rdp_probe_core::engine::transcript::{Event, Setup, server};
+    // The driver hands the engine the Connection Confirm before the engine has even connected.
+    let setup = Setup::new(Target::new("127.0.0.1", 3389).unwrap());
+    let t = setup.run([Event::Unasked(server::confirm(
+        rdp_probe_wire::x224::PROTOCOL_SSL,
+    ))]);
+    assert_eq!(t.report.verdict_kind(), VerdictKind::Inconclusive);
+    let stop = t.report.stop().unwrap();
+    assert_eq!(stop.reason, StopReason::InternalError);
+    assert_eq!(stop.state, Some("connect"));
+    assert!(t.report.failure().is_none());
+    assert!(!t.step_limit_reached, "the probe ended at once");
+}

@@ -122,6 +122,10 @@ pub enum Event {
     ConnectRefused,
     /// The TCP connect gets no answer until the connect deadline.
     ConnectUnanswered,
+    /// A driver bug, for tests of the engine's own guard: before the engine is asked what to do next,
+    /// the harness hands it this frame whatever it waits for (a frame it never asked for ends the probe
+    /// as rdp-probe's internal error).
+    Unasked(Vec<u8>),
 }
 
 impl Event {
@@ -488,6 +492,12 @@ fn drive(setup: &Setup, server: &mut dyn Server) -> Transcript {
         steps += 1;
         if !states.contains(&m.state_name()) {
             states.push(m.state_name());
+        }
+        if let Some(Event::Unasked(_)) = w.peek()
+            && let Some(Event::Unasked(frame)) = w.next()
+        {
+            m.on_frame(&frame, w.now);
+            continue;
         }
         match m.poll(w.now) {
             action @ (Action::Connect | Action::Reconnect) => {
