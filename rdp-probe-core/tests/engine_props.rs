@@ -258,47 +258,32 @@ fn engine_seeds_reach_their_verdicts() {
     );
 }
 
-/// Writes the seeds of `engine_seeds_reach_their_verdicts` (run with `RDP_PROBE_WRITE_ENGINE_SEEDS=1`).
+/// The seeds of `engine_seeds_reach_their_verdicts` are these inputs: fails when a committed seed differs
+/// (regenerate them with `RDP_PROBE_WRITE_ENGINE_SEEDS=1`).
 #[test]
-fn write_engine_seeds() {
+fn engine_seeds_are_current() {
     use fuzz::*;
-    if std::env::var_os("RDP_PROBE_WRITE_ENGINE_SEEDS").is_none() {
-        return;
-    }
     let config = |protocols: u8, credentials: bool, short: bool, prefix: u8| {
         protocols
             | if credentials { CONFIG_CREDENTIALS } else { 0 }
             | if short { CONFIG_SHORT_TIMEOUTS } else { 0 }
             | (prefix << CONFIG_PREFIX_SHIFT)
     };
-    // Block numbers (see `fuzz::block`).
-    const CONFIRM: u8 = 0;
-    const NEG_FAILURE: u8 = 1;
-    const CONNECT_RESPONSE: u8 = 4;
-    const ATTACH_USER_CONFIRM: u8 = 8;
-    const CHANNEL_JOIN_CONFIRM: u8 = 9;
-    const ERRINFO: u8 = 10;
-    const LICENSE_ERROR: u8 = 11;
-    const VALID_CLIENT: u8 = 12;
-    const DEMAND_ACTIVE: u8 = 14;
-    const FINALIZATION: u8 = 15;
-    const CHALLENGE: u8 = 16;
-    const CREDSSP_ERROR: u8 = 17;
     let to_licensing = [
         OP_BLOCK,
-        CONFIRM,
+        BLOCK_CONFIRM,
         0,
         OP_BLOCK,
-        CONNECT_RESPONSE,
+        BLOCK_CONNECT_RESPONSE,
         OP_BLOCK,
-        ATTACH_USER_CONFIRM,
+        BLOCK_ATTACH_USER_CONFIRM,
         0,
         OP_BLOCK,
-        CHANNEL_JOIN_CONFIRM,
+        BLOCK_CHANNEL_JOIN_CONFIRM,
         0,
         1,
         OP_BLOCK,
-        CHANNEL_JOIN_CONFIRM,
+        BLOCK_CHANNEL_JOIN_CONFIRM,
         0,
         0,
     ];
@@ -307,29 +292,29 @@ fn write_engine_seeds() {
     healthy.extend(to_licensing);
     healthy.extend([
         OP_BLOCK,
-        VALID_CLIENT,
+        BLOCK_VALID_CLIENT,
         OP_BLOCK,
-        DEMAND_ACTIVE,
+        BLOCK_DEMAND_ACTIVE,
         OP_BLOCK,
-        FINALIZATION,
+        BLOCK_FINALIZATION,
     ]);
     seeds.push(("healthy.bin", healthy));
     let mut errinfo = vec![config(0, false, false, 3)];
-    errinfo.extend([OP_BLOCK, ERRINFO, 7, 0, 0, 0, OP_CLOSE]);
+    errinfo.extend([OP_BLOCK, BLOCK_ERRINFO, 7, 0, 0, 0, OP_CLOSE]);
     seeds.push(("errinfo-after-client-info-0x7.bin", errinfo));
     let mut fallback = vec![
         config(0, false, false, 0),
         OP_BLOCK,
-        NEG_FAILURE,
+        BLOCK_NEG_FAILURE,
         2,
         OP_CLOSE,
     ];
     fallback.extend(to_licensing);
-    fallback.extend([OP_BLOCK, ERRINFO, 7, 0, 0, 0, OP_CLOSE]);
+    fallback.extend([OP_BLOCK, BLOCK_ERRINFO, 7, 0, 0, 0, OP_CLOSE]);
     seeds.push(("ssl-not-allowed-fallback.bin", fallback));
     seeds.push((
         "ntlm-challenge-no-credentials.bin",
-        vec![config(0, false, false, 6), OP_BLOCK, CHALLENGE, 6],
+        vec![config(0, false, false, 6), OP_BLOCK, BLOCK_CHALLENGE, 6],
     ));
     seeds.push((
         "ntlm-challenge-close-after-authenticate.bin",
@@ -340,7 +325,7 @@ fn write_engine_seeds() {
         vec![
             config(0, false, false, 6),
             OP_BLOCK,
-            CREDSSP_ERROR,
+            BLOCK_CREDSSP_ERROR,
             6,
             0x6d,
             0x00,
@@ -354,7 +339,7 @@ fn write_engine_seeds() {
         vec![
             config(0, false, false, 0),
             OP_BLOCK,
-            CONFIRM,
+            BLOCK_CONFIRM,
             2,
             OP_TLS_FAIL,
             40,
@@ -369,7 +354,7 @@ fn write_engine_seeds() {
         vec![
             config(0, false, false, 0),
             OP_BLOCK,
-            NEG_FAILURE,
+            BLOCK_NEG_FAILURE,
             5,
             OP_CLOSE,
         ],
@@ -379,7 +364,7 @@ fn write_engine_seeds() {
         vec![
             config(0, false, false, 3),
             OP_BLOCK,
-            LICENSE_ERROR,
+            BLOCK_LICENSE_ERROR,
             6,
             0,
             0,
@@ -397,7 +382,7 @@ fn write_engine_seeds() {
             config(4, false, true, 1),
             OP_SPLIT,
             40,
-            CONNECT_RESPONSE,
+            BLOCK_CONNECT_RESPONSE,
             OP_SILENCE,
         ],
     ));
@@ -415,8 +400,18 @@ fn write_engine_seeds() {
             1,
         ],
     ));
-    fs::create_dir_all(seeds_dir()).unwrap();
-    for (name, data) in seeds {
-        fs::write(seeds_dir().join(name), data).unwrap();
+    // The committed seeds are these inputs; RDP_PROBE_WRITE_ENGINE_SEEDS=1 writes them anew.
+    if std::env::var_os("RDP_PROBE_WRITE_ENGINE_SEEDS").is_some() {
+        fs::create_dir_all(seeds_dir()).unwrap();
+        for (name, data) in &seeds {
+            fs::write(seeds_dir().join(name), data).unwrap();
+        }
+    }
+    for (name, data) in &seeds {
+        let committed = fs::read(seeds_dir().join(name)).unwrap_or_default();
+        assert_eq!(
+            &committed, data,
+            "fuzz/regressions/engine/{name} is stale; regenerate with RDP_PROBE_WRITE_ENGINE_SEEDS=1"
+        );
     }
 }

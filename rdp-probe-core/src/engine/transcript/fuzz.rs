@@ -79,6 +79,44 @@ pub const OP_TS_REQUEST: u8 = 13;
 /// Operations are taken modulo this.
 pub const OP_COUNT: u8 = 14;
 
+/// Block 0: An X.224 Connection Confirm: selected-protocol byte.
+pub const BLOCK_CONFIRM: u8 = 0;
+/// Block 1: An RDP_NEG_FAILURE: code byte.
+pub const BLOCK_NEG_FAILURE: u8 = 1;
+/// Block 2: A Connection Confirm without negotiation data.
+pub const BLOCK_LEGACY_CONFIRM: u8 = 2;
+/// Block 3: An X.224 Disconnect Request: reason byte.
+pub const BLOCK_X224_DISCONNECT: u8 = 3;
+/// Block 4: An MCS Connect Response.
+pub const BLOCK_CONNECT_RESPONSE: u8 = 4;
+/// Block 5: A Connect Response with Standard RDP Security encryption: method and level bytes.
+pub const BLOCK_CONNECT_RESPONSE_ENCRYPTED: u8 = 5;
+/// Block 6: A Connect Response with a failure result: result byte.
+pub const BLOCK_CONNECT_RESPONSE_REJECTED: u8 = 6;
+/// Block 7: An MCS Disconnect Provider Ultimatum: reason byte.
+pub const BLOCK_DISCONNECT_ULTIMATUM: u8 = 7;
+/// Block 8: An MCS Attach User Confirm: result byte.
+pub const BLOCK_ATTACH_USER_CONFIRM: u8 = 8;
+/// Block 9: An MCS Channel Join Confirm: result byte, channel byte (odd: the user channel).
+pub const BLOCK_CHANNEL_JOIN_CONFIRM: u8 = 9;
+/// Block 10: A Set Error Info PDU: u32.
+pub const BLOCK_ERRINFO: u8 = 10;
+/// Block 11: A licensing Error Message: two u32.
+pub const BLOCK_LICENSE_ERROR: u8 = 11;
+/// Block 12: A licensing STATUS_VALID_CLIENT.
+pub const BLOCK_VALID_CLIENT: u8 = 12;
+/// Block 13: A Save Session Info logon error: two u32.
+pub const BLOCK_LOGON_ERROR: u8 = 13;
+/// Block 14: A Demand Active PDU.
+pub const BLOCK_DEMAND_ACTIVE: u8 = 14;
+/// Block 15: The server's finalization PDUs.
+pub const BLOCK_FINALIZATION: u8 = 15;
+/// Block 16: A TSRequest with the NTLM CHALLENGE: version byte.
+pub const BLOCK_CHALLENGE: u8 = 16;
+/// Block 17: A TSRequest with an errorCode: version byte, u32.
+pub const BLOCK_CREDSSP_ERROR: u8 = 17;
+/// Block 18, and any byte that reaches no other block: an Early User Authorization Result: u32.
+pub const BLOCK_EARLY_USER_AUTH: u8 = 18;
 /// Valid PDUs for [`OP_BLOCK`], selected by a byte modulo this.
 pub const BLOCK_COUNT: u8 = 19;
 
@@ -161,31 +199,24 @@ pub fn prefix(n: u8) -> Vec<Event> {
     }
 }
 
-/// The valid PDU selected by `r`'s next byte (modulo [`BLOCK_COUNT`]), with its operands: 0 Connection
-/// Confirm (selected protocol byte), 1 RDP_NEG_FAILURE (code byte), 2 legacy confirm, 3 X.224 Disconnect
-/// Request (reason byte), 4 Connect Response, 5 Connect Response with encryption (method and level bytes),
-/// 6 Connect Response rejected (result byte), 7 Disconnect Provider Ultimatum (reason byte), 8 Attach User
-/// Confirm (result byte), 9 Channel Join Confirm (result byte, channel byte: odd the user channel), 10 Set
-/// Error Info (u32), 11 licensing Error Message (two u32), 12 STATUS_VALID_CLIENT, 13 Save Session Info
-/// logon error (two u32), 14 Demand Active, 15 the server's finalization PDUs, 16 TSRequest with the NTLM
-/// CHALLENGE (version byte), 17 TSRequest with an errorCode (version byte, u32), 18 Early User
-/// Authorization Result (u32).
+/// The valid PDU selected by `r`'s next byte (modulo [`BLOCK_COUNT`]: one of the `BLOCK_*` numbers),
+/// with its operands.
 fn block(r: &mut Reader<'_>) -> Vec<u8> {
     match r.u8() % BLOCK_COUNT {
-        0 => server::confirm(u32::from(r.u8())),
-        1 => server::neg_failure(u32::from(r.u8())),
-        2 => server::legacy_confirm(),
-        3 => server::x224_disconnect(r.u8()),
-        4 => server::connect_response(),
-        5 => {
+        BLOCK_CONFIRM => server::confirm(u32::from(r.u8())),
+        BLOCK_NEG_FAILURE => server::neg_failure(u32::from(r.u8())),
+        BLOCK_LEGACY_CONFIRM => server::legacy_confirm(),
+        BLOCK_X224_DISCONNECT => server::x224_disconnect(r.u8()),
+        BLOCK_CONNECT_RESPONSE => server::connect_response(),
+        BLOCK_CONNECT_RESPONSE_ENCRYPTED => {
             let method = u32::from(r.u8());
             let level = u32::from(r.u8());
             server::connect_response_encrypted(method, level)
         }
-        6 => server::connect_response_rejected(r.u8()),
-        7 => server::disconnect_ultimatum(r.u8()),
-        8 => server::attach_user_confirm(r.u8()),
-        9 => {
+        BLOCK_CONNECT_RESPONSE_REJECTED => server::connect_response_rejected(r.u8()),
+        BLOCK_DISCONNECT_ULTIMATUM => server::disconnect_ultimatum(r.u8()),
+        BLOCK_ATTACH_USER_CONFIRM => server::attach_user_confirm(r.u8()),
+        BLOCK_CHANNEL_JOIN_CONFIRM => {
             let result = r.u8();
             let channel = if r.u8() % 2 == 1 {
                 server::USER_CHANNEL
@@ -194,24 +225,24 @@ fn block(r: &mut Reader<'_>) -> Vec<u8> {
             };
             server::channel_join_confirm(result, channel)
         }
-        10 => server::errinfo(r.u32()),
-        11 => {
+        BLOCK_ERRINFO => server::errinfo(r.u32()),
+        BLOCK_LICENSE_ERROR => {
             let code = r.u32();
             let state_transition = r.u32();
             server::license_error(code, state_transition)
         }
-        12 => server::license_valid_client(),
-        13 => {
+        BLOCK_VALID_CLIENT => server::license_valid_client(),
+        BLOCK_LOGON_ERROR => {
             let kind = r.u32();
             let data = r.u32();
             server::logon_error(kind, data)
         }
-        14 => server::demand_active().unwrap_or_default(),
-        15 => server::finalization()
+        BLOCK_DEMAND_ACTIVE => server::demand_active().unwrap_or_default(),
+        BLOCK_FINALIZATION => server::finalization()
             .map(|frames| frames.concat())
             .unwrap_or_default(),
-        16 => server::ntlm_challenge(u32::from(r.u8())),
-        17 => {
+        BLOCK_CHALLENGE => server::ntlm_challenge(u32::from(r.u8())),
+        BLOCK_CREDSSP_ERROR => {
             let version = u32::from(r.u8());
             server::credssp_error(version, r.u32())
         }
