@@ -37,6 +37,7 @@ pub mod os_error;
 pub mod phase;
 pub mod protocol;
 pub mod rdp;
+pub mod standard_security;
 pub mod stop;
 pub mod timeout;
 pub mod tls_alert;
@@ -85,11 +86,13 @@ pub enum CodeSpace {
     McsDisconnect,
     /// A malformed or unexpected PDU (decode failure, wrong sequence).
     Protocol,
+    /// A failure of Standard RDP Security: server security data, certificate, encryption, MAC.
+    StandardSecurity,
 }
 
 impl CodeSpace {
     /// Every code space, in taxonomy order.
-    pub const ALL: [CodeSpace; 15] = [
+    pub const ALL: [CodeSpace; 16] = [
         CodeSpace::OsError,
         CodeSpace::Timeout,
         CodeSpace::NotRdp,
@@ -105,6 +108,7 @@ impl CodeSpace {
         CodeSpace::LicenseError,
         CodeSpace::McsDisconnect,
         CodeSpace::Protocol,
+        CodeSpace::StandardSecurity,
     ];
 
     /// The stable snake_case identifier (identical to the serde form).
@@ -125,6 +129,7 @@ impl CodeSpace {
             CodeSpace::LicenseError => "license_error",
             CodeSpace::McsDisconnect => "mcs_disconnect",
             CodeSpace::Protocol => "protocol",
+            CodeSpace::StandardSecurity => "standard_security",
         }
     }
 
@@ -174,6 +179,9 @@ impl CodeSpace {
             CodeSpace::Protocol => {
                 "a PDU from the server could not be decoded or arrived out of sequence, or TLS failed without an alert or a version mismatch"
             }
+            CodeSpace::StandardSecurity => {
+                "Standard RDP Security failed: server security data, server certificate, client random encryption, decryption or MAC check (MS-RDPBCGR 5.3)"
+            }
         }
     }
 
@@ -210,6 +218,7 @@ impl CodeSpace {
                 | CodeSpace::Certificate
                 | CodeSpace::Credssp
                 | CodeSpace::Protocol
+                | CodeSpace::StandardSecurity
         )
     }
 }
@@ -346,6 +355,7 @@ pub fn table(space: CodeSpace) -> &'static [CodeEntry] {
         CodeSpace::LicenseError => license::TABLE,
         CodeSpace::McsDisconnect => mcs::TABLE,
         CodeSpace::Protocol => protocol::TABLE,
+        CodeSpace::StandardSecurity => standard_security::TABLE,
         CodeSpace::OsError | CodeSpace::Timeout => &[],
     }
 }
@@ -473,6 +483,7 @@ mod tests {
             (CodeSpace::LicenseError, "license_error"),
             (CodeSpace::McsDisconnect, "mcs_disconnect"),
             (CodeSpace::Protocol, "protocol"),
+            (CodeSpace::StandardSecurity, "standard_security"),
         ];
         assert_eq!(expect.len(), CodeSpace::ALL.len());
         for (space, s) in expect {
@@ -554,6 +565,14 @@ mod tests {
             (S::Protocol, 6, "MCS_CHANNEL_REJECTED"),
             (S::Protocol, 7, "CONNECTOR_ERROR"),
             (S::Protocol, 20, "TLS_ERROR"),
+            (S::StandardSecurity, 1, "INVALID_SERVER_SECURITY_DATA"),
+            (S::StandardSecurity, 2, "ENCRYPTION_METHOD_NOT_OFFERED"),
+            (S::StandardSecurity, 3, "CERTIFICATE_UNPACK_FAILED"),
+            (S::StandardSecurity, 4, "CERTIFICATE_SIGNATURE_INVALID"),
+            (S::StandardSecurity, 5, "CLIENT_RANDOM_ENCRYPTION_FAILED"),
+            (S::StandardSecurity, 6, "SERVER_MAC_MISMATCH"),
+            (S::StandardSecurity, 7, "DECRYPTION_FAILED"),
+            (S::StandardSecurity, 8, "UNENCRYPTED_PDU"),
         ];
         for &(space, value, name) in value_keyed {
             assert!(is_known(space, value, name), "{space} {value} {name}");

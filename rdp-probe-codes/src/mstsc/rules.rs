@@ -510,6 +510,35 @@ pub(super) const R_CERT_UNPACK: Rule = Rule {
     why: "0x706 is 'Failed to unpack server certificate'",
     check: "the server's Standard RDP Security certificate is unusable: switch the server to TLS/NLA, or re-create its RDP certificate",
 };
+pub(super) const R_ENCRYPT_ERROR: Rule = Rule {
+    id: "encryption_error",
+    trigger: "the client could not encrypt the client random (Standard RDP Security) with the server's public key",
+    phases: &[Phase::BasicSettings, Phase::ChannelConnection],
+    disconnect_reason: 0xB06,
+    extended: Extended::Fixed(0),
+    documented: false,
+    code_documented: true,
+    source: SRC_DISC,
+    why: "0xB06 is 'Encryption error', the class-06 (security layer) reason for a failed encryption",
+    check: H_STD_SEC,
+};
+pub(super) const R_DECRYPT_ERROR: Rule = Rule {
+    id: "decryption_error",
+    trigger: "a server PDU under Standard RDP Security did not decrypt, failed its MAC check, or came unencrypted where encryption is required",
+    phases: &[
+        Phase::SecureSettings,
+        Phase::Licensing,
+        Phase::Capabilities,
+        Phase::Finalization,
+    ],
+    disconnect_reason: 0xC06,
+    extended: Extended::Fixed(0),
+    documented: false,
+    code_documented: true,
+    source: SRC_DISC,
+    why: "0xC06 is 'Decryption error', the class-06 (security layer) reason for a failed decryption; a MAC mismatch is detected at the same step (MS-RDPBCGR 5.3.6.1: the connection is dropped)",
+    check: H_STD_SEC,
+};
 pub(super) const R_PROTOCOL: Rule = Rule {
     id: "protocol_error",
     trigger: "a PDU from the server could not be decoded or arrived out of sequence",
@@ -557,6 +586,8 @@ pub static RULES: &[Rule] = &[
     R_SEC_DATA,
     R_ENCRYPTION,
     R_CERT_UNPACK,
+    R_ENCRYPT_ERROR,
+    R_DECRYPT_ERROR,
     R_PROTOCOL,
 ];
 

@@ -73,6 +73,8 @@ fn samples() -> Vec<(Trigger, &'static str)> {
             Trigger::ServerCertificateUnpackFailed,
             "server_certificate_unpack_failed",
         ),
+        (Trigger::EncryptionFailed, "encryption_error"),
+        (Trigger::DecryptionFailed, "decryption_error"),
         (Trigger::ProtocolError, "protocol_error"),
     ]
 }
@@ -265,6 +267,8 @@ fn specific_pairs() {
     assert_eq!(pair(Trigger::NegotiationFailure(5), None), (0xB09, 0));
     assert_eq!(pair(Trigger::ServerSecurityDataInvalid, None), (0x606, 0));
     assert_eq!(pair(Trigger::EncryptionMethodInvalid, None), (0x506, 0));
+    assert_eq!(pair(Trigger::EncryptionFailed, None), (0xB06, 0));
+    assert_eq!(pair(Trigger::DecryptionFailed, None), (0xC06, 0));
     assert_eq!(pair(Trigger::ConnectRefused, None), (0x204, 0));
     assert_eq!(pair(Trigger::ConnectTimedOut, None), (0x108, 0));
     assert_eq!(pair(Trigger::ReadTimedOut, None), (0x704, 0));

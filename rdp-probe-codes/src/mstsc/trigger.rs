@@ -75,8 +75,14 @@ pub enum Trigger {
     ServerSecurityDataInvalid,
     /// The server chose an encryption method the client did not offer / does not know.
     EncryptionMethodInvalid,
-    /// The server's Standard RDP Security certificate could not be parsed.
+    /// The server's Standard RDP Security certificate could not be parsed, or its proprietary
+    /// signature does not verify.
     ServerCertificateUnpackFailed,
+    /// The client could not encrypt with Standard RDP Security (the client random to the server's key).
+    EncryptionFailed,
+    /// A server PDU under Standard RDP Security did not decrypt, failed its MAC check, or came
+    /// unencrypted where encryption is required.
+    DecryptionFailed,
     /// Any other malformed or out-of-sequence PDU from the server.
     ProtocolError,
 }
@@ -122,6 +128,8 @@ pub fn rule_for(trigger: Trigger) -> &'static Rule {
         Trigger::ServerSecurityDataInvalid => &R_SEC_DATA,
         Trigger::EncryptionMethodInvalid => &R_ENCRYPTION,
         Trigger::ServerCertificateUnpackFailed => &R_CERT_UNPACK,
+        Trigger::EncryptionFailed => &R_ENCRYPT_ERROR,
+        Trigger::DecryptionFailed => &R_DECRYPT_ERROR,
         Trigger::ProtocolError => &R_PROTOCOL,
     }
 }
