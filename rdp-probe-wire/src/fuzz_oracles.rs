@@ -10,7 +10,7 @@
 
 use crate::frame::{self, FrameLen};
 use crate::share::{IoContext, IoPhase};
-use crate::{credssp, licensing, mcs, ntlm, redirection, share, tls, x224};
+use crate::{credssp, licensing, mcs, ntlm, redirection, security, share, tls, x224};
 
 fn check_frame_len(buf: &[u8], r: FrameLen) {
     match r {
@@ -59,7 +59,7 @@ pub fn x224(data: &[u8]) {
 
 /// MCS domain PDUs ([`mcs::parse_domain_pdu`]): every PDU with an encoder
 /// (Disconnect Provider Ultimatum, Attach User Confirm, Channel Join Confirm, Send Data
-/// Indication) round-trips through it.
+/// Request and Indication) round-trips through it.
 pub fn mcs_domain(data: &[u8]) {
     let Ok(pdu) = mcs::parse_domain_pdu(data) else {
         return;
@@ -82,6 +82,11 @@ pub fn mcs_domain(data: &[u8]) {
             channel_id,
             user_data,
         } => mcs::send_data_indication_frame(initiator, channel_id, user_data),
+        mcs::McsPdu::SendDataRequest {
+            initiator,
+            channel_id,
+            user_data,
+        } => mcs::send_data_request_frame(initiator, channel_id, user_data),
         mcs::McsPdu::Other { .. } => return,
     };
     let Ok(x224::X224Pdu::Data(payload)) = x224::parse_x224(&frame) else {
@@ -279,6 +284,32 @@ pub fn license_request(data: &[u8]) {
             licensing::restore_premaster_length(&fixed),
             None,
             "idempotent"
+        );
+    }
+}
+
+/// Standard RDP Security headers ([`security::parse_secured`], both header forms) and the
+/// Security Exchange ([`security::parse_security_exchange`]): what decodes round-trips through
+/// the encoders (`flagsHi` aside, which the encoder writes as 0).
+pub fn security_header(data: &[u8]) {
+    for fips in [false, true] {
+        let Ok(s) = security::parse_secured(data, fips) else {
+            continue;
+        };
+        let again = security::secured(s.flags, s.protection.as_ref(), s.body);
+        let back = security::parse_secured(&again, fips).expect("the encoder's header decodes");
+        assert_eq!(
+            (back.flags, back.protection, back.body),
+            (s.flags, s.protection, s.body),
+            "security header round trip"
+        );
+    }
+    if let Ok(x) = security::parse_security_exchange(data) {
+        let again = security::security_exchange(x.flags, x.encrypted_random);
+        assert_eq!(
+            security::parse_security_exchange(&again),
+            Ok(x),
+            "security exchange round trip"
         );
     }
 }

@@ -46,6 +46,7 @@ pub mod licensing;
 pub mod mcs;
 pub mod ntlm;
 pub mod redirection;
+pub mod security;
 pub mod share;
 pub mod tls;
 pub mod x224;

@@ -72,6 +72,16 @@ pub enum McsPdu<'a> {
         /// The joined channel id, if present.
         channel_id: Option<u16>,
     },
+    /// Send Data Request (choice 25) ([T.125] 11.32; [MS-RDPBCGR] 2.2.8.1.1.1.1): what a
+    /// client sends; decoded so a lab server can read it and the engine can rewrap it.
+    SendDataRequest {
+        /// Sender user id.
+        initiator: u16,
+        /// Channel id the data is sent on.
+        channel_id: u16,
+        /// The user data, borrowed.
+        user_data: &'a [u8],
+    },
     /// Send Data Indication (choice 26) ([T.125] 11.33; [MS-RDPBCGR] 2.2.8.1.1.1.1).
     SendDataIndication {
         /// Sender user id.
@@ -107,11 +117,14 @@ fn per_length(c: &mut Cursor<'_>, what: &'static str) -> Result<usize, DecodeErr
     }
 }
 
+/// The longest length a two-byte PER length determinant holds (14 bits).
+pub const MAX_PER_LENGTH: usize = 0x3fff;
+
 fn write_per_length(out: &mut Vec<u8>, len: usize) {
     if len < 0x80 {
         out.push(len as u8);
     } else {
-        let l = len.min(0x3fff) as u16 | 0x8000;
+        let l = len.min(MAX_PER_LENGTH) as u16 | 0x8000;
         out.extend_from_slice(&l.to_be_bytes());
     }
 }
@@ -155,6 +168,18 @@ pub fn parse_domain_pdu(x224_payload: &[u8]) -> Result<McsPdu<'_>, DecodeError> 
                 initiator,
                 requested,
                 channel_id,
+            })
+        }
+        CHOICE_SEND_DATA_REQUEST => {
+            let initiator = read_user_id(&mut c, "mcs send data request initiator")?;
+            let channel_id = c.u16_be("mcs send data request channel id")?;
+            c.skip(1, "mcs send data request priority")?;
+            let len = per_length(&mut c, "mcs send data request length")?;
+            let user_data = c.take(len, "mcs send data request user data")?;
+            Ok(McsPdu::SendDataRequest {
+                initiator,
+                channel_id,
+                user_data,
             })
         }
         CHOICE_SEND_DATA_INDICATION => {
@@ -523,9 +548,25 @@ pub fn channel_join_confirm(
 /// [MS-RDPBCGR] 2.2.8.1.1.1.1) from `initiator` on `channel_id`. User data longer than
 /// a PER 14-bit length (16383 bytes) is truncated.
 pub fn send_data_indication_frame(initiator: u16, channel_id: u16, user_data: &[u8]) -> Vec<u8> {
-    let data = user_data.get(..0x3fff).unwrap_or(user_data);
+    send_data_frame(
+        CHOICE_SEND_DATA_INDICATION,
+        initiator,
+        channel_id,
+        user_data,
+    )
+}
+
+/// Encode a full TPKT frame carrying an MCS Send Data Request ([T.125] 11.32,
+/// [MS-RDPBCGR] 2.2.8.1.1.1.1) from `initiator` on `channel_id`, as a client sends it. User
+/// data longer than a PER 14-bit length (16383 bytes) is truncated.
+pub fn send_data_request_frame(initiator: u16, channel_id: u16, user_data: &[u8]) -> Vec<u8> {
+    send_data_frame(CHOICE_SEND_DATA_REQUEST, initiator, channel_id, user_data)
+}
+
+fn send_data_frame(choice: u8, initiator: u16, channel_id: u16, user_data: &[u8]) -> Vec<u8> {
+    let data = user_data.get(..MAX_PER_LENGTH).unwrap_or(user_data);
     let mut p = Vec::with_capacity(data.len() + 8);
-    p.push(CHOICE_SEND_DATA_INDICATION << 2);
+    p.push(choice << 2);
     p.extend_from_slice(&initiator.wrapping_sub(MCS_USER_ID_BASE).to_be_bytes());
     p.extend_from_slice(&channel_id.to_be_bytes());
     p.push(0x70); // dataPriority high, segmentation begin|end
@@ -897,13 +938,42 @@ mod tests {
     }
 
     #[test]
+    fn send_data_request_round_trips() {
+        for len in [0usize, 0x7f, 0x80, 0x3fff] {
+            let data: Vec<u8> = (0..len).map(|i| i as u8).collect();
+            let f = send_data_request_frame(1007, 1003, &data);
+            assert_eq!(
+                parse_domain_pdu(payload(&f)),
+                Ok(McsPdu::SendDataRequest {
+                    initiator: 1007,
+                    channel_id: 1003,
+                    user_data: &data
+                }),
+                "len {len}"
+            );
+        }
+        // [MS-RDPBCGR] 4.1.9: the Security Exchange's Send Data Request header.
+        let spec = [0x64, 0x00, 0x06, 0x03, 0xeb, 0x70, 0x01, 0xaa];
+        assert_eq!(
+            parse_domain_pdu(&spec),
+            Ok(McsPdu::SendDataRequest {
+                initiator: 1007,
+                channel_id: 1003,
+                user_data: &[0xaa]
+            })
+        );
+        let e = parse_domain_pdu(&[0x64, 0x00, 0x06]).expect_err("short");
+        assert_eq!(e.what, "mcs send data request channel id");
+    }
+
+    #[test]
     fn other_choices_and_prefixes() {
         // Erect Domain Request (choice 1) and Send Data Request (25).
         assert_eq!(
             parse_domain_pdu(&[0x04, 0x01]),
             Ok(McsPdu::Other { choice: 1 })
         );
-        assert_eq!(parse_domain_pdu(&[0x64]), Ok(McsPdu::Other { choice: 25 }));
+        assert_eq!(parse_domain_pdu(&[0x0c]), Ok(McsPdu::Other { choice: 3 }));
         for f in [
             attach_user_confirm(0, Some(1007)),
             channel_join_confirm(0, 1007, 1003, Some(1003)),

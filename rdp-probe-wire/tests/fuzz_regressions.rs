@@ -10,7 +10,7 @@ use rdp_probe_wire::fuzz_oracles;
 
 type Oracle = fn(&[u8]);
 
-const TARGETS: [(&str, Oracle); 10] = [
+const TARGETS: [(&str, Oracle); 11] = [
     ("frame_sniff", fuzz_oracles::frame_sniff),
     ("x224", fuzz_oracles::x224),
     ("mcs_domain", fuzz_oracles::mcs_domain),
@@ -21,6 +21,7 @@ const TARGETS: [(&str, Oracle); 10] = [
     ("tls_records", fuzz_oracles::tls_records),
     ("license_request", fuzz_oracles::license_request),
     ("server_redirection", fuzz_oracles::server_redirection),
+    ("security_header", fuzz_oracles::security_header),
 ];
 
 /// Fuzz targets of other crates: `engine` drives rdp-probe-core's engine through the transcript

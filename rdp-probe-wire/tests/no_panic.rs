@@ -33,6 +33,7 @@ proptest! {
         fuzz_oracles::tls_records(&data);
         fuzz_oracles::license_request(&data);
         fuzz_oracles::server_redirection(&data);
+        fuzz_oracles::security_header(&data);
     }
 
     #[test]
