@@ -28,6 +28,7 @@ mod options;
 pub mod phase;
 mod protocols;
 pub mod report;
+pub mod standard_security;
 mod target;
 mod tls;
 
