@@ -15,6 +15,8 @@ fn decoders(c: &mut Criterion) {
         core_version: 0x0008_000C,
         client_requested_protocols: 0x0b,
         encryption: (0, 0),
+        server_random: Vec::new(),
+        server_certificate: Vec::new(),
         io_channel: 1003,
         channel_ids: vec![1004, 1005, 1006],
     });

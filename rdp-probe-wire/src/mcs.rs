@@ -587,6 +587,11 @@ pub struct ConnectResponseSpec {
     pub client_requested_protocols: u32,
     /// `SC_SECURITY` encryptionMethod / encryptionLevel (0, 0 for Enhanced RDP Security).
     pub encryption: (u32, u32),
+    /// `SC_SECURITY` serverRandom; with [`ConnectResponseSpec::server_certificate`], both empty
+    /// leave out `serverRandomLen`, `serverCertLen` and what follows them.
+    pub server_random: Vec<u8>,
+    /// `SC_SECURITY` serverCertificate ([MS-RDPBCGR] 2.2.1.4.3.1), as is.
+    pub server_certificate: Vec<u8>,
     /// `SC_NET` I/O channel id (usually 1003).
     pub io_channel: u16,
     /// `SC_NET` static channel ids.
@@ -594,7 +599,7 @@ pub struct ConnectResponseSpec {
 }
 
 /// Encode a full TPKT frame carrying an MCS Connect Response with a GCC Conference
-/// Create Response and `SC_CORE`, `SC_SECURITY` (no random / certificate) and `SC_NET`
+/// Create Response and `SC_CORE`, `SC_SECURITY` (with the random and certificate given) and `SC_NET`
 /// blocks ([MS-RDPBCGR] 2.2.1.4, layout as in [MS-RDPBCGR] 4.1.4).
 pub fn connect_response_frame(spec: &ConnectResponseSpec) -> Vec<u8> {
     let mut body = Vec::new();
@@ -616,10 +621,28 @@ pub fn connect_response_frame(spec: &ConnectResponseSpec) -> Vec<u8> {
         blocks.extend_from_slice(&12u16.to_le_bytes());
         blocks.extend_from_slice(&spec.core_version.to_le_bytes());
         blocks.extend_from_slice(&spec.client_requested_protocols.to_le_bytes());
+        let security_extra = !(spec.server_random.is_empty() && spec.server_certificate.is_empty());
+        let security_len = if security_extra {
+            20 + spec.server_random.len() + spec.server_certificate.len()
+        } else {
+            12
+        };
         blocks.extend_from_slice(&SC_SECURITY.to_le_bytes());
-        blocks.extend_from_slice(&12u16.to_le_bytes());
+        blocks.extend_from_slice(
+            &u16::try_from(security_len)
+                .unwrap_or(u16::MAX)
+                .to_le_bytes(),
+        );
         blocks.extend_from_slice(&spec.encryption.0.to_le_bytes());
         blocks.extend_from_slice(&spec.encryption.1.to_le_bytes());
+        if security_extra {
+            for part in [&spec.server_random, &spec.server_certificate] {
+                let len = u32::try_from(part.len()).unwrap_or(u32::MAX);
+                blocks.extend_from_slice(&len.to_le_bytes());
+            }
+            blocks.extend_from_slice(&spec.server_random);
+            blocks.extend_from_slice(&spec.server_certificate);
+        }
         let ids = spec
             .channel_ids
             .get(..MAX_CHANNEL_IDS)
@@ -741,6 +764,8 @@ mod tests {
                 core_version: 0,
                 client_requested_protocols: 0,
                 encryption: (0, 0),
+                server_random: Vec::new(),
+                server_certificate: Vec::new(),
                 io_channel: 0,
                 channel_ids: vec![],
             });
@@ -758,6 +783,8 @@ mod tests {
             core_version: 0x0008_000c,
             client_requested_protocols: 3,
             encryption: (0, 0),
+            server_random: Vec::new(),
+            server_certificate: Vec::new(),
             io_channel: 1003,
             channel_ids: (1004..1004 + 40).collect(),
         };
@@ -771,6 +798,25 @@ mod tests {
         assert_eq!(sec.server_random, None);
         let net = r.network.expect("net");
         assert_eq!(net.channel_ids, spec.channel_ids);
+        // With a server random and a certificate ([MS-RDPBCGR] 4.1.4's layout).
+        let spec = ConnectResponseSpec {
+            encryption: (2, 2),
+            server_random: vec![0x10; 32],
+            server_certificate: vec![1, 0, 0, 0, 0xaa],
+            ..spec
+        };
+        let f = connect_response_frame(&spec);
+        let sec = parse_connect_response(payload(&f))
+            .expect("decodes")
+            .security
+            .expect("security");
+        assert_eq!((sec.encryption_method, sec.encryption_level), (2, 2));
+        assert_eq!(sec.server_random, Some(&[0x10; 32][..]));
+        let cert = sec.server_certificate.expect("certificate");
+        assert_eq!(
+            (cert.chain_type, cert.raw.len()),
+            (CertChainType::Proprietary, 5)
+        );
     }
 
     #[test]

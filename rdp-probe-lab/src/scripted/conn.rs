@@ -516,6 +516,8 @@ pub(super) async fn serve(stream: TcpStream, scenario: Scenario) -> io::Result<(
                 core_version: 0,
                 client_requested_protocols: 0,
                 encryption: (0, 0),
+                server_random: Vec::new(),
+                server_certificate: Vec::new(),
                 io_channel: 0,
                 channel_ids: vec![],
             }))
@@ -533,6 +535,8 @@ pub(super) async fn serve(stream: TcpStream, scenario: Scenario) -> io::Result<(
         core_version: CORE_VERSION,
         client_requested_protocols: requested.unwrap_or(PROTOCOL_RDP),
         encryption: (0, 0),
+        server_random: Vec::new(),
+        server_certificate: Vec::new(),
         io_channel: IO_CHANNEL,
         channel_ids,
     });

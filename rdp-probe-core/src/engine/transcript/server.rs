@@ -103,6 +103,8 @@ pub fn connect_response() -> Vec<u8> {
         core_version: CORE_VERSION,
         client_requested_protocols: 0,
         encryption: (0, 0),
+        server_random: Vec::new(),
+        server_certificate: Vec::new(),
         io_channel: IO_CHANNEL,
         channel_ids: Vec::new(),
     })
@@ -116,6 +118,8 @@ pub fn connect_response_encrypted(method: u32, level: u32) -> Vec<u8> {
         core_version: CORE_VERSION,
         client_requested_protocols: 0,
         encryption: (method, level),
+        server_random: Vec::new(),
+        server_certificate: Vec::new(),
         io_channel: IO_CHANNEL,
         channel_ids: Vec::new(),
     })
@@ -128,6 +132,8 @@ pub fn connect_response_rejected(result: u8) -> Vec<u8> {
         core_version: 0,
         client_requested_protocols: 0,
         encryption: (0, 0),
+        server_random: Vec::new(),
+        server_certificate: Vec::new(),
         io_channel: 0,
         channel_ids: Vec::new(),
     })
