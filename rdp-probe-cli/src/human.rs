@@ -4,6 +4,7 @@
 use std::fmt::Write;
 
 use rdp_probe_core::report::Report;
+use rdp_probe_core::standard_security::SignatureCheck;
 use rdp_probe_core::{PhaseStatus, VerdictKind};
 
 struct Style {
@@ -225,6 +226,37 @@ pub fn render(report: &Report, color: bool) -> String {
             "  RDP security:  {}, {}",
             sec.encryption_level_name, sec.encryption_method_name
         );
+        if let Some(kind) = &sec.certificate_type {
+            let bits = sec
+                .rsa_key_bits
+                .map(|b| format!(", RSA {b} bits"))
+                .unwrap_or_default();
+            let signature = match sec.certificate_signature {
+                Some(SignatureCheck::Valid) => ", signed with the Terminal Services key",
+                Some(SignatureCheck::Invalid) => ", signature INVALID",
+                None => "",
+            };
+            let chain = if sec.x509_chain.is_empty() {
+                String::new()
+            } else {
+                format!(", chain of {} (not validated)", sec.x509_chain.len())
+            };
+            let _ = writeln!(out, "  certificate:   {kind}{bits}{signature}{chain}");
+        }
+        if let Some(t) = &sec.traffic {
+            let _ = writeln!(
+                out,
+                "  encryption:    {} PDUs sealed, {} opened (MAC verified{}), {} key updates",
+                t.sealed,
+                t.opened,
+                if t.salted_macs_received > 0 {
+                    ", some salted"
+                } else {
+                    ""
+                },
+                t.key_updates_sent + t.key_updates_received
+            );
+        }
     }
     if let Some(l) = &s.licensing {
         let _ = writeln!(out, "  licensing:     {}", l.outcome.unwrap_or("-"));

@@ -11,9 +11,6 @@ use std::fmt;
 pub enum StopReason {
     /// The server requires NLA and the probe has no credentials (verdict `needs_credentials`).
     NlaRequiresCredentials,
-    /// The server requires Standard RDP Security with RC4/FIPS encryption, which the probe does
-    /// not implement.
-    StandardSecurityEncryption,
     /// The server selected a security protocol the probe does not implement (RDSTLS, RDSAAD).
     ProtocolNotImplemented,
     /// The probe ended before reaching a verdict.
@@ -24,9 +21,8 @@ pub enum StopReason {
 
 impl StopReason {
     /// Every stop reason.
-    pub const ALL: [StopReason; 5] = [
+    pub const ALL: [StopReason; 4] = [
         StopReason::NlaRequiresCredentials,
-        StopReason::StandardSecurityEncryption,
         StopReason::ProtocolNotImplemented,
         StopReason::ProbeLimit,
         StopReason::InternalError,
@@ -36,7 +32,6 @@ impl StopReason {
     pub fn as_str(self) -> &'static str {
         match self {
             StopReason::NlaRequiresCredentials => "nla_requires_credentials",
-            StopReason::StandardSecurityEncryption => "standard_security_encryption",
             StopReason::ProtocolNotImplemented => "protocol_not_implemented",
             StopReason::ProbeLimit => "probe_limit",
             StopReason::InternalError => "internal_error",
@@ -54,9 +49,6 @@ impl StopReason {
             StopReason::NlaRequiresCredentials => {
                 "the server requires Network Level Authentication (CredSSP) and the probe has no credentials: it stopped after the NTLM NEGOTIATE/CHALLENGE, before any logon attempt"
             }
-            StopReason::StandardSecurityEncryption => {
-                "the server requires Standard RDP Security with encryption (RC4 or FIPS), which rdp-probe does not implement"
-            }
             StopReason::ProtocolNotImplemented => {
                 "the server selected a security protocol rdp-probe does not implement (RDSTLS or RDSAAD)"
             }
@@ -72,9 +64,6 @@ impl StopReason {
         match self {
             StopReason::NlaRequiresCredentials => {
                 "probe again with credentials to test a logon (rdp-probe: -u USER, the password on stdin or in RDP_PROBE_PASSWORD)"
-            }
-            StopReason::StandardSecurityEncryption => {
-                "the server's encryption settings are in the report; to probe further, enable TLS (security layer 'negotiate' or 'tls') on the server"
             }
             StopReason::ProtocolNotImplemented => {
                 "request other protocols with --protocols (e.g. ssl,hybrid,hybrid_ex)"
@@ -100,7 +89,6 @@ mod tests {
     fn names_and_serde() {
         let names = [
             "nla_requires_credentials",
-            "standard_security_encryption",
             "protocol_not_implemented",
             "probe_limit",
             "internal_error",

@@ -18,6 +18,7 @@ use serde::Serialize;
 use rdp_probe_wire::DecodeError;
 
 use crate::Phase;
+use crate::standard_security::{CertificateError, MacForm, OpenError};
 
 /// A foreign error kept typed, as rustls keeps one in `OtherError`: shared, so a failure stays
 /// `Clone`; equal only to itself, since the foreign types have no equality of their own.
@@ -90,6 +91,8 @@ pub enum Pdu {
     TlsServerHello,
     /// Server Redirection Packet ([MS-RDPBCGR] 2.2.13.1).
     ServerRedirection,
+    /// A Standard RDP Security header ([MS-RDPBCGR] 2.2.8.1.1.2).
+    SecurityHeader,
 }
 
 impl Pdu {
@@ -106,6 +109,7 @@ impl Pdu {
             Pdu::TlsRecord => "TLS record",
             Pdu::TlsServerHello => "TLS ServerHello",
             Pdu::ServerRedirection => "Server Redirection Packet",
+            Pdu::SecurityHeader => "Standard RDP Security header",
         }
     }
 }
@@ -268,6 +272,166 @@ pub enum FailureKind {
     },
     /// The server broke the protocol (code space `protocol`).
     Protocol(ProtocolViolation),
+    /// Standard RDP Security failed (code space `standard_security`, [MS-RDPBCGR] 5.3).
+    StandardSecurity(StandardSecurityFailure),
+}
+
+/// A failure of Standard RDP Security ([MS-RDPBCGR] 5.3; code space `standard_security`).
+///
+/// Values: 1 invalid Server Security Data, 2 method not offered, 3 certificate unpack, 4 certificate
+/// signature, 5 client random encryption, 6 server MAC mismatch, 7 decryption, 8 unencrypted PDU.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum StandardSecurityFailure {
+    /// The Server Security Data's level and method do not go together, or its random is missing or
+    /// not 32 bytes ([MS-RDPBCGR] 2.2.1.4.3, 5.3.2).
+    InvalidServerData {
+        /// Raw `encryptionMethod`.
+        method: u32,
+        /// Raw `encryptionLevel`.
+        level: u32,
+        /// `serverRandomLen` as sent, if any.
+        random_len: Option<usize>,
+    },
+    /// The server selected a method the client did not offer, or an unknown one ([MS-RDPBCGR] 5.3.2.1).
+    MethodNotOffered {
+        /// Raw `encryptionMethod`.
+        method: u32,
+        /// What the client offered (raw `encryptionMethods` bits).
+        offered: u32,
+    },
+    /// The server certificate cannot be unpacked ([MS-RDPBCGR] 2.2.1.4.3.1).
+    Certificate(CertificateError),
+    /// The proprietary certificate's signature does not verify with the Terminal Services signing key
+    /// ([MS-RDPBCGR] 5.3.3.1.3).
+    CertificateSignature,
+    /// The client random cannot be encrypted to the server's key ([MS-RDPBCGR] 5.3.4.1).
+    ClientRandom(CertificateError),
+    /// A server PDU decrypted, but its MAC does not verify ([MS-RDPBCGR] 5.3.6.1, 5.3.6.2).
+    MacMismatch {
+        /// The PDU's security header flags.
+        flags: u16,
+        /// The MAC form the flags asked for.
+        form: MacForm,
+        /// The MAC the keys give.
+        expected: [u8; 8],
+        /// The MAC the server sent.
+        received: [u8; 8],
+    },
+    /// A server PDU cannot be decrypted ([MS-RDPBCGR] 5.3.6).
+    Decryption {
+        /// The PDU's security header flags.
+        flags: u16,
+        /// Why.
+        error: OpenError,
+    },
+    /// A server PDU's security header is cut short ([MS-RDPBCGR] 2.2.8.1.1.2).
+    Header(DecodeError),
+    /// A server PDU came unencrypted where the encryption level requires encryption ([MS-RDPBCGR] 5.3.2).
+    Unencrypted {
+        /// The PDU's security header flags.
+        flags: u16,
+    },
+}
+
+impl StandardSecurityFailure {
+    fn entry(&self) -> &'static CodeEntry {
+        use rdp_probe_codes::standard_security as c;
+        match self {
+            StandardSecurityFailure::InvalidServerData { .. } => &c::INVALID_SERVER_SECURITY_DATA,
+            StandardSecurityFailure::MethodNotOffered { .. } => &c::ENCRYPTION_METHOD_NOT_OFFERED,
+            StandardSecurityFailure::Certificate(_) => &c::CERTIFICATE_UNPACK_FAILED,
+            StandardSecurityFailure::CertificateSignature => &c::CERTIFICATE_SIGNATURE_INVALID,
+            StandardSecurityFailure::ClientRandom(_) => &c::CLIENT_RANDOM_ENCRYPTION_FAILED,
+            StandardSecurityFailure::MacMismatch { .. } => &c::SERVER_MAC_MISMATCH,
+            StandardSecurityFailure::Decryption { .. } | StandardSecurityFailure::Header(_) => {
+                &c::DECRYPTION_FAILED
+            }
+            StandardSecurityFailure::Unencrypted { .. } => &c::UNENCRYPTED_PDU,
+        }
+    }
+
+    fn trigger(&self) -> Trigger {
+        match self {
+            StandardSecurityFailure::InvalidServerData { .. } => Trigger::ServerSecurityDataInvalid,
+            StandardSecurityFailure::MethodNotOffered { .. } => Trigger::EncryptionMethodInvalid,
+            StandardSecurityFailure::Certificate(_)
+            | StandardSecurityFailure::CertificateSignature => {
+                Trigger::ServerCertificateUnpackFailed
+            }
+            StandardSecurityFailure::ClientRandom(_) => Trigger::EncryptionFailed,
+            StandardSecurityFailure::MacMismatch { .. }
+            | StandardSecurityFailure::Decryption { .. }
+            | StandardSecurityFailure::Header(_)
+            | StandardSecurityFailure::Unencrypted { .. } => Trigger::DecryptionFailed,
+        }
+    }
+}
+
+impl fmt::Display for StandardSecurityFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StandardSecurityFailure::InvalidServerData {
+                method,
+                level,
+                random_len,
+            } => {
+                write!(
+                    f,
+                    "the server's Standard RDP Security data is invalid: {} with {}",
+                    rdp_probe_codes::rdp::encryption_level_name(*level),
+                    rdp_probe_codes::rdp::encryption_method_name(*method)
+                )?;
+                match random_len {
+                    None => write!(f, ", and no server random"),
+                    Some(32) => Ok(()),
+                    Some(n) => write!(f, ", and a server random of {n} bytes (32 required)"),
+                }
+            }
+            StandardSecurityFailure::MethodNotOffered { method, offered } => write!(
+                f,
+                "the server selected encryption method {} (0x{method:08x}), which the client did not offer (offered 0x{offered:08x})",
+                rdp_probe_codes::rdp::encryption_method_name(*method)
+            ),
+            StandardSecurityFailure::Certificate(e) => {
+                write!(f, "the server's RDP certificate cannot be unpacked: {e}")
+            }
+            StandardSecurityFailure::CertificateSignature => write!(
+                f,
+                "the server's proprietary certificate is not signed with the Terminal Services signing key"
+            ),
+            StandardSecurityFailure::ClientRandom(e) => write!(
+                f,
+                "the client random cannot be encrypted with the server's public key: {e}"
+            ),
+            StandardSecurityFailure::MacMismatch {
+                flags,
+                form,
+                expected,
+                received,
+            } => write!(
+                f,
+                "a server PDU (security flags 0x{flags:04x}) failed its {} MAC check: received {}, the session keys give {}",
+                match form {
+                    MacForm::Plain => "plain",
+                    MacForm::Salted => "salted",
+                },
+                Hex(received),
+                Hex(expected)
+            ),
+            StandardSecurityFailure::Decryption { flags, error } => write!(
+                f,
+                "a server PDU (security flags 0x{flags:04x}) cannot be decrypted: {error}"
+            ),
+            StandardSecurityFailure::Header(e) => {
+                write!(f, "a server PDU's security header is cut short: {e}")
+            }
+            StandardSecurityFailure::Unencrypted { flags } => write!(
+                f,
+                "the server sent an unencrypted PDU (security flags 0x{flags:04x}) where its encryption level requires encryption"
+            ),
+        }
+    }
 }
 
 /// How the connection ended after a Set Error Info PDU.
@@ -604,6 +768,7 @@ impl FailureKind {
                     ProtocolViolation::Connector(_) => &protocol::CONNECTOR_ERROR,
                 },
             ),
+            FailureKind::StandardSecurity(s) => Code::entry(S::StandardSecurity, s.entry()),
         }
     }
 
@@ -636,6 +801,7 @@ impl FailureKind {
             FailureKind::X224Disconnect { .. } => "x224_disconnect",
             FailureKind::McsDisconnect { .. } => "mcs_disconnect",
             FailureKind::Protocol(_) => "protocol_violation",
+            FailureKind::StandardSecurity(_) => "standard_security",
         }
     }
 
@@ -675,6 +841,7 @@ impl FailureKind {
             FailureKind::X224Disconnect { reason } => Trigger::X224Disconnect(u32::from(*reason)),
             FailureKind::McsDisconnect { reason } => Trigger::McsDisconnect(u32::from(*reason)),
             FailureKind::Protocol(_) => Trigger::ProtocolError,
+            FailureKind::StandardSecurity(s) => s.trigger(),
         }
     }
 
@@ -734,6 +901,25 @@ impl FailureKind {
             },
             FailureKind::Certificate { error, .. } => Detail::Certificate {
                 error: certificate_error_text(error.get()),
+            },
+            FailureKind::StandardSecurity(StandardSecurityFailure::Header(error)) => {
+                decode(&Pdu::SecurityHeader, error)
+            }
+            FailureKind::StandardSecurity(StandardSecurityFailure::MacMismatch {
+                flags,
+                form,
+                expected,
+                received,
+            }) => Detail::Mac {
+                flags: *flags,
+                form: *form,
+                expected: Hex(expected).to_string(),
+                received: Hex(received).to_string(),
+            },
+            FailureKind::StandardSecurity(
+                StandardSecurityFailure::Certificate(e) | StandardSecurityFailure::ClientRandom(e),
+            ) => Detail::ServerCertificate {
+                error: format!("{e:?}"),
             },
             _ => return None,
         })
@@ -858,6 +1044,22 @@ pub enum Detail {
     Certificate {
         /// The verifier's words.
         error: String,
+    },
+    /// Why a Standard RDP Security server certificate or its key is unusable.
+    ServerCertificate {
+        /// The unpacking error, as rdp-probe names it.
+        error: String,
+    },
+    /// A MAC that does not verify ([MS-RDPBCGR] 5.3.6).
+    Mac {
+        /// The PDU's security header flags.
+        flags: u16,
+        /// The form the flags asked for.
+        form: MacForm,
+        /// The MAC the session keys give, hex.
+        expected: String,
+        /// The MAC the server sent, hex.
+        received: String,
     },
 }
 
@@ -1184,6 +1386,7 @@ impl fmt::Display for FailureKind {
                     code.name
                 )
             }
+            FailureKind::StandardSecurity(s) => s.fmt(f),
             FailureKind::Protocol(p) => match p {
                 ProtocolViolation::SelectedNotOffered {
                     requested,

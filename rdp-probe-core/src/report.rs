@@ -8,6 +8,7 @@ use serde::Serialize;
 use crate::cert::CertificateSummary;
 use crate::failure::{Code, Detail, Failure};
 use crate::phase::PhaseRecord;
+use crate::standard_security::{ChainCertificate, MacForm, SignatureCheck};
 use crate::{Phase, Protocols, Target};
 
 /// The schema identifier of the JSON form.
@@ -211,12 +212,59 @@ pub struct StandardSecurityFacts {
     /// `proprietary` or `x509` or `unknown_N`, if a certificate was sent.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub certificate_type: Option<String>,
-    /// RSA key size of a proprietary certificate.
+    /// RSA key size of the server's key (the proprietary certificate's, or the X.509 chain's last).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rsa_key_bits: Option<u32>,
     /// Certificate length in bytes.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub certificate_len: Option<usize>,
+    /// Whether a proprietary certificate is signed with the Terminal Services signing key
+    /// ([MS-RDPBCGR] 5.3.3.1.3). A valid signature proves nothing about the server's identity: the
+    /// signing key's private half is published in the specification.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub certificate_signature: Option<SignatureCheck>,
+    /// An X.509 chain's certificates, root first ([MS-RDPBCGR] 5.3.3.2); not validated.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub x509_chain: Vec<ChainCertificate>,
+    /// What crossed the encryption layer, once the Security Exchange was made.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub traffic: Option<StandardSecurityTraffic>,
+}
+
+/// What crossed the Standard RDP Security encryption layer ([MS-RDPBCGR] 5.3.6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct StandardSecurityTraffic {
+    /// Length of the Security Exchange's encrypted client random, padding included.
+    pub encrypted_client_random_len: usize,
+    /// The MAC form the probe sends (the plain MAC, as the Windows client of [MS-RDPBCGR] 4.1 does).
+    pub mac_sent: MacForm,
+    /// Client PDUs encrypted.
+    pub sealed: u32,
+    /// Server PDUs decrypted, MAC verified.
+    pub opened: u32,
+    /// Server PDUs whose flags asked for the salted MAC (`SEC_SECURE_CHECKSUM`).
+    pub salted_macs_received: u32,
+    /// RC4 key updates made for sending ([MS-RDPBCGR] 5.3.7).
+    pub key_updates_sent: u32,
+    /// RC4 key updates made for receiving.
+    pub key_updates_received: u32,
+    /// Whether the probe encrypted its own licensing PDUs (the server said it takes them so).
+    pub licensing_encrypted: bool,
+}
+
+impl Default for StandardSecurityTraffic {
+    fn default() -> Self {
+        Self {
+            encrypted_client_random_len: 0,
+            mac_sent: MacForm::Plain,
+            sealed: 0,
+            opened: 0,
+            salted_macs_received: 0,
+            key_updates_sent: 0,
+            key_updates_received: 0,
+            licensing_encrypted: false,
+        }
+    }
 }
 
 /// NTLM CHALLENGE facts (learned without credentials).

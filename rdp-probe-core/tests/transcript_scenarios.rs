@@ -1090,29 +1090,6 @@ fn attach_user_or_channel_join_rejected() {
 }
 
 #[test]
-fn standard_security_with_encryption_is_inconclusive() {
-    // ENCRYPTION_METHOD_128BIT, ENCRYPTION_LEVEL_CLIENT_COMPATIBLE.
-    let t = run(vec![
-        frame(server::confirm(PROTOCOL_RDP)),
-        frame(server::connect_response_encrypted(0x02, 2)),
-    ]);
-    assert_eq!(t.report.verdict_kind(), VerdictKind::Inconclusive);
-    let stop = t.report.stop().unwrap();
-    assert_eq!(
-        (stop.phase, stop.reason),
-        (Phase::BasicSettings, StopReason::StandardSecurityEncryption)
-    );
-    let sec = t.report.server.standard_security.as_ref().unwrap();
-    assert_eq!(
-        (sec.encryption_method_name, sec.encryption_level_name),
-        (
-            "ENCRYPTION_METHOD_128BIT",
-            "ENCRYPTION_LEVEL_CLIENT_COMPATIBLE"
-        )
-    );
-}
-
-#[test]
 fn mcs_disconnect_provider_ultimatum_in_each_phase() {
     // catalog: mcs-disconnect-in-basic-settings-1 (and the same PDU later on)
     let ultimatum = |reason| [frame(server::disconnect_ultimatum(reason)), Event::Close];

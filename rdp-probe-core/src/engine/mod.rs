@@ -13,6 +13,7 @@
 mod connector;
 mod negotiation;
 mod nla;
+mod security;
 mod session;
 mod tls;
 pub mod transcript;
@@ -154,6 +155,17 @@ enum State {
         connector: Connector,
         /// The protocol the server selected.
         selected: Protocols,
+        /// Standard RDP Security's encryption layer, once the server asked for encryption.
+        encryption: Option<Box<security::Layer>>,
+    },
+    /// The server asked for Standard RDP Security with encryption: the driver supplies the client random.
+    ClientRandom {
+        /// The connector, after the Connect Response.
+        connector: Connector,
+        /// The protocol the server selected (`rdp`).
+        selected: Protocols,
+        /// The checked Server Security Data.
+        pending: Box<security::Pending>,
     },
     /// A Set Error Info PDU with a non-zero code arrived; the server must now disconnect
     /// ([MS-RDPBCGR] 2.2.5.1.1), and the engine waits for that, briefly.
@@ -170,7 +182,7 @@ enum State {
 }
 
 /// The names of the engine's states ([`Machine::state_name`]), in the order a probe meets them.
-pub const STATE_NAMES: [&str; 10] = [
+pub const STATE_NAMES: [&str; 11] = [
     "connect",
     "reconnect",
     "negotiation",
@@ -178,6 +190,7 @@ pub const STATE_NAMES: [&str; 10] = [
     "legacy_tls_check",
     "credssp",
     "session",
+    "client_random",
     "await_close",
     "ended",
     "consumed",
@@ -194,6 +207,7 @@ impl State {
             State::LegacyTlsCheck(_) => "legacy_tls_check",
             State::Credssp { .. } => "credssp",
             State::Session { .. } => "session",
+            State::ClientRandom { .. } => "client_random",
             State::AwaitClose { .. } => "await_close",
             State::Ended(_) => "ended",
             State::Consumed => "consumed",
@@ -335,6 +349,7 @@ impl Machine {
                 Action::Receive(Framing::Rdp)
             }
             State::TlsHandshake { .. } => Action::UpgradeTls,
+            State::ClientRandom { .. } => Action::Random(crate::standard_security::RANDOM_LEN),
             State::LegacyTlsCheck(check) => check.action(),
             State::Credssp { nla, .. } => Action::Receive(nla.framing()),
             State::Ended(_) => Action::Finish,
@@ -550,9 +565,10 @@ impl Machine {
                 State::Session {
                     connector,
                     selected,
+                    encryption,
                 },
                 Input::Poll,
-            ) => self.advance_session(connector, selected, now),
+            ) => self.advance_session(connector, selected, encryption, now),
             (state, Input::Poll) => state,
             (State::Connect | State::Reconnect, Input::Connected(addr)) => {
                 self.report.target.address = Some(addr.to_string());
@@ -587,9 +603,18 @@ impl Machine {
                 State::Session {
                     connector,
                     selected,
+                    encryption,
                 },
                 Input::Frame(frame),
-            ) => self.session_frame(connector, selected, frame, now),
+            ) => self.session_frame(connector, selected, encryption, frame, now),
+            (
+                State::ClientRandom {
+                    connector,
+                    selected,
+                    pending,
+                },
+                Input::Random(random),
+            ) => self.client_random(connector, selected, *pending, random),
             (State::AwaitClose { code, since }, Input::Frame(frame)) => {
                 self.await_close_frame(code, since, frame)
             }

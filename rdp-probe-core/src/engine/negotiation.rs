@@ -193,6 +193,7 @@ impl Machine {
                 Ok(connector) => State::Session {
                     connector,
                     selected,
+                    encryption: None,
                 },
                 Err(state) => state,
             }

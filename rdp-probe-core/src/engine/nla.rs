@@ -223,6 +223,7 @@ impl Machine {
         State::Session {
             connector,
             selected,
+            encryption: None,
         }
     }
 

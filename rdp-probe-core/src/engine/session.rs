@@ -5,6 +5,7 @@
 //! would misread one during licensing), licensing Error Alerts and the Server Core/Security Data. Set Error
 //! Info is consumed here and never reaches the connector.
 
+use std::borrow::Cow;
 use std::time::Duration;
 
 use ironrdp_connector::{
@@ -15,11 +16,11 @@ use rdp_probe_wire::mcs::{CertChainType, McsPdu};
 use rdp_probe_wire::share::{IoContext, IoPdu, IoPhase, SlowPath};
 use rdp_probe_wire::x224::X224Pdu;
 
-use rdp_probe_codes::StopReason;
-
-use super::{Connector, End, Machine, State, Stop};
+use super::security::{self, Layer, Written};
+use super::{Connector, End, Machine, State};
 use crate::failure::{ConnectorError, FailureKind, Pdu, ProtocolViolation};
 use crate::report::{LicensingFacts, Outcome, RedirectionFacts, StandardSecurityFacts};
+use crate::standard_security::EncryptionMethod;
 use crate::{Phase, Protocols};
 
 /// The first byte of an MCS Connect Response: BER application tag 102 ([T.125] 11.2).
@@ -32,6 +33,9 @@ const LICENSE_ERROR_ALERT: u8 = rdp_probe_wire::share::ERROR_ALERT;
 enum Inspected {
     /// The connector takes it.
     Pass,
+    /// The Connect Response of a server that asks for Standard RDP Security with encryption: the
+    /// connector takes it without the security data, and the client random is due.
+    Encrypt(Box<security::Pending>),
     /// Handled here; the session goes on without the connector seeing it.
     Handled,
     /// The session ends here (a failure, a redirection, or the wait for a close after Set Error Info).
@@ -72,6 +76,7 @@ impl Machine {
         &mut self,
         mut connector: Connector,
         selected: Protocols,
+        mut encryption: Option<Box<Layer>>,
         now: Duration,
     ) -> State {
         loop {
@@ -85,6 +90,11 @@ impl Machine {
                 };
                 return State::Ended(End::Connected(outcome));
             }
+            let written = Written::of(&connector.state);
+            let initial = matches!(
+                connector.state,
+                ClientConnectorState::BasicSettingsExchangeSendInitial { .. }
+            );
             let mut buf = WriteBuf::new();
             let result = if connector.should_perform_multitransport() {
                 // The probe never sets up UDP: decline as a client without multitransport does.
@@ -95,15 +105,28 @@ impl Machine {
                 return State::Session {
                     connector,
                     selected,
+                    encryption,
                 };
             };
             match result {
                 Ok(_) if !buf.filled().is_empty() => {
                     // Send it before moving on, so the next phase starts after this PDU left.
-                    self.queue_connector_output(buf.filled());
+                    if initial && selected.is_rdp() {
+                        // Standard RDP Security: offer the encryption methods the Windows client offers.
+                        let offered = security::offer_encryption(buf.filled());
+                        let frame = offered.as_deref().unwrap_or(buf.filled());
+                        self.queue_connector_output(frame, encryption.as_deref_mut(), written);
+                    } else {
+                        self.queue_connector_output(
+                            buf.filled(),
+                            encryption.as_deref_mut(),
+                            written,
+                        );
+                    }
                     return State::Session {
                         connector,
                         selected,
+                        encryption,
                     };
                 }
                 Ok(_) => {}
@@ -115,16 +138,58 @@ impl Machine {
     /// Queues what the connector wrote. A Client New License Request whose encrypted premaster secret
     /// IronRDP wrote short (it drops the number's high zero bytes) goes out at full length, as other
     /// clients send it: see [`rdp_probe_wire::licensing`].
-    fn queue_connector_output(&mut self, written: &[u8]) {
-        match rdp_probe_wire::licensing::restore_premaster_length(written) {
-            Some(fixed) => {
-                tracing::debug!(
-                    restored = fixed.len() - written.len(),
-                    "Client New License Request: restored the encrypted premaster secret's high zero bytes"
-                );
-                self.queue(fixed);
+    /// Under Standard RDP Security with encryption, the layer seals it (and sends the Security Exchange
+    /// first, when it is due).
+    fn queue_connector_output(
+        &mut self,
+        bytes: &[u8],
+        encryption: Option<&mut Layer>,
+        written: Written,
+    ) {
+        let fixed = rdp_probe_wire::licensing::restore_premaster_length(bytes);
+        if let Some(fixed) = &fixed {
+            tracing::debug!(
+                restored = fixed.len() - bytes.len(),
+                "Client New License Request: restored the encrypted premaster secret's high zero bytes"
+            );
+        }
+        let frame = fixed.as_deref().unwrap_or(bytes);
+        match encryption {
+            Some(layer) => {
+                for sealed in layer.seal_frame(frame, written) {
+                    self.queue(sealed);
+                }
+                self.record_traffic(layer);
             }
-            None => self.queue(written.to_vec()),
+            None => self.queue(frame.to_vec()),
+        }
+    }
+
+    /// Keeps the report's account of the encryption layer current.
+    fn record_traffic(&mut self, layer: &Layer) {
+        if let Some(facts) = self.report.server.standard_security.as_mut() {
+            facts.traffic = Some(*layer.traffic());
+        }
+    }
+
+    /// The client random arrived: key the layer and go on with the session.
+    pub(super) fn client_random(
+        &mut self,
+        connector: Connector,
+        selected: Protocols,
+        pending: security::Pending,
+        random: &[u8],
+    ) -> State {
+        match Layer::new(pending, random) {
+            Some(layer) => {
+                self.record_traffic(&layer);
+                State::Session {
+                    connector,
+                    selected,
+                    encryption: Some(Box::new(layer)),
+                }
+            }
+            None => self.internal("client_random", "random of the wrong length"),
         }
     }
 
@@ -132,9 +197,25 @@ impl Machine {
         &mut self,
         mut connector: Connector,
         selected: Protocols,
+        mut encryption: Option<Box<Layer>>,
         frame: &[u8],
         now: Duration,
     ) -> State {
+        let opened;
+        let frame = match encryption.as_deref_mut() {
+            Some(layer) => {
+                let result = layer.open_frame(frame);
+                self.record_traffic(layer);
+                match result {
+                    Ok(plain) => {
+                        opened = plain;
+                        &opened[..]
+                    }
+                    Err(e) => return self.failed(FailureKind::StandardSecurity(e)),
+                }
+            }
+            None => frame,
+        };
         let waiting_connect_response = matches!(
             connector.state,
             ClientConnectorState::BasicSettingsExchangeWaitResponse { .. }
@@ -144,23 +225,38 @@ impl Machine {
         } else {
             self.inspect_slow_path(selected, frame, now)
         };
-        match inspected {
-            Inspected::Pass => {}
+        let (frame, pending) = match inspected {
+            Inspected::Pass => (Cow::Borrowed(frame), None),
+            Inspected::Encrypt(pending) => {
+                let view = security::connector_view_of_response(frame)
+                    .map_or(Cow::Borrowed(frame), Cow::Owned);
+                (view, Some(pending))
+            }
             Inspected::Handled => {
                 return State::Session {
                     connector,
                     selected,
+                    encryption,
                 };
             }
             Inspected::Leave(state) => return state,
-        }
+        };
+        let written = Written::of(&connector.state);
         let mut buf = WriteBuf::new();
-        match connector.step(frame, None, &mut buf) {
+        match connector.step(&frame, None, &mut buf) {
             Ok(_) => {
-                self.queue_connector_output(buf.filled());
-                State::Session {
-                    connector,
-                    selected,
+                self.queue_connector_output(buf.filled(), encryption.as_deref_mut(), written);
+                match pending {
+                    Some(pending) => State::ClientRandom {
+                        connector,
+                        selected,
+                        pending,
+                    },
+                    None => State::Session {
+                        connector,
+                        selected,
+                        encryption,
+                    },
                 }
             }
             Err(e) => self.failed(connector_failure(e)),
@@ -216,7 +312,7 @@ impl Machine {
             return Inspected::Pass;
         };
         let cert = sec.server_certificate;
-        server.standard_security = Some(StandardSecurityFacts {
+        let mut facts = StandardSecurityFacts {
             encryption_method: sec.encryption_method,
             encryption_method_name: rdp_probe_codes::rdp::encryption_method_name(
                 sec.encryption_method,
@@ -233,20 +329,30 @@ impl Machine {
             }),
             rsa_key_bits: cert.and_then(|c| c.rsa_key_bits),
             certificate_len: cert.map(|c| c.raw.len()),
-        });
-        if sec.encryption_method != 0 || sec.encryption_level != 0 {
-            return Inspected::Leave(self.stop(
-                Stop::Inconclusive,
-                StopReason::StandardSecurityEncryption,
-                format!(
-                    "the server requires Standard RDP Security with encryption ({}, {}); rdp-probe does not implement RC4/FIPS encryption yet",
-                    rdp_probe_codes::rdp::encryption_level_name(sec.encryption_level),
-                    rdp_probe_codes::rdp::encryption_method_name(sec.encryption_method)
-                ),
-                "the server's encryption settings are in the report; to probe further, enable TLS (security layer 'negotiate' or 'tls') on the server".into(),
-            ));
+            certificate_signature: None,
+            x509_chain: Vec::new(),
+            traffic: None,
+        };
+        let checked = security::check_server_security(
+            sec.encryption_method,
+            sec.encryption_level,
+            sec.server_random,
+            cert.map(|c| c.raw),
+            &mut facts,
+        );
+        server.standard_security = Some(facts);
+        match checked {
+            Ok(None) => Inspected::Pass,
+            Ok(Some(pending)) => {
+                tracing::debug!(
+                    method = ?EncryptionMethod::from_wire(sec.encryption_method),
+                    level = sec.encryption_level,
+                    "Standard RDP Security with encryption"
+                );
+                Inspected::Encrypt(Box::new(pending))
+            }
+            Err(e) => Inspected::Leave(self.failed(FailureKind::StandardSecurity(e))),
         }
-        Inspected::Pass
     }
 
     /// Everything after the Connect Response.

@@ -200,6 +200,7 @@ impl Machine {
             State::Session {
                 connector,
                 selected,
+                encryption: None,
             }
         }
     }

@@ -48,6 +48,7 @@
 
 pub mod fuzz;
 pub mod server;
+pub mod standard;
 
 use std::collections::VecDeque;
 use std::fmt;
