@@ -174,22 +174,50 @@ async fn xrdp_rdp_layer_without_encryption_connects_with_standard_security() {
     assert!(json["server"].get("tls").is_none());
 }
 
+/// xrdp at `crypt_level` low, client, high and fips: Standard RDP Security with RC4 (40-bit at low and
+/// client, 128-bit at high) or FIPS, to the end of the sequence. xrdp verifies the plain MAC only
+/// (`real-servers.md` §4), which the probe sends.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn xrdp_rdp_layer_with_rc4_is_inconclusive_and_reports_the_encryption() {
-    let cfg = XrdpConfig {
-        security_layer: SecurityLayer::Rdp,
-        crypt_level: CryptLevel::High,
-        ..XrdpConfig::default()
-    };
-    let server = XrdpServer::start(cfg).unwrap();
-    let (report, json) = run(&target(server.addr()), &opts()).await;
-    assert_eq!(report.verdict_kind(), VerdictKind::Inconclusive, "{json:#}");
-    assert_eq!(json["stop"]["reason"], "standard_security_encryption");
-    assert_eq!(json["stop"]["phase"], "basic_settings");
-    let sec = &json["server"]["standard_security"];
-    assert_eq!(sec["encryption_level"], 3, "{sec:#}"); // ENCRYPTION_LEVEL_HIGH
-    assert_eq!(sec["encryption_method_name"], "ENCRYPTION_METHOD_128BIT");
-    assert!(sec["server_random_len"].as_u64().is_some_and(|n| n == 32));
+async fn xrdp_rdp_layer_with_encryption_connects_at_every_crypt_level() {
+    let cases = [
+        (CryptLevel::Low, 1, "ENCRYPTION_METHOD_40BIT"),
+        (CryptLevel::Client, 2, "ENCRYPTION_METHOD_40BIT"),
+        (CryptLevel::High, 3, "ENCRYPTION_METHOD_128BIT"),
+        (CryptLevel::Fips, 4, "ENCRYPTION_METHOD_FIPS"),
+    ];
+    for (crypt_level, level, method) in cases {
+        let cfg = XrdpConfig {
+            security_layer: SecurityLayer::Rdp,
+            crypt_level,
+            ..XrdpConfig::default()
+        };
+        let server = XrdpServer::start(cfg).unwrap();
+        let (report, json) = run(&target(server.addr()), &opts()).await;
+        assert_eq!(
+            report.verdict_kind(),
+            VerdictKind::Connected,
+            "{crypt_level:?}: {json:#}\n{}",
+            server.log_tail()
+        );
+        let sec = &json["server"]["standard_security"];
+        assert_eq!(sec["encryption_level"], level, "{sec:#}");
+        assert_eq!(sec["encryption_method_name"], method, "{sec:#}");
+        assert_eq!(sec["certificate_type"], "proprietary", "{sec:#}");
+        assert_eq!(sec["certificate_signature"], "valid", "{sec:#}");
+        assert!(
+            sec["rsa_key_bits"].as_u64().is_some_and(|b| b >= 512),
+            "{sec:#}"
+        );
+        let traffic = &sec["traffic"];
+        assert_eq!(traffic["mac_sent"], "plain", "{sec:#}");
+        assert!(
+            traffic["sealed"].as_u64().is_some_and(|n| n >= 6),
+            "{sec:#}"
+        );
+        // At low, xrdp encrypts nothing it sends ([MS-RDPBCGR] 5.3.1); above, everything.
+        let opened = traffic["opened"].as_u64().unwrap_or(0);
+        assert_eq!(opened == 0, level == 1, "{crypt_level:?}: {sec:#}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -40,7 +40,8 @@ pub enum CryptLevel {
     None,
     /// `low`.
     Low,
-    /// `client`.
+    /// `medium`: ENCRYPTION_LEVEL_CLIENT_COMPATIBLE ([MS-RDPBCGR] 5.3.1). xrdp names this level
+    /// `medium` (`man xrdp.ini`); an unknown value such as `client` silently means `high`.
     Client,
     /// `high`.
     #[default]
@@ -54,7 +55,7 @@ impl CryptLevel {
         match self {
             CryptLevel::None => "none",
             CryptLevel::Low => "low",
-            CryptLevel::Client => "client",
+            CryptLevel::Client => "medium",
             CryptLevel::High => "high",
             CryptLevel::Fips => "fips",
         }
