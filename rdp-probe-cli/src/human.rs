@@ -118,6 +118,9 @@ pub fn render(report: &Report, color: bool) -> String {
     } else if let Some(s) = report.stop() {
         let _ = writeln!(out, "  Hint: {}", s.hint);
     }
+    if let Some(l) = &report.legacy_tls {
+        legacy_tls(&mut out, l);
+    }
     let s = &report.server;
     out.push_str("\nServer:\n");
     if let Some(req) = &s.requested_protocols {
@@ -269,4 +272,34 @@ pub fn render(report: &Report, color: bool) -> String {
         );
     }
     out
+}
+
+/// The legacy-TLS attempt: what an older client got, and how far.
+fn legacy_tls(out: &mut String, l: &rdp_probe_core::report::LegacyTlsReport) {
+    let tls = l.tls.as_ref().map_or_else(
+        || "no TLS session".to_owned(),
+        |t| format!("{} {}", t.version, t.cipher_suite),
+    );
+    let role = if l.decides_verdict {
+        format!(
+            "the verdict (--allow-legacy-tls); with current TLS: {} in {}",
+            l.modern_failure.code.name, l.modern_failure.phase
+        )
+    } else {
+        "what an older client gets (--allow-legacy-tls to make it the verdict)".to_owned()
+    };
+    let _ = writeln!(out, "\nLegacy TLS (attempt {}): {role}", l.attempt);
+    let _ = writeln!(out, "  TLS:           {tls}");
+    let ending = match &l.ending {
+        rdp_probe_core::Verdict::Failed { failure, mstsc } => format!(
+            "failed in {}: {} (Windows client: 0x{:X}/0x{:X}, derived)",
+            failure.phase, failure.message, mstsc.disconnect_reason, mstsc.extended_reason
+        ),
+        rdp_probe_core::Verdict::NeedsCredentials { stop }
+        | rdp_probe_core::Verdict::Inconclusive { stop } => {
+            format!("stopped in {}: {}", stop.phase, stop.message)
+        }
+        rdp_probe_core::Verdict::Connected { .. } => "connected".to_owned(),
+    };
+    let _ = writeln!(out, "  reached:       {} — {ending}", l.reached);
 }

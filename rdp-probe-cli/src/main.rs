@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 use rdp_probe_core::{
-    CertPolicy, Credentials, ProbeOptions, Protocols, Target, Timeouts, VerdictKind,
+    CertPolicy, Credentials, LegacyTls, ProbeOptions, Protocols, Target, Timeouts, VerdictKind,
 };
 
 /// Exit codes (also in README.md).
@@ -85,6 +85,13 @@ struct ProbeArgs {
     /// Fail in the tls phase unless the certificate is valid for the host and trusted by the system.
     #[arg(long)]
     require_valid_cert: bool,
+    /// When TLS fails as only a TLS 1.0-era client gets past (TLS 1.0/1.1 only, or only CBC, RSA key
+    /// exchange or DHE suites), make the second attempt over legacy TLS the verdict.
+    #[arg(long, conflicts_with = "no_legacy_tls")]
+    allow_legacy_tls: bool,
+    /// Never make the second attempt over legacy TLS: the modern TLS failure is all the report says.
+    #[arg(long)]
+    no_legacy_tls: bool,
     /// More logging on stderr (-v debug, -vv trace).
     #[arg(short, long, action = clap::ArgAction::Count)]
     verbose: u8,
@@ -131,6 +138,11 @@ fn options(args: &ProbeArgs) -> Result<ProbeOptions, String> {
     }
     if args.require_valid_cert {
         opts.cert_policy = CertPolicy::RequireValid;
+    }
+    if args.allow_legacy_tls {
+        opts.legacy_tls = LegacyTls::Allow;
+    } else if args.no_legacy_tls {
+        opts.legacy_tls = LegacyTls::Off;
     }
     if let Some(user) = &args.user {
         let password = if args.password_stdin {

@@ -6,7 +6,9 @@
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
-use rdp_probe_lab::real::{LAB_USER, ShadowConfig, ShadowServer};
+use rdp_probe_lab::real::{
+    CryptLevel, LAB_USER, SecurityLayer, ShadowConfig, ShadowServer, XrdpConfig, XrdpServer,
+};
 
 fn rdp_probe(args: &[&str], stdin: Option<&str>, env: &[(&str, &str)]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_rdp-probe"));
@@ -171,4 +173,57 @@ fn a_redirection_names_its_target_and_never_its_secrets() {
         REDIRECT_SECRET_COOKIE.len()
     );
     assert!(!String::from_utf8_lossy(&o.stdout).contains("redir-secret"));
+}
+
+#[test]
+fn standard_rdp_security_with_fips_connects_and_says_how() {
+    let server = XrdpServer::start(XrdpConfig {
+        security_layer: SecurityLayer::Rdp,
+        crypt_level: CryptLevel::Fips,
+        ..XrdpConfig::default()
+    })
+    .unwrap();
+    let addr = server.addr().to_string();
+    let o = rdp_probe(&[&addr, "--no-color"], None, &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    for line in [
+        "CONNECTED",
+        "RDP security:  ENCRYPTION_LEVEL_FIPS, ENCRYPTION_METHOD_FIPS",
+        "certificate:   proprietary, RSA",
+        "signed with the Terminal Services key",
+        "PDUs sealed",
+    ] {
+        assert!(out.contains(line), "missing {line:?} in\n{out}");
+    }
+}
+
+#[test]
+fn a_tls_1_0_server_fails_in_tls_and_connects_with_allow_legacy_tls() {
+    let server = XrdpServer::start(XrdpConfig {
+        security_layer: SecurityLayer::Tls,
+        tls_protocols: "TLSv1",
+        tls_ciphers: Some("DEFAULT@SECLEVEL=0"),
+        ..XrdpConfig::default()
+    })
+    .unwrap();
+    let addr = server.addr().to_string();
+    let o = rdp_probe(&[&addr, "--no-color"], None, &[]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    for line in [
+        "FAIL tls",
+        "TLS_1_0",
+        "Legacy TLS (attempt 2)",
+        "TLSv1.0",
+        "connected",
+    ] {
+        assert!(out.contains(line), "missing {line:?} in\n{out}");
+    }
+    let o = rdp_probe(&[&addr, "--no-color", "--allow-legacy-tls"], None, &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("CONNECTED"));
+    let o = rdp_probe(&[&addr, "--json", "--no-legacy-tls"], None, &[]);
+    let json: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(json.get("legacy_tls").is_none(), "{json:#}");
 }

@@ -15,7 +15,7 @@ use tokio_rustls::TlsConnector;
 use tokio_rustls::client::TlsStream;
 
 use crate::engine::{
-    Action, FrameCheck, Framing, IoFailure, Machine, TlsEstablished, TlsHandshakeError,
+    Action, FrameCheck, Framing, IoFailure, Machine, TlsEstablished, TlsHandshakeError, TlsStack,
 };
 use crate::framed::FrameReader;
 use crate::report::Report;
@@ -139,6 +139,9 @@ impl AsyncWrite for Counted {
 enum Conn {
     Tcp(Counted),
     Tls(Box<TlsStream<Counted>>),
+    /// The legacy-TLS attempt's session (OpenSSL).
+    #[cfg(feature = "legacy-tls")]
+    Legacy(Box<tokio_openssl::SslStream<Counted>>),
 }
 
 impl Conn {
@@ -146,6 +149,11 @@ impl Conn {
         match self {
             Conn::Tcp(s) => s.write_all(bytes).await,
             Conn::Tls(s) => {
+                s.write_all(bytes).await?;
+                s.flush().await
+            }
+            #[cfg(feature = "legacy-tls")]
+            Conn::Legacy(s) => {
                 s.write_all(bytes).await?;
                 s.flush().await
             }
@@ -173,6 +181,8 @@ impl AsyncRead for Conn {
                 Pin::new(&mut **s).consume(n);
                 Poll::Ready(Ok(()))
             }
+            #[cfg(feature = "legacy-tls")]
+            Conn::Legacy(s) => Pin::new(&mut **s).poll_read(cx, buf),
         }
     }
 }
@@ -232,7 +242,8 @@ pub async fn probe(target: &Target, options: &ProbeOptions) -> Report {
             }
             Action::Send(bytes) => d.send(&bytes).await,
             Action::Receive(framing) => d.receive(framing).await,
-            Action::UpgradeTls => d.upgrade_tls().await,
+            Action::UpgradeTls(TlsStack::Rustls) => d.upgrade_tls().await,
+            Action::UpgradeTls(TlsStack::Legacy) => d.upgrade_legacy_tls().await,
             Action::Random(len) => d.random(len),
             Action::Finish => break,
         }
@@ -446,10 +457,7 @@ impl Driver {
                 return;
             }
         };
-        let host = self.machine.target().host().to_owned();
-        let server_name = rustls::pki_types::ServerName::try_from(host).unwrap_or_else(|_| {
-            rustls::pki_types::ServerName::IpAddress(std::net::Ipv4Addr::UNSPECIFIED.into())
-        });
+        let server_name = crate::tls::server_name(self.machine.target().host());
         let connector = TlsConnector::from(config);
         let deadline = self.deadline();
         match tokio::time::timeout_at(deadline, connector.connect(server_name, tcp)).await {
@@ -492,5 +500,51 @@ impl Driver {
                 self.machine.on_timeout(0, now);
             }
         }
+    }
+
+    /// The legacy-TLS attempt's handshake (OpenSSL), as [`Driver::upgrade_tls`] does the modern one.
+    #[cfg(feature = "legacy-tls")]
+    async fn upgrade_legacy_tls(&mut self) {
+        let Some(Conn::Tcp(mut tcp)) = self.conn.take() else {
+            return;
+        };
+        self.rbuf.clear();
+        self.rbuf_counted = 0;
+        tcp.records = Some(RecordCursor::default());
+        let host = self.machine.target().host().to_owned();
+        let policy = self.machine.options().cert_policy;
+        let deadline = self.deadline();
+        let handshake = crate::legacy_tls::handshake(tcp, &host, policy);
+        match tokio::time::timeout_at(deadline, handshake).await {
+            Ok(Ok((stream, established))) => {
+                self.conn = Some(Conn::Legacy(Box::new(stream)));
+                self.account();
+                let now = self.now();
+                self.machine.on_tls_established(established, now);
+            }
+            Ok(Err(error)) => {
+                self.account();
+                let now = self.now();
+                self.machine.on_tls_failed(error, now);
+            }
+            Err(_) => {
+                self.account();
+                let now = self.now();
+                self.machine.on_timeout(0, now);
+            }
+        }
+    }
+
+    /// Without the `legacy-tls` feature there is no legacy stack: the attempt ends in `tls`.
+    #[cfg(not(feature = "legacy-tls"))]
+    async fn upgrade_legacy_tls(&mut self) {
+        let now = self.now();
+        self.machine.on_tls_failed(
+            TlsHandshakeError::Legacy {
+                message: "rdp-probe was built without the legacy-tls feature (OpenSSL)".into(),
+                alert: None,
+            },
+            now,
+        );
     }
 }

@@ -541,6 +541,11 @@ pub enum TlsFailure {
     /// The probe could not build its certificate verifier: a problem of this machine (no trusted
     /// roots), not of the server (code space `protocol`, value 20).
     Verifier(Foreign<rustls::client::VerifierBuilderError>),
+    /// The legacy TLS stack (the legacy-TLS attempt) failed without an alert, in its own words.
+    LegacyStack {
+        /// The stack's words.
+        message: String,
+    },
 }
 
 /// Certificate problems (code space `certificate`): 1 expired, 2 not yet valid, 3 name mismatch, 4 untrusted
@@ -709,7 +714,10 @@ impl FailureKind {
                 )
             }
             FailureKind::Tls(
-                TlsFailure::NoCertificate | TlsFailure::Rustls(_) | TlsFailure::Verifier(_),
+                TlsFailure::NoCertificate
+                | TlsFailure::Rustls(_)
+                | TlsFailure::Verifier(_)
+                | TlsFailure::LegacyStack { .. },
             ) => Code::entry(S::Protocol, &protocol::TLS_ERROR),
             FailureKind::Certificate { problem, .. } => Code::entry(
                 S::Certificate,
@@ -790,7 +798,10 @@ impl FailureKind {
             FailureKind::Tls(TlsFailure::Alert(_)) => "tls_alert",
             FailureKind::Tls(TlsFailure::Version { .. }) => "tls_version",
             FailureKind::Tls(
-                TlsFailure::NoCertificate | TlsFailure::Rustls(_) | TlsFailure::Verifier(_),
+                TlsFailure::NoCertificate
+                | TlsFailure::Rustls(_)
+                | TlsFailure::Verifier(_)
+                | TlsFailure::LegacyStack { .. },
             ) => "tls_error",
             FailureKind::Certificate { .. } => "certificate",
             FailureKind::Ntstatus { .. } => "logon_failure",
@@ -1253,6 +1264,9 @@ impl fmt::Display for FailureKind {
                 )
             }
             FailureKind::Tls(TlsFailure::Rustls(e)) => write!(f, "TLS handshake failed: {e}"),
+            FailureKind::Tls(TlsFailure::LegacyStack { message }) => {
+                write!(f, "TLS handshake failed (legacy TLS stack): {message}")
+            }
             FailureKind::Tls(TlsFailure::Verifier(e)) => write!(
                 f,
                 "the probe could not check the server's certificate on this machine: {e}"

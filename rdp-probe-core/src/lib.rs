@@ -24,6 +24,8 @@ mod driver;
 pub mod engine;
 pub mod failure;
 pub mod framed;
+#[cfg(feature = "legacy-tls")]
+pub mod legacy_tls;
 mod options;
 pub mod phase;
 mod protocols;
@@ -34,18 +36,26 @@ mod tls;
 
 pub use driver::probe;
 pub use failure::{Code, Failure, FailureKind};
-pub use options::{CertPolicy, Credentials, ProbeOptions, Timeouts};
+pub use options::{CertPolicy, Credentials, LegacyTls, ProbeOptions, Timeouts};
 pub use phase::{Phase, PhaseRecord, PhaseStatus};
 pub use protocols::{Protocols, ProtocolsError};
 pub use rdp_probe_codes::{CodeSpace, StopReason};
 pub use report::{Report, Verdict, VerdictKind};
 pub use target::{DEFAULT_PORT, Target, TargetError};
 
-/// The versions of this crate and of the RDP stack it drives.
+/// The versions of this crate and of the RDP stack it drives (with the `legacy-tls` feature, also the
+/// OpenSSL of the legacy-TLS attempt).
 pub fn versions() -> &'static str {
-    concat!(
+    #[cfg(not(feature = "legacy-tls"))]
+    return concat!(
         "rdp-probe-core ",
         env!("CARGO_PKG_VERSION"),
         " (ironrdp-connector 0.12.0, ironrdp-pdu 0.11.0, sspi 0.23.0, rustls 0.23)"
-    )
+    );
+    #[cfg(feature = "legacy-tls")]
+    return concat!(
+        "rdp-probe-core ",
+        env!("CARGO_PKG_VERSION"),
+        " (ironrdp-connector 0.12.0, ironrdp-pdu 0.11.0, sspi 0.23.0, rustls 0.23; legacy TLS: OpenSSL 3, vendored)"
+    );
 }

@@ -123,4 +123,42 @@ pub struct ProbeOptions {
     pub cert_policy: CertPolicy,
     /// Client computer name sent to the server (default `rdp-probe`).
     pub client_name: Option<String>,
+    /// What to do when TLS fails the way an older client would get past.
+    pub legacy_tls: LegacyTls,
+}
+
+/// What the probe does when the TLS handshake fails the way an older client would get past: the server
+/// only speaks TLS 1.0 or 1.1, or only offers suites rustls does not implement (CBC, RSA key exchange,
+/// DHE). The modern handshake (rustls) is always tried first.
+///
+/// The second attempt runs over OpenSSL and needs the crate feature `legacy-tls`; without it a
+/// requested second attempt ends in the `tls` phase with the driver's error.
+///
+/// ```
+/// use rdp_probe_core::{LegacyTls, ProbeOptions};
+/// let opts = ProbeOptions { legacy_tls: LegacyTls::Allow, ..ProbeOptions::default() };
+/// assert_eq!(opts.legacy_tls, LegacyTls::Allow);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum LegacyTls {
+    /// No second attempt: the modern failure is the verdict.
+    Off,
+    /// The modern failure stays the verdict, and a second connection follows the server through a
+    /// TLS stack that still speaks TLS 1.0/1.1 and those suites, to the end of the sequence; the
+    /// report's `legacy_tls` says how far it got. The default with the `legacy-tls` feature.
+    Follow,
+    /// As [`LegacyTls::Follow`], but the second attempt's verdict is the probe's, with the finding that
+    /// only legacy TLS works (`--allow-legacy-tls`).
+    Allow,
+}
+
+impl Default for LegacyTls {
+    fn default() -> Self {
+        if cfg!(feature = "legacy-tls") {
+            LegacyTls::Follow
+        } else {
+            LegacyTls::Off
+        }
+    }
 }

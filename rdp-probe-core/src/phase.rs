@@ -80,6 +80,11 @@ impl PhaseLog {
         self.attempt += 1;
     }
 
+    /// The number of the attempt in progress (1 before the first).
+    pub fn attempt(&self) -> u32 {
+        self.attempt.max(1)
+    }
+
     /// The phase in progress.
     pub fn current(&self) -> Option<Phase> {
         self.current.as_ref().map(|o| o.phase)

@@ -484,8 +484,47 @@ pub struct Report {
     pub phases: Vec<PhaseRecord>,
     /// What was learned about the server.
     pub server: ServerFacts,
+    /// Conclusions about the server beyond the verdict.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub findings: Vec<Finding>,
+    /// The legacy-TLS attempt, when the modern TLS handshake failed the way an older client would get
+    /// past ([`crate::LegacyTls`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub legacy_tls: Option<LegacyTlsReport>,
     /// Total time, in milliseconds.
     pub elapsed_ms: f64,
+}
+
+/// A conclusion about the server beyond the verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Finding {
+    /// The server completes TLS only with a TLS stack of the TLS 1.0/1.1 era (an old version, or only
+    /// CBC, RSA key exchange or DHE suites): current clients that disable those fail in `tls`.
+    OnlyLegacyTls,
+}
+
+/// The second attempt over a legacy TLS stack ([`crate::LegacyTls`]): what it got and how far.
+///
+/// The facts it learned (`server.tls`, the certificate, CredSSP, licensing, errinfo) are in `server`;
+/// its phases are those of `phases` with its `attempt` number.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LegacyTlsReport {
+    /// The attempt's number in `phases`.
+    pub attempt: u32,
+    /// Whether the attempt's ending is the report's verdict (`--allow-legacy-tls`); otherwise the
+    /// verdict is the modern TLS failure, `modern_failure`.
+    pub decides_verdict: bool,
+    /// The modern handshake's failure, which started the attempt.
+    pub modern_failure: FailureReport,
+    /// The TLS session the legacy handshake established, if it did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tls: Option<TlsFacts>,
+    /// The last phase the attempt reached.
+    pub reached: Phase,
+    /// How the attempt ended, as a verdict with its data.
+    pub ending: Verdict,
 }
 
 impl Report {
@@ -509,6 +548,8 @@ impl Report {
             },
             phases: Vec::new(),
             server: ServerFacts::default(),
+            findings: Vec::new(),
+            legacy_tls: None,
             elapsed_ms: 0.0,
         }
     }

@@ -126,26 +126,34 @@ fn is_specific(c: &CertificateError) -> bool {
     )
 }
 
-/// The client configuration for `policy`.
-pub(crate) fn client_config(policy: CertPolicy) -> Result<Arc<ClientConfig>, TlsHandshakeError> {
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let builder = ClientConfig::builder_with_provider(Arc::clone(&provider))
-        .with_safe_default_protocol_versions()
-        .map_err(TlsHandshakeError::Rustls)?;
-    let verifier: Arc<dyn ServerCertVerifier> = match policy {
+/// The certificate verifier for `policy`.
+fn verifier(
+    policy: CertPolicy,
+    provider: &Arc<rustls::crypto::CryptoProvider>,
+) -> Result<Arc<dyn ServerCertVerifier>, TlsHandshakeError> {
+    Ok(match policy {
         CertPolicy::RequireValid => {
             let mut roots = rustls::RootCertStore::empty();
             for cert in rustls_native_certs::load_native_certs().certs {
                 let _ = roots.add(cert);
             }
             Arc::new(RequireValid(
-                WebPkiServerVerifier::builder_with_provider(Arc::new(roots), Arc::clone(&provider))
+                WebPkiServerVerifier::builder_with_provider(Arc::new(roots), Arc::clone(provider))
                     .build()
                     .map_err(|e| TlsHandshakeError::Verifier(Foreign::new(e)))?,
             ))
         }
         _ => Arc::new(AcceptAny(provider.signature_verification_algorithms)),
-    };
+    })
+}
+
+/// The client configuration for `policy`.
+pub(crate) fn client_config(policy: CertPolicy) -> Result<Arc<ClientConfig>, TlsHandshakeError> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let builder = ClientConfig::builder_with_provider(Arc::clone(&provider))
+        .with_safe_default_protocol_versions()
+        .map_err(TlsHandshakeError::Rustls)?;
+    let verifier = verifier(policy, &provider)?;
     let mut config = builder
         .dangerous()
         .with_custom_certificate_verifier(verifier)
@@ -153,6 +161,49 @@ pub(crate) fn client_config(policy: CertPolicy) -> Result<Arc<ClientConfig>, Tls
     // [MS-CSSP] 3.1.5: "TLS session resumption is not supported".
     config.resumption = rustls::client::Resumption::disabled();
     Ok(Arc::new(config))
+}
+
+/// Judges a chain the legacy stack received ([`crate::LegacyTls`]) as the modern handshake would have:
+/// under [`CertPolicy::RequireValid`], with the same verifier against the system roots; otherwise the
+/// chain is only recorded.
+#[cfg_attr(
+    not(feature = "legacy-tls"),
+    expect(dead_code, reason = "used by the legacy stack only")
+)]
+pub(crate) fn verify_chain(
+    policy: CertPolicy,
+    chain: &[Vec<u8>],
+    host: &str,
+) -> Result<(), TlsHandshakeError> {
+    if policy != CertPolicy::RequireValid {
+        return Ok(());
+    }
+    let Some((leaf, intermediates)) = chain.split_first() else {
+        return Ok(());
+    };
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let verifier = verifier(policy, &provider)?;
+    let intermediates: Vec<CertificateDer<'_>> = intermediates
+        .iter()
+        .map(|c| CertificateDer::from(c.as_slice()))
+        .collect();
+    verifier
+        .verify_server_cert(
+            &CertificateDer::from(leaf.as_slice()),
+            &intermediates,
+            &server_name(host),
+            &[],
+            UnixTime::now(),
+        )
+        .map(|_| ())
+        .map_err(TlsHandshakeError::Rustls)
+}
+
+/// The name the server's certificate is checked against: the target's host, or (for an address that
+/// rustls cannot name) the unspecified address, which no certificate matches.
+pub(crate) fn server_name(host: &str) -> ServerName<'static> {
+    ServerName::try_from(host.to_owned())
+        .unwrap_or_else(|_| ServerName::IpAddress(std::net::Ipv4Addr::UNSPECIFIED.into()))
 }
 
 /// The rustls error inside an I/O error, if any.

@@ -17,8 +17,8 @@ use rdp_probe_core::engine::transcript::{self, Event, Sent, Server, Setup, Trans
 use rdp_probe_core::phase::PhaseStatus;
 use rdp_probe_core::report::{Outcome, Report};
 use rdp_probe_core::{
-    CodeSpace, Credentials, Phase, ProbeOptions, Protocols, StopReason, Target, Timeouts,
-    VerdictKind,
+    CodeSpace, Credentials, LegacyTls, Phase, ProbeOptions, Protocols, StopReason, Target,
+    Timeouts, VerdictKind,
 };
 use rdp_probe_wire::x224::{
     PROTOCOL_HYBRID, PROTOCOL_HYBRID_EX, PROTOCOL_RDP, PROTOCOL_RDSAAD, PROTOCOL_RDSTLS,
@@ -33,12 +33,21 @@ const LAB_USER: &str = "labuser";
 const LAB_PASSWORD: &str = "lab-password";
 const WRONG_PASSWORD: &str = "not-the-lab-password";
 
+/// The options every scenario starts from: the defaults, without the legacy-TLS attempt (its default
+/// depends on the crate feature `legacy-tls`; `tests/legacy_tls_scenarios.rs` covers it).
+fn base_options() -> ProbeOptions {
+    ProbeOptions {
+        legacy_tls: LegacyTls::Off,
+        ..ProbeOptions::default()
+    }
+}
+
 fn setup() -> Setup {
-    Setup::new(Target::new("localhost", 3389).unwrap())
+    Setup::new(Target::new("localhost", 3389).unwrap()).with_options(base_options())
 }
 
 fn options(f: impl FnOnce(&mut ProbeOptions)) -> Setup {
-    let mut o = ProbeOptions::default();
+    let mut o = base_options();
     f(&mut o);
     setup().with_options(o)
 }

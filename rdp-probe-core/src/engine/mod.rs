@@ -36,7 +36,7 @@ use crate::report::{
 use crate::{Phase, ProbeOptions, Protocols, Target};
 
 pub use connector::Connector;
-pub use tls::{TlsEstablished, TlsHandshakeError};
+pub use tls::{TlsEstablished, TlsHandshakeError, TlsStack};
 
 /// How long the engine waits for the server to close after a Set Error Info PDU.
 pub const ERRINFO_CLOSE_WAIT: Duration = Duration::from_secs(2);
@@ -63,9 +63,9 @@ pub enum Action {
     Send(Vec<u8>),
     /// Read exactly one frame of this kind, bounded by [`Machine::deadline`].
     Receive(Framing),
-    /// Perform the TLS handshake now; report with [`Machine::on_tls_established`] or
+    /// Perform the TLS handshake now with this stack; report with [`Machine::on_tls_established`] or
     /// [`Machine::on_tls_failed`].
-    UpgradeTls,
+    UpgradeTls(TlsStack),
     /// Supply this many bytes from a cryptographically secure generator through [`Machine::on_random`]
     /// (the engine makes no randomness of its own).
     Random(usize),
@@ -136,6 +136,8 @@ enum State {
         connector: Connector,
         /// The protocol the server selected.
         selected: Protocols,
+        /// The TLS implementation the driver uses.
+        stack: TlsStack,
     },
     /// The modern handshake failed the way a TLS 1.0/1.1 server makes it fail: a second connection
     /// offers a TLS 1.0 ClientHello to learn the server's version.
@@ -293,6 +295,8 @@ pub struct Machine {
     report: Report,
     requested: Protocols,
     may_fall_back: bool,
+    /// The modern TLS failure that started the legacy-TLS attempt, once it started.
+    legacy: Option<Failure>,
     outgoing: VecDeque<Vec<u8>>,
     state: State,
 }
@@ -312,6 +316,7 @@ impl Machine {
             report,
             requested,
             may_fall_back,
+            legacy: None,
             outgoing: VecDeque::new(),
             state: State::Connect,
         }
@@ -348,7 +353,7 @@ impl Machine {
             State::Negotiation { .. } | State::Session { .. } | State::AwaitClose { .. } => {
                 Action::Receive(Framing::Rdp)
             }
-            State::TlsHandshake { .. } => Action::UpgradeTls,
+            State::TlsHandshake { stack, .. } => Action::UpgradeTls(*stack),
             State::ClientRandom { .. } => Action::Random(crate::standard_security::RANDOM_LEN),
             State::LegacyTlsCheck(check) => check.action(),
             State::Credssp { nla, .. } => Action::Receive(nla.framing()),
@@ -582,12 +587,15 @@ impl Machine {
                 State::TlsHandshake {
                     connector,
                     selected,
+                    ..
                 },
                 Input::TlsEstablished(tls),
             ) => self.tls_established(connector, selected, tls, now),
-            (State::TlsHandshake { .. }, Input::TlsFailed(error)) => self.tls_failed(error),
+            (State::TlsHandshake { .. }, Input::TlsFailed(error)) => self.tls_failed(error, now),
             (State::LegacyTlsCheck(check), Input::Connected(_)) => self.legacy_connected(check),
-            (State::LegacyTlsCheck(check), Input::Frame(frame)) => self.legacy_frame(check, frame),
+            (State::LegacyTlsCheck(check), Input::Frame(frame)) => {
+                self.legacy_frame(check, frame, now)
+            }
             (State::LegacyTlsCheck(check), Input::Random(random)) => {
                 self.legacy_random(check, random)
             }
@@ -631,7 +639,7 @@ impl Machine {
             ) => {
                 // The check only confirms: what it could not learn leaves the first verdict standing.
                 let modern = check.into_modern();
-                self.failed(modern)
+                self.tls_ended(modern, now)
             }
             (State::Connect | State::Reconnect, Input::ConnectFailed(error)) => {
                 self.failed(FailureKind::from(error))
@@ -697,21 +705,12 @@ impl Machine {
     /// Ends the probe and returns the report.
     pub fn finish(mut self, now: Duration) -> Report {
         let last_errinfo = self.report.last_errinfo();
+        let reached = self.phase();
         let state = std::mem::replace(&mut self.state, State::Consumed);
-        self.report.verdict = match state {
+        let verdict = match state {
             State::Ended(End::Failed(failure)) => {
                 self.log.close(PhaseStatus::Failed, now);
-                let pair = failure.mstsc(last_errinfo);
-                Verdict::Failed {
-                    failure: FailureReport::from(&failure),
-                    mstsc: MstscReport {
-                        disconnect_reason: pair.disconnect_reason,
-                        extended_reason: pair.extended_reason,
-                        derived: pair.derived,
-                        text: pair.text,
-                        rule: pair.rule,
-                    },
-                }
+                failed_verdict(&failure, last_errinfo)
             }
             State::Ended(End::NeedsCredentials(stop)) => {
                 self.log.close(PhaseStatus::Stopped, now);
@@ -739,6 +738,32 @@ impl Machine {
                         hint: "this is a bug in rdp-probe; please report it with the -v log".into(),
                         state: Some(other.name()),
                     },
+                }
+            }
+        };
+        self.report.verdict = match self.legacy.take() {
+            None => verdict,
+            Some(modern) => {
+                let decides_verdict = self.options.legacy_tls == crate::LegacyTls::Allow;
+                let tls = self.report.server.tls.clone();
+                if tls.is_some() {
+                    self.report
+                        .findings
+                        .push(crate::report::Finding::OnlyLegacyTls);
+                }
+                self.report.legacy_tls = Some(crate::report::LegacyTlsReport {
+                    attempt: self.log.attempt(),
+                    decides_verdict,
+                    modern_failure: FailureReport::from(&modern),
+                    tls,
+                    reached,
+                    ending: verdict.clone(),
+                });
+                if decides_verdict {
+                    verdict
+                } else {
+                    // The Windows client met only the modern failure: no errinfo of the second attempt.
+                    failed_verdict(&modern, None)
                 }
             }
         };
@@ -822,6 +847,21 @@ impl Machine {
         if !bytes.is_empty() {
             self.outgoing.push_back(bytes);
         }
+    }
+}
+
+/// The `failed` verdict of `failure`, with the pair the Windows client would show.
+fn failed_verdict(failure: &Failure, last_errinfo: Option<u32>) -> Verdict {
+    let pair = failure.mstsc(last_errinfo);
+    Verdict::Failed {
+        failure: FailureReport::from(failure),
+        mstsc: MstscReport {
+            disconnect_reason: pair.disconnect_reason,
+            extended_reason: pair.extended_reason,
+            derived: pair.derived,
+            text: pair.text,
+            rule: pair.rule,
+        },
     }
 }
 

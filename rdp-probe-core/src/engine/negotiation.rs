@@ -10,7 +10,7 @@ use rdp_probe_wire::x224::{ConnectionConfirm, X224Pdu};
 
 use rdp_probe_codes::StopReason;
 
-use super::{Connector, Machine, State, Stop};
+use super::{Connector, Machine, State, Stop, TlsStack};
 use crate::failure::{ConnectorError, FailureKind, Pdu, ProtocolViolation};
 use crate::report::NegotiationFailureFact;
 use crate::{Phase, Protocols};
@@ -199,9 +199,15 @@ impl Machine {
             }
         } else {
             self.log.enter(Phase::Tls, now);
+            let stack = if self.legacy.is_some() {
+                TlsStack::Legacy
+            } else {
+                TlsStack::Rustls
+            };
             State::TlsHandshake {
                 connector,
                 selected,
+                stack,
             }
         }
     }

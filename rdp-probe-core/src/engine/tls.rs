@@ -37,6 +37,17 @@ const ALERT_HANDSHAKE_FAILURE: u8 = 40;
 /// TLS alert protocol_version ([RFC 5246] 7.2).
 const ALERT_PROTOCOL_VERSION: u8 = 70;
 
+/// The TLS implementation the driver performs a handshake with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TlsStack {
+    /// rustls: TLS 1.2 and 1.3 with modern suites. Always the first choice.
+    Rustls,
+    /// A TLS stack that still speaks TLS 1.0 and 1.1 and the suites of their era (OpenSSL, crate feature
+    /// `legacy-tls`): only for the legacy-TLS attempt ([`crate::LegacyTls`]).
+    Legacy,
+}
+
 /// The TLS session the driver established.
 #[derive(Debug, Clone)]
 pub struct TlsEstablished {
@@ -59,6 +70,13 @@ pub enum TlsHandshakeError {
     /// The certificate verifier could not be built (e.g. no trusted roots on this machine under
     /// [`crate::CertPolicy::RequireValid`]).
     Verifier(Foreign<rustls::client::VerifierBuilderError>),
+    /// The legacy stack ([`TlsStack::Legacy`]) refused the handshake, or is not built in.
+    Legacy {
+        /// The stack's words.
+        message: String,
+        /// The alert the server sent, if the handshake ended with one.
+        alert: Option<u8>,
+    },
 }
 
 /// The legacy-TLS check on its second connection.
@@ -129,6 +147,11 @@ fn classify(error: TlsHandshakeError) -> FailureKind {
         }),
         TlsHandshakeError::Io(other) => FailureKind::from(other),
         TlsHandshakeError::Verifier(e) => FailureKind::Tls(TlsFailure::Verifier(e)),
+        TlsHandshakeError::Legacy { alert: Some(a), .. } => FailureKind::Tls(TlsFailure::Alert(a)),
+        TlsHandshakeError::Legacy {
+            message,
+            alert: None,
+        } => FailureKind::Tls(TlsFailure::LegacyStack { message }),
     }
 }
 
@@ -150,6 +173,18 @@ fn certificate_problem(c: &CertificateError) -> CertificateProblem {
         CertificateError::Revoked => CertificateProblem::Revoked,
         _ => CertificateProblem::Other,
     }
+}
+
+/// TLS alert insufficient_security ([RFC 5246] 7.2): no suite both sides accept.
+const ALERT_INSUFFICIENT_SECURITY: u8 = 71;
+
+/// Whether an older client would get past this TLS failure: the server only speaks TLS 1.0/1.1, or
+/// refused every suite the modern handshake offered (handshake_failure, protocol_version or
+/// insufficient_security), as a server offering only CBC, RSA key exchange or DHE suites does.
+fn older_client_gets_past(kind: &FailureKind) -> bool {
+    matches!(kind, FailureKind::Tls(TlsFailure::Version { .. }))
+        || matches!(kind, FailureKind::Tls(TlsFailure::Alert(a))
+            if [ALERT_HANDSHAKE_FAILURE, ALERT_PROTOCOL_VERSION, ALERT_INSUFFICIENT_SECURITY].contains(a))
 }
 
 /// Whether a handshake failure suggests the server only speaks TLS older than 1.2 (worth confirming with a
@@ -205,8 +240,12 @@ impl Machine {
         }
     }
 
-    pub(super) fn tls_failed(&mut self, error: TlsHandshakeError) -> State {
+    pub(super) fn tls_failed(&mut self, error: TlsHandshakeError, now: Duration) -> State {
         let modern = classify(error);
+        if self.legacy.is_some() {
+            // The legacy attempt's own handshake failed: that is its ending.
+            return self.failed(modern);
+        }
         if suggests_legacy_tls(&modern) {
             tracing::debug!("Checking for a legacy-TLS server on a second connection");
             return State::LegacyTlsCheck(LegacyCheck {
@@ -214,7 +253,28 @@ impl Machine {
                 step: LegacyStep::Connect,
             });
         }
-        self.failed(modern)
+        self.tls_ended(modern, now)
+    }
+
+    /// The modern TLS phase ended in `kind`. Where an older client would get past it and the options
+    /// allow, the failure is kept and a second attempt starts over the legacy stack; otherwise it is the
+    /// verdict.
+    pub(super) fn tls_ended(&mut self, kind: FailureKind, now: Duration) -> State {
+        if self.legacy.is_some()
+            || self.options.legacy_tls == crate::LegacyTls::Off
+            || !older_client_gets_past(&kind)
+        {
+            return self.failed(kind);
+        }
+        tracing::debug!(
+            kind = kind.kind_str(),
+            "TLS failed as an older client would get past: a second attempt over legacy TLS"
+        );
+        self.legacy = Some(crate::failure::Failure::new(Phase::Tls, kind));
+        self.outgoing.clear();
+        // The modern attempt's tls phase ends as failed; the next attempt starts at tcp_connect.
+        self.log.close(crate::phase::PhaseStatus::Failed, now);
+        State::Reconnect
     }
 
     pub(super) fn legacy_connected(&mut self, check: LegacyCheck) -> State {
@@ -228,7 +288,12 @@ impl Machine {
         check.at(LegacyStep::Confirm)
     }
 
-    pub(super) fn legacy_frame(&mut self, check: LegacyCheck, frame: &[u8]) -> State {
+    pub(super) fn legacy_frame(
+        &mut self,
+        check: LegacyCheck,
+        frame: &[u8],
+        now: Duration,
+    ) -> State {
         match check.step {
             // Whatever the Confirm says, the ClientHello tells more.
             LegacyStep::Confirm => check.at(LegacyStep::Random),
@@ -241,7 +306,7 @@ impl Machine {
                     }
                     _ => check.modern,
                 };
-                self.failed(kind)
+                self.tls_ended(kind, now)
             }
             LegacyStep::Connect | LegacyStep::Random => self.internal("legacy_tls_check", "frame"),
         }

@@ -55,7 +55,7 @@ use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
-use super::{Action, FrameCheck, IoFailure, Machine, TlsEstablished, TlsHandshakeError};
+use super::{Action, FrameCheck, IoFailure, Machine, TlsEstablished, TlsHandshakeError, TlsStack};
 use crate::failure::NetworkErrorKind;
 use crate::phase::{PhaseRecord, PhaseStatus};
 use crate::report::Report;
@@ -286,6 +286,8 @@ pub struct Transcript {
     pub sent: Vec<Sent>,
     /// Events that did not fit what the engine was waiting for, in order.
     pub skipped: Vec<Event>,
+    /// The TLS stack of each handshake the engine asked for, in order.
+    pub tls_stacks: Vec<TlsStack>,
     /// Actions taken.
     pub steps: usize,
     /// Whether the harness stopped the probe after [`Setup::max_steps`] actions (an engine that never
@@ -361,6 +363,7 @@ struct Wire<'a> {
     rbuf_counted: usize,
     sent: Vec<Sent>,
     skipped: Vec<Event>,
+    tls_stacks: Vec<TlsStack>,
 }
 
 impl Wire<'_> {
@@ -481,6 +484,7 @@ fn drive(setup: &Setup, server: &mut dyn Server) -> Transcript {
         rbuf_counted: 0,
         sent: Vec::new(),
         skipped: Vec::new(),
+        tls_stacks: Vec::new(),
     };
     let mut steps = 0;
     let mut states: Vec<&'static str> = Vec::new();
@@ -608,7 +612,8 @@ fn drive(setup: &Setup, server: &mut dyn Server) -> Transcript {
                     }
                 }
             },
-            Action::UpgradeTls => {
+            Action::UpgradeTls(stack) => {
+                w.tls_stacks.push(stack);
                 // The driver hands the socket to the TLS client: bytes behind the last frame are dropped.
                 w.rbuf.clear();
                 w.rbuf_counted = 0;
@@ -668,6 +673,7 @@ fn drive(setup: &Setup, server: &mut dyn Server) -> Transcript {
         report,
         sent: w.sent,
         skipped: w.skipped,
+        tls_stacks: w.tls_stacks,
         steps,
         step_limit_reached,
         connections: w.connections,
@@ -732,7 +738,32 @@ pub fn check_invariants(report: &Report, options: &ProbeOptions) -> Result<(), I
         }
     };
 
-    let phases: &[PhaseRecord] = &report.phases;
+    let all_phases: &[PhaseRecord] = &report.phases;
+    // With a legacy-TLS attempt that does not decide the verdict, the verdict is the modern attempt's:
+    // its phases end where the verdict says, and the legacy attempt's follow.
+    let phases: &[PhaseRecord] = match &report.legacy_tls {
+        Some(legacy) if !legacy.decides_verdict => {
+            let modern = all_phases
+                .iter()
+                .take_while(|r| r.attempt < legacy.attempt)
+                .count();
+            expect(
+                all_phases
+                    .get(modern..)
+                    .is_some_and(|rest| rest.last().is_some_and(|r| r.phase == legacy.reached)),
+                format!(
+                    "the legacy attempt's phases do not end in {}",
+                    legacy.reached
+                ),
+            );
+            expect(
+                legacy.modern_failure.phase == Phase::Tls,
+                "a legacy-TLS attempt after a failure outside tls".into(),
+            );
+            all_phases.get(..modern).unwrap_or_default()
+        }
+        _ => all_phases,
+    };
     match phases.split_last() {
         None => expect(false, "no phase records".into()),
         Some((last, earlier)) => {
@@ -765,7 +796,7 @@ pub fn check_invariants(report: &Report, options: &ProbeOptions) -> Result<(), I
                 );
             }
             for (i, r) in earlier.iter().enumerate() {
-                let retried = r.phase == Phase::X224
+                let retried = matches!(r.phase, Phase::X224 | Phase::Tls)
                     && r.status == PhaseStatus::Failed
                     && phases
                         .get(i + 1)
@@ -781,7 +812,7 @@ pub fn check_invariants(report: &Report, options: &ProbeOptions) -> Result<(), I
         }
     }
     let mut attempt = 1;
-    for r in phases {
+    for r in all_phases {
         expect(
             r.attempt == attempt || r.attempt == attempt + 1,
             format!(
@@ -800,7 +831,7 @@ pub fn check_invariants(report: &Report, options: &ProbeOptions) -> Result<(), I
         );
     }
     let overall = options.timeouts.overall;
-    let spent: Duration = phases.iter().map(|r| r.elapsed_ms).sum();
+    let spent: Duration = all_phases.iter().map(|r| r.elapsed_ms).sum();
     expect(
         spent <= overall,
         format!("the phases took {spent:?} together, more than the overall limit {overall:?}"),
