@@ -7,7 +7,8 @@ use std::time::{Duration, Instant};
 
 use rdp_probe_core::report::{Outcome, Report};
 use rdp_probe_core::{
-    CodeSpace, Credentials, Phase, ProbeOptions, Protocols, Target, Timeouts, VerdictKind, probe,
+    CodeSpace, Credentials, LegacyTls, Phase, ProbeOptions, Protocols, Target, Timeouts,
+    VerdictKind, probe,
 };
 use rdp_probe_lab::real::{
     CertKind, CryptLevel, LAB_PASSWORD, LAB_USER, SecurityLayer, ShadowConfig, ShadowSec,
@@ -421,7 +422,7 @@ async fn unresolvable_name_fails_in_resolve() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn xrdp_tls10_only_is_diagnosed_as_legacy_tls() {
+async fn xrdp_tls10_only_is_diagnosed_as_legacy_tls_and_followed() {
     let cfg = XrdpConfig {
         security_layer: SecurityLayer::Tls,
         tls_protocols: "TLSv1",
@@ -445,6 +446,84 @@ async fn xrdp_tls10_only_is_diagnosed_as_legacy_tls() {
             .unwrap()
             .contains("TLS 1.2")
     );
+    // And followed over legacy TLS to the end: what an older client gets.
+    assert_legacy_attempt_connects(&json, "TLSv1.0", false, &server);
+    assert_eq!(json["findings"], serde_json::json!(["only_legacy_tls"]));
+
+    // --allow-legacy-tls: the legacy attempt is the verdict.
+    let allow = ProbeOptions {
+        legacy_tls: LegacyTls::Allow,
+        ..opts()
+    };
+    let (report, json) = run(&target(server.addr()), &allow).await;
+    assert_eq!(report.verdict_kind(), VerdictKind::Connected, "{json:#}");
+    assert_legacy_attempt_connects(&json, "TLSv1.0", true, &server);
+    assert_eq!(
+        json["legacy_tls"]["modern_failure"]["code"]["space"],
+        "tls_version"
+    );
+}
+
+/// xrdp with TLS 1.2 and only `AES128-SHA` / `AES256-SHA` (RSA key exchange, CBC): rustls has no suite
+/// in common with it, an older client has.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn xrdp_with_only_cbc_rsa_suites_is_followed_over_legacy_tls() {
+    let cfg = XrdpConfig {
+        security_layer: SecurityLayer::Tls,
+        tls_protocols: "TLSv1.2",
+        tls_ciphers: Some("AES128-SHA:AES256-SHA"),
+        ..XrdpConfig::default()
+    };
+    let server = XrdpServer::start(cfg).unwrap();
+    let (report, json) = run(&target(server.addr()), &opts()).await;
+    assert_eq!(
+        report.verdict_kind(),
+        VerdictKind::Failed,
+        "{json:#}\n{}",
+        server.log_tail()
+    );
+    // No suite in common: the server's handshake_failure alert.
+    assert_failure(&json, "tls", "tls_alert", 40);
+    assert_legacy_attempt_connects(&json, "TLSv1.2", false, &server);
+    let suite = json["legacy_tls"]["tls"]["cipher_suite"].as_str().unwrap();
+    assert!(
+        [
+            "TLS_RSA_WITH_AES_128_CBC_SHA",
+            "TLS_RSA_WITH_AES_256_CBC_SHA"
+        ]
+        .contains(&suite),
+        "{suite}"
+    );
+    let allow = ProbeOptions {
+        legacy_tls: LegacyTls::Allow,
+        ..opts()
+    };
+    let (report, json) = run(&target(server.addr()), &allow).await;
+    assert_eq!(report.verdict_kind(), VerdictKind::Connected, "{json:#}");
+}
+
+/// The report's `legacy_tls`: the second attempt, over `version`, reached the end of the sequence.
+fn assert_legacy_attempt_connects(json: &Value, version: &str, decides: bool, server: &XrdpServer) {
+    let legacy = &json["legacy_tls"];
+    assert_eq!(legacy["decides_verdict"], decides, "{json:#}");
+    assert_eq!(legacy["tls"]["version"], version, "{legacy:#}");
+    assert_eq!(
+        legacy["ending"]["verdict"],
+        "connected",
+        "{legacy:#}\n{}",
+        server.log_tail()
+    );
+    assert_eq!(legacy["reached"], "finalization", "{legacy:#}");
+    let attempt = legacy["attempt"].as_u64().unwrap();
+    let phases = json["phases"].as_array().unwrap();
+    assert!(
+        phases
+            .iter()
+            .any(|p| p["attempt"] == attempt && p["phase"] == "finalization")
+    );
+    // The certificate and TLS facts behind the legacy handshake are the server's.
+    assert_eq!(json["server"]["tls"]["version"], version);
+    assert!(json["server"]["certificate"]["sha256"].is_string());
 }
 
 #[tokio::test]
