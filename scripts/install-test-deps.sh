@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what rdp-probe's tests need on Debian 12, as root: the real-server tests (xrdp, FreeRDP's
 # shadow server, Xvfb, openssl) and the binding tests (gcc, pkg-config and valgrind for C; mono for
-# C#; zlib for static linking). Python's tools come from PyPI in bindings/python/run-tests.sh, and
+# C#; zlib for static linking; perl and make to build the vendored OpenSSL of the legacy-TLS
+# attempt from source). Python's tools come from PyPI in bindings/python/run-tests.sh, and
 # cbindgen from crates.io in scripts/gen-header.sh. Idempotent: a fast no-op when all is present.
 #
 # The lab never uses /etc/xrdp/xrdp.ini or port 3389; it only needs /etc/xrdp/rsakeys.ini (a path
@@ -13,6 +14,7 @@ PACKAGES=(
   xrdp freerdp2-x11 freerdp2-shadow-x11 winpr-utils xvfb xauth x11-utils
   openssl ssl-cert procps iproute2 util-linux
   gcc libc6-dev binutils pkg-config valgrind zlib1g-dev mono-mcs mono-runtime
+  perl make
 )
 RSAKEYS=/etc/xrdp/rsakeys.ini
 
