@@ -256,6 +256,14 @@ fn engine_seeds_reach_their_verdicts() {
         failure("license-error-6.bin"),
         (Phase::Licensing, CodeSpace::LicenseError, 6)
     );
+    assert_eq!(
+        report("standard-security-128bit-high-healthy.bin").verdict_kind(),
+        VerdictKind::Connected
+    );
+    assert_eq!(
+        failure("standard-security-fips-errinfo-0x7.bin"),
+        (Phase::Licensing, CodeSpace::Errinfo, 7)
+    );
 }
 
 /// The seeds of `engine_seeds_reach_their_verdicts` are these inputs: fails when a committed seed differs
@@ -376,6 +384,50 @@ fn engine_seeds_are_current() {
             OP_CLOSE,
         ],
     ));
+    // Standard RDP Security, 128-bit at high level, every server PDU sealed.
+    let user_data = |frame: Vec<u8>| -> Vec<u8> {
+        let Ok(rdp_probe_wire::x224::X224Pdu::Data(payload)) =
+            rdp_probe_wire::x224::parse_x224(&frame)
+        else {
+            panic!("not a data TPDU")
+        };
+        match rdp_probe_wire::mcs::parse_domain_pdu(payload) {
+            Ok(rdp_probe_wire::mcs::McsPdu::SendDataIndication { user_data, .. }) => {
+                user_data.to_vec()
+            }
+            other => panic!("{other:?}"),
+        }
+    };
+    let sealed = |licensing: bool, body: Vec<u8>| -> Vec<u8> {
+        let mut op = vec![
+            OP_SEALED,
+            u8::from(licensing),
+            u8::try_from(body.len()).unwrap(),
+        ];
+        op.extend(body);
+        op
+    };
+    let secured_to_licensing = |method: u8, level: u8| -> Vec<u8> {
+        let mut v = vec![config(4, false, false, 0), OP_BLOCK, BLOCK_CONFIRM, 0];
+        v.extend([OP_BLOCK, BLOCK_CONNECT_RESPONSE_SECURED, method, level]);
+        v.extend(to_licensing.get(5..).unwrap());
+        v
+    };
+    let mut secured = secured_to_licensing(2, 3);
+    // The licensing PDU without its basic security header.
+    secured.extend(sealed(
+        true,
+        user_data(server::license_valid_client())[4..].to_vec(),
+    ));
+    secured.extend(sealed(false, user_data(server::demand_active().unwrap())));
+    for pdu in server::finalization().unwrap() {
+        secured.extend(sealed(false, user_data(pdu)));
+    }
+    seeds.push(("standard-security-128bit-high-healthy.bin", secured));
+    let mut fips_errinfo = secured_to_licensing(3, 4);
+    fips_errinfo.extend(sealed(false, user_data(server::errinfo(7))));
+    fips_errinfo.push(OP_CLOSE);
+    seeds.push(("standard-security-fips-errinfo-0x7.bin", fips_errinfo));
     seeds.push((
         "partial-connect-response-then-silence.bin",
         vec![

@@ -22,10 +22,12 @@ use std::time::Duration;
 
 use rdp_probe_wire::x224::{PROTOCOL_HYBRID, PROTOCOL_RDP};
 
+use super::standard::EncryptedServer;
 use super::{Event, InvariantViolation, Setup, Transcript, server};
 use crate::engine::{IoFailure, TlsHandshakeError};
 use crate::failure::NetworkErrorKind;
-use crate::{Credentials, ProbeOptions, Protocols, Target, Timeouts};
+use crate::standard_security::EncryptionMethod;
+use crate::{Credentials, LegacyTls, ProbeOptions, Protocols, Target, Timeouts};
 
 /// Configuration bits 0-2: which protocols the probe requests.
 pub const CONFIG_PROTOCOLS_MASK: u8 = 0x07;
@@ -76,8 +78,12 @@ pub const OP_CONNECT: u8 = 11;
 pub const OP_SPLIT: u8 = 12;
 /// A TSRequest with an arbitrary negoToken: version byte, length byte, token.
 pub const OP_TS_REQUEST: u8 = 13;
+/// Bytes sealed as the Standard RDP Security server of the last [`BLOCK_CONNECT_RESPONSE_SECURED`]
+/// sends them (encrypted and signed for the harness's client random; plain user data without one):
+/// licensing byte (odd: a licensing PDU), length byte, bytes.
+pub const OP_SEALED: u8 = 14;
 /// Operations are taken modulo this.
-pub const OP_COUNT: u8 = 14;
+pub const OP_COUNT: u8 = 15;
 
 /// Block 0: An X.224 Connection Confirm: selected-protocol byte.
 pub const BLOCK_CONFIRM: u8 = 0;
@@ -115,10 +121,14 @@ pub const BLOCK_FINALIZATION: u8 = 15;
 pub const BLOCK_CHALLENGE: u8 = 16;
 /// Block 17: A TSRequest with an errorCode: version byte, u32.
 pub const BLOCK_CREDSSP_ERROR: u8 = 17;
-/// Block 18, and any byte that reaches no other block: an Early User Authorization Result: u32.
+/// Block 18: an Early User Authorization Result: u32.
 pub const BLOCK_EARLY_USER_AUTH: u8 = 18;
+/// Block 19: A Connect Response for Standard RDP Security with a server random and the lab's
+/// proprietary certificate: method and level bytes. Later [`OP_SEALED`] operations are sealed with the
+/// keys this method and level give for the harness's client random.
+pub const BLOCK_CONNECT_RESPONSE_SECURED: u8 = 19;
 /// Valid PDUs for [`OP_BLOCK`], selected by a byte modulo this.
-pub const BLOCK_COUNT: u8 = 19;
+pub const BLOCK_COUNT: u8 = 20;
 
 /// Reads operands; missing bytes read as zero.
 struct Reader<'a> {
@@ -201,8 +211,22 @@ pub fn prefix(n: u8) -> Vec<Event> {
 
 /// The valid PDU selected by `r`'s next byte (modulo [`BLOCK_COUNT`]: one of the `BLOCK_*` numbers),
 /// with its operands.
-fn block(r: &mut Reader<'_>) -> Vec<u8> {
+fn block(r: &mut Reader<'_>, sealer: &mut Option<EncryptedServer>) -> Vec<u8> {
     match r.u8() % BLOCK_COUNT {
+        BLOCK_CONNECT_RESPONSE_SECURED => {
+            let method = r.u8();
+            let level = u32::from(r.u8() % 5);
+            let method = match method % 4 {
+                0 => EncryptionMethod::Bits40,
+                1 => EncryptionMethod::Bits56,
+                2 => EncryptionMethod::Bits128,
+                _ => EncryptionMethod::Fips,
+            };
+            let server = EncryptedServer::for_harness(method, level);
+            let frame = server.connect_response();
+            *sealer = Some(server);
+            frame
+        }
         BLOCK_CONFIRM => server::confirm(u32::from(r.u8())),
         BLOCK_NEG_FAILURE => server::neg_failure(u32::from(r.u8())),
         BLOCK_LEGACY_CONFIRM => server::legacy_confirm(),
@@ -296,11 +320,14 @@ pub fn case(data: &[u8]) -> Option<(Setup, Vec<Event>)> {
         } else {
             Timeouts::default()
         },
+        // Pinned, so a case means the same with and without the `legacy-tls` feature.
+        legacy_tls: LegacyTls::Follow,
         ..ProbeOptions::default()
     };
     let setup =
         Setup::new(Target::new("localhost", crate::DEFAULT_PORT).ok()?).with_options(options);
     let mut events = prefix(config >> CONFIG_PREFIX_SHIFT);
+    let mut sealer = None;
     for _ in 0..MAX_OPS {
         if r.is_empty() {
             break;
@@ -326,7 +353,15 @@ pub fn case(data: &[u8]) -> Option<(Setup, Vec<Event>)> {
             OP_ADVANCE => Event::Advance(Duration::from_millis(u64::from(r.u16()))),
             OP_TLS_OK => Event::tls_ok_with(chain(r.u8())),
             OP_TLS_FAIL => Event::TlsFail(tls_failure(r.u8())),
-            OP_BLOCK => Event::Frame(block(&mut r)),
+            OP_BLOCK => Event::Frame(block(&mut r, &mut sealer)),
+            OP_SEALED => {
+                let licensing = r.u8() % 2 == 1;
+                let body = r.sized();
+                Event::Frame(match sealer.as_mut() {
+                    Some(server) => server.seal(&body, licensing),
+                    None => server::io_data(&body),
+                })
+            }
             OP_CONNECT => match r.u8() % 3 {
                 0 => Event::ConnectRefused,
                 1 => Event::ConnectUnanswered,
@@ -334,7 +369,7 @@ pub fn case(data: &[u8]) -> Option<(Setup, Vec<Event>)> {
             },
             OP_SPLIT => {
                 let cut = usize::from(r.u8());
-                let mut first = block(&mut r);
+                let mut first = block(&mut r, &mut sealer);
                 let second = first.split_off(cut.min(first.len()));
                 events.push(Event::Frame(first));
                 Event::Frame(second)
