@@ -13,13 +13,17 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
 use rdp_probe_codes::{CodeSpace, format_value, lookup};
+use rdp_probe_core::engine::transcript::standard::{
+    LEVEL_CLIENT_COMPATIBLE, LEVEL_FIPS, LEVEL_HIGH, LEVEL_LOW,
+};
 use rdp_probe_core::report::Report;
+use rdp_probe_core::standard_security::EncryptionMethod;
 use rdp_probe_core::{CertPolicy, ProbeOptions, Protocols, Target, Timeouts};
 use serde_json::Value;
 
 use crate::acceptor::{AcceptorScenario, AcceptorServer};
 use crate::real::{LAB_PASSWORD, LAB_USER};
-use crate::scripted::{Hostility, Point, Scenario, ScriptedServer};
+use crate::scripted::{EncryptedEnding, Hostility, Point, Scenario, ScriptedServer};
 
 /// The password a [`Login::WrongPassword`] probe sends.
 pub const WRONG_PASSWORD: &str = "not-the-lab-password";
@@ -375,9 +379,23 @@ impl Entry {
     }
 
     /// Whether this entry is a hostile server: one that should end in a bounded time with a typed
-    /// verdict however it misbehaves (used by the hostile-server bench).
+    /// verdict however it misbehaves (used by the hostile-server bench). Besides
+    /// [`Scenario::Hostile`], the encrypted servers that damage their own PDUs
+    /// ([`EncryptedEnding::BadMac`], [`EncryptedEnding::Garbled`]) are hostile: what the probe
+    /// reports against them names MACs of the session keys, which differ from probe to probe with
+    /// the client random, so (like the timing a time limit meets) it is not the same on a second
+    /// probe.
     pub fn is_hostile(&self) -> bool {
-        matches!(self.server, Server::Scripted(Scenario::Hostile { .. }))
+        matches!(
+            self.server,
+            Server::Scripted(
+                Scenario::Hostile { .. }
+                    | Scenario::Encrypted {
+                        ending: EncryptedEnding::BadMac | EncryptedEnding::Garbled,
+                        ..
+                    }
+            )
+        )
     }
 
     /// Starts the entry's server on `127.0.0.1:port` (0 picks a free port) on the current tokio
@@ -495,6 +513,50 @@ pub fn catalog() -> Vec<Entry> {
             Scenario::Healthy,
             Expected::connected().fact("/server/selected_protocol", "\"rdp\""),
         ),
+    ];
+    // Standard RDP Security with encryption: one method at each level ([MS-RDPBCGR] 5.3.1). Above
+    // low level the server seals its 6 PDUs (licensing, the Demand Active, 4 finalization PDUs)
+    // and the probe opens them; the probe seals its own 6 (Client Info, Confirm Active,
+    // Synchronize, two Controls, Font List), and the server requires every one to open.
+    for (method, level) in [
+        (EncryptionMethod::Bits40, LEVEL_LOW),
+        (EncryptionMethod::Bits56, LEVEL_CLIENT_COMPATIBLE),
+        (EncryptionMethod::Bits128, LEVEL_HIGH),
+        (EncryptionMethod::Fips, LEVEL_FIPS),
+    ] {
+        let opened = if level == LEVEL_LOW { 0 } else { 6 };
+        v.push(Entry::scripted(
+            Scenario::Encrypted {
+                method,
+                level,
+                ending: EncryptedEnding::Healthy,
+            },
+            Expected::connected()
+                .fact("/server/selected_protocol", "\"rdp\"")
+                .fact(
+                    "/server/standard_security/encryption_method",
+                    method.wire().to_string(),
+                )
+                .fact(
+                    "/server/standard_security/encryption_level",
+                    level.to_string(),
+                )
+                .fact(
+                    "/server/standard_security/certificate_type",
+                    "\"proprietary\"",
+                )
+                .fact(
+                    "/server/standard_security/certificate_signature",
+                    "\"valid\"",
+                )
+                .fact("/server/standard_security/traffic/sealed", "6")
+                .fact(
+                    "/server/standard_security/traffic/opened",
+                    opened.to_string(),
+                ),
+        ));
+    }
+    v.extend([
         Entry::acceptor(
             AcceptorScenario::Tls,
             Expected::connected().fact("/server/selected_protocol", "\"ssl\""),
@@ -523,7 +585,7 @@ pub fn catalog() -> Vec<Entry> {
             Scenario::TlsAlert,
             Expected::failed("x224", NotRdp, 3, (0x1104, 0)),
         ),
-    ];
+    ]);
     // RDP_NEG_FAILURE ([MS-RDPBCGR] 2.2.1.2.2): 1 SSL_REQUIRED_BY_SERVER, 2 SSL_NOT_ALLOWED_BY_SERVER
     // (pinned to SSL so there is no fallback), 3 SSL_CERT_NOT_ON_SERVER, 4 INCONSISTENT_FLAGS,
     // 5 HYBRID_REQUIRED_BY_SERVER, 6 SSL_WITH_USER_AUTH_REQUIRED_BY_SERVER, and an unknown one.
@@ -668,6 +730,44 @@ pub fn catalog() -> Vec<Entry> {
         ));
     }
     v.extend([
+        // The same "0x904 / 0x7" from a server that encrypts: the probe must open the Set Error
+        // Info.
+        Entry::scripted(
+            Scenario::Encrypted {
+                method: EncryptionMethod::Bits128,
+                level: LEVEL_CLIENT_COMPATIBLE,
+                ending: EncryptedEnding::ErrinfoInLicensing(7),
+            },
+            Expected::failed("licensing", Errinfo, 7, (0x904, 7))
+                .fact("/server/standard_security/traffic/opened", "1"),
+        ),
+        // A MAC that does not verify (6), a FIPS PDU that does not decrypt (7).
+        Entry::scripted(
+            Scenario::Encrypted {
+                method: EncryptionMethod::Bits128,
+                level: LEVEL_HIGH,
+                ending: EncryptedEnding::BadMac,
+            },
+            Expected::failed("licensing", StandardSecurity, 6, (0xC06, 0))
+                .fact("/failure/detail/type", "\"mac\""),
+        ),
+        Entry::scripted(
+            Scenario::Encrypted {
+                method: EncryptionMethod::Fips,
+                level: LEVEL_FIPS,
+                ending: EncryptedEnding::BadMac,
+            },
+            Expected::failed("licensing", StandardSecurity, 6, (0xC06, 0))
+                .fact("/failure/detail/type", "\"mac\""),
+        ),
+        Entry::scripted(
+            Scenario::Encrypted {
+                method: EncryptionMethod::Fips,
+                level: LEVEL_FIPS,
+                ending: EncryptedEnding::Garbled,
+            },
+            Expected::failed("licensing", StandardSecurity, 7, (0xC06, 0)),
+        ),
         Entry::scripted(
             Scenario::ErrinfoThenUltimatum(7),
             Expected::failed("licensing", Errinfo, 7, (0x3, 7)),

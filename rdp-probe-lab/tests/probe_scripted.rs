@@ -5,9 +5,13 @@
 
 use std::time::Duration;
 
+use rdp_probe_core::engine::transcript::standard::{
+    LEVEL_CLIENT_COMPATIBLE, LEVEL_FIPS, LEVEL_HIGH, LEVEL_LOW,
+};
 use rdp_probe_core::report::Report;
+use rdp_probe_core::standard_security::EncryptionMethod;
 use rdp_probe_core::{ProbeOptions, Protocols, Target, Timeouts, VerdictKind, probe};
-use rdp_probe_lab::scripted::{Hostility, Point, Scenario, ScriptedServer};
+use rdp_probe_lab::scripted::{EncryptedEnding, Hostility, Point, Scenario, ScriptedServer};
 use serde_json::Value;
 
 /// 2 s for connect and every phase.
@@ -226,6 +230,125 @@ async fn a_redirection_never_reports_the_password_or_the_cookie() {
     .collect();
     assert_eq!(password, "redir-secret");
     assert!(!text.contains(&password), "{json:#}");
+}
+
+// ----- Standard RDP Security with encryption -----
+
+#[tokio::test]
+async fn encrypted_sessions_report_the_security_layer() {
+    // The server seals its PDUs above low level only ([MS-RDPBCGR] 5.3.1): licensing, the Demand
+    // Active and four finalization PDUs.
+    for (method, level, opened) in [
+        (EncryptionMethod::Bits40, LEVEL_LOW, 0),
+        (EncryptionMethod::Bits56, LEVEL_CLIENT_COMPATIBLE, 6),
+        (EncryptionMethod::Bits128, LEVEL_HIGH, 6),
+        (EncryptionMethod::Fips, LEVEL_FIPS, 6),
+    ] {
+        let scenario = Scenario::Encrypted {
+            method,
+            level,
+            ending: EncryptedEnding::Healthy,
+        };
+        let (_, json) = run(scenario, &opts()).await;
+        assert_eq!(json["verdict"], "connected", "{json:#}");
+        assert_eq!(json["server"]["selected_protocol"], "rdp", "{json:#}");
+        let sec = &json["server"]["standard_security"];
+        assert_eq!(sec["encryption_method"], method.wire(), "{json:#}");
+        assert_eq!(sec["encryption_level"], level, "{json:#}");
+        assert_eq!(sec["server_random_len"], 32, "{json:#}");
+        assert_eq!(sec["certificate_type"], "proprietary", "{json:#}");
+        assert_eq!(sec["certificate_signature"], "valid", "{json:#}");
+        assert_eq!(sec["rsa_key_bits"], 512, "{json:#}");
+        let traffic = &sec["traffic"];
+        // 512-bit key: 64 bytes of modulus and 8 of padding ([MS-RDPBCGR] 2.2.1.10.1).
+        assert_eq!(traffic["encrypted_client_random_len"], 72, "{json:#}");
+        assert_eq!(traffic["mac_sent"], "plain", "{json:#}");
+        // Client Info, Confirm Active, Synchronize, two Controls, Font List: the server opened
+        // them.
+        assert_eq!(traffic["sealed"], 6, "{json:#}");
+        assert_eq!(traffic["opened"], opened, "{json:#}");
+        assert_eq!(traffic["salted_macs_received"], 0, "{json:#}");
+    }
+}
+
+#[tokio::test]
+async fn an_encrypted_errinfo_in_licensing_is_read() {
+    let scenario = Scenario::Encrypted {
+        method: EncryptionMethod::Bits128,
+        level: LEVEL_CLIENT_COMPATIBLE,
+        ending: EncryptedEnding::ErrinfoInLicensing(7),
+    };
+    let (_, json) = run(scenario, &opts()).await;
+    assert_failure(&json, "licensing", "errinfo", 7);
+    assert_mstsc(&json, 0x904, 7);
+    assert_eq!(json["mstsc"]["rule"], "peer_closed", "{json:#}");
+    assert_eq!(
+        json["server"]["errinfo_received"][0]["value"], 7,
+        "{json:#}"
+    );
+    let traffic = &json["server"]["standard_security"]["traffic"];
+    assert_eq!(traffic["sealed"], 1, "{json:#}");
+    assert_eq!(traffic["opened"], 1, "{json:#}");
+}
+
+#[tokio::test]
+async fn damaged_encrypted_pdus_fail_the_security_layer() {
+    use EncryptionMethod::{Bits40, Bits128, Fips};
+    for (method, level, ending, value, name) in [
+        (
+            Bits128,
+            LEVEL_HIGH,
+            EncryptedEnding::BadMac,
+            6,
+            "SERVER_MAC_MISMATCH",
+        ),
+        (
+            Fips,
+            LEVEL_FIPS,
+            EncryptedEnding::BadMac,
+            6,
+            "SERVER_MAC_MISMATCH",
+        ),
+        // At low level the damaged PDU is encrypted anyway, and the probe opens it.
+        (
+            Bits40,
+            LEVEL_LOW,
+            EncryptedEnding::BadMac,
+            6,
+            "SERVER_MAC_MISMATCH",
+        ),
+        (
+            Fips,
+            LEVEL_FIPS,
+            EncryptedEnding::Garbled,
+            7,
+            "DECRYPTION_FAILED",
+        ),
+        // RC4 decrypts any length: the cut PDU fails its MAC.
+        (
+            Bits128,
+            LEVEL_HIGH,
+            EncryptedEnding::Garbled,
+            6,
+            "SERVER_MAC_MISMATCH",
+        ),
+    ] {
+        let scenario = Scenario::Encrypted {
+            method,
+            level,
+            ending,
+        };
+        let (_, json) = run(scenario, &opts()).await;
+        assert_failure(&json, "licensing", "standard_security", value);
+        assert_eq!(json["failure"]["code"]["name"], name, "{json:#}");
+        assert_eq!(json["failure"]["kind"], "standard_security", "{json:#}");
+        assert_mstsc(&json, 0xC06, 0);
+        assert_eq!(json["mstsc"]["rule"], "decryption_error", "{json:#}");
+        if value == 6 {
+            assert_eq!(json["failure"]["detail"]["type"], "mac", "{json:#}");
+            assert_eq!(json["failure"]["detail"]["form"], "plain", "{json:#}");
+        }
+    }
 }
 
 // ----- MCS -----

@@ -15,14 +15,21 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 use ironrdp_connector::sspi::credssp::TsRequest;
+use rdp_probe_core::engine::transcript::standard::{
+    self, EncryptedServer, LEVEL_CLIENT_COMPATIBLE, SERVER_RANDOM,
+};
+use rdp_probe_core::standard_security::{
+    EncryptionMethod, lab_server_key, proprietary_certificate,
+};
 use rdp_probe_wire::ntlm;
+use rdp_probe_wire::security::{MAC_LEN, SEC_ENCRYPT, SEC_INFO_PKT};
 use tokio::io::{AsyncRead, AsyncWrite};
 
 use super::{
-    CORE_VERSION, DRIP_INTERVAL, Hostility, IO_CHANNEL, NTLM_BUILD, NTLM_DNS_COMPUTER,
-    NTLM_NB_COMPUTER, NTLM_NB_DOMAIN, Point, REDIRECT_DOMAIN, REDIRECT_SECRET_COOKIE,
-    REDIRECT_SECRET_PASSWORD, REDIRECT_SESSION_ID, REDIRECT_TARGET, REDIRECT_USER, Scenario,
-    USER_CHANNEL, pdu,
+    CORE_VERSION, DRIP_INTERVAL, EncryptedEnding, GARBLED_CUT, Hostility, IO_CHANNEL, NTLM_BUILD,
+    NTLM_DNS_COMPUTER, NTLM_NB_COMPUTER, NTLM_NB_DOMAIN, Point, REDIRECT_DOMAIN,
+    REDIRECT_SECRET_COOKIE, REDIRECT_SECRET_PASSWORD, REDIRECT_SESSION_ID, REDIRECT_TARGET,
+    REDIRECT_USER, Scenario, USER_CHANNEL, pdu,
 };
 
 /// How long an orderly close waits for the client to close its side before dropping the socket.
@@ -104,6 +111,26 @@ fn redirection_with_credentials() -> ServerRedirection {
 /// `pduType` of the Server Redirection PDU as Windows sends it: PDUTYPE_SERVER_REDIR_PKT with the
 /// version bits zero ([MS-RDPBCGR] 2.2.8.1.1.1.1, 2.2.13.3.1).
 const WINDOWS_REDIRECTION_PDU_TYPE: u16 = 0x000A;
+
+/// The length of the FIPS information block between the basic security header and the MAC
+/// ([MS-RDPBCGR] 2.2.8.1.1.2.3).
+const FIPS_INFO_LEN: usize = 4;
+
+/// The licensing `STATUS_VALID_CLIENT` Error Message on the I/O channel, behind a basic security
+/// header, as a server at encryption level none sends it.
+fn license_valid_client() -> Vec<u8> {
+    share::license_error_alert_frame(
+        USER_CHANNEL,
+        IO_CHANNEL,
+        share::STATUS_VALID_CLIENT,
+        ST_NO_TRANSITION,
+    )
+}
+
+/// An [`io::ErrorKind::InvalidData`] error: the client sent something the server cannot accept.
+fn invalid(what: impl Into<String>) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidData, what.into())
+}
 
 /// How the connection ends once the script reaches its end point.
 enum Ending {
@@ -530,13 +557,23 @@ pub(super) async fn serve(stream: TcpStream, scenario: Scenario) -> io::Result<(
     let channel_ids: Vec<u16> = (0..static_channels)
         .map(|i| IO_CHANNEL + 1 + i as u16)
         .collect();
+    // Standard RDP Security: level none, or the scenario's method and level with the lab's random
+    // and certificate.
+    let (encryption, server_random, server_certificate) = match scenario {
+        Scenario::Encrypted { method, level, .. } => (
+            (method.wire(), level),
+            SERVER_RANDOM.to_vec(),
+            proprietary_certificate(&lab_server_key().public_key(), false),
+        ),
+        _ => ((0, 0), Vec::new(), Vec::new()),
+    };
     let response = mcs::connect_response_frame(&ConnectResponseSpec {
         result: 0,
         core_version: CORE_VERSION,
         client_requested_protocols: requested.unwrap_or(PROTOCOL_RDP),
-        encryption: (0, 0),
-        server_random: Vec::new(),
-        server_certificate: Vec::new(),
+        encryption,
+        server_random,
+        server_certificate,
         io_channel: IO_CHANNEL,
         channel_ids,
     });
@@ -579,16 +616,20 @@ pub(super) async fn serve(stream: TcpStream, scenario: Scenario) -> io::Result<(
         .await?;
     }
 
+    if let Scenario::Encrypted {
+        method,
+        level,
+        ending,
+    } = scenario
+    {
+        return serve_encrypted(c, method, level, ending).await;
+    }
+
     // Client Info PDU (Standard RDP Security, no encryption: nothing else to exchange first).
     let _client_info = c.read_frame().await?;
 
     let errinfo = |v| share::set_error_info_frame(USER_CHANNEL, IO_CHANNEL, v);
-    let valid_client = share::license_error_alert_frame(
-        USER_CHANNEL,
-        IO_CHANNEL,
-        share::STATUS_VALID_CLIENT,
-        ST_NO_TRANSITION,
-    );
+    let valid_client = license_valid_client();
     match scenario {
         Scenario::ErrinfoAfterClientInfo(v) | Scenario::SslNotAllowedThenErrinfo(v) => {
             c.send(&errinfo(v)).await?;
@@ -702,9 +743,201 @@ pub(super) async fn serve(stream: TcpStream, scenario: Scenario) -> io::Result<(
     c.end(Ending::Hold).await
 }
 
+/// The rest of a [`Scenario::Encrypted`] connection, from the client's Security Exchange on.
+async fn serve_encrypted(
+    mut c: Conn,
+    method: EncryptionMethod,
+    level: u32,
+    ending: EncryptedEnding,
+) -> io::Result<()> {
+    let exchange = c.read_frame().await?;
+    let client_random = standard::client_random_from_exchange(&exchange).ok_or_else(|| {
+        invalid("the client's PDU after the channel joins is not a Security Exchange whose random decrypts with the lab key")
+    })?;
+    // The level only decides whether the server seals its own PDUs; the keys do not depend on it.
+    // The damaging endings need an encrypted PDU even where the level says the server sends in the
+    // clear.
+    let sealing_level = match ending {
+        EncryptedEnding::BadMac | EncryptedEnding::Garbled => level.max(LEVEL_CLIENT_COMPATIBLE),
+        EncryptedEnding::Healthy | EncryptedEnding::ErrinfoInLicensing(_) => level,
+    };
+    let mut server = EncryptedServer::new(method, sealing_level, &client_random);
+
+    // The Client Info PDU must open: encrypted, its MAC verified (plain or salted).
+    let client_info = c.read_frame().await?;
+    let info = server.open_client(&client_info).ok_or_else(|| {
+        invalid("the Client Info PDU does not decrypt with the session keys, or its MAC does not verify")
+    })?;
+    let required = SEC_INFO_PKT | SEC_ENCRYPT;
+    if info.flags & required != required {
+        return Err(invalid(format!(
+            "the Client Info PDU's security flags are {:#06x}, without SEC_INFO_PKT | SEC_ENCRYPT",
+            info.flags
+        )));
+    }
+
+    match ending {
+        EncryptedEnding::ErrinfoInLicensing(v) => {
+            let errinfo = share::set_error_info_frame(USER_CHANNEL, IO_CHANNEL, v);
+            c.send(&server.seal_frame(&errinfo, false)).await?;
+            c.end(Ending::Close).await
+        }
+        EncryptedEnding::BadMac | EncryptedEnding::Garbled => {
+            let license = license_valid_client();
+            let mut secured = server.secure(indication_licensing_body(&license)?, true);
+            // The MAC follows the basic header (and, under FIPS, the FIPS information); the
+            // ciphertext follows the MAC.
+            let mac_at =
+                share::BASIC_SECURITY_HEADER_LEN + if method.is_fips() { FIPS_INFO_LEN } else { 0 };
+            if ending == EncryptedEnding::BadMac {
+                secured[mac_at] ^= 0x01;
+            } else {
+                let cut = secured.len().saturating_sub(GARBLED_CUT);
+                secured.truncate(cut.max(mac_at + MAC_LEN));
+            }
+            c.send(&mcs::send_data_indication_frame(
+                USER_CHANNEL,
+                IO_CHANNEL,
+                &secured,
+            ))
+            .await?;
+            c.end(Ending::Hold).await
+        }
+        EncryptedEnding::Healthy => {
+            c.send(&server.seal_frame(&license_valid_client(), true))
+                .await?;
+            c.send(&server.seal_frame(&pdu::demand_active()?, false))
+                .await?;
+            // Confirm Active, Synchronize, Control Cooperate, Control Request Control, Font List:
+            // each must open.
+            let mut font_list = false;
+            for _ in 0..MAX_FRAMES_BEFORE_FONT_LIST {
+                let frame = c.read_frame().await?;
+                let opened = server.open_client(&frame).ok_or_else(|| {
+                    invalid("a client PDU after the Demand Active does not decrypt, or its MAC does not verify")
+                })?;
+                if pdu::is_font_list_data(&opened.plaintext) {
+                    font_list = true;
+                    break;
+                }
+            }
+            if !font_list {
+                return Err(invalid("no Font List among the client's finalization PDUs"));
+            }
+            let finalization: Vec<u8> = pdu::finalization()?
+                .iter()
+                .flat_map(|f| server.seal_frame(f, false))
+                .collect();
+            c.send(&finalization).await?;
+            c.end(Ending::Hold).await
+        }
+    }
+}
+
+/// The licensing PDU of a server's Send Data Indication frame at encryption level none: its user
+/// data without the basic security header. An error only if the lab built the frame wrong.
+fn indication_licensing_body(frame: &[u8]) -> io::Result<&[u8]> {
+    let wrong = || io::Error::other("the lab's licensing frame is not a Send Data Indication");
+    let payload = data_payload(frame).ok_or_else(wrong)?;
+    match mcs::parse_domain_pdu(payload) {
+        Ok(mcs::McsPdu::SendDataIndication { user_data, .. }) => user_data
+            .get(share::BASIC_SECURITY_HEADER_LEN..)
+            .ok_or_else(wrong),
+        _ => Err(wrong()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rdp_probe_core::engine::transcript::Setup;
+    use rdp_probe_core::engine::transcript::standard::{LEVEL_FIPS, LEVEL_HIGH, LEVEL_LOW};
+    use rdp_probe_core::{Target, VerdictKind};
+    use tokio::net::TcpListener;
+
+    /// What the probe sends, frame by frame, against the transcript harness's encrypted server of
+    /// `method` and `level`. The scripted server learns the (harness's) client random from the
+    /// Security Exchange among them, as from any client, so it can read the rest.
+    fn probe_frames(method: EncryptionMethod, level: u32) -> Vec<Vec<u8>> {
+        let mut server = EncryptedServer::for_harness(method, level);
+        let setup = Setup::new(Target::new("localhost", 3389).expect("target"));
+        let t = setup.run(server.healthy().expect("script"));
+        assert_eq!(
+            t.report.verdict_kind(),
+            VerdictKind::Connected,
+            "{method:?}"
+        );
+        t.sent.into_iter().map(|s| s.bytes).collect()
+    }
+
+    /// Serves one connection of `scenario` to a client that sends `frames` at once, then closes its
+    /// sending side and reads until the server closes; what `serve` returned.
+    async fn replay(scenario: Scenario, frames: Vec<Vec<u8>>) -> io::Result<()> {
+        let listener = TcpListener::bind("127.0.0.1:0").await?;
+        let addr = listener.local_addr()?;
+        let client = tokio::spawn(async move {
+            let mut stream = TcpStream::connect(addr).await?;
+            for f in &frames {
+                stream.write_all(f).await?;
+            }
+            stream.shutdown().await?;
+            let mut received = Vec::new();
+            let _ = stream.read_to_end(&mut received).await;
+            io::Result::Ok(received)
+        });
+        let (stream, _) = listener.accept().await?;
+        let served = tokio::time::timeout(Duration::from_secs(10), serve(stream, scenario))
+            .await
+            .expect("the scripted server ends in time");
+        client.await.expect("client task")?;
+        served
+    }
+
+    fn encrypted(method: EncryptionMethod, level: u32) -> Scenario {
+        Scenario::Encrypted {
+            method,
+            level,
+            ending: EncryptedEnding::Healthy,
+        }
+    }
+
+    #[tokio::test]
+    async fn the_encrypted_server_reads_every_pdu_the_probe_seals() {
+        for (method, level) in [
+            (EncryptionMethod::Bits40, LEVEL_LOW),
+            (EncryptionMethod::Bits128, LEVEL_HIGH),
+            (EncryptionMethod::Fips, LEVEL_FIPS),
+        ] {
+            // Through the Font List, then a hold that ends when the client closes.
+            let served = replay(encrypted(method, level), probe_frames(method, level)).await;
+            assert!(served.is_ok(), "{method:?}: {served:?}");
+        }
+    }
+
+    #[tokio::test]
+    async fn the_encrypted_server_refuses_a_client_it_cannot_read() {
+        let (method, level) = (EncryptionMethod::Bits128, LEVEL_HIGH);
+        // One bit of the Client Info's ciphertext (the first sealed frame) flipped: its MAC fails.
+        let mut frames = probe_frames(method, level);
+        let info = frames
+            .iter()
+            .position(|f| standard::is_encrypted(f))
+            .expect("a sealed frame");
+        if let Some(last) = frames[info].last_mut() {
+            *last ^= 0x01;
+        }
+        let e = replay(encrypted(method, level), frames.clone())
+            .await
+            .expect_err("refused");
+        assert_eq!(e.kind(), io::ErrorKind::InvalidData, "{e}");
+        // A Security Exchange that is not one.
+        let exchange = info - 1;
+        frames[exchange] = mcs::send_data_request_frame(USER_CHANNEL, IO_CHANNEL, &[0x48, 0, 0, 0]);
+        let e = replay(encrypted(method, level), frames)
+            .await
+            .expect_err("refused");
+        assert_eq!(e.kind(), io::ErrorKind::InvalidData, "{e}");
+    }
 
     #[test]
     fn requested_protocols_from_connection_request() {

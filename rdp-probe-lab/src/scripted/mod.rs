@@ -14,6 +14,16 @@
 //! stop the script at their point. [`Scenario::Healthy`] goes on: licensing STATUS_VALID_CLIENT, a
 //! Demand Active, and the server's half of the finalization, built with `ironrdp-pdu`'s encoders.
 //!
+//! [`Scenario::Encrypted`] speaks Standard RDP Security with encryption instead ([MS-RDPBCGR] 5.3):
+//! its Connect Response names a method and a level, the server random
+//! [`rdp_probe_core::engine::transcript::standard::SERVER_RANDOM`] and a proprietary certificate
+//! for [`rdp_probe_core::standard_security::lab_server_key`]; the server reads the client's
+//! Security Exchange, keys itself from the client random, and requires that the Client Info PDU
+//! decrypts and its MAC verifies (plain or salted, as its flags say) before it ends the way the
+//! [`EncryptedEnding`] says. A client whose PDUs it cannot open ends the connection with an
+//! [`io::ErrorKind::InvalidData`] error: these scenarios exist to prove the client's encryption, so
+//! the server never plays along with a client it cannot read.
+//!
 //! The TLS scenarios ([`Scenario::uses_tls`]) instead select `PROTOCOL_HYBRID` (or
 //! `PROTOCOL_SSL` when HYBRID was not requested) and then answer the ClientHello with raw records,
 //! or run a real TLS server (rustls, a self-signed RSA certificate for `localhost` made once per
@@ -34,6 +44,11 @@ use std::io;
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use rdp_probe_core::engine::transcript::standard::{
+    LEVEL_CLIENT_COMPATIBLE, LEVEL_FIPS, LEVEL_HIGH, LEVEL_LOW,
+};
+use rdp_probe_core::standard_security::EncryptionMethod;
+
 use crate::serve::Listening;
 
 /// The MCS I/O channel the scripted server announces ([MS-RDPBCGR] 2.2.1.4.4).
@@ -44,6 +59,9 @@ pub const USER_CHANNEL: u16 = 1007;
 pub const CORE_VERSION: u32 = 0x0008_0004;
 /// Interval between two bytes in [`Hostility::Drip`].
 pub const DRIP_INTERVAL: Duration = Duration::from_secs(1);
+/// How many ciphertext bytes [`EncryptedEnding::Garbled`] cuts off: under FIPS, what is left is no
+/// longer whole 3DES blocks.
+pub const GARBLED_CUT: usize = 3;
 
 /// Where a [`Scenario::Hostile`] server misbehaves: in place of its answer to the named client
 /// message (or, for [`Point::DemandActive`], in place of the PDU it sends unprompted).
@@ -177,6 +195,87 @@ impl Hostility {
     }
 }
 
+/// How a [`Scenario::Encrypted`] server goes on once the client's Client Info PDU has opened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum EncryptedEnding {
+    /// The rest of the connection sequence, every server PDU sealed at the scenario's level:
+    /// licensing `STATUS_VALID_CLIENT` (flagged `SEC_LICENSE_ENCRYPT_CS`, as the Windows server of
+    /// [MS-RDPBCGR] 4.1.11 sends it), the Demand Active, and after the client's Font List (every
+    /// client PDU before it must open too) the finalization PDUs; then the connection stays open,
+    /// as [`Scenario::Healthy`].
+    Healthy,
+    /// A Set Error Info PDU with this `errorInfo`, sealed at the scenario's level, in place of
+    /// licensing; then an orderly close. With 7 (`ERRINFO_SERVER_DENIED_CONNECTION`) this is the
+    /// classic "0x904 / 0x7" of a server that speaks only Standard RDP Security.
+    ErrinfoInLicensing(u32),
+    /// Licensing `STATUS_VALID_CLIENT`, encrypted, with one bit of its `dataSignature` (the MAC)
+    /// flipped; then the connection stays open. At `ENCRYPTION_LEVEL_LOW`, where a server sends in
+    /// the clear, this PDU is encrypted anyway so that it has a MAC to damage.
+    BadMac,
+    /// Licensing `STATUS_VALID_CLIENT`, encrypted, with the last [`GARBLED_CUT`] bytes of its
+    /// ciphertext cut off (the MCS and TPKT lengths fit what is left); then the connection stays
+    /// open. Under FIPS the ciphertext is then no longer whole 3DES blocks and cannot be decrypted;
+    /// under RC4 anything decrypts, and the cut PDU fails its MAC instead. At
+    /// `ENCRYPTION_LEVEL_LOW` the PDU is encrypted anyway, as for [`EncryptedEnding::BadMac`].
+    Garbled,
+}
+
+impl EncryptedEnding {
+    /// The kebab-case suffix of the scenario's name (empty for [`EncryptedEnding::Healthy`]).
+    fn as_suffix(self) -> String {
+        match self {
+            EncryptedEnding::Healthy => String::new(),
+            EncryptedEnding::ErrinfoInLicensing(v) => format!("-errinfo-{v:#x}"),
+            EncryptedEnding::BadMac => "-bad-mac".into(),
+            EncryptedEnding::Garbled => "-garbled".into(),
+        }
+    }
+
+    /// What the server does after the Client Info PDU, for [`Scenario::describe`].
+    fn what(self) -> String {
+        let after = "after the encrypted Client Info";
+        match self {
+            EncryptedEnding::Healthy => {
+                "the whole connection sequence, every PDU encrypted at that level, then stay open"
+                    .into()
+            }
+            EncryptedEnding::ErrinfoInLicensing(v) => {
+                format!("{after}: an encrypted Set Error Info {v:#x}, then close")
+            }
+            EncryptedEnding::BadMac => format!(
+                "{after}: licensing STATUS_VALID_CLIENT with one bit of its MAC flipped, then stay open"
+            ),
+            EncryptedEnding::Garbled => format!(
+                "{after}: licensing STATUS_VALID_CLIENT with its ciphertext cut by {GARBLED_CUT} bytes (lengths fixed), then stay open"
+            ),
+        }
+    }
+}
+
+/// The kebab-case name of an encryption method in scenario names: `rc4-40`, `rc4-56`, `rc4-128`,
+/// `fips`.
+fn method_name(method: EncryptionMethod) -> &'static str {
+    match method {
+        EncryptionMethod::Bits40 => "rc4-40",
+        EncryptionMethod::Bits56 => "rc4-56",
+        EncryptionMethod::Bits128 => "rc4-128",
+        EncryptionMethod::Fips => "fips",
+    }
+}
+
+/// The kebab-case name of an encryption level in scenario names ([MS-RDPBCGR] 2.2.1.4.3): `low`,
+/// `client-compatible`, `high`, `fips`, or `level-N`.
+fn level_name(level: u32) -> String {
+    match level {
+        LEVEL_LOW => "low".into(),
+        LEVEL_CLIENT_COMPATIBLE => "client-compatible".into(),
+        LEVEL_HIGH => "high".into(),
+        LEVEL_FIPS => "fips".into(),
+        other => format!("level-{other}"),
+    }
+}
+
 /// How and where the scripted server ends a connection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -284,6 +383,25 @@ pub enum Scenario {
         /// The TSRequest `version` the server speaks.
         version: u32,
     },
+    /// Standard RDP Security with encryption ([MS-RDPBCGR] 5.3): the Connect Response names
+    /// `method` and `level`, the server random
+    /// [`SERVER_RANDOM`](rdp_probe_core::engine::transcript::standard::SERVER_RANDOM) and a
+    /// proprietary certificate for
+    /// [`lab_server_key`](rdp_probe_core::standard_security::lab_server_key) signed with the
+    /// Terminal Services signing key; after the channel joins the server reads the Security
+    /// Exchange, decrypts the client random with the lab key, and requires that the Client Info PDU
+    /// decrypts, its MAC verifies and its flags hold `SEC_INFO_PKT | SEC_ENCRYPT` (else the
+    /// connection ends with an [`io::ErrorKind::InvalidData`] error); then it goes on as `ending`
+    /// says.
+    Encrypted {
+        /// The encryption method the server selects.
+        method: EncryptionMethod,
+        /// The raw `encryptionLevel` (1 low, 2 client compatible, 3 high, 4 FIPS); at low level the
+        /// server's own PDUs go in the clear ([MS-RDPBCGR] 5.3.1).
+        level: u32,
+        /// What happens after the Client Info PDU.
+        ending: EncryptedEnding,
+    },
     /// Misbehave in one way at one point; until then, and (for [`Hostility::Drip`]) after it,
     /// behave as [`Scenario::Healthy`].
     Hostile {
@@ -360,6 +478,16 @@ impl Scenario {
                 format!("credssp-error-v{version}-{ntstatus:#010x}")
             }
             Scenario::NtlmChallenge { version } => format!("ntlm-challenge-v{version}"),
+            Scenario::Encrypted {
+                method,
+                level,
+                ending,
+            } => format!(
+                "encrypted-{}-{}{}",
+                method_name(method),
+                level_name(level),
+                ending.as_suffix()
+            ),
             Scenario::Hostile { at, how } => {
                 format!("hostile-{}-at-{}", how.as_str(), at.as_str())
             }
@@ -448,6 +576,15 @@ impl Scenario {
             Scenario::RedirectEnhanced => format!(
                 "after Client Info: licensing STATUS_VALID_CLIENT, then an Enhanced Security Server Redirection (pduType 0x000A, as Windows sends it) to {REDIRECT_TARGET} for {REDIRECT_DOMAIN}\\{REDIRECT_USER}, with a password and a {}-byte cookie",
                 REDIRECT_SECRET_COOKIE.len()
+            ),
+            Scenario::Encrypted {
+                method,
+                level,
+                ending,
+            } => format!(
+                "Standard RDP Security with {method} at level {level} ({}), a proprietary certificate: {}",
+                level_name(level),
+                ending.what()
             ),
             Scenario::Hostile { at, how } => format!("{}: {}", at.what(), how.what()),
         }

@@ -32,8 +32,14 @@ pub(super) fn is_font_list(frame: &[u8]) -> bool {
     let Ok(X224(request)) = decode::<X224<SendDataRequest<'_>>>(frame) else {
         return false;
     };
+    is_font_list_data(request.user_data.as_ref())
+}
+
+/// Whether the user data of a client's Send Data Request, without a security header (as at
+/// encryption level none, or once decrypted), is the Font List PDU.
+pub(super) fn is_font_list_data(user_data: &[u8]) -> bool {
     matches!(
-        decode::<ShareControlHeader>(request.user_data.as_ref()),
+        decode::<ShareControlHeader>(user_data),
         Ok(ShareControlHeader {
             share_control_pdu: ShareControlPdu::Data(ShareDataHeader {
                 share_data_pdu: ShareDataPdu::FontList(_),
