@@ -19,7 +19,19 @@
 //! request (RDP | SSL | HYBRID) accepts the scripted server's `PROTOCOL_RDP` with Standard RDP
 //! Security at encryption level NONE (it warns `Server uses non-advertised encryption method
 //! 0x00000000`) and runs the whole connection sequence ([`Scenario::Healthy`] exits 0).
-//! Two scenarios run at a time; the whole file takes about 15 s on a 2-core machine.
+//!
+//! Against [`Scenario::Encrypted`] FreeRDP runs Standard RDP Security with encryption, and the
+//! scripted server reads every PDU it sends (the server fails the connection on any PDU it cannot
+//! open): the Security Exchange comes with `SEC_EXCHANGE_PKT | SEC_LICENSE_ENCRYPT_SC` (0x0201),
+//! and every PDU after it carries the salted MAC (`SEC_SECURE_CHECKSUM`; the Client Info's flags
+//! are 0x0848, the Confirm Active's and the finalization PDUs' 0x0808), where rdp-probe sends the
+//! plain MAC as the Windows client does. FreeRDP 2.11's RC4 runs on OpenSSL 3 as Debian ships it:
+//! libwinpr2 loads the `legacy` provider (it imports `OSSL_PROVIDER_load` and holds the string
+//! `legacy`; `ossl-modules/legacy.so` comes with libssl3), and FIPS needs only 3DES and HMAC-SHA1
+//! from the default provider. So every method completes: 40-bit at level low, 56-bit at client
+//! compatible, 128-bit at high and FIPS at FIPS each exit 0 after the server's finalization PDUs,
+//! and an encrypted Set Error Info in licensing is named as in the clear.
+//! Two scenarios run at a time; the whole file takes about 17 s on a 2-core machine.
 //!
 //! # What FreeRDP 2.11.7 (Debian `freerdp2-x11`) prints — observed, and read in its source
 //!
@@ -66,6 +78,9 @@
 //! | `SshBanner` | `BIO_read returned a system error 11: Resource temporarily unavailable`, 147 | not RDP, no server code |
 //! | `Hostile { how: Close, .. }` (every point) | `BIO_read returned a system error 11` (`0: Success` over TLS, `115` at accept), 147 | a close carries no code |
 //! | `Hostile { how: Reset, .. }` (every point) | `BIO_read returned a system error 104: Connection reset by peer`, 147 | an errno, no server code |
+//! | `Encrypted { ending: BadMac, method: Bits128, level: 3 }` | ERROR `WARNING: invalid packet signature`, then `Timeout waiting for activation` and `ERRCONNECT_CONNECT_CANCELLED`, exit 131 after the 4 s `/timeout` | FreeRDP does not refuse a bad RC4 MAC: core/rdp.c `rdp_decrypt` logs it and goes on (its `return FALSE` is commented out, "Standard RDP Security is totally broken"), takes the licensing PDU and waits for the Demand Active; rdp-probe fails with its own `standard_security 6` (SERVER_MAC_MISMATCH), not a server code |
+//! | `Encrypted { ending: BadMac, method: Fips, level: 4 }` | `FATAL: invalid packet signature`, `rdp_decrypt failed`, `ERRCONNECT_CONNECT_TRANSPORT_FAILED`, 147 | FreeRDP refuses it too (a failed FIPS signature is fatal in `rdp_decrypt`), but names no code; rdp-probe's `standard_security 6` is its own numbering |
+//! | `Encrypted { ending: Garbled, method: Fips, level: 4 }` | the same as the FIPS `BadMac`: `FATAL: invalid packet signature`, `rdp_decrypt failed`, 147; never `FATAL: cannot decrypt` | no server code; FreeRDP's 3DES decrypts the whole blocks of a ciphertext cut to 13 bytes without complaint, so it fails the signature, while rdp-probe refuses the cut ciphertext itself (`standard_security 7`, DECRYPTION_FAILED) |
 //! | `Hostile { how: Silence \| Garbage \| HugeLength \| Drip, .. }` from `ConnectInitial` on (and `Credssp`, except `HugeLength`) | `Timeout waiting for activation`, `ERRCONNECT_CONNECT_CANCELLED`, exit 131 | a timeout, no server code |
 //! | `Hostile { how: HugeLength, at: Credssp }` | `Error reading TSRequest!`, 147 | no server code |
 //! | `Hostile { how: Silence, at: Accept \| ConnectionRequest }`, `Hostile { how: Garbage \| HugeLength \| Drip, at: ConnectionRequest }` | nothing: xfreerdp waits in the X.224 exchange without a time limit (`/timeout` does not apply there) until `timeout` kills it (exit 124) | a hang, no server code |
@@ -81,9 +96,13 @@ use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
 
+use rdp_probe_core::engine::transcript::standard::{
+    LEVEL_CLIENT_COMPATIBLE, LEVEL_FIPS, LEVEL_HIGH, LEVEL_LOW,
+};
+use rdp_probe_core::standard_security::EncryptionMethod;
 use rdp_probe_core::{Credentials, ProbeOptions, Target, Timeouts, probe};
 use rdp_probe_lab::real::{LAB_PASSWORD, LAB_USER, group_alive};
-use rdp_probe_lab::scripted::{Scenario, ScriptedServer};
+use rdp_probe_lab::scripted::{EncryptedEnding, Scenario, ScriptedServer};
 use serde_json::Value;
 
 // ----- the cross-checked scenarios (data) -----
@@ -248,6 +267,49 @@ const CROSS_CHECKED: &[(Scenario, FreeRdpEvidence)] = &[
     ),
     (
         Scenario::LegacyNoNegotiation,
+        errinfo(7, Some("ERRINFO_SERVER_DENIED_CONNECTION")),
+    ),
+    // Standard RDP Security with encryption: FreeRDP seals with the salted MAC, and the server
+    // opens everything it sends.
+    (
+        Scenario::Encrypted {
+            method: EncryptionMethod::Bits40,
+            level: LEVEL_LOW,
+            ending: EncryptedEnding::Healthy,
+        },
+        connected(),
+    ),
+    (
+        Scenario::Encrypted {
+            method: EncryptionMethod::Bits56,
+            level: LEVEL_CLIENT_COMPATIBLE,
+            ending: EncryptedEnding::Healthy,
+        },
+        connected(),
+    ),
+    (
+        Scenario::Encrypted {
+            method: EncryptionMethod::Bits128,
+            level: LEVEL_HIGH,
+            ending: EncryptedEnding::Healthy,
+        },
+        connected(),
+    ),
+    (
+        Scenario::Encrypted {
+            method: EncryptionMethod::Fips,
+            level: LEVEL_FIPS,
+            ending: EncryptedEnding::Healthy,
+        },
+        connected(),
+    ),
+    (
+        // The encrypted "0x904 / 0x7": both decrypt the Set Error Info.
+        Scenario::Encrypted {
+            method: EncryptionMethod::Bits128,
+            level: LEVEL_CLIENT_COMPATIBLE,
+            ending: EncryptedEnding::ErrinfoInLicensing(7),
+        },
         errinfo(7, Some("ERRINFO_SERVER_DENIED_CONNECTION")),
     ),
     // RDP_NEG_FAILURE.
