@@ -23,7 +23,9 @@ use serde_json::Value;
 
 use crate::acceptor::{AcceptorScenario, AcceptorServer};
 use crate::real::{LAB_PASSWORD, LAB_USER};
-use crate::scripted::{EncryptedEnding, Hostility, Point, Scenario, ScriptedServer};
+use crate::scripted::{
+    BrokenSecurityData, EncryptedEnding, Hostility, Point, Scenario, ScriptedServer,
+};
 
 /// The password a [`Login::WrongPassword`] probe sends.
 pub const WRONG_PASSWORD: &str = "not-the-lab-password";
@@ -767,6 +769,43 @@ pub fn catalog() -> Vec<Entry> {
                 ending: EncryptedEnding::Garbled,
             },
             Expected::failed("licensing", StandardSecurity, 7, (0xC06, 0)),
+        ),
+        // A PDU in the clear where the level requires encryption (8).
+        Entry::scripted(
+            Scenario::Encrypted {
+                method: EncryptionMethod::Bits128,
+                level: LEVEL_HIGH,
+                ending: EncryptedEnding::UnencryptedDemandActive,
+            },
+            Expected::failed("capabilities", StandardSecurity, 8, (0xC06, 0)),
+        ),
+        // Server Security Data the probe refuses before the Security Exchange (1 to 5).
+        Entry::scripted(
+            Scenario::BrokenSecurityData(BrokenSecurityData::LevelMismatch),
+            Expected::failed("basic_settings", StandardSecurity, 1, (0x606, 0)),
+        ),
+        Entry::scripted(
+            Scenario::BrokenSecurityData(BrokenSecurityData::ShortRandom),
+            Expected::failed("basic_settings", StandardSecurity, 1, (0x606, 0)),
+        ),
+        Entry::scripted(
+            Scenario::BrokenSecurityData(BrokenSecurityData::UnknownMethod),
+            Expected::failed("basic_settings", StandardSecurity, 2, (0x506, 0)),
+        ),
+        Entry::scripted(
+            Scenario::BrokenSecurityData(BrokenSecurityData::GarbageCertificate),
+            Expected::failed("basic_settings", StandardSecurity, 3, (0x706, 0)),
+        ),
+        Entry::scripted(
+            Scenario::BrokenSecurityData(BrokenSecurityData::BadSignature),
+            Expected::failed("basic_settings", StandardSecurity, 4, (0x706, 0)).fact(
+                "/server/standard_security/certificate_signature",
+                "\"invalid\"",
+            ),
+        ),
+        Entry::scripted(
+            Scenario::BrokenSecurityData(BrokenSecurityData::TinyKey),
+            Expected::failed("basic_settings", StandardSecurity, 5, (0xB06, 0)),
         ),
         Entry::scripted(
             Scenario::ErrinfoThenUltimatum(7),

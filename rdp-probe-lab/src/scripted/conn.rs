@@ -16,7 +16,7 @@ use tokio::net::TcpStream;
 
 use ironrdp_connector::sspi::credssp::TsRequest;
 use rdp_probe_core::engine::transcript::standard::{
-    self, EncryptedServer, LEVEL_CLIENT_COMPATIBLE, SERVER_RANDOM,
+    self, EncryptedServer, LEVEL_CLIENT_COMPATIBLE, LEVEL_FIPS, LEVEL_HIGH, SERVER_RANDOM,
 };
 use rdp_probe_core::standard_security::{
     EncryptionMethod, lab_server_key, proprietary_certificate,
@@ -26,10 +26,10 @@ use rdp_probe_wire::security::{MAC_LEN, SEC_ENCRYPT, SEC_INFO_PKT};
 use tokio::io::{AsyncRead, AsyncWrite};
 
 use super::{
-    CORE_VERSION, DRIP_INTERVAL, EncryptedEnding, GARBLED_CUT, Hostility, IO_CHANNEL, NTLM_BUILD,
-    NTLM_DNS_COMPUTER, NTLM_NB_COMPUTER, NTLM_NB_DOMAIN, Point, REDIRECT_DOMAIN,
-    REDIRECT_SECRET_COOKIE, REDIRECT_SECRET_PASSWORD, REDIRECT_SESSION_ID, REDIRECT_TARGET,
-    REDIRECT_USER, Scenario, USER_CHANNEL, pdu,
+    BrokenSecurityData, CORE_VERSION, DRIP_INTERVAL, EncryptedEnding, GARBLED_CUT, Hostility,
+    IO_CHANNEL, NTLM_BUILD, NTLM_DNS_COMPUTER, NTLM_NB_COMPUTER, NTLM_NB_DOMAIN, Point,
+    REDIRECT_DOMAIN, REDIRECT_SECRET_COOKIE, REDIRECT_SECRET_PASSWORD, REDIRECT_SESSION_ID,
+    REDIRECT_TARGET, REDIRECT_USER, Scenario, USER_CHANNEL, pdu,
 };
 
 /// How long an orderly close waits for the client to close its side before dropping the socket.
@@ -565,6 +565,7 @@ pub(super) async fn serve(stream: TcpStream, scenario: Scenario) -> io::Result<(
             SERVER_RANDOM.to_vec(),
             proprietary_certificate(&lab_server_key().public_key(), false),
         ),
+        Scenario::BrokenSecurityData(kind) => broken_security_data(kind),
         _ => ((0, 0), Vec::new(), Vec::new()),
     };
     let response = mcs::connect_response_frame(&ConnectResponseSpec {
@@ -580,6 +581,9 @@ pub(super) async fn serve(stream: TcpStream, scenario: Scenario) -> io::Result<(
     let Some(mut c) = c.answer(hostile(Point::ConnectInitial), &response).await? else {
         return Ok(());
     };
+    if let Scenario::BrokenSecurityData(_) = scenario {
+        return c.end(Ending::Hold).await;
+    }
 
     // Erect Domain Request (no answer), Attach User Request -> Attach User Confirm.
     let _erect_domain = c.read_frame().await?;
@@ -743,6 +747,72 @@ pub(super) async fn serve(stream: TcpStream, scenario: Scenario) -> io::Result<(
     c.end(Ending::Hold).await
 }
 
+/// The `(method, level)`, server random and certificate of a [`Scenario::BrokenSecurityData`] server.
+fn broken_security_data(kind: BrokenSecurityData) -> ((u32, u32), Vec<u8>, Vec<u8>) {
+    let high = (EncryptionMethod::Bits128.wire(), LEVEL_HIGH);
+    let certificate = proprietary_certificate(&lab_server_key().public_key(), false);
+    match kind {
+        BrokenSecurityData::LevelMismatch => (
+            (EncryptionMethod::Bits128.wire(), LEVEL_FIPS),
+            SERVER_RANDOM.to_vec(),
+            certificate,
+        ),
+        BrokenSecurityData::ShortRandom => (high, SERVER_RANDOM[..16].to_vec(), certificate),
+        BrokenSecurityData::UnknownMethod => (
+            (UNKNOWN_METHOD, LEVEL_HIGH),
+            SERVER_RANDOM.to_vec(),
+            certificate,
+        ),
+        BrokenSecurityData::GarbageCertificate => {
+            let mut garbage = certificate;
+            garbage[..4].copy_from_slice(&GARBAGE_CERT_VERSION.to_le_bytes());
+            (high, SERVER_RANDOM.to_vec(), garbage)
+        }
+        BrokenSecurityData::BadSignature => {
+            let mut forged = certificate;
+            // The signature's last byte before its 8 zero bytes of padding.
+            let at = forged.len() - 9;
+            forged[at] ^= 0x40;
+            (high, SERVER_RANDOM.to_vec(), forged)
+        }
+        BrokenSecurityData::TinyKey => (high, SERVER_RANDOM.to_vec(), tiny_key_certificate()),
+    }
+}
+
+/// An `encryptionMethod` no specification defines ([MS-RDPBCGR] 2.2.1.4.3 defines 0x01, 0x02, 0x08,
+/// 0x10).
+const UNKNOWN_METHOD: u32 = 0x04;
+/// A `dwVersion` that is neither `CERT_CHAIN_VERSION_1` nor `_2` ([MS-RDPBCGR] 2.2.1.4.3.1).
+const GARBAGE_CERT_VERSION: u32 = 9;
+/// The modulus size of [`BrokenSecurityData::TinyKey`]: the client random (256 bits) does not fit.
+const TINY_KEY_BITS: u32 = 256;
+
+/// A proprietary certificate ([MS-RDPBCGR] 2.2.1.4.3.1.1) for a [`TINY_KEY_BITS`]-bit key, laid out
+/// correctly (its signature is zeros: the key is refused before the signature matters).
+fn tiny_key_certificate() -> Vec<u8> {
+    let modulus_len = TINY_KEY_BITS / 8;
+    let keylen = modulus_len + 8;
+    let mut blob = Vec::new();
+    blob.extend_from_slice(b"RSA1");
+    blob.extend_from_slice(&keylen.to_le_bytes());
+    blob.extend_from_slice(&TINY_KEY_BITS.to_le_bytes());
+    blob.extend_from_slice(&(modulus_len - 1).to_le_bytes());
+    blob.extend_from_slice(&65_537u32.to_le_bytes());
+    blob.extend(std::iter::repeat_n(0xc5, modulus_len as usize));
+    blob.extend([0; 8]);
+    let mut cert = Vec::new();
+    for field in [1u32, 1, 1] {
+        cert.extend_from_slice(&field.to_le_bytes());
+    }
+    cert.extend_from_slice(&0x0006u16.to_le_bytes());
+    cert.extend_from_slice(&u16::try_from(blob.len()).unwrap_or(u16::MAX).to_le_bytes());
+    cert.extend(blob);
+    cert.extend_from_slice(&0x0008u16.to_le_bytes());
+    cert.extend_from_slice(&72u16.to_le_bytes());
+    cert.extend([0; 72]);
+    cert
+}
+
 /// The rest of a [`Scenario::Encrypted`] connection, from the client's Security Exchange on.
 async fn serve_encrypted(
     mut c: Conn,
@@ -759,7 +829,9 @@ async fn serve_encrypted(
     // clear.
     let sealing_level = match ending {
         EncryptedEnding::BadMac | EncryptedEnding::Garbled => level.max(LEVEL_CLIENT_COMPATIBLE),
-        EncryptedEnding::Healthy | EncryptedEnding::ErrinfoInLicensing(_) => level,
+        EncryptedEnding::Healthy
+        | EncryptedEnding::ErrinfoInLicensing(_)
+        | EncryptedEnding::UnencryptedDemandActive => level,
     };
     let mut server = EncryptedServer::new(method, sealing_level, &client_random);
 
@@ -803,6 +875,20 @@ async fn serve_encrypted(
             .await?;
             c.end(Ending::Hold).await
         }
+        EncryptedEnding::UnencryptedDemandActive => {
+            c.send(&server.seal_frame(&license_valid_client(), true))
+                .await?;
+            let demand = pdu::demand_active()?;
+            let user_data = indication_user_data(&demand)?;
+            let clear = rdp_probe_wire::security::secured(0, None, user_data);
+            c.send(&mcs::send_data_indication_frame(
+                USER_CHANNEL,
+                IO_CHANNEL,
+                &clear,
+            ))
+            .await?;
+            c.end(Ending::Hold).await
+        }
         EncryptedEnding::Healthy => {
             c.send(&server.seal_frame(&license_valid_client(), true))
                 .await?;
@@ -831,6 +917,17 @@ async fn serve_encrypted(
             c.send(&finalization).await?;
             c.end(Ending::Hold).await
         }
+    }
+}
+
+/// The user data of a server's Send Data Indication frame. An error only if the lab built the frame
+/// wrong.
+fn indication_user_data(frame: &[u8]) -> io::Result<&[u8]> {
+    let wrong = || io::Error::other("the lab's frame is not a Send Data Indication");
+    let payload = data_payload(frame).ok_or_else(wrong)?;
+    match mcs::parse_domain_pdu(payload) {
+        Ok(mcs::McsPdu::SendDataIndication { user_data, .. }) => Ok(user_data),
+        _ => Err(wrong()),
     }
 }
 

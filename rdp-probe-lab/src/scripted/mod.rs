@@ -219,6 +219,70 @@ pub enum EncryptedEnding {
     /// under RC4 anything decrypts, and the cut PDU fails its MAC instead. At
     /// `ENCRYPTION_LEVEL_LOW` the PDU is encrypted anyway, as for [`EncryptedEnding::BadMac`].
     Garbled,
+    /// Licensing `STATUS_VALID_CLIENT` as [`EncryptedEnding::Healthy`] sends it, then the Demand
+    /// Active in the clear (a basic security header without `SEC_ENCRYPT`), which a level above low
+    /// forbids ([MS-RDPBCGR] 5.3.1; the condition of ERRINFO_DECRYPT_FAILED2); then the connection
+    /// stays open.
+    UnencryptedDemandActive,
+}
+
+/// What is wrong with a [`Scenario::BrokenSecurityData`] server's Server Security Data
+/// ([MS-RDPBCGR] 2.2.1.4.3). Each is refused by the probe before the Security Exchange.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum BrokenSecurityData {
+    /// `ENCRYPTION_LEVEL_FIPS` with `ENCRYPTION_METHOD_128BIT`: a level and method that do not go
+    /// together ([MS-RDPBCGR] 5.3.2).
+    LevelMismatch,
+    /// A server random of 16 bytes (32 required).
+    ShortRandom,
+    /// `encryptionMethod` 0x04, which no specification defines.
+    UnknownMethod,
+    /// A certificate of version 9, which is neither proprietary nor X.509.
+    GarbageCertificate,
+    /// The lab's proprietary certificate with one bit of its signature flipped ([MS-RDPBCGR]
+    /// 5.3.3.1.3).
+    BadSignature,
+    /// A proprietary certificate whose RSA key has 256 bits: too small to hold the 32-byte client
+    /// random ([MS-RDPBCGR] 5.3.4.1).
+    TinyKey,
+}
+
+impl BrokenSecurityData {
+    /// Every kind, for the catalog.
+    pub const ALL: [BrokenSecurityData; 6] = [
+        BrokenSecurityData::LevelMismatch,
+        BrokenSecurityData::ShortRandom,
+        BrokenSecurityData::UnknownMethod,
+        BrokenSecurityData::GarbageCertificate,
+        BrokenSecurityData::BadSignature,
+        BrokenSecurityData::TinyKey,
+    ];
+
+    /// Stable kebab-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BrokenSecurityData::LevelMismatch => "level-mismatch",
+            BrokenSecurityData::ShortRandom => "short-random",
+            BrokenSecurityData::UnknownMethod => "unknown-method",
+            BrokenSecurityData::GarbageCertificate => "garbage-certificate",
+            BrokenSecurityData::BadSignature => "bad-signature",
+            BrokenSecurityData::TinyKey => "tiny-key",
+        }
+    }
+
+    fn what(self) -> &'static str {
+        match self {
+            BrokenSecurityData::LevelMismatch => "FIPS level with the 128-bit method",
+            BrokenSecurityData::ShortRandom => "a 16-byte server random",
+            BrokenSecurityData::UnknownMethod => "encryption method 0x04",
+            BrokenSecurityData::GarbageCertificate => "a certificate of version 9",
+            BrokenSecurityData::BadSignature => {
+                "a proprietary certificate whose signature does not verify"
+            }
+            BrokenSecurityData::TinyKey => "a proprietary certificate with a 256-bit RSA key",
+        }
+    }
 }
 
 impl EncryptedEnding {
@@ -229,6 +293,7 @@ impl EncryptedEnding {
             EncryptedEnding::ErrinfoInLicensing(v) => format!("-errinfo-{v:#x}"),
             EncryptedEnding::BadMac => "-bad-mac".into(),
             EncryptedEnding::Garbled => "-garbled".into(),
+            EncryptedEnding::UnencryptedDemandActive => "-unencrypted-demand-active".into(),
         }
     }
 
@@ -248,6 +313,9 @@ impl EncryptedEnding {
             ),
             EncryptedEnding::Garbled => format!(
                 "{after}: licensing STATUS_VALID_CLIENT with its ciphertext cut by {GARBLED_CUT} bytes (lengths fixed), then stay open"
+            ),
+            EncryptedEnding::UnencryptedDemandActive => format!(
+                "{after}: licensing STATUS_VALID_CLIENT encrypted, then the Demand Active in the clear, then stay open"
             ),
         }
     }
@@ -402,6 +470,9 @@ pub enum Scenario {
         /// What happens after the Client Info PDU.
         ending: EncryptedEnding,
     },
+    /// Standard RDP Security whose Server Security Data is broken this way; then the connection
+    /// stays open until the client closes it.
+    BrokenSecurityData(BrokenSecurityData),
     /// Misbehave in one way at one point; until then, and (for [`Hostility::Drip`]) after it,
     /// behave as [`Scenario::Healthy`].
     Hostile {
@@ -488,6 +559,7 @@ impl Scenario {
                 level_name(level),
                 ending.as_suffix()
             ),
+            Scenario::BrokenSecurityData(kind) => format!("broken-security-data-{}", kind.as_str()),
             Scenario::Hostile { at, how } => {
                 format!("hostile-{}-at-{}", how.as_str(), at.as_str())
             }
@@ -585,6 +657,10 @@ impl Scenario {
                 "Standard RDP Security with {method} at level {level} ({}), a proprietary certificate: {}",
                 level_name(level),
                 ending.what()
+            ),
+            Scenario::BrokenSecurityData(kind) => format!(
+                "Standard RDP Security whose Server Security Data has {}; then stay open",
+                kind.what()
             ),
             Scenario::Hostile { at, how } => format!("{}: {}", at.what(), how.what()),
         }
