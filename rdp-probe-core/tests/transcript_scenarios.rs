@@ -860,7 +860,16 @@ struct NlaServer {
     queue: Vec<Event>,
     finished: bool,
     after: Vec<Event>,
+    /// Only TLS 1.0: rustls fails, the version check confirms it, and CredSSP runs on the legacy-TLS
+    /// attempt's connection.
+    tls10_only: bool,
 }
+
+/// The client messages before the first TSRequest: the Connection Request, and for a TLS 1.0-only
+/// server also the version check's Connection Request and ClientHello and the legacy attempt's
+/// Connection Request.
+const BEFORE_CREDSSP: usize = 1;
+const BEFORE_CREDSSP_AFTER_LEGACY_TLS: usize = 4;
 
 #[derive(Debug)]
 struct LabAccount;
@@ -898,6 +907,15 @@ impl NlaServer {
             queue: Vec::new(),
             finished: false,
             after,
+            tls10_only: false,
+        }
+    }
+
+    /// The same server speaking only TLS 1.0.
+    fn tls10_only(self) -> Self {
+        Self {
+            tls10_only: true,
+            ..self
         }
     }
 }
@@ -906,7 +924,22 @@ impl Server for NlaServer {
     fn next_event(&mut self, client: &[Sent]) -> Option<Event> {
         if !self.started {
             self.started = true;
+            // Popped from the end.
             self.queue = vec![Event::tls_ok(), frame(server::confirm(self.selected))];
+            if self.tls10_only {
+                self.queue = vec![
+                    Event::TlsOk {
+                        version: "TLSv1.0".into(),
+                        cipher_suite: "TLS_RSA_WITH_AES_128_CBC_SHA".into(),
+                        chain: vec![server::LOCALHOST_CERT.to_vec()],
+                    },
+                    frame(server::confirm(self.selected)),
+                ];
+                let mut legacy = Event::legacy_tls_server(0x0301).to_vec();
+                legacy.reverse();
+                self.queue.extend(legacy);
+                self.queue.push(frame(server::confirm(self.selected)));
+            }
         }
         if let Some(e) = self.queue.pop() {
             return Some(e);
@@ -915,7 +948,12 @@ impl Server for NlaServer {
             return (!self.after.is_empty()).then(|| self.after.remove(0));
         }
         // Every client message after the Connection Request is a TSRequest until CredSSP ends.
-        let request = client.get(1 + self.answered)?;
+        let before = if self.tls10_only {
+            BEFORE_CREDSSP_AFTER_LEGACY_TLS
+        } else {
+            BEFORE_CREDSSP
+        };
+        let request = client.get(before + self.answered)?;
         self.answered += 1;
         let request = TsRequest::from_buffer(&request.bytes).unwrap();
         let mut generator = self.server.process(request);
@@ -1006,6 +1044,46 @@ fn nla_logon_then_the_session() {
         t.sent_in(Phase::BasicSettings)
             .map(|s| s.bytes.len() as u64)
             .sum::<u64>()
+    );
+}
+
+#[test]
+fn nla_over_legacy_tls_binds_the_legacy_sessions_key() {
+    // A TLS 1.0-only server with NLA: the legacy attempt's CredSSP proves the key of the certificate
+    // the legacy handshake saw (the server checks pubKeyAuth), logs on, and meets errinfo 9.
+    let s = options(|o| {
+        o.credentials = Some(Credentials::new(LAB_USER, None, LAB_PASSWORD));
+        o.legacy_tls = LegacyTls::Follow;
+    });
+    let mut after = server::to_licensing()
+        .into_iter()
+        .skip(1)
+        .collect::<Vec<_>>();
+    after.extend(errinfo_then_close(9));
+    let mut nla = NlaServer::new(PROTOCOL_HYBRID, false, after).tls10_only();
+    let t = s.run_with(&mut nla);
+    t.check(&s.options).unwrap();
+    // The verdict is what a current client meets; the legacy attempt logged on.
+    assert_eq!(
+        failure_of(&t.report),
+        (Phase::Tls, CodeSpace::TlsVersion, 0x0301, (0x4, 0))
+    );
+    let legacy = t.report.legacy_tls.as_ref().unwrap();
+    assert_eq!(legacy.reached, Phase::Licensing);
+    let ending = serde_json::to_value(&legacy.ending).unwrap();
+    assert_eq!(ending["failure"]["code"]["value"], 9, "{ending:#}");
+    assert!(
+        t.report
+            .phases
+            .iter()
+            .any(|p| p.phase == Phase::Credssp && p.status == PhaseStatus::Ok && p.attempt == 2)
+    );
+    assert_eq!(
+        t.tls_stacks,
+        [
+            rdp_probe_core::engine::TlsStack::Rustls,
+            rdp_probe_core::engine::TlsStack::Legacy
+        ]
     );
 }
 
