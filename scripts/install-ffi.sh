@@ -20,7 +20,9 @@ install -m 0755 "$TARGET_DIR/release/librdp_probe.so" "$PREFIX/lib/"
 install -m 0644 "$TARGET_DIR/release/librdp_probe.a" "$PREFIX/lib/"
 # Libs.private: the system libraries the Rust standard library needs when linked statically on
 # Linux/glibc: what `cargo rustc -p rdp-probe-ffi --crate-type staticlib -- --print native-static-libs`
-# lists (zlib comes from the RDP stack).  Static linking needs zlib1g-dev.
+# lists (zlib comes from the RDP stack).  Static linking needs zlib1g-dev.  The OpenSSL of the
+# legacy-TLS attempt (feature legacy-tls, on by default) is compiled from source and archived into
+# librdp_probe.a itself; it needs only -ldl and -lpthread, already listed, and no system OpenSSL.
 cat > "$PREFIX/lib/pkgconfig/rdp_probe.pc" <<PC
 prefix=$PREFIX
 libdir=\${prefix}/lib

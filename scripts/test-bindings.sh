@@ -3,7 +3,8 @@
 # alone after scripts/install-test-deps.sh):
 #   1. the checked-in header matches what cbindgen 0.29.4 generates from rdp-probe-ffi/src;
 #   2. C: the ABI test and examples/c/probe.c, built with -std=c11 -Wall -Wextra -Werror through
-#      pkg-config, linked dynamically and statically, run under valgrind (no errors, no leaks);
+#      pkg-config, linked dynamically and statically (neither needs a system OpenSSL: the
+#      legacy-TLS stack is vendored into librdp_probe), run under valgrind (no errors, no leaks);
 #   3. Python: bindings/python/run-tests.sh (maturin wheel, pytest);
 #   4. C#: bindings/csharp/run-tests.sh (mcs, mono);
 #   5. the same three lab scenarios probed by the Rust, C, Python and C# examples give JSON reports
@@ -81,14 +82,22 @@ for prog in examples/c/probe.c rdp-probe-ffi/tests/c/abi_test.c; do
     exit 1
   }
 done
-echo "built probe and abi_test, dynamic and static"
+# OpenSSL (feature legacy-tls) is compiled from source and linked in: nothing needs libssl/libcrypto.
+for bin in "$WORK/prefix/lib/librdp_probe.so" "$WORK"/probe-* "$WORK"/abi_test-*; do
+  if readelf -d "$bin" | grep -Eq 'NEEDED.*lib(ssl|crypto)\.so'; then
+    echo "$bin needs a system OpenSSL" >&2
+    exit 1
+  fi
+done
+echo "built probe and abi_test, dynamic and static (no system OpenSSL needed)"
 
 say "lab servers"
 start_lab ironrdp-tls TLS_PORT
 start_lab ironrdp-nla NLA_PORT
 start_lab errinfo-after-client-info-0x7 ERRINFO_PORT
 start_lab hostile-silence-at-accept SILENT_PORT
-echo "ironrdp-tls :$TLS_PORT, ironrdp-nla :$NLA_PORT, errinfo-after-client-info-0x7 :$ERRINFO_PORT, hostile-silence-at-accept :$SILENT_PORT"
+start_lab tls-alert-after-confirm-40 TLS_ALERT_PORT
+echo "ironrdp-tls :$TLS_PORT, ironrdp-nla :$NLA_PORT, errinfo-after-client-info-0x7 :$ERRINFO_PORT, hostile-silence-at-accept :$SILENT_PORT, tls-alert-after-confirm-40 :$TLS_ALERT_PORT"
 
 VALGRIND=(valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect
   --errors-for-leak-kinds=definite,indirect --suppressions=rdp-probe-ffi/tests/c/valgrind.supp)
@@ -96,7 +105,7 @@ export LD_LIBRARY_PATH="$WORK/prefix/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 
 say "C: abi_test under valgrind (dynamic, then static)"
 for kind in dynamic static; do
-  "${VALGRIND[@]}" "$WORK/abi_test-$kind" "$TLS_PORT" "$ERRINFO_PORT" "$SILENT_PORT"
+  "${VALGRIND[@]}" "$WORK/abi_test-$kind" "$TLS_PORT" "$ERRINFO_PORT" "$SILENT_PORT" "$TLS_ALERT_PORT"
 done
 
 say "C: examples/c/probe under valgrind"

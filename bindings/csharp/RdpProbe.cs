@@ -53,6 +53,8 @@ namespace RdpProbe
         public const uint InvalidCredentials = 206;
         /// <summary>The client name is empty or longer than 15 characters.</summary>
         public const uint InvalidClientName = 207;
+        /// <summary>The legacy-TLS mode is not a <see cref="LegacyTls"/> value.</summary>
+        public const uint InvalidLegacyTls = 208;
         /// <summary>rdp-probe panicked; the panic was caught at the C boundary.</summary>
         public const uint Panic = 300;
         /// <summary>The async runtime that drives the probe could not be started.</summary>
@@ -103,6 +105,26 @@ namespace RdpProbe
         AcceptAny = 0,
         /// <summary>Fail in the <c>tls</c> phase unless the chain verifies against the system roots and names the host.</summary>
         RequireValid = 1,
+    }
+
+    /// <summary>
+    /// What the probe does when the modern TLS handshake fails the way a TLS 1.0-era client would get
+    /// past: the server only speaks TLS 1.0 or 1.1, or refuses every suite offered (as a server
+    /// limited to CBC, RSA key exchange or DHE suites does). Without
+    /// <see cref="ProbeConfigBuilder.WithLegacyTls"/> the library's default applies:
+    /// <see cref="Follow"/> when it was built with OpenSSL (the <c>legacy-tls</c> feature, on by
+    /// default; <see cref="Library.Version"/> then says <c>legacy TLS: OpenSSL</c>), <see cref="Off"/>
+    /// otherwise. Without OpenSSL, Follow and Allow make a second attempt that ends in <c>tls</c>
+    /// with the error "rdp-probe was built without the legacy-tls feature (OpenSSL)".
+    /// </summary>
+    public enum LegacyTls : uint
+    {
+        /// <summary>No second attempt: the modern TLS failure is the verdict.</summary>
+        Off = 0,
+        /// <summary>The modern failure stays the verdict; a second connection follows the server over OpenSSL to the end of the sequence, and the report's <c>legacy_tls</c> says how far it got.</summary>
+        Follow = 1,
+        /// <summary>As <see cref="Follow"/>, but the second attempt's ending is the verdict.</summary>
+        Allow = 2,
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -324,6 +346,9 @@ namespace RdpProbe
 
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         internal static extern uint rdp_probe_config_builder_set_cert_policy(BuilderHandle builder, uint policy);
+
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern uint rdp_probe_config_builder_set_legacy_tls(BuilderHandle builder, uint mode);
 
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         internal static extern uint rdp_probe_config_builder_set_client_name(BuilderHandle builder, [In] byte[] name);
@@ -556,7 +581,8 @@ namespace RdpProbe
     /// Builds a <see cref="ProbeConfig"/>. Each setter checks its values at once (throwing
     /// <see cref="RdpProbeInvalidArgumentException"/> and leaving the builder unchanged) and returns
     /// the builder, for chaining. Defaults are the Windows client's: SSL | HYBRID | HYBRID_EX with
-    /// fallback, no credentials, timeouts connect 5 s / phase 10 s / overall 30 s, any certificate.
+    /// fallback, no credentials, timeouts connect 5 s / phase 10 s / overall 30 s, any certificate,
+    /// legacy TLS <see cref="LegacyTls.Follow"/> when the library has OpenSSL.
     /// A builder may be built several times and changed in between; calls are serialized, so it may
     /// be shared between threads. Dispose it when done (its password memory is zeroed natively).
     /// </summary>
@@ -738,6 +764,23 @@ namespace RdpProbe
             return this;
         }
 
+        /// <summary>
+        /// Sets what the probe does when the modern TLS handshake fails the way a TLS 1.0-era client
+        /// would get past. Not calling this keeps the library's default (see <see cref="LegacyTls"/>).
+        /// </summary>
+        /// <param name="mode">The mode.</param>
+        /// <exception cref="RdpProbeInvalidArgumentException">Code 208 for a value that is not a <see cref="LegacyTls"/>.</exception>
+        /// <exception cref="ObjectDisposedException">The builder was disposed.</exception>
+        public ProbeConfigBuilder WithLegacyTls(LegacyTls mode)
+        {
+            lock (gate)
+            {
+                ThrowIfDisposed();
+                Check(Native.rdp_probe_config_builder_set_legacy_tls(handle, (uint)mode), "rdp_probe_config_builder_set_legacy_tls");
+            }
+            return this;
+        }
+
         /// <summary>Sets the client computer name sent to the server (default <c>rdp-probe</c>).</summary>
         /// <param name="name">The name.</param>
         /// <exception cref="ArgumentNullException"><paramref name="name"/> is null.</exception>
@@ -790,8 +833,8 @@ namespace RdpProbe
 
     /// <summary>
     /// A complete, immutable probe config (target, credentials, protocols, timeouts, certificate
-    /// policy, client name). It may be used by several probes at once, from any thread. Disposing it
-    /// does not disturb probes already running with it.
+    /// policy, client name, legacy TLS). It may be used by several probes at once, from any thread.
+    /// Disposing it does not disturb probes already running with it.
     /// </summary>
     public sealed class ProbeConfig : IDisposable
     {

@@ -49,6 +49,8 @@ enum rdp_probe_result
   RDP_PROBE_RESULT_INVALID_CREDENTIALS = 206,
   // The client name is empty or longer than the 15 characters RDP's Client Core Data carries.
   RDP_PROBE_RESULT_INVALID_CLIENT_NAME = 207,
+  // The legacy-TLS mode is not one of `rdp_probe_legacy_tls`.
+  RDP_PROBE_RESULT_INVALID_LEGACY_TLS = 208,
   // rdp-probe panicked; the panic was caught at the boundary. Please report it.
   RDP_PROBE_RESULT_PANIC = 300,
   // The async runtime that drives the probe could not be started (out of threads or file
@@ -109,6 +111,41 @@ typedef uint32_t rdp_probe_cert_policy;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
+// What the probe does when the modern TLS handshake (rustls) fails the way a client of the TLS 1.0
+// era would get past: the server only speaks TLS 1.0 or 1.1, or refuses every suite offered
+// (handshake_failure, protocol_version or insufficient_security alerts, as a server limited to CBC,
+// RSA key exchange or DHE suites does). The modern handshake is always tried first.
+//
+// The second attempt runs over OpenSSL, which the library has only when it was built with the
+// `rdp-probe-ffi` crate feature `legacy-tls` (on by default). Such a library says
+// `legacy TLS: OpenSSL` in the string `rdp_probe_version` writes, and its builders start at
+// `RDP_PROBE_LEGACY_TLS_FOLLOW`; a library built without the feature starts at
+// `RDP_PROBE_LEGACY_TLS_OFF`, and there FOLLOW or ALLOW make a second attempt that ends in the
+// `tls` phase (the report's `legacy_tls.ending`) with the error "rdp-probe was built without the
+// legacy-tls feature (OpenSSL)".
+enum rdp_probe_legacy_tls
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  // No second attempt: the modern TLS failure is the verdict.
+  RDP_PROBE_LEGACY_TLS_OFF = 0,
+  // The modern TLS failure stays the verdict, and a second connection follows the server over
+  // OpenSSL (TLS 1.0 to 1.3, legacy suites allowed) to the end of the sequence; the report's
+  // `legacy_tls` object says how far it got, and `findings` holds `only_legacy_tls` when it got
+  // past TLS. The default with the `legacy-tls` feature.
+  RDP_PROBE_LEGACY_TLS_FOLLOW = 1,
+  // As FOLLOW, but the second attempt's ending is the verdict (the CLI's `--allow-legacy-tls`).
+  RDP_PROBE_LEGACY_TLS_ALLOW = 2,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum rdp_probe_legacy_tls rdp_probe_legacy_tls;
+#else
+typedef uint32_t rdp_probe_legacy_tls;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
 // A cancel token. Made by `rdp_probe_cancel_new`, freed with `rdp_probe_cancel_free`.
 //
 // Thread safety: every `rdp_probe_cancel_*` function may be called from any thread at any time,
@@ -138,7 +175,9 @@ extern "C" {
 
 // Writes the version of this library and of the RDP stack it drives (crate versions of
 // rdp-probe-core, ironrdp-connector, ironrdp-pdu, sspi and rustls), following the buffer convention
-// of `rdp_probe_result_message`.
+// of `rdp_probe_result_message`. A library built with the `legacy-tls` feature (the default) also
+// names the OpenSSL of its legacy-TLS attempt (`legacy TLS: OpenSSL 3, vendored`): that is how a
+// caller tells whether `rdp_probe_legacy_tls` FOLLOW is the default and can reach such a server.
 //
 // Thread safety: may be called from any thread at any time.
 //
@@ -181,7 +220,9 @@ void rdp_probe_cancel_free(const rdp_probe_cancel *cancel);
 
 // A new builder with rdp-probe's defaults: the Windows client's protocols (SSL | HYBRID | HYBRID_EX,
 // with its fallback to Standard RDP Security), no credentials, connect 5 s / phase 10 s / overall
-// 30 s, accept any certificate. Returns NULL only if a panic was caught.
+// 30 s, accept any certificate, and legacy TLS FOLLOW when the library was built with the
+// `legacy-tls` feature (OFF without it; see `rdp_probe_legacy_tls`). Returns NULL only if a panic
+// was caught.
 //
 // Thread safety: may be called from any thread.
 rdp_probe_config_builder *rdp_probe_config_builder_new(void);
@@ -235,6 +276,20 @@ rdp_probe_result rdp_probe_config_builder_set_timeouts(rdp_probe_config_builder 
 // # Safety
 // `builder` must be NULL or a live builder.
 rdp_probe_result rdp_probe_config_builder_set_cert_policy(rdp_probe_config_builder *builder, uint32_t policy);
+
+// Sets what the probe does when the modern TLS handshake fails the way a TLS 1.0-era client would
+// get past, a `rdp_probe_legacy_tls` value. Not calling this keeps the library's default:
+// `RDP_PROBE_LEGACY_TLS_FOLLOW` when it was built with the `legacy-tls` feature (its
+// `rdp_probe_version` string then says `legacy TLS: OpenSSL`), `RDP_PROBE_LEGACY_TLS_OFF`
+// without it. Without the feature FOLLOW and ALLOW are accepted, but their second attempt ends in
+// the `tls` phase (the report's `legacy_tls.ending`) with the error "rdp-probe was built without
+// the legacy-tls feature (OpenSSL)".
+//
+// Returns `NULL_PARAMETER` or `INVALID_LEGACY_TLS`.
+//
+// # Safety
+// `builder` must be NULL or a live builder.
+rdp_probe_result rdp_probe_config_builder_set_legacy_tls(rdp_probe_config_builder *builder, uint32_t mode);
 
 // Sets the client computer name sent to the server (default `rdp-probe`): 1 to 15 characters, what
 // the Client Core Data's `clientName` carries ([MS-RDPBCGR] 2.2.1.3.2).

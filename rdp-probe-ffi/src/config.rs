@@ -4,7 +4,9 @@ use std::ffi::c_char;
 use std::sync::Arc;
 use std::time::Duration;
 
-use rdp_probe_core::{CertPolicy, Credentials, ProbeOptions, Protocols, Target, Timeouts};
+use rdp_probe_core::{
+    CertPolicy, Credentials, LegacyTls, ProbeOptions, Protocols, Target, Timeouts,
+};
 
 use crate::handle::{free_arc, free_box};
 use crate::panic::boundary;
@@ -23,6 +25,32 @@ pub enum rdp_probe_cert_policy {
     AcceptAny = 0,
     /// Fail in the `tls` phase unless the chain verifies against the system roots and names the host.
     RequireValid = 1,
+}
+
+/// What the probe does when the modern TLS handshake (rustls) fails the way a client of the TLS 1.0
+/// era would get past: the server only speaks TLS 1.0 or 1.1, or refuses every suite offered
+/// (handshake_failure, protocol_version or insufficient_security alerts, as a server limited to CBC,
+/// RSA key exchange or DHE suites does). The modern handshake is always tried first.
+///
+/// The second attempt runs over OpenSSL, which the library has only when it was built with the
+/// `rdp-probe-ffi` crate feature `legacy-tls` (on by default). Such a library says
+/// `legacy TLS: OpenSSL` in the string `rdp_probe_version` writes, and its builders start at
+/// `RDP_PROBE_LEGACY_TLS_FOLLOW`; a library built without the feature starts at
+/// `RDP_PROBE_LEGACY_TLS_OFF`, and there FOLLOW or ALLOW make a second attempt that ends in the
+/// `tls` phase (the report's `legacy_tls.ending`) with the error "rdp-probe was built without the
+/// legacy-tls feature (OpenSSL)".
+#[repr(u32)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum rdp_probe_legacy_tls {
+    /// No second attempt: the modern TLS failure is the verdict.
+    Off = 0,
+    /// The modern TLS failure stays the verdict, and a second connection follows the server over
+    /// OpenSSL (TLS 1.0 to 1.3, legacy suites allowed) to the end of the sequence; the report's
+    /// `legacy_tls` object says how far it got, and `findings` holds `only_legacy_tls` when it got
+    /// past TLS. The default with the `legacy-tls` feature.
+    Follow = 1,
+    /// As FOLLOW, but the second attempt's ending is the verdict (the CLI's `--allow-legacy-tls`).
+    Allow = 2,
 }
 
 /// A config under construction. Create with `rdp_probe_config_builder_new`, free with
@@ -65,7 +93,9 @@ unsafe fn edit(
 
 /// A new builder with rdp-probe's defaults: the Windows client's protocols (SSL | HYBRID | HYBRID_EX,
 /// with its fallback to Standard RDP Security), no credentials, connect 5 s / phase 10 s / overall
-/// 30 s, accept any certificate. Returns NULL only if a panic was caught.
+/// 30 s, accept any certificate, and legacy TLS FOLLOW when the library was built with the
+/// `legacy-tls` feature (OFF without it; see `rdp_probe_legacy_tls`). Returns NULL only if a panic
+/// was caught.
 ///
 /// Thread safety: may be called from any thread.
 #[unsafe(no_mangle)]
@@ -211,6 +241,36 @@ pub unsafe extern "C" fn rdp_probe_config_builder_set_cert_policy(
             p if p == rdp_probe_cert_policy::AcceptAny as u32 => CertPolicy::AcceptAny,
             p if p == rdp_probe_cert_policy::RequireValid as u32 => CertPolicy::RequireValid,
             _ => return Err(rdp_probe_result::InvalidCertPolicy),
+        };
+        Ok(())
+    };
+    // SAFETY: the caller's contract is `edit`'s.
+    unsafe { edit(builder, change) }
+}
+
+/// Sets what the probe does when the modern TLS handshake fails the way a TLS 1.0-era client would
+/// get past, a `rdp_probe_legacy_tls` value. Not calling this keeps the library's default:
+/// `RDP_PROBE_LEGACY_TLS_FOLLOW` when it was built with the `legacy-tls` feature (its
+/// `rdp_probe_version` string then says `legacy TLS: OpenSSL`), `RDP_PROBE_LEGACY_TLS_OFF`
+/// without it. Without the feature FOLLOW and ALLOW are accepted, but their second attempt ends in
+/// the `tls` phase (the report's `legacy_tls.ending`) with the error "rdp-probe was built without
+/// the legacy-tls feature (OpenSSL)".
+///
+/// Returns `NULL_PARAMETER` or `INVALID_LEGACY_TLS`.
+///
+/// # Safety
+/// `builder` must be NULL or a live builder.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rdp_probe_config_builder_set_legacy_tls(
+    builder: *mut rdp_probe_config_builder,
+    mode: u32,
+) -> rdp_probe_result {
+    let change = |b: &mut rdp_probe_config_builder| -> Result<(), rdp_probe_result> {
+        b.options.legacy_tls = match mode {
+            m if m == rdp_probe_legacy_tls::Off as u32 => LegacyTls::Off,
+            m if m == rdp_probe_legacy_tls::Follow as u32 => LegacyTls::Follow,
+            m if m == rdp_probe_legacy_tls::Allow as u32 => LegacyTls::Allow,
+            _ => return Err(rdp_probe_result::InvalidLegacyTls),
         };
         Ok(())
     };

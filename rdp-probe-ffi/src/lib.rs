@@ -24,6 +24,13 @@
 //! - **Threads**: builders are single-threaded; configs, cancel tokens and reports may be shared by
 //!   any number of threads; `rdp_probe_run` blocks its thread and may run on many threads at once.
 //!
+//! ## Cargo features
+//! - `legacy-tls` (default): a second attempt over OpenSSL when the modern TLS handshake fails the
+//!   way a TLS 1.0-era client would get past (`rdp_probe_legacy_tls`, FOLLOW by default). OpenSSL
+//!   is compiled from source (`openssl` with `vendored`: needs perl, make and a C compiler, no
+//!   system OpenSSL) and linked into `librdp_probe`, so it adds no library to link against. With
+//!   the feature, `rdp_probe_version` names it (`legacy TLS: OpenSSL 3, vendored`).
+//!
 //! ## Example (C)
 //! ```c
 //! rdp_probe_config_builder *b = rdp_probe_config_builder_new();
@@ -55,9 +62,9 @@ pub use config::{
     rdp_probe_cert_policy, rdp_probe_config, rdp_probe_config_builder,
     rdp_probe_config_builder_build, rdp_probe_config_builder_free, rdp_probe_config_builder_new,
     rdp_probe_config_builder_set_cert_policy, rdp_probe_config_builder_set_client_name,
-    rdp_probe_config_builder_set_credentials, rdp_probe_config_builder_set_protocols,
-    rdp_probe_config_builder_set_target, rdp_probe_config_builder_set_timeouts,
-    rdp_probe_config_free,
+    rdp_probe_config_builder_set_credentials, rdp_probe_config_builder_set_legacy_tls,
+    rdp_probe_config_builder_set_protocols, rdp_probe_config_builder_set_target,
+    rdp_probe_config_builder_set_timeouts, rdp_probe_config_free, rdp_probe_legacy_tls,
 };
 pub use report::{
     rdp_probe_report, rdp_probe_report_code_name, rdp_probe_report_code_space,
@@ -84,7 +91,9 @@ fn version_string() -> String {
 
 /// Writes the version of this library and of the RDP stack it drives (crate versions of
 /// rdp-probe-core, ironrdp-connector, ironrdp-pdu, sspi and rustls), following the buffer convention
-/// of `rdp_probe_result_message`.
+/// of `rdp_probe_result_message`. A library built with the `legacy-tls` feature (the default) also
+/// names the OpenSSL of its legacy-TLS attempt (`legacy TLS: OpenSSL 3, vendored`): that is how a
+/// caller tells whether `rdp_probe_legacy_tls` FOLLOW is the default and can reach such a server.
 ///
 /// Thread safety: may be called from any thread at any time.
 ///

@@ -47,6 +47,8 @@ pub enum rdp_probe_result {
     InvalidCredentials = 206,
     /// The client name is empty or longer than the 15 characters RDP's Client Core Data carries.
     InvalidClientName = 207,
+    /// The legacy-TLS mode is not one of `rdp_probe_legacy_tls`.
+    InvalidLegacyTls = 208,
 
     /// rdp-probe panicked; the panic was caught at the boundary. Please report it.
     Panic = 300,
@@ -62,7 +64,7 @@ pub enum rdp_probe_result {
 
 impl rdp_probe_result {
     /// Every code, in numeric order.
-    const ALL: [rdp_probe_result; 16] = [
+    const ALL: [rdp_probe_result; 17] = [
         Self::Ok,
         Self::NullParameter,
         Self::BufferTooSmall,
@@ -75,6 +77,7 @@ impl rdp_probe_result {
         Self::InvalidCertPolicy,
         Self::InvalidCredentials,
         Self::InvalidClientName,
+        Self::InvalidLegacyTls,
         Self::Panic,
         Self::Runtime,
         Self::Cancelled,
@@ -101,6 +104,7 @@ impl rdp_probe_result {
             Self::InvalidCertPolicy => "invalid_cert_policy",
             Self::InvalidCredentials => "invalid_credentials",
             Self::InvalidClientName => "invalid_client_name",
+            Self::InvalidLegacyTls => "invalid_legacy_tls",
             Self::Panic => "panic",
             Self::Runtime => "runtime",
             Self::Cancelled => "cancelled",
@@ -129,6 +133,7 @@ impl rdp_probe_result {
             Self::InvalidCertPolicy => "the certificate policy is not a rdp_probe_cert_policy",
             Self::InvalidCredentials => "the user name is empty",
             Self::InvalidClientName => "the client name must be 1 to 15 characters",
+            Self::InvalidLegacyTls => "the legacy TLS mode is not a rdp_probe_legacy_tls",
             Self::Panic => "rdp-probe panicked (caught at the C boundary); please report it",
             Self::Runtime => "the async runtime could not be started",
             Self::Cancelled => "the probe was cancelled before it finished",

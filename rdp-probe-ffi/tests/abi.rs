@@ -1,6 +1,7 @@
 //! The C ABI from Rust: every non-hostile lab scenario probed through `rdp_probe_run` yields the
 //! verdict the lab's catalog expects, and the same JSON as the Rust API once timings are removed;
-//! the result codes keep their numbers; the checked-in header agrees with the enums.
+//! the result codes keep their numbers; the checked-in header agrees with the enums; the legacy-TLS
+//! mode is checked and reaches the probe.
 
 // Tests play the C caller: one unsafe block per call sequence, unwrap on fixtures.
 #![allow(clippy::unwrap_used, clippy::multiple_unsafe_ops_per_block)]
@@ -242,6 +243,7 @@ fn result_codes_keep_their_numbers() {
         (rdp_probe_result::InvalidCertPolicy, 205),
         (rdp_probe_result::InvalidCredentials, 206),
         (rdp_probe_result::InvalidClientName, 207),
+        (rdp_probe_result::InvalidLegacyTls, 208),
         (rdp_probe_result::Panic, 300),
         (rdp_probe_result::Runtime, 301),
         (rdp_probe_result::Cancelled, 400),
@@ -262,6 +264,9 @@ fn result_codes_keep_their_numbers() {
     assert_eq!(rdp_probe_verdict::Inconclusive as u32, 4);
     assert_eq!(rdp_probe_cert_policy::AcceptAny as u32, 0);
     assert_eq!(rdp_probe_cert_policy::RequireValid as u32, 1);
+    assert_eq!(rdp_probe_legacy_tls::Off as u32, 0);
+    assert_eq!(rdp_probe_legacy_tls::Follow as u32, 1);
+    assert_eq!(rdp_probe_legacy_tls::Allow as u32, 2);
 }
 
 #[test]
@@ -282,9 +287,148 @@ fn the_header_declares_every_code_with_its_number() {
         "rdp_probe_result rdp_probe_selftest_panic(void);",
         "typedef struct rdp_probe_report rdp_probe_report;",
         "RDP_PROBE_CERT_POLICY_REQUIRE_VALID = 1,",
+        "RDP_PROBE_LEGACY_TLS_OFF = 0,",
+        "RDP_PROBE_LEGACY_TLS_FOLLOW = 1,",
+        "RDP_PROBE_LEGACY_TLS_ALLOW = 2,",
+        "rdp_probe_result rdp_probe_config_builder_set_legacy_tls(rdp_probe_config_builder *builder, uint32_t mode);",
     ] {
         assert!(header.contains(export), "header lacks `{export}`");
     }
+}
+
+/// The report of one probe of `port` with `mode` (`None`: the builder's default) through the C ABI.
+fn probe_with_legacy_tls(port: u16, mode: Option<rdp_probe_legacy_tls>) -> Value {
+    let b = rdp_probe_config_builder_new();
+    let host = CString::new("127.0.0.1").unwrap();
+    let mut config = ptr::null();
+    let mut report = ptr::null_mut();
+    // SAFETY: live builder and strings, valid out-pointers; each handle freed once.
+    let json = unsafe {
+        assert_eq!(
+            rdp_probe_config_builder_set_target(b, host.as_ptr(), port),
+            rdp_probe_result::Ok
+        );
+        assert_eq!(
+            rdp_probe_config_builder_set_timeouts(b, 5000, 5000, 15000),
+            rdp_probe_result::Ok
+        );
+        if let Some(mode) = mode {
+            assert_eq!(
+                rdp_probe_config_builder_set_legacy_tls(b, mode as u32),
+                rdp_probe_result::Ok
+            );
+            // A refused value leaves the mode as it was (OFF's report shows it).
+            assert_eq!(
+                rdp_probe_config_builder_set_legacy_tls(b, 3),
+                rdp_probe_result::InvalidLegacyTls
+            );
+        }
+        assert_eq!(
+            rdp_probe_config_builder_build(b, &mut config),
+            rdp_probe_result::Ok
+        );
+        rdp_probe_config_builder_free(b);
+        assert_eq!(
+            rdp_probe_run(config, ptr::null(), &mut report),
+            rdp_probe_result::Ok
+        );
+        let json = string(|b, l, n| rdp_probe_report_json(report, b, l, n)).unwrap();
+        rdp_probe_report_free(report);
+        rdp_probe_config_free(config);
+        json
+    };
+    serde_json::from_str(&json).unwrap()
+}
+
+#[test]
+fn legacy_tls_mode_is_checked() {
+    let b = rdp_probe_config_builder_new();
+    // SAFETY: `b` is live until freed; NULL is allowed.
+    unsafe {
+        assert_eq!(
+            rdp_probe_config_builder_set_legacy_tls(ptr::null_mut(), 1),
+            rdp_probe_result::NullParameter
+        );
+        for bad in [3, 7, u32::MAX] {
+            assert_eq!(
+                rdp_probe_config_builder_set_legacy_tls(b, bad),
+                rdp_probe_result::InvalidLegacyTls,
+                "{bad}"
+            );
+        }
+        for mode in [
+            rdp_probe_legacy_tls::Off,
+            rdp_probe_legacy_tls::Follow,
+            rdp_probe_legacy_tls::Allow,
+        ] {
+            assert_eq!(
+                rdp_probe_config_builder_set_legacy_tls(b, mode as u32),
+                rdp_probe_result::Ok
+            );
+        }
+        rdp_probe_config_builder_free(b);
+    }
+    let text = string(|b, l, n| {
+        // SAFETY: the buffer comes from `string`.
+        unsafe { rdp_probe_result_message(rdp_probe_result::InvalidLegacyTls as u32, b, l, n) }
+    })
+    .unwrap();
+    assert_eq!(
+        text,
+        "invalid_legacy_tls: the legacy TLS mode is not a rdp_probe_legacy_tls"
+    );
+}
+
+#[test]
+fn legacy_tls_follows_allows_or_skips_a_server_that_refuses_modern_tls() {
+    // The scripted server answers every ClientHello (rustls', then OpenSSL's) with a
+    // handshake_failure alert: the modern failure starts a legacy attempt, which fails in `tls` too.
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let entry = catalog::find("tls-alert-after-confirm-40").unwrap();
+    let running = runtime.block_on(entry.start()).unwrap();
+    let port = running.addr().port();
+    // SAFETY: the buffers come from `string`.
+    let version = string(|b, l, n| unsafe { rdp_probe_version(b, l, n) }).unwrap();
+    let has_openssl = version.contains("legacy TLS: OpenSSL");
+    assert_eq!(has_openssl, cfg!(feature = "legacy-tls"), "{version}");
+
+    let modern_failure = |v: &Value| {
+        assert_eq!(v["verdict"], "failed", "{v}");
+        assert_eq!(v["failure"]["phase"], "tls", "{v}");
+        assert_eq!(v["failure"]["code"]["space"], "tls_alert", "{v}");
+        assert_eq!(v["failure"]["code"]["value"], 40, "{v}");
+    };
+
+    let off = probe_with_legacy_tls(port, Some(rdp_probe_legacy_tls::Off));
+    modern_failure(&off);
+    assert!(off.get("legacy_tls").is_none(), "{off}");
+
+    let follow = probe_with_legacy_tls(port, Some(rdp_probe_legacy_tls::Follow));
+    modern_failure(&follow);
+    let legacy = &follow["legacy_tls"];
+    assert_eq!(legacy["decides_verdict"], false, "{follow}");
+    assert_eq!(legacy["attempt"], 2, "{follow}");
+    assert_eq!(legacy["reached"], "tls", "{follow}");
+    assert_eq!(legacy["ending"]["verdict"], "failed", "{follow}");
+    assert_eq!(legacy["modern_failure"]["code"]["value"], 40, "{follow}");
+    assert!(follow.get("findings").is_none(), "{follow}");
+
+    // The default is FOLLOW exactly when the version names OpenSSL.
+    let default = probe_with_legacy_tls(port, None);
+    assert_eq!(
+        default.get("legacy_tls").is_some(),
+        has_openssl,
+        "{default}"
+    );
+
+    let allow = probe_with_legacy_tls(port, Some(rdp_probe_legacy_tls::Allow));
+    assert_eq!(allow["verdict"], "failed", "{allow}");
+    assert_eq!(allow["legacy_tls"]["decides_verdict"], true, "{allow}");
+    drop(running);
 }
 
 #[test]

@@ -423,6 +423,8 @@ namespace RdpProbe.Tests
             string v = Library.Version;
             Check.True(v.StartsWith("rdp-probe-ffi ", StringComparison.Ordinal), "version starts with rdp-probe-ffi: " + v);
             Check.Contains(v, "ironrdp-connector", "version");
+            // Built with the default features: the legacy-TLS stack is OpenSSL, vendored.
+            Check.Contains(v, "legacy TLS: OpenSSL", "version names the legacy-TLS stack");
             Check.True(object.ReferenceEquals(v, Library.Version) || v == Library.Version, "version is stable");
         }
 
@@ -633,12 +635,16 @@ namespace RdpProbe.Tests
                     .WithProtocols(Protocols.Ssl)
                     .WithTimeouts(5000, 10000, 30000)
                     .WithCertPolicy(CertPolicy.AcceptAny)
+                    .WithLegacyTls(LegacyTls.Allow)
                     .WithClientName("cs-tests-\u00e9"))
                 using (ProbeConfig c = b.Build())
                 {
                     Report r = Probe.Run(c);
                     Check.Equal(Verdict.Connected, r.Verdict, "verdict");
                     Check.Contains(r.Json, "\"requested_protocols\":[\"ssl\"]", "JSON requested protocols follow WithProtocols");
+                    // rustls got through: no legacy attempt, even with Allow.
+                    Check.NotContains(r.Json, "\"legacy_tls\":", "no legacy attempt against a modern server");
+                    Check.NotContains(r.Json, "only_legacy_tls", "no legacy-TLS finding against a modern server");
                 }
                 using (ProbeConfigBuilder b = new ProbeConfigBuilder()
                     .WithTarget(server.Host, server.Port)
@@ -746,6 +752,65 @@ namespace RdpProbe.Tests
         }
 
         [Test]
+        private static void unknown_legacy_tls_is_code_208()
+        {
+            using (ProbeConfigBuilder b = new ProbeConfigBuilder())
+            {
+                Check.ThrowsCode<RdpProbeInvalidArgumentException>(ResultCodes.InvalidLegacyTls, () => b.WithLegacyTls((LegacyTls)3), "mode 3");
+                Check.ThrowsCode<RdpProbeInvalidArgumentException>(ResultCodes.InvalidLegacyTls, () => b.WithLegacyTls((LegacyTls)uint.MaxValue), "mode 0xFFFFFFFF");
+                Check.True(Library.ResultMessage(ResultCodes.InvalidLegacyTls).StartsWith("invalid_legacy_tls: ", StringComparison.Ordinal), "code 208");
+                b.WithLegacyTls(LegacyTls.Off).WithLegacyTls(LegacyTls.Follow).WithLegacyTls(LegacyTls.Allow);
+                Check.Equal(0u, (uint)LegacyTls.Off, "Off");
+                Check.Equal(1u, (uint)LegacyTls.Follow, "Follow");
+                Check.Equal(2u, (uint)LegacyTls.Allow, "Allow");
+            }
+        }
+
+        [Test]
+        private static void legacy_tls_mode_reaches_the_probe()
+        {
+            // The server answers every ClientHello, modern or legacy, with handshake_failure (40): the
+            // modern failure starts a legacy attempt, which ends in tls too.
+            const string modernFailure = "\"code\":{\"space\":\"tls_alert\",\"value\":40,";
+            using (LabServer server = new LabServer("tls-alert-after-confirm-40"))
+            {
+                Func<LegacyTls?, Report> run = mode =>
+                {
+                    using (ProbeConfigBuilder b = server.Builder().WithTimeouts(5000, 10000, 30000))
+                    {
+                        if (mode.HasValue)
+                        {
+                            b.WithLegacyTls(mode.Value);
+                            // A refused value leaves the mode as it was.
+                            Check.ThrowsCode<RdpProbeInvalidArgumentException>(ResultCodes.InvalidLegacyTls, () => b.WithLegacyTls((LegacyTls)3), "mode 3");
+                        }
+                        using (ProbeConfig c = b.Build())
+                        {
+                            Report r = Probe.Run(c);
+                            CheckJsonConsistent(r);
+                            Check.Equal(Verdict.Failed, r.Verdict, "verdict (" + mode + ")");
+                            Check.Equal("tls", r.Phase, "Phase (" + mode + ")");
+                            return r;
+                        }
+                    }
+                };
+                Report off = run(LegacyTls.Off);
+                Check.Contains(off.Json, modernFailure, "Off: the modern failure");
+                Check.NotContains(off.Json, "\"legacy_tls\":", "Off: no legacy attempt");
+                Report follow = run(LegacyTls.Follow);
+                Check.Contains(follow.Json, modernFailure, "Follow: the modern failure stays the verdict");
+                Check.Contains(follow.Json, "\"legacy_tls\":{\"attempt\":2,\"decides_verdict\":false,", "Follow: the legacy attempt");
+                Check.Contains(follow.Json, "\"reached\":\"tls\"", "Follow: the legacy attempt ended in tls");
+                Report allow = run(LegacyTls.Allow);
+                Check.Contains(allow.Json, "\"legacy_tls\":{\"attempt\":2,\"decides_verdict\":true,", "Allow: the legacy attempt decides");
+                // The default is Follow when the library has OpenSSL, which its version says.
+                bool hasOpenSsl = Library.Version.Contains("legacy TLS: OpenSSL");
+                Report byDefault = run(null);
+                Check.Equal(hasOpenSsl, byDefault.Json.Contains("\"legacy_tls\":{"), "default follows iff the library has OpenSSL");
+            }
+        }
+
+        [Test]
         private static void empty_user_is_code_206()
         {
             using (ProbeConfigBuilder b = new ProbeConfigBuilder())
@@ -780,6 +845,7 @@ namespace RdpProbe.Tests
             Check.Throws<ObjectDisposedException>(() => b.WithProtocols(Protocols.Ssl), "builder WithProtocols");
             Check.Throws<ObjectDisposedException>(() => b.WithTimeouts(1, 1, 1), "builder WithTimeouts");
             Check.Throws<ObjectDisposedException>(() => b.WithCertPolicy(CertPolicy.AcceptAny), "builder WithCertPolicy");
+            Check.Throws<ObjectDisposedException>(() => b.WithLegacyTls(LegacyTls.Off), "builder WithLegacyTls");
             Check.Throws<ObjectDisposedException>(() => b.WithClientName("x"), "builder WithClientName");
             Check.Throws<ObjectDisposedException>(() => b.Build(), "builder Build");
 

@@ -84,6 +84,17 @@ def test_version_names_the_library_and_its_stack() -> None:
     v = rdp_probe.version()
     assert v.startswith("rdp-probe-ffi "), v
     assert "ironrdp-connector" in v
+    # The wheel is built with the default features: the legacy-TLS stack is OpenSSL, vendored.
+    assert "legacy TLS: OpenSSL" in v, v
+
+
+def test_legacy_tls_modes_are_the_headers() -> None:
+    assert rdp_probe.LegacyTls.OFF == lib.RDP_PROBE_LEGACY_TLS_OFF == 0
+    assert rdp_probe.LegacyTls.FOLLOW == lib.RDP_PROBE_LEGACY_TLS_FOLLOW == 1
+    assert rdp_probe.LegacyTls.ALLOW == lib.RDP_PROBE_LEGACY_TLS_ALLOW == 2
+    assert rdp_probe.result_message(lib.RDP_PROBE_RESULT_INVALID_LEGACY_TLS).startswith(
+        "invalid_legacy_tls: "
+    )
 
 
 def test_result_message_is_the_library_text() -> None:

@@ -104,6 +104,27 @@ def test_client_name_is_passed_through() -> None:
            lambda: rdp_probe.Config("127.0.0.1", client_name=b"\xc3\x28"))
 
 
+@pytest.mark.parametrize("mode", [3, 7, 0xFFFF_FFFF, 1 << 40, -1, "sometimes", "", "on"])
+def test_unknown_legacy_tls_mode_is_invalid_legacy_tls(mode) -> None:
+    err = _error(rdp_probe.InvalidLegacyTls, lib.RDP_PROBE_RESULT_INVALID_LEGACY_TLS, "invalid_legacy_tls",
+                 lambda: rdp_probe.probe("127.0.0.1", 3389, legacy_tls=mode))
+    assert err.code == 208
+    assert isinstance(err, rdp_probe.InvalidArgument)
+    assert err.context == "rdp_probe_config_builder_set_legacy_tls"
+
+
+def test_known_legacy_tls_modes_are_accepted() -> None:
+    for mode in ("off", "follow", "allow", "ALLOW", "Follow", 0, 1, 2, *rdp_probe.LegacyTls):
+        rdp_probe.Config("127.0.0.1", legacy_tls=mode).close()
+    assert [int(m) for m in rdp_probe.LegacyTls] == [0, 1, 2]
+
+
+def test_legacy_tls_of_another_type_is_a_type_error() -> None:
+    for mode in (True, 1.0, b"allow", object()):
+        with pytest.raises(TypeError, match="legacy_tls"):
+            rdp_probe.Config("127.0.0.1", legacy_tls=mode)
+
+
 def test_domain_with_empty_user_is_invalid_credentials() -> None:
     _error(rdp_probe.InvalidCredentials, lib.RDP_PROBE_RESULT_INVALID_CREDENTIALS,
            "invalid_credentials", lambda: rdp_probe.Config("127.0.0.1", user="CORP\\", password="pw"))

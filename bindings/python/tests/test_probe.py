@@ -153,6 +153,43 @@ def test_one_config_serves_several_probes(lab) -> None:
     assert first.verdict is second.verdict is Verdict.FAILED
 
 
+def test_allow_legacy_tls_adds_nothing_for_a_modern_server(lab) -> None:
+    # rustls gets through: no legacy attempt, so no `legacy_tls` and no findings in the report.
+    server = lab("ironrdp-tls")
+    report = rdp_probe.probe(server.host, server.port, timeout=TIMEOUT, legacy_tls="allow")
+    assert report.verdict is Verdict.CONNECTED, report
+    data = _assert_json_matches_accessors(report)
+    assert "legacy_tls" not in data and "findings" not in data
+
+
+def test_legacy_tls_mode_reaches_the_probe(lab) -> None:
+    # The server answers every ClientHello, rustls' and OpenSSL's, with handshake_failure (40): the
+    # modern failure starts a legacy attempt, which ends in `tls` too.
+    server = lab("tls-alert-after-confirm-40")
+
+    def run(mode):
+        report = rdp_probe.probe(server.host, server.port, timeout=TIMEOUT, legacy_tls=mode)
+        assert report.verdict is Verdict.FAILED, report
+        assert report.phase == "tls"
+        return _assert_json_matches_accessors(report)
+
+    off = run("off")
+    assert off["failure"]["code"]["space"] == "tls_alert" and off["failure"]["code"]["value"] == 40
+    assert "legacy_tls" not in off
+    follow = run(rdp_probe.LegacyTls.FOLLOW)
+    assert follow["failure"] == off["failure"]
+    legacy = follow["legacy_tls"]
+    assert (legacy["attempt"], legacy["decides_verdict"], legacy["reached"]) == (2, False, "tls")
+    assert legacy["ending"]["verdict"] == "failed"
+    assert legacy["modern_failure"]["code"]["value"] == 40
+    assert "findings" not in follow  # the legacy attempt did not get past TLS either
+    allow = run("allow")
+    assert allow["legacy_tls"]["decides_verdict"] is True
+    # Without legacy_tls=, the library's default: FOLLOW, since this library has OpenSSL.
+    assert "legacy TLS: OpenSSL" in rdp_probe.version()
+    assert run(None)["legacy_tls"]["decides_verdict"] is False
+
+
 def test_requested_protocols_reach_the_server(lab) -> None:
     # The TLS-only server refuses a request for HYBRID alone: the request was really sent as given.
     server = lab("ironrdp-tls")

@@ -1,11 +1,12 @@
 /*
  * abi_test: the C ABI as a C caller sees it, run under valgrind by scripts/test-bindings.sh.
  *
- *   abi_test TLS_PORT ERRINFO_PORT SILENT_PORT
+ *   abi_test TLS_PORT ERRINFO_PORT SILENT_PORT TLS_ALERT_PORT
  *
  * The ports are lab servers on 127.0.0.1 (`rdp-probe-lab serve NAME`): `ironrdp-tls` (connects),
- * `errinfo-after-client-info-0x7` (Set Error Info 7, then close) and `hostile-silence-at-accept`
- * (never answers). Prints one line per check and exits 1 if any failed.
+ * `errinfo-after-client-info-0x7` (Set Error Info 7, then close), `hostile-silence-at-accept`
+ * (never answers) and `tls-alert-after-confirm-40` (answers every ClientHello, modern or legacy,
+ * with a handshake_failure alert). Prints one line per check and exits 1 if any failed.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -107,6 +108,10 @@ static void test_strings(void) {
   CHECK_RESULT(rdp_probe_result_message(RDP_PROBE_RESULT_PANIC, message, sizeof message, &needed),
                RDP_PROBE_RESULT_OK);
   CHECK(strncmp(message, "panic: ", 7) == 0);
+  CHECK_RESULT(rdp_probe_result_message(RDP_PROBE_RESULT_INVALID_LEGACY_TLS, message, sizeof message,
+                                        &needed),
+               RDP_PROBE_RESULT_OK);
+  CHECK(strncmp(message, "invalid_legacy_tls: ", 20) == 0);
   CHECK_RESULT(rdp_probe_result_message(9999, message, sizeof message, &needed), RDP_PROBE_RESULT_OK);
   CHECK(strcmp(message, "unknown: rdp_probe_result 9999") == 0);
 }
@@ -153,6 +158,13 @@ static void test_null_and_invalid_arguments(void) {
   CHECK_RESULT(rdp_probe_config_builder_set_cert_policy(b, 7), RDP_PROBE_RESULT_INVALID_CERT_POLICY);
   CHECK_RESULT(rdp_probe_config_builder_set_cert_policy(b, RDP_PROBE_CERT_POLICY_REQUIRE_VALID),
                RDP_PROBE_RESULT_OK);
+  CHECK_RESULT(rdp_probe_config_builder_set_legacy_tls(NULL, RDP_PROBE_LEGACY_TLS_OFF),
+               RDP_PROBE_RESULT_NULL_PARAMETER);
+  CHECK_RESULT(rdp_probe_config_builder_set_legacy_tls(b, 3), RDP_PROBE_RESULT_INVALID_LEGACY_TLS);
+  CHECK_RESULT(rdp_probe_config_builder_set_legacy_tls(b, UINT32_MAX), RDP_PROBE_RESULT_INVALID_LEGACY_TLS);
+  CHECK_RESULT(rdp_probe_config_builder_set_legacy_tls(b, RDP_PROBE_LEGACY_TLS_OFF), RDP_PROBE_RESULT_OK);
+  CHECK_RESULT(rdp_probe_config_builder_set_legacy_tls(b, RDP_PROBE_LEGACY_TLS_ALLOW), RDP_PROBE_RESULT_OK);
+  CHECK_RESULT(rdp_probe_config_builder_set_legacy_tls(b, RDP_PROBE_LEGACY_TLS_FOLLOW), RDP_PROBE_RESULT_OK);
   CHECK_RESULT(rdp_probe_config_builder_set_credentials(b, "", NULL, "pw"),
                RDP_PROBE_RESULT_INVALID_CREDENTIALS);
   CHECK_RESULT(rdp_probe_config_builder_set_credentials(b, "user", NULL, NULL),
@@ -310,6 +322,60 @@ static void test_timeout(uint16_t silent_port) {
   rdp_probe_config_free(config);
 }
 
+/* One probe of the handshake_failure server with `mode`, or with the builder's default when `mode`
+ * is -1; the report's JSON into `json`. */
+static void probe_legacy_tls(uint16_t port, int mode, char *json, size_t len) {
+  rdp_probe_config_builder *b = rdp_probe_config_builder_new();
+  const rdp_probe_config *config = NULL;
+  rdp_probe_report *report = NULL;
+  size_t needed = 0;
+  json[0] = '\0';
+  CHECK(b != NULL);
+  CHECK_RESULT(rdp_probe_config_builder_set_target(b, "127.0.0.1", port), RDP_PROBE_RESULT_OK);
+  CHECK_RESULT(rdp_probe_config_builder_set_timeouts(b, 5000, 5000, 15000), RDP_PROBE_RESULT_OK);
+  if (mode >= 0) {
+    CHECK_RESULT(rdp_probe_config_builder_set_legacy_tls(b, (uint32_t)mode), RDP_PROBE_RESULT_OK);
+    /* A refused value leaves the mode as it was. */
+    CHECK_RESULT(rdp_probe_config_builder_set_legacy_tls(b, 3), RDP_PROBE_RESULT_INVALID_LEGACY_TLS);
+  }
+  CHECK_RESULT(rdp_probe_config_builder_build(b, &config), RDP_PROBE_RESULT_OK);
+  rdp_probe_config_builder_free(b);
+  CHECK_RESULT(rdp_probe_run(config, NULL, &report), RDP_PROBE_RESULT_OK);
+  rdp_probe_verdict verdict = 0;
+  CHECK_RESULT(rdp_probe_report_verdict(report, &verdict), RDP_PROBE_RESULT_OK);
+  CHECK(verdict == RDP_PROBE_VERDICT_FAILED);
+  CHECK(strcmp(field(report, rdp_probe_report_phase), "tls") == 0);
+  CHECK_RESULT(rdp_probe_report_json(report, json, len, &needed), RDP_PROBE_RESULT_OK);
+  rdp_probe_report_free(report);
+  rdp_probe_config_free(config);
+}
+
+static void test_legacy_tls(uint16_t port) {
+  static char json[16384];
+  size_t needed = 0;
+  char version[512];
+  CHECK_RESULT(rdp_probe_version(version, sizeof version, &needed), RDP_PROBE_RESULT_OK);
+  /* The library says whether it has the legacy stack, and then FOLLOW is the default. */
+  bool has_openssl = strstr(version, "legacy TLS: OpenSSL") != NULL;
+
+  probe_legacy_tls(port, RDP_PROBE_LEGACY_TLS_OFF, json, sizeof json);
+  CHECK(strstr(json, "\"code\":{\"space\":\"tls_alert\",\"value\":40,") != NULL);
+  CHECK(strstr(json, "\"legacy_tls\":") == NULL);
+
+  probe_legacy_tls(port, RDP_PROBE_LEGACY_TLS_FOLLOW, json, sizeof json);
+  CHECK(strstr(json, "\"code\":{\"space\":\"tls_alert\",\"value\":40,") != NULL);
+  CHECK(strstr(json, "\"legacy_tls\":{\"attempt\":2,\"decides_verdict\":false,") != NULL);
+
+  probe_legacy_tls(port, RDP_PROBE_LEGACY_TLS_ALLOW, json, sizeof json);
+  CHECK(strstr(json, "\"legacy_tls\":{\"attempt\":2,\"decides_verdict\":true,") != NULL);
+
+  probe_legacy_tls(port, -1, json, sizeof json);
+  CHECK((strstr(json, "\"legacy_tls\":{") != NULL) == has_openssl);
+  printf("legacy_tls: %s; the default %s the server\n",
+         has_openssl ? "built with OpenSSL" : "built without OpenSSL",
+         has_openssl ? "follows" : "does not follow");
+}
+
 static uint16_t port_arg(const char *s) {
   long v = strtol(s, NULL, 10);
   if (v <= 0 || v > 65535) {
@@ -320,13 +386,14 @@ static uint16_t port_arg(const char *s) {
 }
 
 int main(int argc, char **argv) {
-  if (argc != 4) {
-    fprintf(stderr, "usage: abi_test TLS_PORT ERRINFO_PORT SILENT_PORT\n");
+  if (argc != 5) {
+    fprintf(stderr, "usage: abi_test TLS_PORT ERRINFO_PORT SILENT_PORT TLS_ALERT_PORT\n");
     return 2;
   }
   uint16_t tls_port = port_arg(argv[1]);
   uint16_t errinfo_port = port_arg(argv[2]);
   uint16_t silent_port = port_arg(argv[3]);
+  uint16_t tls_alert_port = port_arg(argv[4]);
 
   test_strings();
   test_null_and_invalid_arguments();
@@ -336,6 +403,7 @@ int main(int argc, char **argv) {
   test_concurrent_runs(errinfo_port);
   test_cancel(silent_port);
   test_timeout(silent_port);
+  test_legacy_tls(tls_alert_port);
 
   printf("abi_test: %d checks, %d failed\n", checks, failures);
   return failures == 0 ? 0 : 1;

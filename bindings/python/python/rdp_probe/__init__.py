@@ -31,7 +31,7 @@ and ``name``); a verdict, even ``failed``, is a report, never an exception.
 from __future__ import annotations
 
 from . import _errors
-from ._api import CancelToken, Config, Protocol, probe, selftest_panic, version
+from ._api import CancelToken, Config, LegacyTls, Protocol, probe, selftest_panic, version
 from ._errors import (
     HandleClosed,
     InternalError,
@@ -40,6 +40,7 @@ from ._errors import (
     InvalidClientName,
     InvalidCredentials,
     InvalidHost,
+    InvalidLegacyTls,
     InvalidPort,
     InvalidProtocols,
     InvalidTimeout,
@@ -63,6 +64,7 @@ __all__ = [
     "Config",
     "CancelToken",
     "Protocol",
+    "LegacyTls",
     "Report",
     "Verdict",
     "Failure",

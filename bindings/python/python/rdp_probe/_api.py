@@ -13,7 +13,7 @@ from ._handles import OwnedHandle
 from ._native import ffi, lib
 from ._report import Report, read_report
 
-__all__ = ["Protocol", "CancelToken", "Config", "probe", "version", "selftest_panic"]
+__all__ = ["Protocol", "LegacyTls", "CancelToken", "Config", "probe", "version", "selftest_panic"]
 
 _U32_MAX = 0xFFFF_FFFF
 _U16_MAX = 0xFFFF
@@ -39,6 +39,55 @@ class Protocol(enum.IntFlag):
     HYBRID_EX = 0x8
     #: RDS AAD authentication.
     RDSAAD = 0x10
+
+
+class LegacyTls(enum.IntEnum):
+    """What the probe does when the modern TLS handshake fails the way a TLS 1.0-era client would
+    get past (``rdp_probe_legacy_tls``): the server only speaks TLS 1.0 or 1.1, or refuses every
+    suite offered (as a server limited to CBC, RSA key exchange or DHE suites does).
+
+    Pass as ``legacy_tls=``, a member or its name (``"off"``, ``"follow"``, ``"allow"``). Without
+    it the library's default applies: ``FOLLOW`` when it was built with OpenSSL (the
+    ``legacy-tls`` feature, on by default; :func:`~rdp_probe.version` then says
+    ``legacy TLS: OpenSSL``), ``OFF`` otherwise. Without OpenSSL, ``FOLLOW`` and ``ALLOW`` make a
+    second attempt that ends in ``tls`` with the error "rdp-probe was built without the legacy-tls
+    feature (OpenSSL)".
+    """
+
+    #: No second attempt: the modern TLS failure is the verdict.
+    OFF = lib.RDP_PROBE_LEGACY_TLS_OFF
+    #: The modern failure stays the verdict; a second connection follows the server over OpenSSL
+    #: to the end of the sequence, and the report's ``legacy_tls`` says how far it got.
+    FOLLOW = lib.RDP_PROBE_LEGACY_TLS_FOLLOW
+    #: As ``FOLLOW``, but the second attempt's ending is the verdict.
+    ALLOW = lib.RDP_PROBE_LEGACY_TLS_ALLOW
+
+
+def _legacy_tls_mode(value: Any) -> int:
+    """``legacy_tls=`` as the ``uint32_t`` the library judges.
+
+    A :class:`LegacyTls` or an ``int`` goes to the library as it is (an unknown number is its
+    ``INVALID_LEGACY_TLS``); a ``str`` is a member's name in any case. What cannot be passed as a
+    ``uint32_t``, or names no member, is refused here with the library's own code and words.
+    """
+    if isinstance(value, bool):
+        raise TypeError("legacy_tls must be a LegacyTls, its name or an int, not bool")
+    if isinstance(value, str):
+        try:
+            return LegacyTls[value.upper()]
+        except KeyError:
+            raise error_for(
+                lib.RDP_PROBE_RESULT_INVALID_LEGACY_TLS, "rdp_probe_config_builder_set_legacy_tls"
+            ) from None
+    try:
+        mode = operator.index(value)
+    except TypeError:
+        raise TypeError(
+            f"legacy_tls must be a LegacyTls, its name or an int, not {type(value).__name__}"
+        ) from None
+    if not 0 <= mode <= _U32_MAX:
+        raise error_for(lib.RDP_PROBE_RESULT_INVALID_LEGACY_TLS, "rdp_probe_config_builder_set_legacy_tls")
+    return mode
 
 
 def _c_string(value: Any, what: str) -> bytes:
@@ -175,6 +224,11 @@ class Config(_Closable):
             against the system roots and names the host (default: accept any, judge it in the
             report).
         client_name: the client computer name sent to the server (default ``rdp-probe``).
+        legacy_tls: what to do when the modern TLS handshake fails the way a TLS 1.0-era client
+            would get past: a :class:`LegacyTls` or its name, ``"off"``, ``"follow"`` or
+            ``"allow"``. ``None`` keeps the library's default (``FOLLOW`` when it was built with
+            OpenSSL, ``OFF`` otherwise); anything else raises
+            :class:`~rdp_probe.InvalidLegacyTls`.
 
     Use it as a context manager, or call :meth:`close`; it is freed exactly once (on garbage
     collection at the latest). A probe running while the config is closed is not affected; a probe
@@ -196,6 +250,7 @@ class Config(_Closable):
         protocols: int | Protocol | None = None,
         require_valid_cert: bool = False,
         client_name: str | bytes | None = None,
+        legacy_tls: LegacyTls | str | int | None = None,
     ) -> None:
         host_c = _c_string(host, "host")
         try:
@@ -206,6 +261,7 @@ class Config(_Closable):
             raise TypeError("password and domain need a user")
         if user is not None and password is None:
             raise TypeError("a password is required with user (use '' for an empty one)")
+        legacy_tls_mode = None if legacy_tls is None else _legacy_tls_mode(legacy_tls)
 
         builder = lib.rdp_probe_config_builder_new()
         if builder == ffi.NULL:
@@ -261,6 +317,11 @@ class Config(_Closable):
                         builder, _c_string(client_name, "client_name")
                     ),
                     "rdp_probe_config_builder_set_client_name",
+                )
+            if legacy_tls_mode is not None:
+                check(
+                    lib.rdp_probe_config_builder_set_legacy_tls(builder, legacy_tls_mode),
+                    "rdp_probe_config_builder_set_legacy_tls",
                 )
             out_config = ffi.new("const rdp_probe_config **")
             check(
@@ -327,6 +388,7 @@ def probe(
     cancel: CancelToken | None = None,
     *,
     client_name: str | bytes | None = None,
+    legacy_tls: LegacyTls | str | int | None = None,
 ) -> Report:
     """Probes ``host:port`` once and returns the :class:`~rdp_probe.Report`.
 
@@ -349,6 +411,7 @@ def probe(
         protocols=protocols,
         require_valid_cert=require_valid_cert,
         client_name=client_name,
+        legacy_tls=legacy_tls,
     ) as config:
         return config.probe(cancel=cancel)
 

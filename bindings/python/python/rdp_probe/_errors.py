@@ -22,6 +22,7 @@ __all__ = [
     "InvalidCertPolicy",
     "InvalidCredentials",
     "InvalidClientName",
+    "InvalidLegacyTls",
     "InternalError",
     "PanicError",
     "RuntimeStartError",
@@ -103,6 +104,10 @@ class InvalidClientName(InvalidArgument):
     """The client name is not one RDP can carry (``invalid_client_name``, 207)."""
 
 
+class InvalidLegacyTls(InvalidArgument):
+    """The legacy-TLS mode is not a ``LegacyTls`` (``invalid_legacy_tls``, 208)."""
+
+
 class InternalError(RdpProbeError):
     """A bug in rdp-probe or a resource the process lacks (codes 300-399)."""
 
@@ -136,6 +141,7 @@ _BY_CODE: dict[int, type[RdpProbeError]] = {
     lib.RDP_PROBE_RESULT_INVALID_PROTOCOLS: InvalidProtocols,
     lib.RDP_PROBE_RESULT_INVALID_CERT_POLICY: InvalidCertPolicy,
     lib.RDP_PROBE_RESULT_INVALID_CREDENTIALS: InvalidCredentials,
+    lib.RDP_PROBE_RESULT_INVALID_LEGACY_TLS: InvalidLegacyTls,
     # Newer than the first C ABI: mapped when the library's header has it.
     **(
         {lib.RDP_PROBE_RESULT_INVALID_CLIENT_NAME: InvalidClientName}
