@@ -7,8 +7,7 @@ use std::time::{Duration, Instant};
 
 use rdp_probe_core::report::{Outcome, Report};
 use rdp_probe_core::{
-    CodeSpace, Credentials, LegacyTls, Phase, ProbeOptions, Protocols, Target, Timeouts,
-    VerdictKind, probe,
+    CodeSpace, Credentials, Phase, ProbeOptions, Protocols, Target, Timeouts, VerdictKind, probe,
 };
 use rdp_probe_lab::real::{
     CertKind, CryptLevel, LAB_PASSWORD, LAB_USER, SecurityLayer, ShadowConfig, ShadowSec,
@@ -421,6 +420,7 @@ async fn unresolvable_name_fails_in_resolve() {
     assert_eq!(json["mstsc"]["disconnect_reason"], 0x104);
 }
 
+#[cfg(feature = "legacy-tls")]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn xrdp_tls10_only_is_diagnosed_as_legacy_tls_and_followed() {
     let cfg = XrdpConfig {
@@ -452,7 +452,7 @@ async fn xrdp_tls10_only_is_diagnosed_as_legacy_tls_and_followed() {
 
     // --allow-legacy-tls: the legacy attempt is the verdict.
     let allow = ProbeOptions {
-        legacy_tls: LegacyTls::Allow,
+        legacy_tls: rdp_probe_core::LegacyTls::Allow,
         ..opts()
     };
     let (report, json) = run(&target(server.addr()), &allow).await;
@@ -466,6 +466,7 @@ async fn xrdp_tls10_only_is_diagnosed_as_legacy_tls_and_followed() {
 
 /// xrdp with TLS 1.2 and only `AES128-SHA` / `AES256-SHA` (RSA key exchange, CBC): rustls has no suite
 /// in common with it, an older client has.
+#[cfg(feature = "legacy-tls")]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn xrdp_with_only_cbc_rsa_suites_is_followed_over_legacy_tls() {
     let cfg = XrdpConfig {
@@ -495,7 +496,7 @@ async fn xrdp_with_only_cbc_rsa_suites_is_followed_over_legacy_tls() {
         "{suite}"
     );
     let allow = ProbeOptions {
-        legacy_tls: LegacyTls::Allow,
+        legacy_tls: rdp_probe_core::LegacyTls::Allow,
         ..opts()
     };
     let (report, json) = run(&target(server.addr()), &allow).await;
@@ -503,6 +504,7 @@ async fn xrdp_with_only_cbc_rsa_suites_is_followed_over_legacy_tls() {
 }
 
 /// The report's `legacy_tls`: the second attempt, over `version`, reached the end of the sequence.
+#[cfg(feature = "legacy-tls")]
 fn assert_legacy_attempt_connects(json: &Value, version: &str, decides: bool, server: &XrdpServer) {
     let legacy = &json["legacy_tls"];
     assert_eq!(legacy["decides_verdict"], decides, "{json:#}");
