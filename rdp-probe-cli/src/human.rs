@@ -80,6 +80,7 @@ pub fn render(report: &Report, color: bool) -> String {
         VerdictKind::Failed => st.paint("1;31", "FAILED"),
         VerdictKind::NeedsCredentials => st.paint("1;33", "NEEDS CREDENTIALS"),
         VerdictKind::Inconclusive => st.paint("1;33", "INCONCLUSIVE"),
+        VerdictKind::CredentialsWithheld => st.paint("1;33", "CREDENTIALS WITHHELD"),
     };
     if let Some(f) = report.failure() {
         let _ = writeln!(out, "Verdict: {verdict} in phase {}", f.phase);
@@ -117,6 +118,26 @@ pub fn render(report: &Report, color: bool) -> String {
         let _ = writeln!(out, "  Hint: {}", f.hint);
     } else if let Some(s) = report.stop() {
         let _ = writeln!(out, "  Hint: {}", s.hint);
+    }
+    if let Some(t) = &report.trust {
+        let how = match t.decision {
+            rdp_probe_core::report::TrustDecision::ChainValid => {
+                "sent: the certificate chain is valid"
+            }
+            rdp_probe_core::report::TrustDecision::Pinned => "sent: the certificate is pinned",
+            rdp_probe_core::report::TrustDecision::Any => "sent: --trust-cert any",
+            rdp_probe_core::report::TrustDecision::Confirmed => {
+                "sent: you confirmed the certificate"
+            }
+            rdp_probe_core::report::TrustDecision::Withheld => {
+                "WITHHELD: nothing vouched for the server"
+            }
+            _ => "-",
+        };
+        let _ = writeln!(out, "  Credentials:   {how}");
+        if let Some(sha) = &t.sha256 {
+            let _ = writeln!(out, "  Certificate:   sha256:{sha}");
+        }
     }
     if let Some(l) = &report.legacy_tls {
         legacy_tls(&mut out, l);
@@ -296,7 +317,8 @@ fn legacy_tls(out: &mut String, l: &rdp_probe_core::report::LegacyTlsReport) {
             failure.phase, failure.message, mstsc.disconnect_reason, mstsc.extended_reason
         ),
         rdp_probe_core::Verdict::NeedsCredentials { stop }
-        | rdp_probe_core::Verdict::Inconclusive { stop } => {
+        | rdp_probe_core::Verdict::Inconclusive { stop }
+        | rdp_probe_core::Verdict::CredentialsWithheld { stop } => {
             format!("stopped in {}: {}", stop.phase, stop.message)
         }
         rdp_probe_core::Verdict::Connected { .. } => "connected".to_owned(),

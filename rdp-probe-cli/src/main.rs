@@ -9,7 +9,8 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 use rdp_probe_core::{
-    CertPolicy, Credentials, LegacyTls, ProbeOptions, Protocols, Target, Timeouts, VerdictKind,
+    CertPolicy, Credentials, LegacyTls, ProbeOptions, Protocols, Target, Timeouts, Trust,
+    TrustQuestion, VerdictKind,
 };
 
 /// Exit codes (also in README.md).
@@ -19,6 +20,7 @@ mod exit {
     pub const USAGE: u8 = 2;
     pub const NEEDS_CREDENTIALS: u8 = 3;
     pub const INCONCLUSIVE: u8 = 4;
+    pub const CREDENTIALS_WITHHELD: u8 = 5;
 }
 
 #[derive(Parser, Debug)]
@@ -27,7 +29,7 @@ mod exit {
     version,
     about = "Diagnose why a Remote Desktop (RDP) connection fails, phase by phase",
     args_conflicts_with_subcommands = true,
-    after_help = "EXIT CODES:\n  0  connected (the whole connection sequence completed, or the server redirected)\n  1  failed (the report says in which phase, with the server's code)\n  2  usage error\n  3  needs_credentials (the server requires NLA and no credentials were given)\n  4  inconclusive (the probe met something it does not implement)\n\nThe password is read from stdin (--password-stdin) or from RDP_PROBE_PASSWORD, never from the command line.\n\nEXAMPLES:\n  rdp-probe demo                        # see diagnoses against lab servers, no RDP host needed\n  rdp-probe rdp.example.com\n  rdp-probe 10.0.0.5:3390 --json\n  echo \"$PW\" | rdp-probe host -u 'CORP\\alice' --password-stdin\n  rdp-probe host --protocols ssl        # what a client with NLA turned off sees\n  rdp-probe explain 0x904 0x7           # what the Windows client's error pair means"
+    after_help = "EXIT CODES:\n  0  connected (the whole connection sequence completed, or the server redirected)\n  1  failed (the report says in which phase, with the server's code)\n  2  usage error\n  3  needs_credentials (the server requires NLA and no credentials were given)\n  4  inconclusive (the probe met something it does not implement)\n  5  credentials_withheld (credentials were given, but nothing vouched for the server: see --trust-cert)\n\nThe password is read from stdin (--password-stdin) or from RDP_PROBE_PASSWORD, never from the command line.\n\nEXAMPLES:\n  rdp-probe demo                        # see diagnoses against lab servers, no RDP host needed\n  rdp-probe rdp.example.com\n  rdp-probe 10.0.0.5:3390 --json\n  echo \"$PW\" | rdp-probe host -u 'CORP\\alice' --password-stdin\n  rdp-probe host --protocols ssl        # what a client with NLA turned off sees\n  rdp-probe explain 0x904 0x7           # what the Windows client's error pair means"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -92,6 +94,17 @@ struct ProbeArgs {
     /// Never make the second attempt over legacy TLS: the modern TLS failure is all the report says.
     #[arg(long)]
     no_legacy_tls: bool,
+    /// Which server may receive what is derived from the password (the NTLM response, the credentials):
+    /// `sha256:HEX` pins a certificate (the fingerprint a credentials_withheld report shows), `any`
+    /// sends to any server (also under Standard RDP Security). Repeatable. Without it, only a server
+    /// whose certificate chain is valid for the host (system roots and --ca-file) gets them, or, on an
+    /// interactive terminal, one you confirm.
+    #[arg(long, value_name = "any|sha256:HEX")]
+    trust_cert: Vec<String>,
+    /// Trust the CA certificates in this PEM file too (for the credentials and --require-valid-cert).
+    /// Repeatable.
+    #[arg(long, value_name = "PEM")]
+    ca_file: Vec<std::path::PathBuf>,
     /// More logging on stderr (-v debug, -vv trace).
     #[arg(short, long, action = clap::ArgAction::Count)]
     verbose: u8,
@@ -144,6 +157,27 @@ fn options(args: &ProbeArgs) -> Result<ProbeOptions, String> {
     } else if args.no_legacy_tls {
         opts.legacy_tls = LegacyTls::Off;
     }
+    for value in &args.trust_cert {
+        if value == "any" {
+            opts.trust.any = true;
+        } else {
+            let pin = Trust::parse_pin(value).map_err(|e| format!("--trust-cert: {e}"))?;
+            opts.trust.pins.push(pin);
+        }
+    }
+    for path in &args.ca_file {
+        let pem = std::fs::read(path).map_err(|e| format!("--ca-file {}: {e}", path.display()))?;
+        match opts.trust.add_ca_pem(&pem) {
+            Ok(0) => {
+                return Err(format!(
+                    "--ca-file {}: no certificate in it",
+                    path.display()
+                ));
+            }
+            Ok(_) => {}
+            Err(e) => return Err(format!("--ca-file {}: {e}", path.display())),
+        }
+    }
     if let Some(user) = &args.user {
         let password = if args.password_stdin {
             let mut line = zeroize::Zeroizing::new(String::new());
@@ -168,7 +202,31 @@ fn options(args: &ProbeArgs) -> Result<ProbeOptions, String> {
     } else if args.password_stdin {
         return Err("--password-stdin needs -u USER".into());
     }
+    // On an interactive terminal, ask as the Windows client does (the password did not come from it).
+    if opts.credentials.is_some()
+        && !args.password_stdin
+        && std::io::stdin().is_terminal()
+        && std::io::stderr().is_terminal()
+    {
+        opts.trust.confirm = Some(std::sync::Arc::new(ask_on_terminal));
+    }
     Ok(opts)
+}
+
+/// Shows the certificate on stderr and reads y/N from stdin.
+fn ask_on_terminal(q: &TrustQuestion) -> bool {
+    use std::io::Write;
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(
+        err,
+        "The identity of {} cannot be verified: {}\n  subject: {}\n  issuer:  {}\n  SHA-256: {}\n(to skip this question next time: --trust-cert sha256:{})",
+        q.host, q.problem, q.subject, q.issuer, q.sha256, q.sha256
+    );
+    let _ = write!(err, "Send the credentials to this server? [y/N] ");
+    let _ = err.flush();
+    let mut answer = String::new();
+    std::io::stdin().lock().read_line(&mut answer).is_ok()
+        && matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes")
 }
 
 fn main() -> ExitCode {
@@ -252,5 +310,6 @@ fn main() -> ExitCode {
         VerdictKind::Failed => exit::FAILED,
         VerdictKind::NeedsCredentials => exit::NEEDS_CREDENTIALS,
         VerdictKind::Inconclusive => exit::INCONCLUSIVE,
+        VerdictKind::CredentialsWithheld => exit::CREDENTIALS_WITHHELD,
     })
 }

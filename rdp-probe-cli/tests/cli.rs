@@ -40,10 +40,20 @@ fn text(o: &Output) -> String {
 fn password_never_appears_in_output_or_logs() {
     let server = ShadowServer::start(ShadowConfig::default()).unwrap();
     let addr = server.addr().to_string();
+    let ca = server.ca_cert().to_str().unwrap().to_owned();
     let secret = "Zq9-never-print-me";
-    // Wrong password through stdin, with trace logging and JSON.
+    // Wrong password through stdin, with trace logging and JSON; the lab CA trusted with --ca-file.
     let o = rdp_probe(
-        &[&addr, "-u", LAB_USER, "--password-stdin", "--json", "-vv"],
+        &[
+            &addr,
+            "-u",
+            LAB_USER,
+            "--password-stdin",
+            "--json",
+            "-vv",
+            "--ca-file",
+            &ca,
+        ],
         Some(&format!("{secret}\n")),
         &[],
     );
@@ -51,9 +61,27 @@ fn password_never_appears_in_output_or_logs() {
     assert!(!text(&o).contains(secret), "the password leaked");
     let json: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(json["failure"]["phase"], "credssp");
-    // The right password through the environment, human output with trace logging.
+    assert_eq!(json["trust"]["decision"], "chain_valid");
+    // The right password through the environment, human output with trace logging; the server's
+    // certificate pinned by the fingerprint a withheld run shows.
     let o = rdp_probe(
-        &[&addr, "-u", LAB_USER, "-vvv"],
+        &[&addr, "-u", LAB_USER, "--json"],
+        None,
+        &[("RDP_PROBE_PASSWORD", rdp_probe_lab::real::LAB_PASSWORD)],
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(5),
+        "credentials_withheld: {}",
+        text(&o)
+    );
+    assert!(!text(&o).contains(rdp_probe_lab::real::LAB_PASSWORD));
+    let json: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(json["verdict"], "credentials_withheld");
+    let pin = format!("sha256:{}", json["trust"]["sha256"].as_str().unwrap());
+    assert!(json["stop"]["hint"].as_str().unwrap().contains(&pin));
+    let o = rdp_probe(
+        &[&addr, "-u", LAB_USER, "-vvv", "--trust-cert", &pin],
         None,
         &[("RDP_PROBE_PASSWORD", rdp_probe_lab::real::LAB_PASSWORD)],
     );
@@ -62,7 +90,12 @@ fn password_never_appears_in_output_or_logs() {
         !text(&o).contains(rdp_probe_lab::real::LAB_PASSWORD),
         "the password leaked"
     );
-    assert!(String::from_utf8_lossy(&o.stdout).contains("CONNECTED"));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("CONNECTED"), "{out}");
+    assert!(
+        out.contains("Credentials:   sent: the certificate is pinned"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -102,6 +135,10 @@ fn usage_errors_exit_2() {
         &["host", "--protocols", "bogus"],
         &["host", "-u", "alice"],
         &["host", "--timeout", "0"],
+        &["host", "--trust-cert", "sha256:0011"],
+        &["host", "--trust-cert", "everything"],
+        &["host", "--ca-file", "/nonexistent/ca.pem"],
+        &["host", "--ca-file", "/etc/hostname"],
         &[],
     ] {
         let o = rdp_probe(args, None, &[]);

@@ -11,6 +11,9 @@ use std::fmt;
 pub enum StopReason {
     /// The server requires NLA and the probe has no credentials (verdict `needs_credentials`).
     NlaRequiresCredentials,
+    /// The probe has credentials but withheld them: nothing vouches for the server's identity (verdict
+    /// `credentials_withheld`).
+    CredentialsWithheld,
     /// The server selected a security protocol the probe does not implement (RDSTLS, RDSAAD).
     ProtocolNotImplemented,
     /// The probe ended before reaching a verdict.
@@ -21,8 +24,9 @@ pub enum StopReason {
 
 impl StopReason {
     /// Every stop reason.
-    pub const ALL: [StopReason; 4] = [
+    pub const ALL: [StopReason; 5] = [
         StopReason::NlaRequiresCredentials,
+        StopReason::CredentialsWithheld,
         StopReason::ProtocolNotImplemented,
         StopReason::ProbeLimit,
         StopReason::InternalError,
@@ -32,6 +36,7 @@ impl StopReason {
     pub fn as_str(self) -> &'static str {
         match self {
             StopReason::NlaRequiresCredentials => "nla_requires_credentials",
+            StopReason::CredentialsWithheld => "credentials_withheld",
             StopReason::ProtocolNotImplemented => "protocol_not_implemented",
             StopReason::ProbeLimit => "probe_limit",
             StopReason::InternalError => "internal_error",
@@ -49,6 +54,9 @@ impl StopReason {
             StopReason::NlaRequiresCredentials => {
                 "the server requires Network Level Authentication (CredSSP) and the probe has no credentials: it stopped after the NTLM NEGOTIATE/CHALLENGE, before any logon attempt"
             }
+            StopReason::CredentialsWithheld => {
+                "the probe has credentials but sent nothing derived from the password: neither a valid certificate chain, a pinned fingerprint nor the user vouched for the server's identity (Standard RDP Security can prove none)"
+            }
             StopReason::ProtocolNotImplemented => {
                 "the server selected a security protocol rdp-probe does not implement (RDSTLS or RDSAAD)"
             }
@@ -64,6 +72,9 @@ impl StopReason {
         match self {
             StopReason::NlaRequiresCredentials => {
                 "probe again with credentials to test a logon (rdp-probe: -u USER, the password on stdin or in RDP_PROBE_PASSWORD)"
+            }
+            StopReason::CredentialsWithheld => {
+                "if this is the server you mean, pin its certificate (rdp-probe: --trust-cert sha256:FINGERPRINT, the fingerprint in the report), trust its CA (--ca-file PEM), or send to any server (--trust-cert any)"
             }
             StopReason::ProtocolNotImplemented => {
                 "request other protocols with --protocols (e.g. ssl,hybrid,hybrid_ex)"
@@ -89,6 +100,7 @@ mod tests {
     fn names_and_serde() {
         let names = [
             "nla_requires_credentials",
+            "credentials_withheld",
             "protocol_not_implemented",
             "probe_limit",
             "internal_error",

@@ -41,12 +41,25 @@ pub fn subject_public_key(der: &[u8]) -> Option<Vec<u8>> {
     Some(cert.public_key().subject_public_key.data.to_vec())
 }
 
+/// The SHA-256 of `der`: the certificate's fingerprint, what [`crate::Trust::pins`] holds.
+pub fn sha256(der: &[u8]) -> [u8; 32] {
+    Sha256::digest(der).into()
+}
+
+/// The SHA-256 of `der`, lowercase hex: the certificate's fingerprint, as reports show it and
+/// `--trust-cert sha256:` takes it.
+pub fn sha256_hex(der: &[u8]) -> String {
+    hex(&sha256(der))
+}
+
+/// Bytes as lowercase hex, no separators.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// Summarizes the leaf certificate `der` for `host`, judged at `now_unix` (seconds since the epoch).
 pub fn summarize(der: &[u8], chain_len: usize, host: &str, now_unix: i64) -> CertificateSummary {
-    let sha256 = Sha256::digest(der)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect::<String>();
+    let sha256 = sha256_hex(der);
     let Ok((_, cert)) = X509Certificate::from_der(der) else {
         return CertificateSummary {
             subject: String::new(),

@@ -245,6 +245,7 @@ pub async fn probe(target: &Target, options: &ProbeOptions) -> Report {
             Action::UpgradeTls(TlsStack::Rustls) => d.upgrade_tls().await,
             Action::UpgradeTls(TlsStack::Legacy) => d.upgrade_legacy_tls().await,
             Action::Random(len) => d.random(len),
+            Action::ConfirmTrust(question) => d.confirm_trust(*question).await,
             Action::Finish => break,
         }
         d.account();
@@ -427,6 +428,19 @@ impl Driver {
         }
     }
 
+    /// Asks [`crate::Trust::confirm`] (which may block on a terminal) off the async threads; no
+    /// callback, or one that panics, is a no.
+    async fn confirm_trust(&mut self, question: crate::options::TrustQuestion) {
+        let yes = match self.machine.options().trust.confirm.clone() {
+            Some(confirm) => tokio::task::spawn_blocking(move || confirm(&question))
+                .await
+                .unwrap_or(false),
+            None => false,
+        };
+        let now = self.now();
+        self.machine.on_trust_answer(yes, now);
+    }
+
     /// Random bytes from the TLS provider's secure generator.
     fn random(&mut self, len: usize) {
         let mut bytes = vec![0u8; len];
@@ -449,7 +463,8 @@ impl Driver {
         self.rbuf.clear();
         self.rbuf_counted = 0;
         tcp.records = Some(RecordCursor::default());
-        let config = match crate::tls::client_config(self.machine.options().cert_policy) {
+        let options = self.machine.options();
+        let config = match crate::tls::client_config(options.cert_policy, &options.trust.ca_roots) {
             Ok(c) => c,
             Err(e) => {
                 let now = self.now();
@@ -469,18 +484,24 @@ impl Driver {
                 let cipher_suite = session
                     .negotiated_cipher_suite()
                     .map_or_else(String::new, |c| format!("{:?}", c.suite()));
-                let chain = session
+                let chain: Vec<Vec<u8>> = session
                     .peer_certificates()
                     .map(|c| c.iter().map(|d| d.to_vec()).collect())
                     .unwrap_or_default();
                 self.conn = Some(Conn::Tls(Box::new(stream)));
                 self.account();
+                let chain_check = crate::tls::chain_check(
+                    self.machine.options(),
+                    &chain,
+                    self.machine.target().host(),
+                );
                 let now = self.now();
                 self.machine.on_tls_established(
                     TlsEstablished {
                         version,
                         cipher_suite,
                         chain,
+                        chain_check,
                     },
                     now,
                 );
@@ -513,12 +534,18 @@ impl Driver {
         tcp.records = Some(RecordCursor::default());
         let host = self.machine.target().host().to_owned();
         let policy = self.machine.options().cert_policy;
+        let ca_roots = self.machine.options().trust.ca_roots.clone();
         let deadline = self.deadline();
-        let handshake = crate::legacy_tls::handshake(tcp, &host, policy);
+        let handshake = crate::legacy_tls::handshake(tcp, &host, policy, &ca_roots);
         match tokio::time::timeout_at(deadline, handshake).await {
-            Ok(Ok((stream, established))) => {
+            Ok(Ok((stream, mut established))) => {
                 self.conn = Some(Conn::Legacy(Box::new(stream)));
                 self.account();
+                established.chain_check = crate::tls::chain_check(
+                    self.machine.options(),
+                    &established.chain,
+                    self.machine.target().host(),
+                );
                 let now = self.now();
                 self.machine.on_tls_established(established, now);
             }

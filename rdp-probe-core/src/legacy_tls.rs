@@ -37,6 +37,7 @@ pub(crate) async fn handshake<S>(
     io: S,
     host: &str,
     policy: CertPolicy,
+    ca_roots: &[Vec<u8>],
 ) -> Result<(SslStream<S>, TlsEstablished), TlsHandshakeError>
 where
     S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
@@ -56,13 +57,14 @@ where
         .peer_cert_chain()
         .map(|chain| chain.iter().filter_map(|c| c.to_der().ok()).collect())
         .unwrap_or_default();
-    crate::tls::verify_chain(policy, &chain, host)?;
+    crate::tls::verify_chain(policy, &chain, host, ca_roots)?;
     Ok((
         stream,
         TlsEstablished {
             version,
             cipher_suite,
             chain,
+            chain_check: crate::engine::ChainCheck::NotChecked,
         },
     ))
 }
@@ -191,7 +193,7 @@ mod tests {
     async fn reaches_a_tls_1_0_server_with_rsa_key_exchange_and_cbc() {
         let (addr, server) = legacy_server(SslVersion::TLS1, "AES128-SHA").await;
         let tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
-        let (_, established) = handshake(tcp, "localhost", CertPolicy::AcceptAny)
+        let (_, established) = handshake(tcp, "localhost", CertPolicy::AcceptAny, &[])
             .await
             .unwrap();
         assert_eq!(established.version, "TLSv1.0");
@@ -204,7 +206,7 @@ mod tests {
     async fn reaches_a_tls_1_2_server_with_only_cbc_suites() {
         let (addr, server) = legacy_server(SslVersion::TLS1_2, "AES256-SHA").await;
         let tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
-        let (_, established) = handshake(tcp, "localhost", CertPolicy::AcceptAny)
+        let (_, established) = handshake(tcp, "localhost", CertPolicy::AcceptAny, &[])
             .await
             .unwrap();
         assert_eq!(established.version, "TLSv1.2");
@@ -216,7 +218,7 @@ mod tests {
     async fn a_self_signed_certificate_fails_under_require_valid() {
         let (addr, server) = legacy_server(SslVersion::TLS1, "AES128-SHA").await;
         let tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
-        let error = handshake(tcp, "localhost", CertPolicy::RequireValid)
+        let error = handshake(tcp, "localhost", CertPolicy::RequireValid, &[])
             .await
             .err()
             .unwrap();

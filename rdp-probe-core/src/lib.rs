@@ -36,7 +36,10 @@ mod tls;
 
 pub use driver::probe;
 pub use failure::{Code, Failure, FailureKind};
-pub use options::{CertPolicy, Credentials, LegacyTls, ProbeOptions, Timeouts};
+pub use options::{
+    CertPolicy, ConfirmTrust, Credentials, LegacyTls, PinError, ProbeOptions, Timeouts, Trust,
+    TrustQuestion,
+};
 pub use phase::{Phase, PhaseRecord, PhaseStatus};
 pub use protocols::{Protocols, ProtocolsError};
 pub use rdp_probe_codes::{CodeSpace, StopReason};

@@ -125,6 +125,116 @@ pub struct ProbeOptions {
     pub client_name: Option<String>,
     /// What to do when TLS fails the way an older client would get past.
     pub legacy_tls: LegacyTls,
+    /// Which servers may receive what is derived from the password.
+    pub trust: Trust,
+}
+
+/// Which servers may receive anything derived from the password: the NTLM AUTHENTICATE (an
+/// offline-crackable response), the TSCredentials, the Client Info's password. The Windows client
+/// asks before it sends them to a server whose certificate does not validate; the probe, which often
+/// runs unattended, withholds them unless something here vouches for the server, and then stops with the
+/// verdict `credentials_withheld` (without credentials nothing changes: none are sent).
+///
+/// A server is trusted when its certificate chain is valid for the host against the system roots and
+/// [`Trust::ca_roots`]; or its certificate's SHA-256 is one of [`Trust::pins`]; or [`Trust::any`]; or
+/// [`Trust::confirm`] says yes. Standard RDP Security proves no identity (its signing key is public):
+/// there only [`Trust::any`] lets the credentials go.
+///
+/// ```
+/// use rdp_probe_core::{ProbeOptions, Trust};
+/// let pin: [u8; 32] = Trust::parse_pin("sha256:00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff").unwrap();
+/// let opts = ProbeOptions { trust: Trust { pins: vec![pin], ..Trust::default() }, ..ProbeOptions::default() };
+/// assert!(!opts.trust.any);
+/// assert!(Trust::parse_pin("sha256:00").is_err());
+/// ```
+#[derive(Clone, Default)]
+pub struct Trust {
+    /// SHA-256 fingerprints of certificates to trust whatever their chain (`--trust-cert sha256:HEX`).
+    pub pins: Vec<[u8; 32]>,
+    /// Send to any server (`--trust-cert any`), Standard RDP Security included.
+    pub any: bool,
+    /// Extra trust roots, DER (`--ca-file PEM`); they also count for [`CertPolicy::RequireValid`].
+    pub ca_roots: Vec<Vec<u8>>,
+    /// Asked when nothing else vouches for a TLS server (an interactive terminal): true sends.
+    pub confirm: Option<ConfirmTrust>,
+}
+
+/// The question [`Trust::confirm`] answers.
+pub type ConfirmTrust = std::sync::Arc<dyn Fn(&TrustQuestion) -> bool + Send + Sync>;
+
+/// What the user sees before deciding whether to send the credentials.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrustQuestion {
+    /// The target host.
+    pub host: String,
+    /// The certificate's subject.
+    pub subject: String,
+    /// Its issuer.
+    pub issuer: String,
+    /// Its SHA-256, lowercase hex.
+    pub sha256: String,
+    /// Why the chain does not vouch for the server.
+    pub problem: String,
+}
+
+impl fmt::Debug for Trust {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Trust")
+            .field("pins", &self.pins.len())
+            .field("any", &self.any)
+            .field("ca_roots", &self.ca_roots.len())
+            .field("confirm", &self.confirm.is_some())
+            .finish()
+    }
+}
+
+/// A `--trust-cert` value that is not `sha256:` and 64 hex digits.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("a pin is sha256: followed by 64 hex digits (colons allowed), got {0:?}")]
+pub struct PinError(pub String);
+
+impl Trust {
+    /// Parses `sha256:HEX` (64 hex digits; colons and case ignored), as `--trust-cert` takes it.
+    pub fn parse_pin(s: &str) -> Result<[u8; 32], PinError> {
+        let err = || PinError(s.to_owned());
+        let hex: String = s
+            .trim()
+            .strip_prefix("sha256:")
+            .ok_or_else(err)?
+            .chars()
+            .filter(|c| *c != ':')
+            .collect();
+        if hex.len() != 64 {
+            return Err(err());
+        }
+        let mut pin = [0u8; 32];
+        for (i, byte) in pin.iter_mut().enumerate() {
+            *byte = hex
+                .get(2 * i..2 * i + 2)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+                .ok_or_else(err)?;
+        }
+        Ok(pin)
+    }
+
+    /// Reads PEM certificates (`--ca-file`) into [`Trust::ca_roots`]; the number read. All or nothing:
+    /// a block that is not PEM, or a certificate that is not X.509, leaves the roots as they were.
+    pub fn add_ca_pem(&mut self, pem: &[u8]) -> Result<usize, PinError> {
+        use rustls::pki_types::CertificateDer;
+        use rustls::pki_types::pem::PemObject;
+        use x509_parser::prelude::{FromDer, X509Certificate};
+        let mut read = Vec::new();
+        for cert in CertificateDer::pem_slice_iter(pem) {
+            let cert = cert.map_err(|e| PinError(format!("PEM: {e}")))?;
+            X509Certificate::from_der(&cert).map_err(|e| {
+                PinError(format!("certificate {} is not X.509: {e}", read.len() + 1))
+            })?;
+            read.push(cert.to_vec());
+        }
+        let n = read.len();
+        self.ca_roots.extend(read);
+        Ok(n)
+    }
 }
 
 /// What the probe does when the TLS handshake fails the way an older client would get past: the server

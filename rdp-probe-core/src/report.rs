@@ -41,6 +41,12 @@ pub enum Verdict {
         /// What it met.
         stop: StopReport,
     },
+    /// The probe had credentials but sent nothing derived from the password: nothing vouched for the
+    /// server's identity ([`crate::Trust`]). `trust` in the report has the fingerprint to pin.
+    CredentialsWithheld {
+        /// Where the probe stopped.
+        stop: StopReport,
+    },
 }
 
 impl Verdict {
@@ -51,6 +57,7 @@ impl Verdict {
             Verdict::Failed { .. } => VerdictKind::Failed,
             Verdict::NeedsCredentials { .. } => VerdictKind::NeedsCredentials,
             Verdict::Inconclusive { .. } => VerdictKind::Inconclusive,
+            Verdict::CredentialsWithheld { .. } => VerdictKind::CredentialsWithheld,
         }
     }
 }
@@ -67,6 +74,8 @@ pub enum VerdictKind {
     NeedsCredentials,
     /// The probe met something it does not implement; `stop` says what. Not a server fault.
     Inconclusive,
+    /// The probe withheld its credentials from a server nothing vouched for; `stop` says where.
+    CredentialsWithheld,
 }
 
 impl VerdictKind {
@@ -77,6 +86,7 @@ impl VerdictKind {
             VerdictKind::Failed => "failed",
             VerdictKind::NeedsCredentials => "needs_credentials",
             VerdictKind::Inconclusive => "inconclusive",
+            VerdictKind::CredentialsWithheld => "credentials_withheld",
         }
     }
 }
@@ -487,12 +497,46 @@ pub struct Report {
     /// Conclusions about the server beyond the verdict.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub findings: Vec<Finding>,
+    /// Whether the server's identity was trusted with the credentials, when the probe had some.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trust: Option<TrustReport>,
     /// The legacy-TLS attempt, when the modern TLS handshake failed the way an older client would get
     /// past ([`crate::LegacyTls`]).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub legacy_tls: Option<LegacyTlsReport>,
     /// Total time, in milliseconds.
     pub elapsed_ms: f64,
+}
+
+/// The decision on sending credentials to the server ([`crate::Trust`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TrustReport {
+    /// What decided.
+    pub decision: TrustDecision,
+    /// SHA-256 of the server's certificate (lowercase hex), as `--trust-cert sha256:` takes it; absent
+    /// under Standard RDP Security, which has no such certificate.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
+    /// Why the chain did not vouch for the server, when it did not (the verifier's words).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub chain_problem: Option<String>,
+}
+
+/// What decided whether the credentials went to the server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum TrustDecision {
+    /// The chain is valid for the host against the system roots and the extra roots.
+    ChainValid,
+    /// The certificate matches a pinned fingerprint.
+    Pinned,
+    /// Any server may have them (`--trust-cert any`).
+    Any,
+    /// The user said yes after seeing the certificate.
+    Confirmed,
+    /// Withheld: nothing vouched for the server (or the user said no).
+    Withheld,
 }
 
 /// A conclusion about the server beyond the verdict.
@@ -549,6 +593,7 @@ impl Report {
             phases: Vec::new(),
             server: ServerFacts::default(),
             findings: Vec::new(),
+            trust: None,
             legacy_tls: None,
             elapsed_ms: 0.0,
         }
@@ -587,10 +632,13 @@ impl Report {
         }
     }
 
-    /// Why the probe stopped; present exactly for `needs_credentials` and `inconclusive`.
+    /// Why the probe stopped; present exactly for `needs_credentials`, `inconclusive` and
+    /// `credentials_withheld`.
     pub fn stop(&self) -> Option<&StopReport> {
         match &self.verdict {
-            Verdict::NeedsCredentials { stop } | Verdict::Inconclusive { stop } => Some(stop),
+            Verdict::NeedsCredentials { stop }
+            | Verdict::Inconclusive { stop }
+            | Verdict::CredentialsWithheld { stop } => Some(stop),
             _ => None,
         }
     }

@@ -130,12 +130,16 @@ fn is_specific(c: &CertificateError) -> bool {
 fn verifier(
     policy: CertPolicy,
     provider: &Arc<rustls::crypto::CryptoProvider>,
+    ca_roots: &[Vec<u8>],
 ) -> Result<Arc<dyn ServerCertVerifier>, TlsHandshakeError> {
     Ok(match policy {
         CertPolicy::RequireValid => {
             let mut roots = rustls::RootCertStore::empty();
             for cert in rustls_native_certs::load_native_certs().certs {
                 let _ = roots.add(cert);
+            }
+            for der in ca_roots {
+                let _ = roots.add(CertificateDer::from(der.clone()));
             }
             Arc::new(RequireValid(
                 WebPkiServerVerifier::builder_with_provider(Arc::new(roots), Arc::clone(provider))
@@ -148,12 +152,15 @@ fn verifier(
 }
 
 /// The client configuration for `policy`.
-pub(crate) fn client_config(policy: CertPolicy) -> Result<Arc<ClientConfig>, TlsHandshakeError> {
+pub(crate) fn client_config(
+    policy: CertPolicy,
+    ca_roots: &[Vec<u8>],
+) -> Result<Arc<ClientConfig>, TlsHandshakeError> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let builder = ClientConfig::builder_with_provider(Arc::clone(&provider))
         .with_safe_default_protocol_versions()
         .map_err(TlsHandshakeError::Rustls)?;
-    let verifier = verifier(policy, &provider)?;
+    let verifier = verifier(policy, &provider, ca_roots)?;
     let mut config = builder
         .dangerous()
         .with_custom_certificate_verifier(verifier)
@@ -163,26 +170,24 @@ pub(crate) fn client_config(policy: CertPolicy) -> Result<Arc<ClientConfig>, Tls
     Ok(Arc::new(config))
 }
 
-/// Judges a chain the legacy stack received ([`crate::LegacyTls`]) as the modern handshake would have:
-/// under [`CertPolicy::RequireValid`], with the same verifier against the system roots; otherwise the
-/// chain is only recorded.
-#[cfg_attr(
-    not(feature = "legacy-tls"),
-    expect(dead_code, reason = "used by the legacy stack only")
-)]
+/// Judges a chain as the modern handshake does under [`CertPolicy::RequireValid`]: the same verifier,
+/// against the system roots and `ca_roots`. Under [`CertPolicy::AcceptAny`] every chain passes. For the
+/// legacy stack's handshake ([`crate::LegacyTls`]) and for the credential trust decision
+/// ([`crate::Trust`]).
 pub(crate) fn verify_chain(
     policy: CertPolicy,
     chain: &[Vec<u8>],
     host: &str,
+    ca_roots: &[Vec<u8>],
 ) -> Result<(), TlsHandshakeError> {
     if policy != CertPolicy::RequireValid {
         return Ok(());
     }
     let Some((leaf, intermediates)) = chain.split_first() else {
-        return Ok(());
+        return Err(TlsHandshakeError::Rustls(TlsError::NoCertificatesPresented));
     };
     let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let verifier = verifier(policy, &provider)?;
+    let verifier = verifier(policy, &provider, ca_roots)?;
     let intermediates: Vec<CertificateDer<'_>> = intermediates
         .iter()
         .map(|c| CertificateDer::from(c.as_slice()))
@@ -204,6 +209,29 @@ pub(crate) fn verify_chain(
 pub(crate) fn server_name(host: &str) -> ServerName<'static> {
     ServerName::try_from(host.to_owned())
         .unwrap_or_else(|_| ServerName::IpAddress(std::net::Ipv4Addr::UNSPECIFIED.into()))
+}
+
+/// What the trust decision needs to know of the chain ([`crate::Trust`]): checked only when there
+/// are credentials to protect and no `--trust-cert any` makes the answer moot.
+pub(crate) fn chain_check(
+    options: &crate::ProbeOptions,
+    chain: &[Vec<u8>],
+    host: &str,
+) -> crate::engine::ChainCheck {
+    use crate::engine::ChainCheck;
+    if options.credentials.is_none() || options.trust.any {
+        return ChainCheck::NotChecked;
+    }
+    match verify_chain(
+        CertPolicy::RequireValid,
+        chain,
+        host,
+        &options.trust.ca_roots,
+    ) {
+        Ok(()) => ChainCheck::Valid,
+        Err(TlsHandshakeError::Rustls(e)) => ChainCheck::Invalid(e.to_string()),
+        Err(e) => ChainCheck::Invalid(format!("{e:?}")),
+    }
 }
 
 /// The rustls error inside an I/O error, if any.

@@ -7,7 +7,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use rdp_probe_codes::StopReason;
-use rdp_probe_core::engine::{Action, Machine, TlsEstablished};
+use rdp_probe_core::engine::{Action, ChainCheck, Machine, TlsEstablished};
 use rdp_probe_core::{Phase, ProbeOptions, Target, VerdictKind};
 
 const NOW: Duration = Duration::from_millis(1);
@@ -55,6 +55,7 @@ fn a_tls_session_the_engine_did_not_ask_for_is_an_internal_error() {
             version: "TLSv1_3".into(),
             cipher_suite: "TLS13_AES_128_GCM_SHA256".into(),
             chain: Vec::new(),
+            chain_check: ChainCheck::NotChecked,
         },
         NOW,
     );

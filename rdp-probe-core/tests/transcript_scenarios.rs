@@ -15,10 +15,10 @@ use ironrdp_connector::sspi::ntlm::NtlmConfig;
 use ironrdp_connector::sspi::{self, AuthIdentity, Username};
 use rdp_probe_core::engine::transcript::{self, Event, Sent, Server, Setup, Transcript, server};
 use rdp_probe_core::phase::PhaseStatus;
-use rdp_probe_core::report::{Outcome, Report};
+use rdp_probe_core::report::{Outcome, Report, TrustDecision};
 use rdp_probe_core::{
     CodeSpace, Credentials, LegacyTls, Phase, ProbeOptions, Protocols, StopReason, Target,
-    Timeouts, VerdictKind,
+    Timeouts, Trust, VerdictKind,
 };
 use rdp_probe_wire::x224::{
     PROTOCOL_HYBRID, PROTOCOL_HYBRID_EX, PROTOCOL_RDP, PROTOCOL_RDSAAD, PROTOCOL_RDSTLS,
@@ -56,9 +56,22 @@ fn only(bits: u32) -> Setup {
     options(|o| o.protocols = Some(Protocols::from_bits(bits)))
 }
 
+/// The lab account with `password`, trusting the harness's certificate by its pinned fingerprint.
 fn with_credentials(password: &str) -> Setup {
     let password = password.to_owned();
-    options(move |o| o.credentials = Some(Credentials::new(LAB_USER, None, password)))
+    options(move |o| {
+        o.credentials = Some(Credentials::new(LAB_USER, None, password));
+        o.trust.pins = vec![localhost_pin()];
+    })
+}
+
+/// The SHA-256 of [`server::LOCALHOST_CERT`], as `--trust-cert sha256:` pins it.
+fn localhost_pin() -> [u8; 32] {
+    Trust::parse_pin(&format!(
+        "sha256:{}",
+        rdp_probe_core::cert::sha256_hex(server::LOCALHOST_CERT)
+    ))
+    .unwrap()
 }
 
 fn hostile() -> Setup {
@@ -1053,6 +1066,7 @@ fn nla_over_legacy_tls_binds_the_legacy_sessions_key() {
     // the legacy handshake saw (the server checks pubKeyAuth), logs on, and meets errinfo 9.
     let s = options(|o| {
         o.credentials = Some(Credentials::new(LAB_USER, None, LAB_PASSWORD));
+        o.trust.pins = vec![localhost_pin()];
         o.legacy_tls = LegacyTls::Follow;
     });
     let mut after = server::to_licensing()
@@ -1681,4 +1695,215 @@ fn events_that_do_not_fit_are_skipped() {
     ]);
     assert_eq!(t.skipped, [Event::tls_alert(40)]);
     assert_eq!(t.report.failure().unwrap().code.value, 1);
+}
+
+// ----- the credential trust policy -----
+
+/// The lab account and `trust`, nothing else.
+fn trusting(trust: Trust) -> Setup {
+    options(move |o| {
+        o.credentials = Some(Credentials::new(LAB_USER, None, LAB_PASSWORD));
+        o.trust = trust;
+    })
+}
+
+/// The NTLM messages the client sent in its TSRequests: 1 NEGOTIATE, 3 AUTHENTICATE.
+fn ntlm_message_types(t: &Transcript) -> Vec<u32> {
+    t.sent
+        .iter()
+        .filter_map(|s| rdp_probe_wire::credssp::parse_ts_request(&s.bytes).ok())
+        .filter_map(|ts| ts.nego_token.map(<[u8]>::to_vec))
+        .filter_map(|token| {
+            let ntlm = rdp_probe_wire::ntlm::find_ntlmssp(&token)
+                .unwrap_or(&token)
+                .to_vec();
+            ntlm.get(8..12)
+                .map(|t| u32::from_le_bytes(t.try_into().unwrap()))
+        })
+        .collect()
+}
+
+fn nla_to_licensing() -> NlaServer {
+    let mut after = server::to_licensing()
+        .into_iter()
+        .skip(1)
+        .collect::<Vec<_>>();
+    after.extend(errinfo_then_close(9));
+    NlaServer::new(PROTOCOL_HYBRID, false, after)
+}
+
+#[test]
+fn credentials_are_withheld_from_a_server_nothing_vouches_for() {
+    let s = trusting(Trust::default());
+    let t = s.run_with(&mut nla_to_licensing());
+    t.check(&s.options).unwrap();
+    let r = &t.report;
+    assert_eq!(r.verdict_kind(), VerdictKind::CredentialsWithheld, "{r:#?}");
+    let stop = r.stop().unwrap();
+    assert_eq!(
+        (stop.phase, stop.reason),
+        (Phase::Credssp, StopReason::CredentialsWithheld)
+    );
+    let sha256 = rdp_probe_core::cert::sha256_hex(server::LOCALHOST_CERT);
+    assert!(
+        stop.hint.contains(&format!("--trust-cert sha256:{sha256}")),
+        "{}",
+        stop.hint
+    );
+    let trust = r.trust.as_ref().unwrap();
+    assert_eq!(trust.decision, TrustDecision::Withheld);
+    assert_eq!(trust.sha256.as_deref(), Some(sha256.as_str()));
+    // The NEGOTIATE went out (the server's CredSSP facts are in the report); no AUTHENTICATE did.
+    assert_eq!(ntlm_message_types(&t), [1]);
+    assert!(r.server.ntlm.is_some());
+    // And the password appears nowhere in what was sent.
+    assert!(t.sent.iter().all(|s| {
+        !s.bytes
+            .windows(LAB_PASSWORD.len())
+            .any(|w| w == LAB_PASSWORD.as_bytes())
+    }));
+}
+
+#[test]
+fn a_valid_chain_a_pin_any_or_a_yes_lets_them_go() {
+    let logged_on = |s: &Setup| {
+        let t = s.run_with(&mut nla_to_licensing());
+        t.check(&s.options).unwrap();
+        assert_eq!(
+            failure_of(&t.report),
+            (Phase::Licensing, CodeSpace::Errinfo, 9, (0x904, 9))
+        );
+        assert_eq!(ntlm_message_types(&t), [1, 3]);
+        t.report.trust.unwrap().decision
+    };
+    assert_eq!(
+        logged_on(&trusting(Trust::default()).with_valid_chains()),
+        TrustDecision::ChainValid
+    );
+    let pinned = Trust {
+        pins: vec![localhost_pin()],
+        ..Trust::default()
+    };
+    assert_eq!(logged_on(&trusting(pinned)), TrustDecision::Pinned);
+    let any = Trust {
+        any: true,
+        ..Trust::default()
+    };
+    assert_eq!(logged_on(&trusting(any)), TrustDecision::Any);
+    let asked = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = std::sync::Arc::clone(&asked);
+    let yes = Trust {
+        confirm: Some(std::sync::Arc::new(
+            move |q: &rdp_probe_core::TrustQuestion| {
+                log.lock().unwrap().push(q.clone());
+                true
+            },
+        )),
+        ..Trust::default()
+    };
+    assert_eq!(logged_on(&trusting(yes)), TrustDecision::Confirmed);
+    let asked = asked.lock().unwrap();
+    assert_eq!(asked.len(), 1);
+    assert_eq!(
+        asked[0].sha256,
+        rdp_probe_core::cert::sha256_hex(server::LOCALHOST_CERT)
+    );
+    assert_eq!(asked[0].host, "localhost");
+    assert!(asked[0].subject.contains("localhost"), "{:?}", asked[0]);
+}
+
+#[test]
+fn a_wrong_pin_or_a_no_withholds_them() {
+    let wrong = Trust {
+        pins: vec![[0x42; 32]],
+        ..Trust::default()
+    };
+    let no = Trust {
+        confirm: Some(std::sync::Arc::new(|_: &rdp_probe_core::TrustQuestion| {
+            false
+        })),
+        ..Trust::default()
+    };
+    for trust in [wrong, no] {
+        let s = trusting(trust);
+        let t = s.run_with(&mut nla_to_licensing());
+        t.check(&s.options).unwrap();
+        assert_eq!(t.report.verdict_kind(), VerdictKind::CredentialsWithheld);
+        assert_eq!(ntlm_message_types(&t), [1]);
+    }
+}
+
+#[test]
+fn tls_without_nla_withholds_before_the_client_info() {
+    let s = trusting(Trust::default());
+    let t = s.run(vec![frame(server::confirm(PROTOCOL_SSL)), Event::tls_ok()]);
+    t.check(&s.options).unwrap();
+    let stop = t.report.stop().unwrap();
+    assert_eq!(
+        (t.report.verdict_kind(), stop.phase),
+        (VerdictKind::CredentialsWithheld, Phase::Tls)
+    );
+    // Nothing after the Connection Request: no MCS Connect Initial, no Client Info.
+    assert_eq!(t.sent.len(), 1);
+}
+
+#[test]
+fn standard_rdp_security_gets_credentials_only_with_any() {
+    let s = trusting(Trust {
+        pins: vec![localhost_pin()],
+        ..Trust::default()
+    });
+    let t = s.run(server::healthy().unwrap());
+    t.check(&s.options).unwrap();
+    let stop = t.report.stop().unwrap();
+    assert_eq!(
+        (t.report.verdict_kind(), stop.phase),
+        (VerdictKind::CredentialsWithheld, Phase::BasicSettings)
+    );
+    assert!(stop.hint.contains("--trust-cert any"), "{}", stop.hint);
+    // The Standard Security facts are in; no Client Info went out (nothing in secure_settings).
+    assert!(t.report.server.standard_security.is_some());
+    assert_eq!(t.sent_in(Phase::SecureSettings).count(), 0);
+    let s = trusting(Trust {
+        any: true,
+        ..Trust::default()
+    });
+    let t = s.run(server::healthy().unwrap());
+    t.check(&s.options).unwrap();
+    assert_eq!(t.report.verdict_kind(), VerdictKind::Connected);
+    assert_eq!(t.report.trust.unwrap().decision, TrustDecision::Any);
+}
+
+#[test]
+fn without_credentials_nothing_is_decided() {
+    let t = run(server::healthy().unwrap());
+    assert_eq!(t.report.verdict_kind(), VerdictKind::Connected);
+    assert!(t.report.trust.is_none());
+}
+
+#[test]
+fn pins_parse_as_the_cli_takes_them() {
+    let hex = rdp_probe_core::cert::sha256_hex(server::LOCALHOST_CERT);
+    assert_eq!(
+        Trust::parse_pin(&format!("sha256:{hex}")),
+        Ok(localhost_pin())
+    );
+    let with_colons: Vec<String> = hex
+        .as_bytes()
+        .chunks(2)
+        .map(|c| String::from_utf8(c.to_vec()).unwrap().to_uppercase())
+        .collect();
+    assert_eq!(
+        Trust::parse_pin(&format!("sha256:{}", with_colons.join(":"))),
+        Ok(localhost_pin())
+    );
+    for bad in [
+        "",
+        "sha256:",
+        "md5:00",
+        &format!("sha256:{}", &hex[1..]),
+        "sha256:zz",
+    ] {
+        assert!(Trust::parse_pin(bad).is_err(), "{bad}");
+    }
 }

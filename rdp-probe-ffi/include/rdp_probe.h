@@ -51,6 +51,10 @@ enum rdp_probe_result
   RDP_PROBE_RESULT_INVALID_CLIENT_NAME = 207,
   // The legacy-TLS mode is not one of `rdp_probe_legacy_tls`.
   RDP_PROBE_RESULT_INVALID_LEGACY_TLS = 208,
+  // A certificate pin is not `sha256:` followed by 64 hex digits (colons allowed).
+  RDP_PROBE_RESULT_INVALID_TRUST_PIN = 209,
+  // The PEM holds no certificate that can be read.
+  RDP_PROBE_RESULT_INVALID_CA_PEM = 210,
   // rdp-probe panicked; the panic was caught at the boundary. Please report it.
   RDP_PROBE_RESULT_PANIC = 300,
   // The async runtime that drives the probe could not be started (out of threads or file
@@ -83,6 +87,11 @@ enum rdp_probe_verdict
   RDP_PROBE_VERDICT_NEEDS_CREDENTIALS = 3,
   // The probe met something it does not implement; not a server fault.
   RDP_PROBE_VERDICT_INCONCLUSIVE = 4,
+  // The probe had credentials but sent nothing derived from the password: nothing vouched for the
+  // server's identity (see `rdp_probe_config_builder_set_credentials`). The report's trust fields
+  // (`rdp_probe_report_trust_sha256`) give the certificate's fingerprint to pin; phase, kind
+  // (`credentials_withheld`), message and hint say where it stopped and why.
+  RDP_PROBE_VERDICT_CREDENTIALS_WITHHELD = 5,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -220,9 +229,11 @@ void rdp_probe_cancel_free(const rdp_probe_cancel *cancel);
 
 // A new builder with rdp-probe's defaults: the Windows client's protocols (SSL | HYBRID | HYBRID_EX,
 // with its fallback to Standard RDP Security), no credentials, connect 5 s / phase 10 s / overall
-// 30 s, accept any certificate, and legacy TLS FOLLOW when the library was built with the
-// `legacy-tls` feature (OFF without it; see `rdp_probe_legacy_tls`). Returns NULL only if a panic
-// was caught.
+// 30 s, accept any certificate, legacy TLS FOLLOW when the library was built with the `legacy-tls`
+// feature (OFF without it; see `rdp_probe_legacy_tls`), and credentials trusted only to a server
+// whose certificate chain is valid for the host against the system roots (no pins, no extra roots,
+// not "any"; see `rdp_probe_config_builder_set_credentials`). Returns NULL only if a panic was
+// caught.
 //
 // Thread safety: may be called from any thread.
 rdp_probe_config_builder *rdp_probe_config_builder_new(void);
@@ -241,6 +252,17 @@ rdp_probe_result rdp_probe_config_builder_set_target(rdp_probe_config_builder *b
 // given as `DOMAIN\user` is then split. Without credentials a server that requires NLA yields the
 // verdict `needs_credentials`. The password is kept in memory that is zeroed when the builder and
 // every config built from it are freed; it never appears in a report.
+//
+// Nothing derived from the password (the NTLM AUTHENTICATE, an offline-crackable response; the
+// TSCredentials; a Client Info carrying the password) is sent unless something vouches for the
+// server: its certificate chain is valid for the host against the system roots and the roots added
+// with `rdp_probe_config_builder_add_ca_pem`; or its certificate's SHA-256 was pinned with
+// `rdp_probe_config_builder_add_trust_pin`; or `rdp_probe_config_builder_trust_any` is on.
+// Otherwise the probe stops before the first such message with the verdict
+// `RDP_PROBE_VERDICT_CREDENTIALS_WITHHELD`, and `rdp_probe_report_trust_sha256` gives the
+// fingerprint to pin. Standard RDP Security proves no server identity: there only "any" sends the
+// credentials. Unlike the CLI, the C ABI never asks anyone: a library caller decides beforehand,
+// with pins, roots or "any".
 //
 // Returns `NULL_PARAMETER` (user or password NULL), `INVALID_UTF8` or `INVALID_CREDENTIALS` (empty
 // user, also `DOMAIN\` with nothing after it) and leaves the builder unchanged on error.
@@ -291,6 +313,48 @@ rdp_probe_result rdp_probe_config_builder_set_cert_policy(rdp_probe_config_build
 // `builder` must be NULL or a live builder.
 rdp_probe_result rdp_probe_config_builder_set_legacy_tls(rdp_probe_config_builder *builder, uint32_t mode);
 
+// Whether the credentials may go to any server, whatever vouches for it (the CLI's
+// `--trust-cert any`): with `any` true, nothing is withheld, under Standard RDP Security too, and
+// the report's `trust.decision` says `any` unless the chain was valid. False (the default) restores
+// the policy of `rdp_probe_config_builder_set_credentials`; pins and roots added are kept either
+// way. Meant for lab servers and for callers that have checked the server by other means.
+//
+// Returns `NULL_PARAMETER`.
+//
+// # Safety
+// `builder` must be NULL or a live builder.
+rdp_probe_result rdp_probe_config_builder_trust_any(rdp_probe_config_builder *builder, bool any);
+
+// Trusts the server whose certificate has this SHA-256 with the credentials, whatever its chain
+// (the CLI's `--trust-cert sha256:HEX`): `pin` is `sha256:` followed by 64 hex digits (upper or
+// lower case, colons between them allowed), e.g. the `trust.sha256` of a `credentials_withheld`
+// report (`rdp_probe_report_trust_sha256`) with `sha256:` in front. Adds to the pins already
+// given; the string is copied, so it may be freed when the call returns. `any` is not a pin: see
+// `rdp_probe_config_builder_trust_any`.
+//
+// Returns `NULL_PARAMETER`, `INVALID_UTF8` or `INVALID_TRUST_PIN` and leaves the builder unchanged
+// on error.
+//
+// # Safety
+// `builder` must be NULL or a live builder; `pin` NULL or a NUL-terminated string.
+rdp_probe_result rdp_probe_config_builder_add_trust_pin(rdp_probe_config_builder *builder, const char *pin);
+
+// Trusts the CA certificates in `pem` (`len` bytes of PEM, the contents of a CA file; no NUL
+// needed) as roots besides the system's (the CLI's `--ca-file`): a server whose chain is valid for
+// the host against them may have the credentials, and `RDP_PROBE_CERT_POLICY_REQUIRE_VALID`
+// accepts its chain too. Every `CERTIFICATE` block is read; other blocks (keys, parameters) are
+// skipped. Adds to the roots already given; the bytes are copied, so they may be freed when the
+// call returns.
+//
+// Returns `NULL_PARAMETER` (`pem` NULL, also with `len` 0) or `INVALID_CA_PEM` (no `CERTIFICATE`
+// block, a block that is not base64, or one that does not hold an X.509 certificate) and leaves the
+// builder unchanged on error: either every certificate in `pem` is added or none is.
+//
+// # Safety
+// `builder` must be NULL or a live builder; `pem` NULL or valid for `len` bytes of reads, not
+// changed during the call.
+rdp_probe_result rdp_probe_config_builder_add_ca_pem(rdp_probe_config_builder *builder, const uint8_t *pem, size_t len);
+
 // Sets the client computer name sent to the server (default `rdp-probe`): 1 to 15 characters, what
 // the Client Core Data's `clientName` carries ([MS-RDPBCGR] 2.2.1.3.2).
 //
@@ -332,15 +396,17 @@ void rdp_probe_config_free(const rdp_probe_config *config);
 rdp_probe_result rdp_probe_report_verdict(const rdp_probe_report *report, rdp_probe_verdict *out_verdict);
 
 // Writes the phase the probe stopped in (`tls`, `credssp`, `licensing`, ...), for the verdicts
-// `failed`, `needs_credentials` and `inconclusive`; `NOT_PRESENT` for `connected`.
+// `failed`, `needs_credentials`, `inconclusive` and `credentials_withheld`; `NOT_PRESENT` for
+// `connected`.
 //
 // # Safety
 // `report` NULL or live; `buf` NULL or valid for `len` bytes; `out_needed` NULL or writable.
 rdp_probe_result rdp_probe_report_phase(const rdp_probe_report *report, char *buf, size_t len, size_t *out_needed);
 
 // Writes the stable snake_case kind: the failure kind (`negotiation_failure`, `tls_alert`,
-// `logon_failure`, `server_error_info`, `timeout`, ...) for `failed`, the stop reason (`nla_requires_credentials`, ...) for
-// `needs_credentials` and `inconclusive`; `NOT_PRESENT` for `connected`.
+// `logon_failure`, `server_error_info`, `timeout`, ...) for `failed`, the stop reason
+// (`nla_requires_credentials`, `credentials_withheld`, ...) for `needs_credentials`,
+// `inconclusive` and `credentials_withheld`; `NOT_PRESENT` for `connected`.
 //
 // # Safety
 // As `rdp_probe_report_phase`.
@@ -390,18 +456,40 @@ rdp_probe_result rdp_probe_report_mstsc(const rdp_probe_report *report, uint32_t
 // As `rdp_probe_report_phase`.
 rdp_probe_result rdp_probe_report_mstsc_text(const rdp_probe_report *report, char *buf, size_t len, size_t *out_needed);
 
-// Writes the one-line message of the failure (or of the stop, for `needs_credentials` and
-// `inconclusive`); `NOT_PRESENT` for `connected`.
+// Writes the one-line message of the failure (or of the stop, for `needs_credentials`,
+// `inconclusive` and `credentials_withheld`); `NOT_PRESENT` for `connected`.
 //
 // # Safety
 // As `rdp_probe_report_phase`.
 rdp_probe_result rdp_probe_report_message(const rdp_probe_report *report, char *buf, size_t len, size_t *out_needed);
 
-// Writes what to check or do (of the failure, or of the stop); `NOT_PRESENT` for `connected`.
+// Writes what to check or do (of the failure, or of the stop); `NOT_PRESENT` for `connected`. For
+// `credentials_withheld` it names the fingerprint to pin in the CLI's words (`--trust-cert
+// sha256:HEX`); through the C ABI that is `rdp_probe_config_builder_add_trust_pin`.
 //
 // # Safety
 // As `rdp_probe_report_phase`.
 rdp_probe_result rdp_probe_report_hint(const rdp_probe_report *report, char *buf, size_t len, size_t *out_needed);
+
+// Writes what decided whether the credentials went to the server (`trust.decision` in the JSON):
+// `chain_valid` (its chain is valid for the host against the system roots and the added ones),
+// `pinned`, `any`, or `withheld` (nothing vouched for it: the verdict is then
+// `credentials_withheld`, unless the probe ended before anything was withheld). (`confirmed`, a
+// user's yes, is the CLI's; the C ABI never asks.) `NOT_PRESENT` when the probe had no
+// credentials or ended before the server's identity was known.
+//
+// # Safety
+// As `rdp_probe_report_phase`.
+rdp_probe_result rdp_probe_report_trust_decision(const rdp_probe_report *report, char *buf, size_t len, size_t *out_needed);
+
+// Writes the SHA-256 of the server's certificate as the trust decision saw it (`trust.sha256` in
+// the JSON): 64 lowercase hex digits, the pin for `rdp_probe_config_builder_add_trust_pin` once
+// `sha256:` is put in front. `NOT_PRESENT` when `rdp_probe_report_trust_decision` is, and under
+// Standard RDP Security, which has no such certificate.
+//
+// # Safety
+// As `rdp_probe_report_phase`.
+rdp_probe_result rdp_probe_report_trust_sha256(const rdp_probe_report *report, char *buf, size_t len, size_t *out_needed);
 
 // Writes the whole report as JSON, schema `rdp-probe/1` (README.md, "JSON contract"), on one line:
 // the same bytes the Rust API's `Report::to_json` gives.
@@ -440,9 +528,9 @@ rdp_probe_result rdp_probe_result_message(uint32_t result, char *buf, size_t len
 // time to tear down, or promptly after `cancel` is triggered. `cancel` may be NULL.
 //
 // Returns `OK` whenever the probe ran, whatever the verdict (`connected`, `failed`,
-// `needs_credentials`, `inconclusive`): the verdict is in the report. Otherwise returns
-// `NULL_PARAMETER`, `CANCELLED` (no report), `RUNTIME` or `PANIC`, and leaves `*out_report`
-// untouched.
+// `needs_credentials`, `inconclusive`, `credentials_withheld`): the verdict is in the report.
+// Otherwise returns `NULL_PARAMETER`, `CANCELLED` (no report), `RUNTIME` or `PANIC`, and leaves
+// `*out_report` untouched.
 //
 // Thread safety: may be called from any thread, and from several threads at once with the same
 // config and the same token. Called from a thread that runs a tokio runtime, the probe runs on a

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use rdp_probe_core::{
-    CertPolicy, Credentials, LegacyTls, ProbeOptions, Protocols, Target, Timeouts,
+    CertPolicy, Credentials, LegacyTls, ProbeOptions, Protocols, Target, Timeouts, Trust,
 };
 
 use crate::handle::{free_arc, free_box};
@@ -93,9 +93,11 @@ unsafe fn edit(
 
 /// A new builder with rdp-probe's defaults: the Windows client's protocols (SSL | HYBRID | HYBRID_EX,
 /// with its fallback to Standard RDP Security), no credentials, connect 5 s / phase 10 s / overall
-/// 30 s, accept any certificate, and legacy TLS FOLLOW when the library was built with the
-/// `legacy-tls` feature (OFF without it; see `rdp_probe_legacy_tls`). Returns NULL only if a panic
-/// was caught.
+/// 30 s, accept any certificate, legacy TLS FOLLOW when the library was built with the `legacy-tls`
+/// feature (OFF without it; see `rdp_probe_legacy_tls`), and credentials trusted only to a server
+/// whose certificate chain is valid for the host against the system roots (no pins, no extra roots,
+/// not "any"; see `rdp_probe_config_builder_set_credentials`). Returns NULL only if a panic was
+/// caught.
 ///
 /// Thread safety: may be called from any thread.
 #[unsafe(no_mangle)]
@@ -139,6 +141,17 @@ pub unsafe extern "C" fn rdp_probe_config_builder_set_target(
 /// given as `DOMAIN\user` is then split. Without credentials a server that requires NLA yields the
 /// verdict `needs_credentials`. The password is kept in memory that is zeroed when the builder and
 /// every config built from it are freed; it never appears in a report.
+///
+/// Nothing derived from the password (the NTLM AUTHENTICATE, an offline-crackable response; the
+/// TSCredentials; a Client Info carrying the password) is sent unless something vouches for the
+/// server: its certificate chain is valid for the host against the system roots and the roots added
+/// with `rdp_probe_config_builder_add_ca_pem`; or its certificate's SHA-256 was pinned with
+/// `rdp_probe_config_builder_add_trust_pin`; or `rdp_probe_config_builder_trust_any` is on.
+/// Otherwise the probe stops before the first such message with the verdict
+/// `RDP_PROBE_VERDICT_CREDENTIALS_WITHHELD`, and `rdp_probe_report_trust_sha256` gives the
+/// fingerprint to pin. Standard RDP Security proves no server identity: there only "any" sends the
+/// credentials. Unlike the CLI, the C ABI never asks anyone: a library caller decides beforehand,
+/// with pins, roots or "any".
 ///
 /// Returns `NULL_PARAMETER` (user or password NULL), `INVALID_UTF8` or `INVALID_CREDENTIALS` (empty
 /// user, also `DOMAIN\` with nothing after it) and leaves the builder unchanged on error.
@@ -272,6 +285,101 @@ pub unsafe extern "C" fn rdp_probe_config_builder_set_legacy_tls(
             m if m == rdp_probe_legacy_tls::Allow as u32 => LegacyTls::Allow,
             _ => return Err(rdp_probe_result::InvalidLegacyTls),
         };
+        Ok(())
+    };
+    // SAFETY: the caller's contract is `edit`'s.
+    unsafe { edit(builder, change) }
+}
+
+/// Whether the credentials may go to any server, whatever vouches for it (the CLI's
+/// `--trust-cert any`): with `any` true, nothing is withheld, under Standard RDP Security too, and
+/// the report's `trust.decision` says `any` unless the chain was valid. False (the default) restores
+/// the policy of `rdp_probe_config_builder_set_credentials`; pins and roots added are kept either
+/// way. Meant for lab servers and for callers that have checked the server by other means.
+///
+/// Returns `NULL_PARAMETER`.
+///
+/// # Safety
+/// `builder` must be NULL or a live builder.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rdp_probe_config_builder_trust_any(
+    builder: *mut rdp_probe_config_builder,
+    any: bool,
+) -> rdp_probe_result {
+    let change = |b: &mut rdp_probe_config_builder| -> Result<(), rdp_probe_result> {
+        b.options.trust.any = any;
+        Ok(())
+    };
+    // SAFETY: the caller's contract is `edit`'s.
+    unsafe { edit(builder, change) }
+}
+
+/// Trusts the server whose certificate has this SHA-256 with the credentials, whatever its chain
+/// (the CLI's `--trust-cert sha256:HEX`): `pin` is `sha256:` followed by 64 hex digits (upper or
+/// lower case, colons between them allowed), e.g. the `trust.sha256` of a `credentials_withheld`
+/// report (`rdp_probe_report_trust_sha256`) with `sha256:` in front. Adds to the pins already
+/// given; the string is copied, so it may be freed when the call returns. `any` is not a pin: see
+/// `rdp_probe_config_builder_trust_any`.
+///
+/// Returns `NULL_PARAMETER`, `INVALID_UTF8` or `INVALID_TRUST_PIN` and leaves the builder unchanged
+/// on error.
+///
+/// # Safety
+/// `builder` must be NULL or a live builder; `pin` NULL or a NUL-terminated string.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rdp_probe_config_builder_add_trust_pin(
+    builder: *mut rdp_probe_config_builder,
+    pin: *const c_char,
+) -> rdp_probe_result {
+    let change = |b: &mut rdp_probe_config_builder| -> Result<(), rdp_probe_result> {
+        // SAFETY: the caller's contract.
+        let pin = unsafe { read_str(pin) }?;
+        let pin = Trust::parse_pin(pin).map_err(|_| rdp_probe_result::InvalidTrustPin)?;
+        b.options.trust.pins.push(pin);
+        Ok(())
+    };
+    // SAFETY: the caller's contract is `edit`'s.
+    unsafe { edit(builder, change) }
+}
+
+/// Trusts the CA certificates in `pem` (`len` bytes of PEM, the contents of a CA file; no NUL
+/// needed) as roots besides the system's (the CLI's `--ca-file`): a server whose chain is valid for
+/// the host against them may have the credentials, and `RDP_PROBE_CERT_POLICY_REQUIRE_VALID`
+/// accepts its chain too. Every `CERTIFICATE` block is read; other blocks (keys, parameters) are
+/// skipped. Adds to the roots already given; the bytes are copied, so they may be freed when the
+/// call returns.
+///
+/// Returns `NULL_PARAMETER` (`pem` NULL, also with `len` 0) or `INVALID_CA_PEM` (no `CERTIFICATE`
+/// block, a block that is not base64, or one that does not hold an X.509 certificate) and leaves the
+/// builder unchanged on error: either every certificate in `pem` is added or none is.
+///
+/// # Safety
+/// `builder` must be NULL or a live builder; `pem` NULL or valid for `len` bytes of reads, not
+/// changed during the call.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rdp_probe_config_builder_add_ca_pem(
+    builder: *mut rdp_probe_config_builder,
+    pem: *const u8,
+    len: usize,
+) -> rdp_probe_result {
+    let change = |b: &mut rdp_probe_config_builder| -> Result<(), rdp_probe_result> {
+        if pem.is_null() {
+            return Err(rdp_probe_result::NullParameter);
+        }
+        // SAFETY: non-NULL and valid for `len` bytes of reads by the caller's contract.
+        let pem = unsafe { std::slice::from_raw_parts(pem, len) };
+        // Read into a fresh policy: only a PEM read whole reaches the builder.
+        let mut read = Trust::default();
+        match read.add_ca_pem(pem) {
+            Ok(n) if n > 0 => {}
+            _ => return Err(rdp_probe_result::InvalidCaPem),
+        }
+        let is_certificate =
+            |der: &Vec<u8>| rdp_probe_core::cert::subject_public_key(der).is_some();
+        if !read.ca_roots.iter().all(is_certificate) {
+            return Err(rdp_probe_result::InvalidCaPem);
+        }
+        b.options.trust.ca_roots.extend(read.ca_roots);
         Ok(())
     };
     // SAFETY: the caller's contract is `edit`'s.

@@ -24,6 +24,14 @@
 //! - **Threads**: builders are single-threaded; configs, cancel tokens and reports may be shared by
 //!   any number of threads; `rdp_probe_run` blocks its thread and may run on many threads at once.
 //!
+//! ## Credentials and trust
+//! With credentials (`rdp_probe_config_builder_set_credentials`), nothing derived from the password
+//! leaves unless something vouches for the server: a chain valid for the host against the system
+//! roots and those of `rdp_probe_config_builder_add_ca_pem`, a pin
+//! (`rdp_probe_config_builder_add_trust_pin`) or `rdp_probe_config_builder_trust_any`. Otherwise the
+//! verdict is `RDP_PROBE_VERDICT_CREDENTIALS_WITHHELD` and `rdp_probe_report_trust_sha256` names the
+//! certificate. Unlike the CLI, the C ABI never asks interactively: the caller decides beforehand.
+//!
 //! ## Cargo features
 //! - `legacy-tls` (default): a second attempt over OpenSSL when the modern TLS handshake fails the
 //!   way a TLS 1.0-era client would get past (`rdp_probe_legacy_tls`, FOLLOW by default). OpenSSL
@@ -60,18 +68,21 @@ pub use cancel::{
 };
 pub use config::{
     rdp_probe_cert_policy, rdp_probe_config, rdp_probe_config_builder,
+    rdp_probe_config_builder_add_ca_pem, rdp_probe_config_builder_add_trust_pin,
     rdp_probe_config_builder_build, rdp_probe_config_builder_free, rdp_probe_config_builder_new,
     rdp_probe_config_builder_set_cert_policy, rdp_probe_config_builder_set_client_name,
     rdp_probe_config_builder_set_credentials, rdp_probe_config_builder_set_legacy_tls,
     rdp_probe_config_builder_set_protocols, rdp_probe_config_builder_set_target,
-    rdp_probe_config_builder_set_timeouts, rdp_probe_config_free, rdp_probe_legacy_tls,
+    rdp_probe_config_builder_set_timeouts, rdp_probe_config_builder_trust_any,
+    rdp_probe_config_free, rdp_probe_legacy_tls,
 };
 pub use report::{
     rdp_probe_report, rdp_probe_report_code_name, rdp_probe_report_code_space,
     rdp_probe_report_code_value, rdp_probe_report_free, rdp_probe_report_hint,
     rdp_probe_report_json, rdp_probe_report_kind, rdp_probe_report_message, rdp_probe_report_mstsc,
     rdp_probe_report_mstsc_text, rdp_probe_report_outcome, rdp_probe_report_phase,
-    rdp_probe_report_verdict, rdp_probe_verdict,
+    rdp_probe_report_trust_decision, rdp_probe_report_trust_sha256, rdp_probe_report_verdict,
+    rdp_probe_verdict,
 };
 pub use result::{rdp_probe_result, rdp_probe_result_message};
 pub use run::rdp_probe_run;

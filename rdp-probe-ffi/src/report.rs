@@ -39,6 +39,11 @@ pub enum rdp_probe_verdict {
     NeedsCredentials = 3,
     /// The probe met something it does not implement; not a server fault.
     Inconclusive = 4,
+    /// The probe had credentials but sent nothing derived from the password: nothing vouched for the
+    /// server's identity (see `rdp_probe_config_builder_set_credentials`). The report's trust fields
+    /// (`rdp_probe_report_trust_sha256`) give the certificate's fingerprint to pin; phase, kind
+    /// (`credentials_withheld`), message and hint say where it stopped and why.
+    CredentialsWithheld = 5,
 }
 
 impl From<VerdictKind> for rdp_probe_verdict {
@@ -48,6 +53,7 @@ impl From<VerdictKind> for rdp_probe_verdict {
             VerdictKind::Failed => Self::Failed,
             VerdictKind::NeedsCredentials => Self::NeedsCredentials,
             VerdictKind::Inconclusive => Self::Inconclusive,
+            VerdictKind::CredentialsWithheld => Self::CredentialsWithheld,
         }
     }
 }
@@ -105,7 +111,8 @@ pub unsafe extern "C" fn rdp_probe_report_verdict(
 }
 
 /// Writes the phase the probe stopped in (`tls`, `credssp`, `licensing`, ...), for the verdicts
-/// `failed`, `needs_credentials` and `inconclusive`; `NOT_PRESENT` for `connected`.
+/// `failed`, `needs_credentials`, `inconclusive` and `credentials_withheld`; `NOT_PRESENT` for
+/// `connected`.
 ///
 /// # Safety
 /// `report` NULL or live; `buf` NULL or valid for `len` bytes; `out_needed` NULL or writable.
@@ -126,8 +133,9 @@ pub unsafe extern "C" fn rdp_probe_report_phase(
 }
 
 /// Writes the stable snake_case kind: the failure kind (`negotiation_failure`, `tls_alert`,
-/// `logon_failure`, `server_error_info`, `timeout`, ...) for `failed`, the stop reason (`nla_requires_credentials`, ...) for
-/// `needs_credentials` and `inconclusive`; `NOT_PRESENT` for `connected`.
+/// `logon_failure`, `server_error_info`, `timeout`, ...) for `failed`, the stop reason
+/// (`nla_requires_credentials`, `credentials_withheld`, ...) for `needs_credentials`,
+/// `inconclusive` and `credentials_withheld`; `NOT_PRESENT` for `connected`.
 ///
 /// # Safety
 /// As `rdp_probe_report_phase`.
@@ -277,8 +285,8 @@ pub unsafe extern "C" fn rdp_probe_report_mstsc_text(
     }
 }
 
-/// Writes the one-line message of the failure (or of the stop, for `needs_credentials` and
-/// `inconclusive`); `NOT_PRESENT` for `connected`.
+/// Writes the one-line message of the failure (or of the stop, for `needs_credentials`,
+/// `inconclusive` and `credentials_withheld`); `NOT_PRESENT` for `connected`.
 ///
 /// # Safety
 /// As `rdp_probe_report_phase`.
@@ -298,7 +306,9 @@ pub unsafe extern "C" fn rdp_probe_report_message(
     }
 }
 
-/// Writes what to check or do (of the failure, or of the stop); `NOT_PRESENT` for `connected`.
+/// Writes what to check or do (of the failure, or of the stop); `NOT_PRESENT` for `connected`. For
+/// `credentials_withheld` it names the fingerprint to pin in the CLI's words (`--trust-cert
+/// sha256:HEX`); through the C ABI that is `rdp_probe_config_builder_add_trust_pin`.
 ///
 /// # Safety
 /// As `rdp_probe_report_phase`.
@@ -314,6 +324,54 @@ pub unsafe extern "C" fn rdp_probe_report_hint(
         string_field(report, buf, len, out_needed, |r| {
             let hint = r.failure().map(|f| f.hint.clone());
             hint.or(r.stop().map(|s| s.hint.clone()))
+        })
+    }
+}
+
+/// Writes what decided whether the credentials went to the server (`trust.decision` in the JSON):
+/// `chain_valid` (its chain is valid for the host against the system roots and the added ones),
+/// `pinned`, `any`, or `withheld` (nothing vouched for it: the verdict is then
+/// `credentials_withheld`, unless the probe ended before anything was withheld). (`confirmed`, a
+/// user's yes, is the CLI's; the C ABI never asks.) `NOT_PRESENT` when the probe had no
+/// credentials or ended before the server's identity was known.
+///
+/// # Safety
+/// As `rdp_probe_report_phase`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rdp_probe_report_trust_decision(
+    report: *const rdp_probe_report,
+    buf: *mut c_char,
+    len: usize,
+    out_needed: *mut usize,
+) -> rdp_probe_result {
+    // SAFETY: the caller's contract is `string_field`'s.
+    unsafe {
+        string_field(report, buf, len, out_needed, |r| {
+            // The JSON's own name for it: serde is where the core spells the decisions.
+            let decision = serde_json::to_value(r.trust.as_ref()?.decision).ok()?;
+            decision.as_str().map(str::to_owned)
+        })
+    }
+}
+
+/// Writes the SHA-256 of the server's certificate as the trust decision saw it (`trust.sha256` in
+/// the JSON): 64 lowercase hex digits, the pin for `rdp_probe_config_builder_add_trust_pin` once
+/// `sha256:` is put in front. `NOT_PRESENT` when `rdp_probe_report_trust_decision` is, and under
+/// Standard RDP Security, which has no such certificate.
+///
+/// # Safety
+/// As `rdp_probe_report_phase`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rdp_probe_report_trust_sha256(
+    report: *const rdp_probe_report,
+    buf: *mut c_char,
+    len: usize,
+    out_needed: *mut usize,
+) -> rdp_probe_result {
+    // SAFETY: the caller's contract is `string_field`'s.
+    unsafe {
+        string_field(report, buf, len, out_needed, |r| {
+            r.trust.as_ref().and_then(|t| t.sha256.clone())
         })
     }
 }

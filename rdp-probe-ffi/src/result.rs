@@ -49,6 +49,10 @@ pub enum rdp_probe_result {
     InvalidClientName = 207,
     /// The legacy-TLS mode is not one of `rdp_probe_legacy_tls`.
     InvalidLegacyTls = 208,
+    /// A certificate pin is not `sha256:` followed by 64 hex digits (colons allowed).
+    InvalidTrustPin = 209,
+    /// The PEM holds no certificate that can be read.
+    InvalidCaPem = 210,
 
     /// rdp-probe panicked; the panic was caught at the boundary. Please report it.
     Panic = 300,
@@ -64,7 +68,7 @@ pub enum rdp_probe_result {
 
 impl rdp_probe_result {
     /// Every code, in numeric order.
-    const ALL: [rdp_probe_result; 17] = [
+    const ALL: [rdp_probe_result; 19] = [
         Self::Ok,
         Self::NullParameter,
         Self::BufferTooSmall,
@@ -78,6 +82,8 @@ impl rdp_probe_result {
         Self::InvalidCredentials,
         Self::InvalidClientName,
         Self::InvalidLegacyTls,
+        Self::InvalidTrustPin,
+        Self::InvalidCaPem,
         Self::Panic,
         Self::Runtime,
         Self::Cancelled,
@@ -105,6 +111,8 @@ impl rdp_probe_result {
             Self::InvalidCredentials => "invalid_credentials",
             Self::InvalidClientName => "invalid_client_name",
             Self::InvalidLegacyTls => "invalid_legacy_tls",
+            Self::InvalidTrustPin => "invalid_trust_pin",
+            Self::InvalidCaPem => "invalid_ca_pem",
             Self::Panic => "panic",
             Self::Runtime => "runtime",
             Self::Cancelled => "cancelled",
@@ -134,6 +142,10 @@ impl rdp_probe_result {
             Self::InvalidCredentials => "the user name is empty",
             Self::InvalidClientName => "the client name must be 1 to 15 characters",
             Self::InvalidLegacyTls => "the legacy TLS mode is not a rdp_probe_legacy_tls",
+            Self::InvalidTrustPin => {
+                "a certificate pin is sha256: followed by 64 hex digits (colons allowed)"
+            }
+            Self::InvalidCaPem => "the PEM holds no certificate that can be read",
             Self::Panic => "rdp-probe panicked (caught at the C boundary); please report it",
             Self::Runtime => "the async runtime could not be started",
             Self::Cancelled => "the probe was cancelled before it finished",

@@ -19,9 +19,9 @@ use crate::text::write_out;
 /// time to tear down, or promptly after `cancel` is triggered. `cancel` may be NULL.
 ///
 /// Returns `OK` whenever the probe ran, whatever the verdict (`connected`, `failed`,
-/// `needs_credentials`, `inconclusive`): the verdict is in the report. Otherwise returns
-/// `NULL_PARAMETER`, `CANCELLED` (no report), `RUNTIME` or `PANIC`, and leaves `*out_report`
-/// untouched.
+/// `needs_credentials`, `inconclusive`, `credentials_withheld`): the verdict is in the report.
+/// Otherwise returns `NULL_PARAMETER`, `CANCELLED` (no report), `RUNTIME` or `PANIC`, and leaves
+/// `*out_report` untouched.
 ///
 /// Thread safety: may be called from any thread, and from several threads at once with the same
 /// config and the same token. Called from a thread that runs a tokio runtime, the probe runs on a

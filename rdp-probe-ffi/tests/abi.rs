@@ -1,7 +1,8 @@
 //! The C ABI from Rust: every non-hostile lab scenario probed through `rdp_probe_run` yields the
 //! verdict the lab's catalog expects, and the same JSON as the Rust API once timings are removed;
 //! the result codes keep their numbers; the checked-in header agrees with the enums; the legacy-TLS
-//! mode is checked and reaches the probe.
+//! mode is checked and reaches the probe; the credential trust policy (pins, CA roots, "any") is
+//! checked and decides whether the credentials go.
 
 // Tests play the C caller: one unsafe block per call sequence, unwrap on fixtures.
 #![allow(clippy::unwrap_used, clippy::multiple_unsafe_ops_per_block)]
@@ -13,6 +14,16 @@ use rdp_probe::*;
 use rdp_probe_core::Target;
 use rdp_probe_lab::catalog::{self, Entry};
 use serde_json::Value;
+
+/// A CA certificate (PEM, its key discarded) shared with the C, Python and C# tests.
+const TEST_CA_PEM: &[u8] = include_bytes!("data/test-ca.pem");
+
+/// The pin of the certificate every scripted and acceptor lab server presents, as
+/// `rdp_probe_config_builder_add_trust_pin` takes it.
+fn lab_pin() -> CString {
+    let sha256 = rdp_probe_lab::scripted::tls::certificate_sha256().unwrap();
+    CString::new(format!("sha256:{}", rdp_probe_core::cert::hex(&sha256))).unwrap()
+}
 
 /// Reads one string output through the buffer convention (size query, then fetch).
 fn string(get: impl Fn(*mut c_char, usize, *mut usize) -> rdp_probe_result) -> Option<String> {
@@ -49,6 +60,13 @@ fn config_for(entry: &Entry, port: u16) -> *const rdp_probe_config {
                 password.as_ptr(),
             );
             assert_eq!(r, rdp_probe_result::Ok);
+            // The lab's certificate vouches for nothing: it is pinned, as the catalog's setup does.
+            if setup.pin_lab_certificate {
+                assert_eq!(
+                    rdp_probe_config_builder_add_trust_pin(b, lab_pin().as_ptr()),
+                    rdp_probe_result::Ok
+                );
+            }
         }
         if let Some(bits) = setup.protocols {
             assert_eq!(
@@ -198,6 +216,7 @@ fn the_c_abi_and_the_rust_api_write_the_same_json() {
         "ironrdp-tls",
         "ironrdp-nla",
         "ironrdp-nla-wrong-password",
+        "ntlm-challenge-v6-credentials-withheld",
         "errinfo-after-client-info-0x7",
     ] {
         let entry = catalog::find(name).unwrap();
@@ -244,6 +263,8 @@ fn result_codes_keep_their_numbers() {
         (rdp_probe_result::InvalidCredentials, 206),
         (rdp_probe_result::InvalidClientName, 207),
         (rdp_probe_result::InvalidLegacyTls, 208),
+        (rdp_probe_result::InvalidTrustPin, 209),
+        (rdp_probe_result::InvalidCaPem, 210),
         (rdp_probe_result::Panic, 300),
         (rdp_probe_result::Runtime, 301),
         (rdp_probe_result::Cancelled, 400),
@@ -262,6 +283,7 @@ fn result_codes_keep_their_numbers() {
     assert_eq!(rdp_probe_verdict::Failed as u32, 2);
     assert_eq!(rdp_probe_verdict::NeedsCredentials as u32, 3);
     assert_eq!(rdp_probe_verdict::Inconclusive as u32, 4);
+    assert_eq!(rdp_probe_verdict::CredentialsWithheld as u32, 5);
     assert_eq!(rdp_probe_cert_policy::AcceptAny as u32, 0);
     assert_eq!(rdp_probe_cert_policy::RequireValid as u32, 1);
     assert_eq!(rdp_probe_legacy_tls::Off as u32, 0);
@@ -291,6 +313,12 @@ fn the_header_declares_every_code_with_its_number() {
         "RDP_PROBE_LEGACY_TLS_FOLLOW = 1,",
         "RDP_PROBE_LEGACY_TLS_ALLOW = 2,",
         "rdp_probe_result rdp_probe_config_builder_set_legacy_tls(rdp_probe_config_builder *builder, uint32_t mode);",
+        "RDP_PROBE_VERDICT_CREDENTIALS_WITHHELD = 5,",
+        "rdp_probe_result rdp_probe_config_builder_trust_any(rdp_probe_config_builder *builder, bool any);",
+        "rdp_probe_result rdp_probe_config_builder_add_trust_pin(rdp_probe_config_builder *builder, const char *pin);",
+        "rdp_probe_result rdp_probe_config_builder_add_ca_pem(rdp_probe_config_builder *builder, const uint8_t *pem, size_t len);",
+        "rdp_probe_result rdp_probe_report_trust_decision(const rdp_probe_report *report, char *buf, size_t len, size_t *out_needed);",
+        "rdp_probe_result rdp_probe_report_trust_sha256(const rdp_probe_report *report, char *buf, size_t len, size_t *out_needed);",
     ] {
         assert!(header.contains(export), "header lacks `{export}`");
     }
@@ -429,6 +457,395 @@ fn legacy_tls_follows_allows_or_skips_a_server_that_refuses_modern_tls() {
     assert_eq!(allow["verdict"], "failed", "{allow}");
     assert_eq!(allow["legacy_tls"]["decides_verdict"], true, "{allow}");
     drop(running);
+}
+
+#[test]
+fn trust_pins_are_checked() {
+    let b = rdp_probe_config_builder_new();
+    let pin = lab_pin();
+    let hex = pin
+        .to_str()
+        .unwrap()
+        .strip_prefix("sha256:")
+        .unwrap()
+        .to_owned();
+    let colons: Vec<&str> = (0..32).map(|i| &hex[2 * i..2 * i + 2]).collect();
+    // SAFETY: `b` is live until freed; every string a live CString or a NUL-terminated literal.
+    unsafe {
+        assert_eq!(
+            rdp_probe_config_builder_add_trust_pin(ptr::null_mut(), pin.as_ptr()),
+            rdp_probe_result::NullParameter
+        );
+        assert_eq!(
+            rdp_probe_config_builder_add_trust_pin(b, ptr::null()),
+            rdp_probe_result::NullParameter
+        );
+        assert_eq!(
+            rdp_probe_config_builder_add_trust_pin(b, c"sha256:\xff".as_ptr()),
+            rdp_probe_result::InvalidUtf8
+        );
+        for bad in [
+            String::new(),
+            "any".to_owned(),
+            "sha256:".to_owned(),
+            "sha256:00".to_owned(),
+            hex.clone(),
+            format!("sha1:{hex}"),
+            format!("SHA256:{hex}"),
+            format!("sha256:{}", &hex[1..]),
+            format!("sha256:{hex}0"),
+            format!("sha256:{}zz", &hex[2..]),
+            format!("sha256:{}\u{e9}", &hex[1..]),
+        ] {
+            let bad = CString::new(bad).unwrap();
+            assert_eq!(
+                rdp_probe_config_builder_add_trust_pin(b, bad.as_ptr()),
+                rdp_probe_result::InvalidTrustPin,
+                "{bad:?}"
+            );
+        }
+        for good in [
+            format!("sha256:{hex}"),
+            format!("sha256:{}", hex.to_ascii_uppercase()),
+            format!("sha256:{}", colons.join(":")),
+            format!(" sha256:{hex}\n"),
+        ] {
+            let good = CString::new(good).unwrap();
+            assert_eq!(
+                rdp_probe_config_builder_add_trust_pin(b, good.as_ptr()),
+                rdp_probe_result::Ok,
+                "{good:?}"
+            );
+        }
+        assert_eq!(
+            rdp_probe_config_builder_trust_any(ptr::null_mut(), true),
+            rdp_probe_result::NullParameter
+        );
+        assert_eq!(
+            rdp_probe_config_builder_trust_any(b, true),
+            rdp_probe_result::Ok
+        );
+        assert_eq!(
+            rdp_probe_config_builder_trust_any(b, false),
+            rdp_probe_result::Ok
+        );
+        rdp_probe_config_builder_free(b);
+    }
+    let text = string(|b, l, n| {
+        // SAFETY: the buffer comes from `string`.
+        unsafe { rdp_probe_result_message(rdp_probe_result::InvalidTrustPin as u32, b, l, n) }
+    })
+    .unwrap();
+    assert_eq!(
+        text,
+        "invalid_trust_pin: a certificate pin is sha256: followed by 64 hex digits (colons allowed)"
+    );
+}
+
+#[test]
+fn ca_pems_are_checked() {
+    let b = rdp_probe_config_builder_new();
+    let key = b"-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIFJ2a2V5LW5vdC1yZWFsLW5vdC11c2VkLWF0LWFsbA==\n-----END PRIVATE KEY-----\n";
+    let not_x509 =
+        b"-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----\n";
+    let not_base64 =
+        b"-----BEGIN CERTIFICATE-----\n!!!! not base64 ****\n-----END CERTIFICATE-----\n";
+    let with = |parts: &[&[u8]]| parts.concat();
+    // SAFETY: `b` is live until freed; each slice is live for the call.
+    unsafe {
+        assert_eq!(
+            rdp_probe_config_builder_add_ca_pem(
+                ptr::null_mut(),
+                TEST_CA_PEM.as_ptr(),
+                TEST_CA_PEM.len()
+            ),
+            rdp_probe_result::NullParameter
+        );
+        for len in [0, 10] {
+            assert_eq!(
+                rdp_probe_config_builder_add_ca_pem(b, ptr::null(), len),
+                rdp_probe_result::NullParameter
+            );
+        }
+        for bad in [
+            Vec::new(),
+            b"not PEM at all".to_vec(),
+            key.to_vec(),
+            not_x509.to_vec(),
+            not_base64.to_vec(),
+            // One bad certificate spoils the lot: nothing of it is added.
+            with(&[TEST_CA_PEM, not_x509]),
+            // Cut short: the END line is missing.
+            TEST_CA_PEM[..TEST_CA_PEM.len() - 30].to_vec(),
+        ] {
+            assert_eq!(
+                rdp_probe_config_builder_add_ca_pem(b, bad.as_ptr(), bad.len()),
+                rdp_probe_result::InvalidCaPem,
+                "{}",
+                String::from_utf8_lossy(&bad)
+            );
+        }
+        for good in [
+            TEST_CA_PEM.to_vec(),
+            // Other blocks are skipped, several certificates are read, and no NUL is needed.
+            with(&[key, TEST_CA_PEM, b"\n", TEST_CA_PEM]),
+        ] {
+            assert_eq!(
+                rdp_probe_config_builder_add_ca_pem(b, good.as_ptr(), good.len()),
+                rdp_probe_result::Ok
+            );
+        }
+        rdp_probe_config_builder_free(b);
+    }
+    let text = string(|b, l, n| {
+        // SAFETY: the buffer comes from `string`.
+        unsafe { rdp_probe_result_message(rdp_probe_result::InvalidCaPem as u32, b, l, n) }
+    })
+    .unwrap();
+    assert_eq!(
+        text,
+        "invalid_ca_pem: the PEM holds no certificate that can be read"
+    );
+}
+
+/// What one probe through the C ABI said about trust.
+struct TrustOutcome {
+    verdict: rdp_probe_verdict,
+    kind: Option<String>,
+    decision: Option<String>,
+    sha256: Option<String>,
+    json: Value,
+}
+
+/// Probes `port` with the lab's credentials (or none), after `configure` has had the builder.
+fn probe_trust(
+    port: u16,
+    credentials: Option<(&str, &str)>,
+    configure: impl FnOnce(*mut rdp_probe_config_builder),
+) -> TrustOutcome {
+    let b = rdp_probe_config_builder_new();
+    let host = CString::new("127.0.0.1").unwrap();
+    let mut config = ptr::null();
+    let mut report = ptr::null_mut();
+    // SAFETY: live builder and strings, valid out-pointers; each handle freed once.
+    unsafe {
+        assert_eq!(
+            rdp_probe_config_builder_set_target(b, host.as_ptr(), port),
+            rdp_probe_result::Ok
+        );
+        assert_eq!(
+            rdp_probe_config_builder_set_timeouts(b, 10_000, 10_000, 30_000),
+            rdp_probe_result::Ok
+        );
+        if let Some((user, password)) = credentials {
+            let (user, password) = (CString::new(user).unwrap(), CString::new(password).unwrap());
+            assert_eq!(
+                rdp_probe_config_builder_set_credentials(
+                    b,
+                    user.as_ptr(),
+                    ptr::null(),
+                    password.as_ptr()
+                ),
+                rdp_probe_result::Ok
+            );
+        }
+        configure(b);
+        assert_eq!(
+            rdp_probe_config_builder_build(b, &mut config),
+            rdp_probe_result::Ok
+        );
+        rdp_probe_config_builder_free(b);
+        assert_eq!(
+            rdp_probe_run(config, ptr::null(), &mut report),
+            rdp_probe_result::Ok
+        );
+        let mut verdict = rdp_probe_verdict::Connected;
+        assert_eq!(
+            rdp_probe_report_verdict(report, &mut verdict),
+            rdp_probe_result::Ok
+        );
+        let outcome = TrustOutcome {
+            verdict,
+            kind: string(|b, l, n| rdp_probe_report_kind(report, b, l, n)),
+            decision: string(|b, l, n| rdp_probe_report_trust_decision(report, b, l, n)),
+            sha256: string(|b, l, n| rdp_probe_report_trust_sha256(report, b, l, n)),
+            json: serde_json::from_str(
+                &string(|b, l, n| rdp_probe_report_json(report, b, l, n)).unwrap(),
+            )
+            .unwrap(),
+        };
+        rdp_probe_report_free(report);
+        rdp_probe_config_free(config);
+        // The accessors say what the JSON says.
+        assert_eq!(
+            outcome.decision.as_deref(),
+            outcome.json["trust"]["decision"].as_str()
+        );
+        assert_eq!(
+            outcome.sha256.as_deref(),
+            outcome.json["trust"]["sha256"].as_str()
+        );
+        outcome
+    }
+}
+
+/// Adds `pin` to the builder.
+fn pin(b: *mut rdp_probe_config_builder, pin: &str) {
+    let pin = CString::new(pin).unwrap();
+    // SAFETY: `b` is a live builder, `pin` a live CString.
+    let r = unsafe { rdp_probe_config_builder_add_trust_pin(b, pin.as_ptr()) };
+    assert_eq!(r, rdp_probe_result::Ok);
+}
+
+#[test]
+fn credentials_go_only_to_a_pinned_or_any_server() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    // The acceptor behind ironrdp-nla, with the lab's self-signed certificate.
+    let entry = catalog::find("ironrdp-nla").unwrap();
+    let running = runtime.block_on(entry.start()).unwrap();
+    let port = running.addr().port();
+    let lab = Some((
+        rdp_probe_lab::real::LAB_USER,
+        rdp_probe_lab::real::LAB_PASSWORD,
+    ));
+    let expected = lab_pin().to_str().unwrap()["sha256:".len()..].to_owned();
+
+    // Without credentials nothing is decided: no trust in the report.
+    let none = probe_trust(port, None, |_| {});
+    assert_eq!(none.verdict, rdp_probe_verdict::NeedsCredentials);
+    assert_eq!((none.decision, none.sha256), (None, None));
+
+    // With them, by default: withheld, with the fingerprint to pin.
+    let withheld = probe_trust(port, lab, |_| {});
+    assert_eq!(
+        withheld.verdict,
+        rdp_probe_verdict::CredentialsWithheld,
+        "{}",
+        withheld.json
+    );
+    assert_eq!(withheld.kind.as_deref(), Some("credentials_withheld"));
+    assert_eq!(withheld.json["stop"]["phase"], "credssp");
+    assert_eq!(withheld.decision.as_deref(), Some("withheld"));
+    assert_eq!(withheld.sha256.as_deref(), Some(expected.as_str()));
+    assert!(withheld.json["trust"]["chain_problem"].is_string());
+
+    // Another certificate's pin vouches for nothing.
+    let other = probe_trust(port, lab, |b| {
+        pin(b, &format!("sha256:{}", "ab".repeat(32)))
+    });
+    assert_eq!(other.verdict, rdp_probe_verdict::CredentialsWithheld);
+
+    // The fingerprint from the report, pinned (upper case, with colons: the same pin).
+    let upper: Vec<String> = expected
+        .to_ascii_uppercase()
+        .as_bytes()
+        .chunks(2)
+        .map(|c| String::from_utf8(c.to_vec()).unwrap())
+        .collect();
+    let pinned = probe_trust(port, lab, |b| {
+        pin(b, &format!("sha256:{}", "ab".repeat(32)));
+        pin(b, &format!("sha256:{}", upper.join(":")));
+    });
+    assert_eq!(
+        pinned.verdict,
+        rdp_probe_verdict::Connected,
+        "{}",
+        pinned.json
+    );
+    assert_eq!(pinned.decision.as_deref(), Some("pinned"));
+    assert_eq!(pinned.sha256.as_deref(), Some(expected.as_str()));
+
+    // Any server; and "any" turned off again withholds.
+    let any = probe_trust(port, lab, |b| {
+        // SAFETY: `b` is a live builder.
+        let r = unsafe { rdp_probe_config_builder_trust_any(b, true) };
+        assert_eq!(r, rdp_probe_result::Ok);
+    });
+    assert_eq!(any.verdict, rdp_probe_verdict::Connected, "{}", any.json);
+    assert_eq!(any.decision.as_deref(), Some("any"));
+    let off = probe_trust(port, lab, |b| {
+        // SAFETY: `b` is a live builder.
+        unsafe {
+            rdp_probe_config_builder_trust_any(b, true);
+            rdp_probe_config_builder_trust_any(b, false);
+        }
+    });
+    assert_eq!(off.verdict, rdp_probe_verdict::CredentialsWithheld);
+
+    // A CA that did not issue the certificate vouches for nothing either.
+    let foreign_ca = probe_trust(port, lab, |b| {
+        // SAFETY: `b` is a live builder; the PEM is static.
+        let r = unsafe {
+            rdp_probe_config_builder_add_ca_pem(b, TEST_CA_PEM.as_ptr(), TEST_CA_PEM.len())
+        };
+        assert_eq!(r, rdp_probe_result::Ok);
+    });
+    assert_eq!(foreign_ca.verdict, rdp_probe_verdict::CredentialsWithheld);
+    drop(running);
+}
+
+#[test]
+fn a_ca_pem_vouches_for_the_servers_it_issued() {
+    // FreeRDP's shadow server, with a certificate for 127.0.0.1 issued by a lab CA of its own.
+    let server = rdp_probe_lab::real::ShadowServer::start(Default::default()).unwrap();
+    let port = server.addr().port();
+    let ca = std::fs::read(server.ca_cert()).unwrap();
+    let lab = Some((
+        rdp_probe_lab::real::LAB_USER,
+        rdp_probe_lab::real::LAB_PASSWORD,
+    ));
+    let add_ca = |b: *mut rdp_probe_config_builder| {
+        // SAFETY: `b` is a live builder; `ca` outlives the call.
+        let r = unsafe { rdp_probe_config_builder_add_ca_pem(b, ca.as_ptr(), ca.len()) };
+        assert_eq!(r, rdp_probe_result::Ok);
+    };
+
+    let withheld = probe_trust(port, lab, |_| {});
+    assert_eq!(
+        withheld.verdict,
+        rdp_probe_verdict::CredentialsWithheld,
+        "{}",
+        withheld.json
+    );
+    let trusted = probe_trust(port, lab, add_ca);
+    assert_eq!(
+        trusted.verdict,
+        rdp_probe_verdict::Connected,
+        "{}",
+        trusted.json
+    );
+    assert_eq!(trusted.decision.as_deref(), Some("chain_valid"));
+    assert_eq!(trusted.sha256, withheld.sha256);
+    // The roots count for REQUIRE_VALID too: without them the chain fails in tls.
+    let require_valid = |b: *mut rdp_probe_config_builder| {
+        // SAFETY: `b` is a live builder.
+        let r = unsafe {
+            rdp_probe_config_builder_set_cert_policy(b, rdp_probe_cert_policy::RequireValid as u32)
+        };
+        assert_eq!(r, rdp_probe_result::Ok);
+    };
+    let refused = probe_trust(port, lab, require_valid);
+    assert_eq!(
+        refused.verdict,
+        rdp_probe_verdict::Failed,
+        "{}",
+        refused.json
+    );
+    assert_eq!(refused.json["failure"]["phase"], "tls");
+    let valid = probe_trust(port, lab, |b| {
+        require_valid(b);
+        add_ca(b);
+    });
+    assert_eq!(
+        valid.verdict,
+        rdp_probe_verdict::Connected,
+        "{}",
+        valid.json
+    );
 }
 
 #[test]

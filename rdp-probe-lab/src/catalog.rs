@@ -84,6 +84,9 @@ pub struct ProbeSetup {
     pub phase_timeout: Duration,
     /// Refuse certificates that do not validate (`--require-valid-cert`).
     pub require_valid_cert: bool,
+    /// With credentials, pin the lab servers' certificate (`--trust-cert sha256:`), so they may have
+    /// the credentials; without the pin they are withheld.
+    pub pin_lab_certificate: bool,
 }
 
 impl ProbeSetup {
@@ -93,6 +96,7 @@ impl ProbeSetup {
         protocols: None,
         phase_timeout: DEFAULT_PHASE_TIMEOUT,
         require_valid_cert: false,
+        pin_lab_certificate: true,
     };
 
     /// The probe options this setup stands for.
@@ -103,6 +107,16 @@ impl ProbeSetup {
                 .credentials
                 .user_password()
                 .map(|(user, password)| rdp_probe_core::Credentials::new(user, None, password)),
+            // The lab's servers present one self-signed certificate, which no root vouches for:
+            // credentials go to it by its pinned fingerprint, as a user pins such a server.
+            trust: rdp_probe_core::Trust {
+                pins: crate::scripted::tls::certificate_sha256()
+                    .ok()
+                    .filter(|_| self.pin_lab_certificate)
+                    .into_iter()
+                    .collect(),
+                ..rdp_probe_core::Trust::default()
+            },
             timeouts: Timeouts::uniform(self.phase_timeout),
             cert_policy: if self.require_valid_cert {
                 CertPolicy::RequireValid
@@ -119,6 +133,9 @@ impl ProbeSetup {
         let mut args = format!("--timeout {}", self.phase_timeout.as_secs().max(1));
         if let Some((user, _)) = self.credentials.user_password() {
             let _ = write!(args, " -u {user}");
+            if self.pin_lab_certificate {
+                let _ = write!(args, " --trust-cert sha256:{}", lab_pin_hex());
+            }
         }
         if let Some(bits) = self.protocols {
             let _ = write!(args, " --protocols {}", protocol_names(bits));
@@ -128,6 +145,13 @@ impl ProbeSetup {
         }
         args
     }
+}
+
+/// The fingerprint of the lab servers' certificate, hex (empty if it cannot be made).
+fn lab_pin_hex() -> String {
+    crate::scripted::tls::certificate_sha256()
+        .map(|pin| rdp_probe_core::cert::hex(&pin))
+        .unwrap_or_default()
 }
 
 /// `ssl,hybrid`-style names of RDP_NEG_REQ bits (`rdp` for none), as `--protocols` takes them.
@@ -349,6 +373,11 @@ impl Entry {
         self
     }
 
+    fn unpinned(mut self) -> Self {
+        self.setup.pin_lab_certificate = false;
+        self
+    }
+
     fn hostile_timeout(mut self) -> Self {
         self.setup.phase_timeout = HOSTILE_PHASE_TIMEOUT;
         self
@@ -364,6 +393,9 @@ impl Entry {
         let mut how = Vec::new();
         match self.setup.credentials {
             Login::None => {}
+            Login::Lab if !self.setup.pin_lab_certificate => {
+                how.push("the lab's credentials, its certificate not pinned".to_owned());
+            }
             Login::Lab => how.push("the lab's credentials".to_owned()),
             Login::WrongPassword => how.push("a wrong password".to_owned()),
         }
@@ -670,6 +702,19 @@ pub fn catalog() -> Vec<Entry> {
             .named("with-credentials"),
         );
     }
+    // The credential trust policy: the lab's certificate, not pinned, vouches for nothing; the probe
+    // sends the NEGOTIATE, reads the CHALLENGE and withholds the AUTHENTICATE.
+    v.push(
+        Entry::scripted(
+            Scenario::NtlmChallenge { version: 6 },
+            Expected::stopped("credentials_withheld", "credssp", "credentials_withheld")
+                .fact("/trust/decision", "\"withheld\"")
+                .fact("/server/ntlm/netbios_computer", "\"LABHOST\""),
+        )
+        .credentials(Login::Lab)
+        .unpinned()
+        .named("credentials-withheld"),
+    );
     for (version, ntstatus, disc) in [
         // STATUS_LOGON_FAILURE, STATUS_PASSWORD_EXPIRED, STATUS_ACCOUNT_DISABLED ([MS-ERREF] 2.3.1).
         (3u32, 0xC000_006Du32, 0x807u32),

@@ -22,8 +22,15 @@ fn opts() -> ProbeOptions {
 }
 
 fn with_credentials(password: &str) -> ProbeOptions {
+    // The acceptor's certificate is the lab's self-signed one: pinned, as a user pins it.
     ProbeOptions {
         credentials: Some(Credentials::new(LAB_USER, None, password)),
+        trust: rdp_probe_core::Trust {
+            pins: vec![
+                rdp_probe_lab::scripted::tls::certificate_sha256().expect("the lab certificate"),
+            ],
+            ..rdp_probe_core::Trust::default()
+        },
         ..opts()
     }
 }

@@ -959,6 +959,12 @@ fn probe_options() -> ProbeOptions {
     ProbeOptions {
         credentials: Some(Credentials::new(LAB_USER, None, LAB_PASSWORD)),
         timeouts: Timeouts::uniform(PROBE_PHASE_TIMEOUT),
+        // As xfreerdp runs here (/cert:ignore): the credentials go to the scripted server whatever
+        // vouches for it, Standard RDP Security included, so both clients meet the same server.
+        trust: rdp_probe_core::Trust {
+            any: true,
+            ..rdp_probe_core::Trust::default()
+        },
         ..ProbeOptions::default()
     }
 }

@@ -290,11 +290,51 @@ fn shadow_nla() -> ShadowServer {
     ShadowServer::start(ShadowConfig::default()).unwrap()
 }
 
+/// Trust in the lab CA that issued `server`'s certificate (`--ca-file`), as the credentials need.
+fn lab_ca(server: &ShadowServer) -> rdp_probe_core::Trust {
+    let mut trust = rdp_probe_core::Trust::default();
+    let pem = std::fs::read(server.ca_cert()).unwrap();
+    assert_eq!(trust.add_ca_pem(&pem).unwrap(), 1);
+    trust
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shadow_nla_credentials_are_withheld_without_trust_in_its_ca() {
+    let server = shadow_nla();
+    let o = ProbeOptions {
+        credentials: Some(Credentials::new(LAB_USER, None, LAB_PASSWORD)),
+        ..opts()
+    };
+    let (report, json) = run(&target(server.addr()), &o).await;
+    assert_eq!(
+        report.verdict_kind(),
+        VerdictKind::CredentialsWithheld,
+        "{json:#}"
+    );
+    assert_eq!(json["stop"]["reason"], "credentials_withheld");
+    assert_eq!(json["trust"]["decision"], "withheld");
+    let sha256 = json["server"]["certificate"]["sha256"].as_str().unwrap();
+    assert_eq!(json["trust"]["sha256"], sha256);
+    assert!(json["stop"]["hint"].as_str().unwrap().contains(sha256));
+    // The CA is the lab's, unknown to the system: the chain is valid for the host once it is trusted.
+    let (report, json) = run(
+        &target(server.addr()),
+        &ProbeOptions {
+            trust: lab_ca(&server),
+            ..o
+        },
+    )
+    .await;
+    assert_eq!(report.verdict_kind(), VerdictKind::Connected, "{json:#}");
+    assert_eq!(json["trust"]["decision"], "chain_valid");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn shadow_nla_with_the_right_password_connects() {
     let server = shadow_nla();
     let o = ProbeOptions {
         credentials: Some(Credentials::new(LAB_USER, None, LAB_PASSWORD)),
+        trust: lab_ca(&server),
         ..opts()
     };
     let (report, json) = run(&target(server.addr()), &o).await;
@@ -318,6 +358,7 @@ async fn shadow_nla_with_a_wrong_password_fails_in_credssp() {
     let server = shadow_nla();
     let o = ProbeOptions {
         credentials: Some(Credentials::new(LAB_USER, None, "not-the-password")),
+        trust: lab_ca(&server),
         ..opts()
     };
     let (report, json) = run(&target(server.addr()), &o).await;

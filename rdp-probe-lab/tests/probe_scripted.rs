@@ -523,6 +523,12 @@ fn tls_phase(json: &Value) -> Value {
 fn with_credentials(options: ProbeOptions) -> ProbeOptions {
     ProbeOptions {
         credentials: Some(rdp_probe_core::Credentials::new("u", None, "p")),
+        trust: rdp_probe_core::Trust {
+            pins: vec![
+                rdp_probe_lab::scripted::tls::certificate_sha256().expect("the lab certificate"),
+            ],
+            ..rdp_probe_core::Trust::default()
+        },
         ..options
     }
 }
@@ -619,4 +625,39 @@ async fn close_after_tls() {
             "{json:#}"
         );
     }
+}
+
+/// The credential trust policy against a real CredSSP exchange over TCP: a server whose certificate
+/// nothing vouches for gets the NEGOTIATE (its CHALLENGE names it in the report) and never an NTLM
+/// AUTHENTICATE; with its certificate pinned it gets one.
+#[tokio::test]
+async fn withheld_credentials_send_no_authenticate() {
+    let server = ScriptedServer::start(Scenario::NtlmChallenge { version: 6 })
+        .await
+        .unwrap();
+    let target = Target::new("127.0.0.1", server.addr().port()).unwrap();
+    let credentials = || Some(rdp_probe_core::Credentials::new("u", None, "p"));
+    let withheld = ProbeOptions {
+        credentials: credentials(),
+        ..opts()
+    };
+    let report = rdp_probe_core::probe(&target, &withheld).await;
+    assert_eq!(
+        report.verdict_kind(),
+        rdp_probe_core::VerdictKind::CredentialsWithheld,
+        "{}",
+        report.to_json_pretty()
+    );
+    assert!(report.server.ntlm.is_some());
+    // Let the server finish reading what the client sent before it closed.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(server.authenticates_received(), 0);
+    let pinned = with_credentials(opts());
+    let report = rdp_probe_core::probe(&target, &pinned).await;
+    assert_eq!(
+        report.failure().map(|f| f.phase),
+        Some(rdp_probe_core::Phase::Credssp)
+    );
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(server.authenticates_received(), 1);
 }

@@ -29,6 +29,7 @@ use crate::failure::{
     AfterErrInfo, CredsspFailure, Failure, FailureKind, Foreign, NetworkError, NetworkErrorKind,
     NotRdp, NotRdpKind, Pdu, ProtocolViolation, Timeout, TimeoutKind, TlsFailure,
 };
+use crate::options::TrustQuestion;
 use crate::phase::{PhaseLog, PhaseStatus};
 use crate::report::{
     ErrInfoFact, FailureReport, MstscReport, Outcome, Report, StopReport, Verdict,
@@ -36,7 +37,7 @@ use crate::report::{
 use crate::{Phase, ProbeOptions, Protocols, Target};
 
 pub use connector::Connector;
-pub use tls::{TlsEstablished, TlsHandshakeError, TlsStack};
+pub use tls::{ChainCheck, TlsEstablished, TlsHandshakeError, TlsStack};
 
 /// How long the engine waits for the server to close after a Set Error Info PDU.
 pub const ERRINFO_CLOSE_WAIT: Duration = Duration::from_secs(2);
@@ -69,6 +70,9 @@ pub enum Action {
     /// Supply this many bytes from a cryptographically secure generator through [`Machine::on_random`]
     /// (the engine makes no randomness of its own).
     Random(usize),
+    /// Ask [`crate::Trust::confirm`] whether the credentials may go to this server; report the answer
+    /// with [`Machine::on_trust_answer`].
+    ConfirmTrust(Box<TrustQuestion>),
     /// Done: call [`Machine::finish`].
     Finish,
 }
@@ -160,6 +164,17 @@ enum State {
         /// Standard RDP Security's encryption layer, once the server asked for encryption.
         encryption: Option<Box<security::Layer>>,
     },
+    /// TLS is up, the probe has credentials and nothing vouched for the server: the user is asked.
+    AwaitTrust {
+        /// The connector, past its security upgrade.
+        connector: Connector,
+        /// The protocol the server selected.
+        selected: Protocols,
+        /// The server's public key, for CredSSP.
+        public_key: Vec<u8>,
+        /// What the user is shown.
+        question: Box<TrustQuestion>,
+    },
     /// The server asked for Standard RDP Security with encryption: the driver supplies the client random.
     ClientRandom {
         /// The connector, after the Connect Response.
@@ -184,11 +199,12 @@ enum State {
 }
 
 /// The names of the engine's states ([`Machine::state_name`]), in the order a probe meets them.
-pub const STATE_NAMES: [&str; 11] = [
+pub const STATE_NAMES: [&str; 12] = [
     "connect",
     "reconnect",
     "negotiation",
     "tls_handshake",
+    "await_trust",
     "legacy_tls_check",
     "credssp",
     "session",
@@ -206,6 +222,7 @@ impl State {
             State::Reconnect => "reconnect",
             State::Negotiation { .. } => "negotiation",
             State::TlsHandshake { .. } => "tls_handshake",
+            State::AwaitTrust { .. } => "await_trust",
             State::LegacyTlsCheck(_) => "legacy_tls_check",
             State::Credssp { .. } => "credssp",
             State::Session { .. } => "session",
@@ -232,6 +249,8 @@ enum Input<'a> {
     TlsFailed(TlsHandshakeError),
     /// Random bytes asked for with [`Action::Random`].
     Random(&'a [u8]),
+    /// The answer to [`Action::ConfirmTrust`].
+    TrustAnswer(bool),
     /// Name resolution failed.
     ResolveFailed(String),
     /// The TCP connect failed.
@@ -256,6 +275,7 @@ impl Input<'_> {
             Input::TlsEstablished(_) => "tls_established",
             Input::TlsFailed(_) => "tls_failed",
             Input::Random(_) => "random",
+            Input::TrustAnswer(_) => "trust_answer",
             Input::ResolveFailed(_) => "resolve_failed",
             Input::ConnectFailed(_) => "connect_failed",
             Input::InvalidFrame(_) => "invalid_frame",
@@ -272,6 +292,8 @@ enum Stop {
     NeedsCredentials,
     /// `inconclusive`.
     Inconclusive,
+    /// `credentials_withheld`.
+    CredentialsWithheld,
 }
 
 /// How the probe ended, before the report is written.
@@ -282,6 +304,8 @@ enum End {
     NeedsCredentials(StopReport),
     /// The probe met something it does not implement, or a bug of its own.
     Inconclusive(StopReport),
+    /// The probe withheld its credentials from a server nothing vouched for.
+    CredentialsWithheld(StopReport),
     Connected(Outcome),
 }
 
@@ -354,6 +378,7 @@ impl Machine {
                 Action::Receive(Framing::Rdp)
             }
             State::TlsHandshake { stack, .. } => Action::UpgradeTls(*stack),
+            State::AwaitTrust { question, .. } => Action::ConfirmTrust(question.clone()),
             State::ClientRandom { .. } => Action::Random(crate::standard_security::RANDOM_LEN),
             State::LegacyTlsCheck(check) => check.action(),
             State::Credssp { nla, .. } => Action::Receive(nla.framing()),
@@ -538,6 +563,11 @@ impl Machine {
         self.step(Input::Random(bytes), now);
     }
 
+    /// The answer to [`Action::ConfirmTrust`]: `true` sends the credentials.
+    pub fn on_trust_answer(&mut self, yes: bool, now: Duration) {
+        self.step(Input::TrustAnswer(yes), now);
+    }
+
     /// Reading or writing failed, or the peer closed.
     pub fn on_io_failure(&mut self, error: IoFailure, now: Duration) {
         self.step(Input::IoFailed(error), now);
@@ -623,6 +653,15 @@ impl Machine {
                 },
                 Input::Random(random),
             ) => self.client_random(connector, selected, *pending, random),
+            (
+                State::AwaitTrust {
+                    connector,
+                    selected,
+                    public_key,
+                    ..
+                },
+                Input::TrustAnswer(yes),
+            ) => self.trust_answered(connector, selected, public_key, yes, now),
             (State::AwaitClose { code, since }, Input::Frame(frame)) => {
                 self.await_close_frame(code, since, frame)
             }
@@ -720,6 +759,10 @@ impl Machine {
                 self.log.close(PhaseStatus::Stopped, now);
                 Verdict::Inconclusive { stop }
             }
+            State::Ended(End::CredentialsWithheld(stop)) => {
+                self.log.close(PhaseStatus::Stopped, now);
+                Verdict::CredentialsWithheld { stop }
+            }
             State::Ended(End::Connected(outcome)) => {
                 self.log.close(PhaseStatus::Ok, now);
                 Verdict::Connected { outcome }
@@ -812,7 +855,34 @@ impl Machine {
         State::Ended(match why {
             Stop::NeedsCredentials => End::NeedsCredentials(stop),
             Stop::Inconclusive => End::Inconclusive(stop),
+            Stop::CredentialsWithheld => End::CredentialsWithheld(stop),
         })
+    }
+
+    /// Whether the credentials are withheld from this server (the trust decision said so).
+    fn withheld(&self) -> bool {
+        self.options.credentials.is_some()
+            && self
+                .report
+                .trust
+                .as_ref()
+                .is_some_and(|t| t.decision == crate::report::TrustDecision::Withheld)
+    }
+
+    /// Ends the probe before anything derived from the password leaves: `why` it would have.
+    fn withhold(&mut self, why: String) -> State {
+        let hint = match self.report.trust.as_ref().and_then(|t| t.sha256.as_deref()) {
+            Some(sha256) => format!(
+                "if this is the server you mean, pin its certificate: --trust-cert sha256:{sha256} (or trust its CA with --ca-file PEM; --trust-cert any sends to any server)"
+            ),
+            None => "Standard RDP Security proves no server identity: only --trust-cert any sends the credentials here (prefer enabling TLS and NLA on the server)".to_owned(),
+        };
+        self.stop(
+            Stop::CredentialsWithheld,
+            StopReason::CredentialsWithheld,
+            format!("credentials withheld: {why}"),
+            hint,
+        )
     }
 
     /// Records a Set Error Info PDU; a non-zero code leads to waiting for the close.

@@ -131,7 +131,12 @@ impl Machine {
         selected: Protocols,
         server_public_key: Vec<u8>,
     ) -> State {
-        let Some(creds) = self.options.credentials.clone() else {
+        let creds = if self.withheld() {
+            None
+        } else {
+            self.options.credentials.clone()
+        };
+        let Some(creds) = creds else {
             let negotiate = rdp_probe_wire::ntlm::negotiate_message();
             self.queue(rdp_probe_wire::credssp::encode_ts_request_negotiate(
                 TS_REQUEST_VERSION,
@@ -271,6 +276,13 @@ impl Machine {
             return self.failed(FailureKind::Ntstatus { status });
         }
         let Some(mut sequence) = sequence else {
+            if self.withheld() {
+                // The CHALLENGE is in; the AUTHENTICATE would carry the NTLM response.
+                return self.withhold(format!(
+                    "the server selected {} (Network Level Authentication); the NTLM AUTHENTICATE would carry an offline-crackable response to a server whose identity nothing vouched for",
+                    selected.selected_name()
+                ));
+            }
             let host = self.target.host().to_owned();
             return self.stop(
                 Stop::NeedsCredentials,

@@ -309,7 +309,7 @@ impl Machine {
             return Inspected::Pass;
         }
         let Some(sec) = response.security else {
-            return Inspected::Pass;
+            return self.standard_security_trust();
         };
         let cert = sec.server_certificate;
         let mut facts = StandardSecurityFacts {
@@ -341,6 +341,9 @@ impl Machine {
             &mut facts,
         );
         server.standard_security = Some(facts);
+        if let Inspected::Leave(state) = self.standard_security_trust() {
+            return Inspected::Leave(state);
+        }
         match checked {
             Ok(None) => Inspected::Pass,
             Ok(Some(pending)) => {
@@ -353,6 +356,32 @@ impl Machine {
             }
             Err(e) => Inspected::Leave(self.failed(FailureKind::StandardSecurity(e))),
         }
+    }
+
+    /// Standard RDP Security proves no server identity: with credentials, only [`crate::Trust::any`] lets
+    /// the Client Info (which carries the password) go.
+    fn standard_security_trust(&mut self) -> Inspected {
+        if self.options.credentials.is_none() {
+            return Inspected::Pass;
+        }
+        let any = self.options.trust.any;
+        self.report.trust = Some(crate::report::TrustReport {
+            decision: if any {
+                crate::report::TrustDecision::Any
+            } else {
+                crate::report::TrustDecision::Withheld
+            },
+            sha256: None,
+            chain_problem: Some(
+                "Standard RDP Security: the proprietary certificate's signing key is public, so no certificate proves the server's identity".to_owned(),
+            ),
+        });
+        if any {
+            return Inspected::Pass;
+        }
+        Inspected::Leave(self.withhold(
+            "the server uses Standard RDP Security, which proves no server identity; the Client Info would carry the password".to_owned(),
+        ))
     }
 
     /// Everything after the Connect Response.

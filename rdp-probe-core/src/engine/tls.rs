@@ -18,6 +18,8 @@ use super::{Action, Connector, Framing, IoFailure, Machine, State};
 use crate::failure::{
     CertificateProblem, FailureKind, Foreign, NetworkError, NetworkErrorKind, TlsFailure,
 };
+use crate::options::TrustQuestion;
+use crate::report::{TrustDecision, TrustReport};
 use crate::{Phase, Protocols};
 
 /// The length of a ClientHello random ([RFC 5246] 7.4.1.2).
@@ -57,6 +59,20 @@ pub struct TlsEstablished {
     pub cipher_suite: String,
     /// The DER certificates the server sent, leaf first.
     pub chain: Vec<Vec<u8>>,
+    /// What the verifier said of the chain for the host (the system roots and [`crate::Trust::ca_roots`]),
+    /// when the driver was asked to check it: the probe has credentials to protect.
+    pub chain_check: ChainCheck,
+}
+
+/// Whether the server's certificate chain is valid for the host, as the driver's verifier judged it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChainCheck {
+    /// Not checked (no credentials to protect, or a transcript that checks nothing).
+    NotChecked,
+    /// Valid for the host against the system roots and the extra roots.
+    Valid,
+    /// Not valid: the verifier's words.
+    Invalid(String),
 }
 
 /// Why the driver's TLS handshake failed.
@@ -227,9 +243,35 @@ impl Machine {
             Ok(c) => c,
             Err(state) => return state,
         };
+        let decision = self.trust_decision(leaf, &tls.chain_check);
+        if let Some(question) = decision {
+            return State::AwaitTrust {
+                connector,
+                selected,
+                public_key,
+                question: Box::new(question),
+            };
+        }
+        self.after_tls(connector, selected, public_key, now)
+    }
+
+    /// Where the session goes after TLS, the trust decision made.
+    pub(super) fn after_tls(
+        &mut self,
+        connector: Connector,
+        selected: Protocols,
+        public_key: Vec<u8>,
+        now: Duration,
+    ) -> State {
         if selected.has_nla() {
             self.log.enter(Phase::Credssp, now);
             self.begin_nla(connector, selected, public_key)
+        } else if self.withheld() {
+            // The Client Info would carry the password, over a TLS session nothing vouched for.
+            self.withhold(format!(
+                "the server selected {} (TLS without NLA): the Client Info would carry the password to a server whose identity nothing vouched for",
+                selected.selected_name()
+            ))
         } else {
             self.log.enter(Phase::BasicSettings, now);
             State::Session {
@@ -238,6 +280,64 @@ impl Machine {
                 encryption: None,
             }
         }
+    }
+
+    /// The user's answer to [`Action::ConfirmTrust`].
+    pub(super) fn trust_answered(
+        &mut self,
+        connector: Connector,
+        selected: Protocols,
+        public_key: Vec<u8>,
+        yes: bool,
+        now: Duration,
+    ) -> State {
+        if let Some(trust) = self.report.trust.as_mut() {
+            trust.decision = if yes {
+                TrustDecision::Confirmed
+            } else {
+                TrustDecision::Withheld
+            };
+        }
+        self.after_tls(connector, selected, public_key, now)
+    }
+
+    /// With credentials, decides whether the server behind `leaf` may have them and records it; a
+    /// question when only the user can say.
+    fn trust_decision(&mut self, leaf: &[u8], chain: &ChainCheck) -> Option<TrustQuestion> {
+        self.options.credentials.as_ref()?;
+        let sha256 = crate::cert::sha256_hex(leaf);
+        let trust = &self.options.trust;
+        let pinned = trust.pins.iter().any(|pin| crate::cert::hex(pin) == sha256);
+        let (decision, chain_problem) = match chain {
+            ChainCheck::Valid => (TrustDecision::ChainValid, None),
+            ChainCheck::Invalid(problem) => (TrustDecision::Withheld, Some(problem.clone())),
+            ChainCheck::NotChecked => (
+                TrustDecision::Withheld,
+                Some("the chain was not checked".to_owned()),
+            ),
+        };
+        let decision = match decision {
+            TrustDecision::ChainValid => decision,
+            _ if trust.any => TrustDecision::Any,
+            _ if pinned => TrustDecision::Pinned,
+            other => other,
+        };
+        self.report.trust = Some(TrustReport {
+            decision,
+            sha256: Some(sha256.clone()),
+            chain_problem: chain_problem.clone(),
+        });
+        if decision != TrustDecision::Withheld || trust.confirm.is_none() {
+            return None;
+        }
+        let summary = self.report.server.certificate.as_ref();
+        Some(TrustQuestion {
+            host: self.target.host().to_owned(),
+            subject: summary.map(|c| c.subject.clone()).unwrap_or_default(),
+            issuer: summary.map(|c| c.issuer.clone()).unwrap_or_default(),
+            sha256,
+            problem: chain_problem.unwrap_or_default(),
+        })
     }
 
     pub(super) fn tls_failed(&mut self, error: TlsHandshakeError, now: Duration) -> State {

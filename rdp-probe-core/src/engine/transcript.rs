@@ -234,6 +234,9 @@ pub struct Setup {
     pub max_steps: usize,
     /// See [`DEFAULT_MAX_EVENTS`].
     pub max_events: usize,
+    /// Whether the server's chains count as valid for the host (as the driver's verifier would judge
+    /// a chain to a trusted root) when the trust decision asks; by default every chain is invalid.
+    pub valid_chains: bool,
 }
 
 impl Setup {
@@ -249,7 +252,15 @@ impl Setup {
             tick: DEFAULT_TICK,
             max_steps: DEFAULT_MAX_STEPS,
             max_events: DEFAULT_MAX_EVENTS,
+            valid_chains: false,
         }
+    }
+
+    /// Chains count as valid for the host ([`Setup::valid_chains`]).
+    #[must_use]
+    pub fn with_valid_chains(mut self) -> Self {
+        self.valid_chains = true;
+        self
     }
 
     /// These options instead.
@@ -468,6 +479,19 @@ fn refused_failure() -> IoFailure {
 }
 
 /// Drives one probe against `server`: the one place that talks to [`Machine`].
+/// The chain check the driver would report for any chain under `setup` ([`Setup::valid_chains`]): made
+/// only with credentials to protect and without `trust.any`, as the driver does.
+fn chain_check(setup: &Setup) -> super::ChainCheck {
+    let options = &setup.options;
+    if options.credentials.is_none() || options.trust.any {
+        super::ChainCheck::NotChecked
+    } else if setup.valid_chains {
+        super::ChainCheck::Valid
+    } else {
+        super::ChainCheck::Invalid("the transcript harness trusts no chain".to_owned())
+    }
+}
+
 fn drive(setup: &Setup, server: &mut dyn Server) -> Transcript {
     let mut m = Machine::new(setup.target.clone(), setup.options.clone(), setup.now_unix);
     let mut w = Wire {
@@ -633,6 +657,7 @@ fn drive(setup: &Setup, server: &mut dyn Server) -> Transcript {
                                 version,
                                 cipher_suite,
                                 chain,
+                                chain_check: chain_check(setup),
                             };
                             m.on_tls_established(tls, w.now);
                         }
@@ -662,6 +687,15 @@ fn drive(setup: &Setup, server: &mut dyn Server) -> Transcript {
                 }
             }
             Action::Random(len) => m.on_random(&vec![RANDOM_FILL; len], w.now),
+            Action::ConfirmTrust(question) => {
+                let yes = setup
+                    .options
+                    .trust
+                    .confirm
+                    .as_ref()
+                    .is_some_and(|confirm| confirm(&question));
+                m.on_trust_answer(yes, w.now);
+            }
             Action::Finish => break,
         }
     }
@@ -730,7 +764,9 @@ pub fn check_invariants(report: &Report, options: &ProbeOptions) -> Result<(), I
     let failed = verdict == VerdictKind::Failed;
     let stopped = matches!(
         verdict,
-        VerdictKind::NeedsCredentials | VerdictKind::Inconclusive
+        VerdictKind::NeedsCredentials
+            | VerdictKind::Inconclusive
+            | VerdictKind::CredentialsWithheld
     );
     let mut expect = |ok: bool, what: String| {
         if !ok {

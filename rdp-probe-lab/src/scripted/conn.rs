@@ -25,6 +25,10 @@ use rdp_probe_wire::ntlm;
 use rdp_probe_wire::security::{MAC_LEN, SEC_ENCRYPT, SEC_INFO_PKT};
 use tokio::io::{AsyncRead, AsyncWrite};
 
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+use super::Seen;
 use super::{
     BrokenSecurityData, CORE_VERSION, DRIP_INTERVAL, EncryptedEnding, GARBLED_CUT, Hostility,
     IO_CHANNEL, NTLM_BUILD, NTLM_DNS_COMPUTER, NTLM_NB_COMPUTER, NTLM_NB_DOMAIN, Point,
@@ -348,7 +352,12 @@ async fn tls_close(stream: &mut (impl AsyncRead + AsyncWrite + Unpin)) -> io::Re
 
 /// The scenarios that select a TLS-based protocol: the Connection Confirm, then the TLS (and
 /// CredSSP) part of the script.
-async fn serve_tls(mut c: Conn, scenario: Scenario, requested: Option<u32>) -> io::Result<()> {
+async fn serve_tls(
+    mut c: Conn,
+    scenario: Scenario,
+    requested: Option<u32>,
+    seen: &Seen,
+) -> io::Result<()> {
     let selected_protocol = if requested.unwrap_or(PROTOCOL_RDP) & PROTOCOL_HYBRID != 0 {
         PROTOCOL_HYBRID
     } else {
@@ -440,16 +449,45 @@ async fn serve_tls(mut c: Conn, scenario: Scenario, requested: Option<u32>) -> i
                 stream.write_all(&challenge).await?;
                 stream.flush().await?;
             }
-            let _authenticate = reader
+            let authenticate = reader
                 .read_frame(&mut stream, credssp::ts_request_len)
                 .await?;
+            if is_ntlm_authenticate(&authenticate) {
+                seen.authenticate.fetch_add(1, Ordering::SeqCst);
+            }
             tls_close(&mut stream).await
         }
     }
 }
 
 /// Plays `scenario` on one accepted connection.
-pub(super) async fn serve(stream: TcpStream, scenario: Scenario) -> io::Result<()> {
+/// `MessageType` of an NTLM AUTHENTICATE_MESSAGE ([MS-NLMP] 2.2.1.3).
+const NTLM_AUTHENTICATE: u32 = 3;
+
+/// Whether a client TSRequest carries an NTLM AUTHENTICATE in its negoToken.
+fn is_ntlm_authenticate(ts_request: &[u8]) -> bool {
+    credssp::parse_ts_request(ts_request)
+        .ok()
+        .and_then(|ts| ts.nego_token)
+        .and_then(|token| {
+            let ntlm = ntlm::find_ntlmssp(token).unwrap_or(token);
+            ntlm.get(8..12)
+                .and_then(|t| <[u8; 4]>::try_from(t).ok())
+                .map(u32::from_le_bytes)
+        })
+        == Some(NTLM_AUTHENTICATE)
+}
+
+/// Plays `scenario` on one accepted connection, counting in `seen` what it received.
+pub(super) async fn serve(
+    stream: TcpStream,
+    scenario: Scenario,
+    seen: Arc<Seen>,
+) -> io::Result<()> {
+    serve_one(stream, scenario, &seen).await
+}
+
+async fn serve_one(stream: TcpStream, scenario: Scenario, seen: &Seen) -> io::Result<()> {
     let _ = stream.set_nodelay(true);
     let c = Conn {
         stream,
@@ -476,7 +514,7 @@ pub(super) async fn serve(stream: TcpStream, scenario: Scenario) -> io::Result<(
     let cr = c.read_frame().await?;
     let requested = requested_protocols(&cr);
     if scenario.uses_tls() {
-        return serve_tls(c, scenario, requested).await;
+        return serve_tls(c, scenario, requested, seen).await;
     }
     let confirm = match scenario {
         Scenario::Http => {
@@ -983,9 +1021,12 @@ mod tests {
             io::Result::Ok(received)
         });
         let (stream, _) = listener.accept().await?;
-        let served = tokio::time::timeout(Duration::from_secs(10), serve(stream, scenario))
-            .await
-            .expect("the scripted server ends in time");
+        let served = tokio::time::timeout(
+            Duration::from_secs(10),
+            serve(stream, scenario, Arc::default()),
+        )
+        .await
+        .expect("the scripted server ends in time");
         client.await.expect("client task")?;
         served
     }

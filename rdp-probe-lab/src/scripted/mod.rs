@@ -37,11 +37,13 @@ mod conn;
 #[cfg(test)]
 mod delivery_tests;
 mod pdu;
-pub(crate) mod tls;
+pub mod tls;
 
 use std::fmt;
 use std::io;
 use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use rdp_probe_core::engine::transcript::standard::{
@@ -693,6 +695,15 @@ impl fmt::Display for Scenario {
 pub struct ScriptedServer {
     scenario: Scenario,
     listening: Listening,
+    seen: Arc<Seen>,
+}
+
+/// What a scripted server received, over all its connections.
+#[derive(Debug, Default)]
+pub(crate) struct Seen {
+    /// NTLM AUTHENTICATE messages ([`Scenario::NtlmChallenge`]): the offline-crackable response a
+    /// client sends only to a server it trusts with its credentials.
+    pub(crate) authenticate: AtomicUsize,
 }
 
 impl ScriptedServer {
@@ -705,11 +716,16 @@ impl ScriptedServer {
     /// Like [`ScriptedServer::start`] on `127.0.0.1:port` (0 picks a free port).
     pub async fn start_on(scenario: Scenario, port: u16) -> io::Result<ScriptedServer> {
         let label = format!("scripted server {scenario}");
-        let listening =
-            Listening::start(port, label, move |stream| conn::serve(stream, scenario)).await?;
+        let seen = Arc::new(Seen::default());
+        let counted = Arc::clone(&seen);
+        let listening = Listening::start(port, label, move |stream| {
+            conn::serve(stream, scenario, Arc::clone(&counted))
+        })
+        .await?;
         Ok(ScriptedServer {
             scenario,
             listening,
+            seen,
         })
     }
 
@@ -721,6 +737,11 @@ impl ScriptedServer {
     /// The scenario it plays.
     pub fn scenario(&self) -> Scenario {
         self.scenario
+    }
+
+    /// How many NTLM AUTHENTICATE messages it received so far ([`Scenario::NtlmChallenge`]).
+    pub fn authenticates_received(&self) -> usize {
+        self.seen.authenticate.load(Ordering::SeqCst)
     }
 }
 

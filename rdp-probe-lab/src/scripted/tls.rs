@@ -14,6 +14,8 @@ struct Identity {
     config: Arc<ServerConfig>,
     /// The `subjectPublicKey` BIT STRING contents of the certificate (what CredSSP binds to).
     public_key: Vec<u8>,
+    /// The certificate, DER.
+    der: Vec<u8>,
 }
 
 static CONFIG: OnceLock<Result<Identity, String>> = OnceLock::new();
@@ -34,6 +36,14 @@ pub(crate) fn acceptor() -> io::Result<TlsAcceptor> {
 /// SubjectPublicKeyInfo): the key a CredSSP server binds the TLS channel to ([MS-CSSP] 3.1.5).
 pub(crate) fn public_key() -> io::Result<Vec<u8>> {
     identity().map(|id| id.public_key.clone())
+}
+
+/// The SHA-256 of the certificate the scripted and acceptor servers present: what a probe with the
+/// lab's credentials pins (`--trust-cert sha256:`), as a user pins a server whose certificate no root
+/// vouches for. The certificate is the same in every process (a fixed key, rcgen's fixed validity and
+/// a serial derived from the key, a deterministic RSA signature), so is its fingerprint.
+pub fn certificate_sha256() -> io::Result<[u8; 32]> {
+    identity().map(|id| rdp_probe_core::cert::sha256(&id.der))
 }
 
 /// The lab's RSA 2048 private key (PKCS #8 DER, unencrypted). It protects nothing: it exists only so
@@ -77,5 +87,18 @@ fn make_config() -> Result<Identity, String> {
     Ok(Identity {
         config: Arc::new(config),
         public_key,
+        der: cert.der().to_vec(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_certificate_is_the_same_in_every_process() {
+        let made = [make_config().unwrap(), make_config().unwrap()];
+        assert_eq!(made[0].der, made[1].der);
+        assert_eq!(certificate_sha256().unwrap().len(), 32);
+    }
 }

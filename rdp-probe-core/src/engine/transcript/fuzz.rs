@@ -27,7 +27,7 @@ use super::{Event, InvariantViolation, Setup, Transcript, server};
 use crate::engine::{IoFailure, TlsHandshakeError};
 use crate::failure::NetworkErrorKind;
 use crate::standard_security::EncryptionMethod;
-use crate::{Credentials, LegacyTls, ProbeOptions, Protocols, Target, Timeouts};
+use crate::{Credentials, LegacyTls, ProbeOptions, Protocols, Target, Timeouts, Trust};
 
 /// Configuration bits 0-2: which protocols the probe requests.
 pub const CONFIG_PROTOCOLS_MASK: u8 = 0x07;
@@ -322,6 +322,12 @@ pub fn case(data: &[u8]) -> Option<(Setup, Vec<Event>)> {
         },
         // Pinned, so a case means the same with and without the `legacy-tls` feature.
         legacy_tls: LegacyTls::Follow,
+        // With credentials, the logon is what is fuzzed: they go to any server (the harness trusts no
+        // chain). Withholding them is covered by the scenario tests.
+        trust: Trust {
+            any: true,
+            ..Trust::default()
+        },
         ..ProbeOptions::default()
     };
     let setup =
