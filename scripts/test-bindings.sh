@@ -4,7 +4,9 @@
 #   1. the checked-in header matches what cbindgen 0.29.4 generates from rdp-probe-ffi/src;
 #   2. C: the ABI test and examples/c/probe.c, built with -std=c11 -Wall -Wextra -Werror through
 #      pkg-config, linked dynamically and statically (neither needs a system OpenSSL: the
-#      legacy-TLS stack is vendored into librdp_probe), run under valgrind (no errors, no leaks);
+#      legacy-TLS stack is vendored into librdp_probe), run under valgrind (no errors, no leaks),
+#      the credential trust policy included (withheld from the lab's self-signed certificate until
+#      it is pinned or "any" is trusted);
 #   3. Python: bindings/python/run-tests.sh (maturin wheel, pytest);
 #   4. C#: bindings/csharp/run-tests.sh (mcs, mono);
 #   5. the same three lab scenarios probed by the Rust, C, Python and C# examples give JSON reports
@@ -105,7 +107,8 @@ export LD_LIBRARY_PATH="$WORK/prefix/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 
 say "C: abi_test under valgrind (dynamic, then static)"
 for kind in dynamic static; do
-  "${VALGRIND[@]}" "$WORK/abi_test-$kind" "$TLS_PORT" "$ERRINFO_PORT" "$SILENT_PORT" "$TLS_ALERT_PORT"
+  "${VALGRIND[@]}" "$WORK/abi_test-$kind" "$TLS_PORT" "$ERRINFO_PORT" "$SILENT_PORT" "$TLS_ALERT_PORT" \
+    "$NLA_PORT" rdp-probe-ffi/tests/data/test-ca.pem
 done
 
 say "C: examples/c/probe under valgrind"
@@ -116,6 +119,21 @@ for kind in dynamic static; do
   set -e
   if [ "$status" -ne 1 ]; then
     echo "probe-$kind against errinfo-after-client-info-0x7 exited $status, expected 1 (failed)" >&2
+    exit 1
+  fi
+done
+# The lab's credentials: withheld from its self-signed certificate (5) until --trust-cert vouches (0).
+for trust in "" "--trust-cert any"; do
+  expected=5
+  [ -n "$trust" ] && expected=0
+  set +e
+  # shellcheck disable=SC2086
+  RDP_PROBE_PASSWORD='LabPass1!' "${VALGRIND[@]}" "$WORK/probe-dynamic" 127.0.0.1 "$NLA_PORT" \
+    --user labuser $trust
+  status=$?
+  set -e
+  if [ "$status" -ne "$expected" ]; then
+    echo "probe-dynamic --user labuser $trust against ironrdp-nla exited $status, expected $expected" >&2
     exit 1
   fi
 done

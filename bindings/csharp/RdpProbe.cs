@@ -55,6 +55,10 @@ namespace RdpProbe
         public const uint InvalidClientName = 207;
         /// <summary>The legacy-TLS mode is not a <see cref="LegacyTls"/> value.</summary>
         public const uint InvalidLegacyTls = 208;
+        /// <summary>A certificate pin is not <c>sha256:</c> followed by 64 hex digits (colons allowed).</summary>
+        public const uint InvalidTrustPin = 209;
+        /// <summary>A CA PEM holds no certificate that can be read.</summary>
+        public const uint InvalidCaPem = 210;
         /// <summary>rdp-probe panicked; the panic was caught at the C boundary.</summary>
         public const uint Panic = 300;
         /// <summary>The async runtime that drives the probe could not be started.</summary>
@@ -76,6 +80,13 @@ namespace RdpProbe
         NeedsCredentials = 3,
         /// <summary>The probe met something it does not implement; not a server fault.</summary>
         Inconclusive = 4,
+        /// <summary>
+        /// The probe had credentials but sent nothing derived from the password: nothing vouched for
+        /// the server's identity (see <see cref="ProbeConfigBuilder.WithCredentials"/>).
+        /// <see cref="Report.TrustPin"/> is the pin to pass to <see cref="ProbeConfigBuilder.AddTrustPin"/>
+        /// once you know it is the server you mean.
+        /// </summary>
+        CredentialsWithheld = 5,
     }
 
     /// <summary>
@@ -351,6 +362,15 @@ namespace RdpProbe
         internal static extern uint rdp_probe_config_builder_set_legacy_tls(BuilderHandle builder, uint mode);
 
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern uint rdp_probe_config_builder_trust_any(BuilderHandle builder, [MarshalAs(UnmanagedType.U1)] bool any);
+
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern uint rdp_probe_config_builder_add_trust_pin(BuilderHandle builder, [In] byte[] pin);
+
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern uint rdp_probe_config_builder_add_ca_pem(BuilderHandle builder, [In] byte[] pem, UIntPtr len);
+
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         internal static extern uint rdp_probe_config_builder_set_client_name(BuilderHandle builder, [In] byte[] name);
 
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
@@ -404,6 +424,12 @@ namespace RdpProbe
 
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         internal static extern uint rdp_probe_report_hint(ReportHandle report, [Out] byte[] buf, UIntPtr len, out UIntPtr needed);
+
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern uint rdp_probe_report_trust_decision(ReportHandle report, [Out] byte[] buf, UIntPtr len, out UIntPtr needed);
+
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern uint rdp_probe_report_trust_sha256(ReportHandle report, [Out] byte[] buf, UIntPtr len, out UIntPtr needed);
 
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         internal static extern uint rdp_probe_report_json(ReportHandle report, [Out] byte[] buf, UIntPtr len, out UIntPtr needed);
@@ -582,7 +608,8 @@ namespace RdpProbe
     /// <see cref="RdpProbeInvalidArgumentException"/> and leaving the builder unchanged) and returns
     /// the builder, for chaining. Defaults are the Windows client's: SSL | HYBRID | HYBRID_EX with
     /// fallback, no credentials, timeouts connect 5 s / phase 10 s / overall 30 s, any certificate,
-    /// legacy TLS <see cref="LegacyTls.Follow"/> when the library has OpenSSL.
+    /// legacy TLS <see cref="LegacyTls.Follow"/> when the library has OpenSSL, and credentials
+    /// trusted only to a server whose chain is valid for the host against the system roots.
     /// A builder may be built several times and changed in between; calls are serialized, so it may
     /// be shared between threads. Dispose it when done (its password memory is zeroed natively).
     /// </summary>
@@ -678,6 +705,15 @@ namespace RdpProbe
         /// Sets the credentials for Network Level Authentication (CredSSP). Without credentials a
         /// server that requires NLA yields <see cref="Verdict.NeedsCredentials"/>. The password never
         /// appears in a report; the UTF-8 copy this binding makes for the call is zeroed afterwards.
+        /// <para>
+        /// Nothing derived from the password (the NTLM AUTHENTICATE, the TSCredentials, a Client Info
+        /// carrying it) is sent unless something vouches for the server: its certificate chain is
+        /// valid for the host against the system roots and those of <see cref="AddCaPem"/>, or its
+        /// certificate is pinned with <see cref="AddTrustPin"/>, or <see cref="TrustAny"/> is on.
+        /// Otherwise the verdict is <see cref="Verdict.CredentialsWithheld"/>, with the fingerprint
+        /// in <see cref="Report.TrustSha256"/>. The library never asks interactively (the CLI does):
+        /// decide beforehand with pins, roots or TrustAny.
+        /// </para>
         /// </summary>
         /// <param name="user">The user name, or <c>DOMAIN\user</c> when <paramref name="domain"/> is null.</param>
         /// <param name="password">The password.</param>
@@ -781,6 +817,77 @@ namespace RdpProbe
             return this;
         }
 
+        /// <summary>
+        /// Whether the credentials may go to any server, whatever vouches for it, Standard RDP
+        /// Security included (the CLI's <c>--trust-cert any</c>). For lab servers, or a server checked
+        /// by other means. <c>false</c> (the default) restores the policy of
+        /// <see cref="WithCredentials"/>; pins and roots added are kept either way.
+        /// </summary>
+        /// <param name="any">Whether any server may have the credentials.</param>
+        /// <exception cref="ObjectDisposedException">The builder was disposed.</exception>
+        public ProbeConfigBuilder TrustAny(bool any = true)
+        {
+            lock (gate)
+            {
+                ThrowIfDisposed();
+                Check(Native.rdp_probe_config_builder_trust_any(handle, any), "rdp_probe_config_builder_trust_any");
+            }
+            return this;
+        }
+
+        /// <summary>
+        /// Trusts the server whose certificate has this SHA-256 with the credentials, whatever its
+        /// chain (the CLI's <c>--trust-cert sha256:HEX</c>): <c>sha256:</c> followed by 64 hex digits
+        /// (either case, colons allowed), e.g. <see cref="Report.TrustPin"/> of a
+        /// <see cref="Verdict.CredentialsWithheld"/> report. Adds to the pins already given.
+        /// </summary>
+        /// <param name="pin">The pin.</param>
+        /// <exception cref="RdpProbeInvalidArgumentException">Code 209 for a malformed pin (<c>any</c> included: that is <see cref="TrustAny"/>); the builder is unchanged.</exception>
+        /// <exception cref="ArgumentNullException"><paramref name="pin"/> is null.</exception>
+        /// <exception cref="ArgumentException"><paramref name="pin"/> holds a NUL or a lone surrogate.</exception>
+        /// <exception cref="ObjectDisposedException">The builder was disposed.</exception>
+        public ProbeConfigBuilder AddTrustPin(string pin)
+        {
+            if (pin == null)
+            {
+                throw new ArgumentNullException("pin");
+            }
+            byte[] p = Utf8.ToC(pin, "pin");
+            lock (gate)
+            {
+                ThrowIfDisposed();
+                Check(Native.rdp_probe_config_builder_add_trust_pin(handle, p), "rdp_probe_config_builder_add_trust_pin");
+            }
+            return this;
+        }
+
+        /// <summary>
+        /// Trusts the CA certificates in <paramref name="pem"/> (the bytes of a PEM file, e.g.
+        /// <c>File.ReadAllBytes(path)</c>) as roots besides the system's (the CLI's
+        /// <c>--ca-file</c>): a server whose chain is valid for the host against them may have the
+        /// credentials, and <see cref="CertPolicy.RequireValid"/> accepts its chain too. Every
+        /// <c>CERTIFICATE</c> block is read, other blocks are skipped; adds to the roots already given.
+        /// </summary>
+        /// <param name="pem">The PEM bytes.</param>
+        /// <exception cref="RdpProbeInvalidArgumentException">Code 210 when there is no certificate, or a block that is not an X.509 certificate; the builder is unchanged (all of the PEM is added, or none).</exception>
+        /// <exception cref="ArgumentNullException"><paramref name="pem"/> is null.</exception>
+        /// <exception cref="ObjectDisposedException">The builder was disposed.</exception>
+        public ProbeConfigBuilder AddCaPem(byte[] pem)
+        {
+            if (pem == null)
+            {
+                throw new ArgumentNullException("pem");
+            }
+            // Never a NULL pointer, even for no bytes: the library then judges the empty PEM.
+            byte[] buf = pem.Length == 0 ? new byte[1] : pem;
+            lock (gate)
+            {
+                ThrowIfDisposed();
+                Check(Native.rdp_probe_config_builder_add_ca_pem(handle, buf, new UIntPtr((uint)pem.Length)), "rdp_probe_config_builder_add_ca_pem");
+            }
+            return this;
+        }
+
         /// <summary>Sets the client computer name sent to the server (default <c>rdp-probe</c>).</summary>
         /// <param name="name">The name.</param>
         /// <exception cref="ArgumentNullException"><paramref name="name"/> is null.</exception>
@@ -833,7 +940,7 @@ namespace RdpProbe
 
     /// <summary>
     /// A complete, immutable probe config (target, credentials, protocols, timeouts, certificate
-    /// policy, client name, legacy TLS). It may be used by several probes at once, from any thread.
+    /// policy, client name, legacy TLS, trust). It may be used by several probes at once, from any thread.
     /// Disposing it does not disturb probes already running with it.
     /// </summary>
     public sealed class ProbeConfig : IDisposable
@@ -1018,7 +1125,7 @@ namespace RdpProbe
         /// <summary>For Connected: <c>connected</c> (the sequence completed) or <c>redirected</c> (the server sent a Server Redirection PDU, which the probe does not follow); null otherwise.</summary>
         public string Outcome { get; private set; }
 
-        /// <summary>The failure kind (for Failed) or stop reason (for NeedsCredentials / Inconclusive), snake_case; null for Connected.</summary>
+        /// <summary>The failure kind (for Failed) or stop reason (for NeedsCredentials / Inconclusive / CredentialsWithheld), snake_case; null for Connected.</summary>
         public string Kind { get; private set; }
 
         /// <summary>The server's code, for Failed; null otherwise.</summary>
@@ -1032,6 +1139,26 @@ namespace RdpProbe
 
         /// <summary>What to check or do; null for Connected.</summary>
         public string Hint { get; private set; }
+
+        /// <summary>
+        /// What decided whether the credentials went to the server: <c>chain_valid</c>, <c>pinned</c>,
+        /// <c>any</c> or <c>withheld</c> (<c>trust.decision</c> in the JSON); null without credentials
+        /// or when the probe ended before the server's identity was known.
+        /// </summary>
+        public string TrustDecision { get; private set; }
+
+        /// <summary>
+        /// The SHA-256 of the server's certificate as the trust decision saw it, 64 lowercase hex
+        /// digits (<c>trust.sha256</c> in the JSON); null when <see cref="TrustDecision"/> is, and
+        /// under Standard RDP Security.
+        /// </summary>
+        public string TrustSha256 { get; private set; }
+
+        /// <summary><see cref="TrustSha256"/> as <see cref="ProbeConfigBuilder.AddTrustPin"/> takes it (<c>sha256:HEX</c>), or null.</summary>
+        public string TrustPin
+        {
+            get { return TrustSha256 == null ? null : "sha256:" + TrustSha256; }
+        }
 
         /// <summary>The whole report as JSON (schema <c>rdp-probe/1</c>), exactly the string <c>rdp_probe_report_json</c> writes: one line, no newline.</summary>
         public string Json { get; private set; }
@@ -1067,6 +1194,8 @@ namespace RdpProbe
             report.Kind = Text(handle, Native.rdp_probe_report_kind, "rdp_probe_report_kind");
             report.Message = Text(handle, Native.rdp_probe_report_message, "rdp_probe_report_message");
             report.Hint = Text(handle, Native.rdp_probe_report_hint, "rdp_probe_report_hint");
+            report.TrustDecision = Text(handle, Native.rdp_probe_report_trust_decision, "rdp_probe_report_trust_decision");
+            report.TrustSha256 = Text(handle, Native.rdp_probe_report_trust_sha256, "rdp_probe_report_trust_sha256");
 
             uint value;
             r = Native.rdp_probe_report_code_value(handle, out value);

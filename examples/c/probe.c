@@ -1,13 +1,21 @@
 /*
  * probe: the rdp-probe C ABI in one small program.
  *
- *   probe HOST [PORT] [--json] [--user USER] [--timeout MS]
+ *   probe HOST [PORT] [--json] [--user USER] [--timeout MS] [--trust-cert any|sha256:HEX]...
+ *         [--ca-file PEM]...
  *
  * Probes HOST:PORT (default 3389) and prints the verdict, and for a failure the phase, the server's
  * code, the pair the Windows client would show, the message and the hint. With --json it prints the
  * report's JSON (schema rdp-probe/1) instead. The password for --user is read from the environment
- * variable RDP_PROBE_PASSWORD. Exit status: 0 connected, 1 failed, 3 needs credentials,
- * 4 inconclusive, 2 usage or API error.
+ * variable RDP_PROBE_PASSWORD.
+ *
+ * The credentials go only to a server something vouches for, as with the rdp-probe CLI: its
+ * certificate chain is valid for HOST (the system's roots and every --ca-file), or its SHA-256 is
+ * pinned with --trust-cert sha256:HEX (the fingerprint a credentials_withheld report shows), or
+ * --trust-cert any. Otherwise the verdict is credentials_withheld. Both options repeat.
+ *
+ * Exit status: 0 connected, 1 failed, 3 needs credentials, 4 inconclusive, 5 credentials withheld,
+ * 2 usage or API error.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -56,6 +64,68 @@ static int parse_number(const char *text, unsigned long max, unsigned long *out)
   return 1;
 }
 
+/* The whole of a file in a fresh heap buffer (NULL with errno set on error); its length in *len. */
+static unsigned char *read_file(const char *path, size_t *len) {
+  FILE *f = fopen(path, "rb");
+  if (f == NULL) {
+    return NULL;
+  }
+  unsigned char *buf = NULL;
+  size_t used = 0, cap = 0;
+  for (;;) {
+    if (used == cap) {
+      cap = cap ? cap * 2 : 16384;
+      unsigned char *more = realloc(buf, cap);
+      if (more == NULL) {
+        free(buf);
+        fclose(f);
+        errno = ENOMEM;
+        return NULL;
+      }
+      buf = more;
+    }
+    size_t n = fread(buf + used, 1, cap - used, f);
+    used += n;
+    if (n == 0) {
+      break;
+    }
+  }
+  int failed = ferror(f);
+  fclose(f);
+  if (failed) {
+    free(buf);
+    errno = EIO;
+    return NULL;
+  }
+  *len = used;
+  return buf;
+}
+
+/* Applies one --trust-cert or --ca-file value to the builder; prints why not and returns 0 on error. */
+static int apply_trust(rdp_probe_config_builder *builder, const char *option, const char *value) {
+  rdp_probe_result r;
+  if (strcmp(option, "--trust-cert") == 0) {
+    r = strcmp(value, "any") == 0 ? rdp_probe_config_builder_trust_any(builder, true)
+                                   : rdp_probe_config_builder_add_trust_pin(builder, value);
+  } else {
+    size_t len = 0;
+    unsigned char *pem = read_file(value, &len);
+    if (pem == NULL) {
+      fprintf(stderr, "probe: --ca-file %s: %s\n", value, strerror(errno));
+      return 0;
+    }
+    r = rdp_probe_config_builder_add_ca_pem(builder, pem, len);
+    free(pem);
+  }
+  if (r != RDP_PROBE_RESULT_OK) {
+    char what[512];
+    snprintf(what, sizeof what, "%s %s", option, value);
+    print_error(what, r);
+    return 0;
+  }
+  return 1;
+}
+
 static void print_field(const rdp_probe_report *report, const char *label, string_getter get) {
   char *value = get_string(report, get);
   if (value != NULL) {
@@ -75,6 +145,9 @@ int main(int argc, char **argv) {
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--json") == 0) {
       json = 1;
+    } else if ((strcmp(argv[i], "--trust-cert") == 0 || strcmp(argv[i], "--ca-file") == 0) &&
+               i + 1 < argc) {
+      i++; /* applied to the builder below, in order */
     } else if (strcmp(argv[i], "--user") == 0 && i + 1 < argc) {
       user = argv[++i];
     } else if (strcmp(argv[i], "--timeout") == 0 && i + 1 < argc) {
@@ -97,7 +170,8 @@ int main(int argc, char **argv) {
     }
   }
   if (host == NULL) {
-    fprintf(stderr, "usage: probe HOST [PORT] [--json] [--user USER] [--timeout MS]\n");
+    fprintf(stderr, "usage: probe HOST [PORT] [--json] [--user USER] [--timeout MS] "
+                    "[--trust-cert any|sha256:HEX]... [--ca-file PEM]...\n");
     return 2;
   }
 
@@ -116,6 +190,16 @@ int main(int argc, char **argv) {
     if (r != RDP_PROBE_RESULT_OK) {
       print_error("credentials", r);
       goto out;
+    }
+  }
+  for (int i = 1; i + 1 < argc; i++) {
+    if (strcmp(argv[i], "--trust-cert") == 0 || strcmp(argv[i], "--ca-file") == 0) {
+      if (!apply_trust(builder, argv[i], argv[i + 1])) {
+        goto out;
+      }
+      i++;
+    } else if (strcmp(argv[i], "--user") == 0 || strcmp(argv[i], "--timeout") == 0) {
+      i++; /* a value, even one spelled like an option */
     }
   }
   if (timeout_ms != 0) {
@@ -147,6 +231,7 @@ int main(int argc, char **argv) {
     case RDP_PROBE_VERDICT_CONNECTED: status = 0; break;
     case RDP_PROBE_VERDICT_FAILED: status = 1; break;
     case RDP_PROBE_VERDICT_NEEDS_CREDENTIALS: status = 3; break;
+    case RDP_PROBE_VERDICT_CREDENTIALS_WITHHELD: status = 5; break;
     default: status = 4; break;
   }
 
@@ -162,8 +247,9 @@ int main(int argc, char **argv) {
     goto out;
   }
 
-  static const char *const names[] = {"?", "connected", "failed", "needs_credentials", "inconclusive"};
-  printf("%-9s %s\n", "verdict", names[verdict <= 4 ? verdict : 0]);
+  static const char *const names[] = {"?",           "connected",           "failed", "needs_credentials",
+                                      "inconclusive", "credentials_withheld"};
+  printf("%-9s %s\n", "verdict", names[verdict <= 5 ? verdict : 0]);
   print_field(report, "phase", rdp_probe_report_phase);
   print_field(report, "kind", rdp_probe_report_kind);
   uint32_t code = 0;

@@ -1,19 +1,28 @@
 // Probe: the rdp-probe C# binding in one small program (the C# twin of examples/c/probe.c).
 //
 //   mono Probe.exe HOST [PORT] [--json] [--user USER] [--timeout MS]
+//                  [--trust-cert any|sha256:HEX]... [--ca-file PEM]...
 //
 // Probes HOST:PORT (default 3389) and prints the verdict, and for a failure the phase, the server's
 // code, the pair the Windows client would show, the message and the hint. With --json it prints the
 // report's JSON (schema rdp-probe/1) and one "\n" instead, and nothing else on stdout. The password
 // for --user is read from the environment variable RDP_PROBE_PASSWORD (empty when unset).
 // --timeout MS sets the connect and phase limits to MS and the overall limit to 3 * MS, as the C
-// example does. Exit status: 0 connected, 1 failed, 3 needs credentials, 4 inconclusive, 2 usage or
-// API error.
+// example does.
+//
+// The credentials go only to a server something vouches for, as with the rdp-probe CLI: its
+// certificate chain is valid for HOST (the system's roots and every --ca-file), or its SHA-256 is
+// pinned with --trust-cert sha256:HEX (the fingerprint a credentials_withheld report shows), or
+// --trust-cert any. Otherwise the verdict is credentials_withheld. Both options repeat.
+//
+// Exit status: 0 connected, 1 failed, 3 needs credentials, 4 inconclusive, 5 credentials withheld,
+// 2 usage or API error.
 //
 // Build: mcs -langversion:7.2 -r:RdpProbe.dll -out:Probe.exe examples/csharp/Probe.cs
 // Run:   LD_LIBRARY_PATH=DIR_WITH_librdp_probe.so mono Probe.exe 127.0.0.1 3389 --json
 
 using System;
+using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Text;
@@ -23,7 +32,7 @@ namespace RdpProbe.Examples
 {
     internal static class ProbeProgram
     {
-        private const string Usage = "usage: probe HOST [PORT] [--json] [--user USER] [--timeout MS]";
+        private const string Usage = "usage: probe HOST [PORT] [--json] [--user USER] [--timeout MS] [--trust-cert any|sha256:HEX]... [--ca-file PEM]...";
 
         private static TextWriter stdout;
         private static TextWriter stderr;
@@ -86,6 +95,8 @@ namespace RdpProbe.Examples
             string user = null;
             bool json = false;
             int positional = 0;
+            // (option, value) in the order given: --trust-cert and --ca-file.
+            List<KeyValuePair<string, string>> trust = new List<KeyValuePair<string, string>>();
 
             for (int i = 0; i < args.Length; i++)
             {
@@ -94,7 +105,7 @@ namespace RdpProbe.Examples
                 {
                     json = true;
                 }
-                else if (a == "--user" || a == "--timeout")
+                else if (a == "--user" || a == "--timeout" || a == "--trust-cert" || a == "--ca-file")
                 {
                     if (i + 1 >= args.Length)
                     {
@@ -105,6 +116,10 @@ namespace RdpProbe.Examples
                     if (a == "--user")
                     {
                         user = value;
+                    }
+                    else if (a == "--trust-cert" || a == "--ca-file")
+                    {
+                        trust.Add(new KeyValuePair<string, string>(a, value));
                     }
                     else if (!ParseNumber(value, 3600000, out timeoutMs) || timeoutMs == 0)
                     {
@@ -157,6 +172,22 @@ namespace RdpProbe.Examples
                             step = "credentials";
                             builder.WithCredentials(user, Environment.GetEnvironmentVariable("RDP_PROBE_PASSWORD") ?? "");
                         }
+                        foreach (KeyValuePair<string, string> option in trust)
+                        {
+                            step = option.Key + " " + option.Value;
+                            if (option.Key == "--ca-file")
+                            {
+                                builder.AddCaPem(File.ReadAllBytes(option.Value));
+                            }
+                            else if (option.Value == "any")
+                            {
+                                builder.TrustAny();
+                            }
+                            else
+                            {
+                                builder.AddTrustPin(option.Value);
+                            }
+                        }
                         if (timeoutMs != 0)
                         {
                             step = "timeouts";
@@ -178,6 +209,15 @@ namespace RdpProbe.Examples
                     {
                         return Fail(step, e);
                     }
+                    catch (IOException e)
+                    {
+                        // A --ca-file that cannot be read.
+                        return Fail(step, e);
+                    }
+                    catch (UnauthorizedAccessException e)
+                    {
+                        return Fail(step, e);
+                    }
                 }
             }
             catch (DllNotFoundException)
@@ -196,6 +236,7 @@ namespace RdpProbe.Examples
                 case Verdict.Connected: status = 0; break;
                 case Verdict.Failed: status = 1; break;
                 case Verdict.NeedsCredentials: status = 3; break;
+                case Verdict.CredentialsWithheld: status = 5; break;
                 default: status = 4; break;
             }
 
@@ -231,6 +272,7 @@ namespace RdpProbe.Examples
                 case Verdict.Failed: return "failed";
                 case Verdict.NeedsCredentials: return "needs_credentials";
                 case Verdict.Inconclusive: return "inconclusive";
+                case Verdict.CredentialsWithheld: return "credentials_withheld";
                 default: return "?";
             }
         }

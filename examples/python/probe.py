@@ -2,6 +2,7 @@
 """probe: the rdp-probe Python binding in one small program.
 
     probe.py HOST [PORT] [--json] [--user USER] [--timeout MS]
+             [--trust-cert any|sha256:HEX]... [--ca-file PEM]...
 
 Probes HOST:PORT (default 3389) and prints the verdict, and for a failure the phase, the server's
 code, the pair the Windows client would show, the message and the hint. With --json it prints the
@@ -9,7 +10,13 @@ report's JSON (schema rdp-probe/1) exactly as the library wrote it, then one new
 else on stdout. The password for --user is read from the environment variable RDP_PROBE_PASSWORD.
 --timeout is in milliseconds, for each connect and phase (the whole probe gets three times that).
 
-Exit status: 0 connected, 1 failed, 3 needs credentials, 4 inconclusive, 2 usage or API error.
+The credentials go only to a server something vouches for, as with the rdp-probe CLI: its
+certificate chain is valid for HOST (the system's roots and every --ca-file), or its SHA-256 is
+pinned with --trust-cert sha256:HEX (the fingerprint a credentials_withheld report shows), or
+--trust-cert any. Otherwise the verdict is credentials_withheld. Both options repeat.
+
+Exit status: 0 connected, 1 failed, 3 needs credentials, 4 inconclusive, 5 credentials withheld,
+2 usage or API error.
 
 Needs the package: pip install ./bindings/python
 """
@@ -27,6 +34,7 @@ EXIT_STATUS = {
     rdp_probe.Verdict.FAILED: 1,
     rdp_probe.Verdict.NEEDS_CREDENTIALS: 3,
     rdp_probe.Verdict.INCONCLUSIVE: 4,
+    rdp_probe.Verdict.CREDENTIALS_WITHHELD: 5,
 }
 
 
@@ -46,7 +54,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         prog="probe.py",
         description="Probe an RDP server and say why the connection fails.",
         epilog="The password for --user comes from RDP_PROBE_PASSWORD. Exit status: 0 connected, "
-        "1 failed, 3 needs credentials, 4 inconclusive, 2 usage or API error.",
+        "1 failed, 3 needs credentials, 4 inconclusive, 5 credentials withheld, 2 usage or API error.",
     )
     parser.add_argument("host", help="host name or address")
     parser.add_argument("port", nargs="?", type=number(1, 65535, "the port"), default=3389,
@@ -55,6 +63,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--user", help="user for Network Level Authentication")
     parser.add_argument("--timeout", type=number(1, 3_600_000, "--timeout (milliseconds)"),
                         metavar="MS", help="limit for each connect and phase, in milliseconds")
+    parser.add_argument("--trust-cert", action="append", default=[], metavar="any|sha256:HEX",
+                        help="a server the credentials may go to: its certificate's SHA-256, or any "
+                        "(repeatable)")
+    parser.add_argument("--ca-file", action="append", default=[], metavar="PEM",
+                        help="trust the CA certificates in this PEM file too (repeatable)")
     return parser.parse_args(argv)
 
 
@@ -71,12 +84,18 @@ def main(argv: list[str]) -> int:
             user=args.user,
             password=password,
             timeout=None if args.timeout is None else args.timeout / 1000,
+            trust_any="any" in args.trust_cert,
+            trust_pins=[pin for pin in args.trust_cert if pin != "any"],
+            ca_file=args.ca_file,
         )
     except rdp_probe.RdpProbeError as e:
         print(f"probe: {e.name}: {e.message}", file=sys.stderr)
         return 2
     except (ValueError, TypeError) as e:
         print(f"probe: {e}", file=sys.stderr)
+        return 2
+    except OSError as e:  # a --ca-file that cannot be read
+        print(f"probe: --ca-file: {e}", file=sys.stderr)
         return 2
     status = EXIT_STATUS[report.verdict]
 

@@ -233,6 +233,12 @@ namespace RdpProbe.Tests
     {
         private const string LabUser = "labuser";
         private const string LabPassword = "LabPass1!";
+        // A CA certificate (its key discarded) that issued none of the lab's certificates; shared with
+        // the Rust, C and Python tests. run-tests.sh runs from the repository root.
+        private const string TestCaPem = "rdp-probe-ffi/tests/data/test-ca.pem";
+        // A CERTIFICATE block whose contents are base64 but not X.509.
+        private const string NotX509 = "-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----\n";
+        private static string labPin;
         private static readonly TimeSpan TestLimit = TimeSpan.FromSeconds(120);
 
         private static int Main(string[] args)
@@ -372,7 +378,31 @@ namespace RdpProbe.Tests
             return sb.Append('"').ToString();
         }
 
-        private static readonly string[] VerdictNames = { "?", "connected", "failed", "needs_credentials", "inconclusive" };
+        private static readonly string[] VerdictNames = { "?", "connected", "failed", "needs_credentials", "inconclusive", "credentials_withheld" };
+
+        /// <summary>
+        /// The pin (<c>sha256:HEX</c>) of the one self-signed certificate every scripted and acceptor
+        /// lab server presents, which vouches for nothing: read as a user would, from a probe with
+        /// the lab's credentials and no trust, which withholds them and names the certificate.
+        /// </summary>
+        private static string LabPin()
+        {
+            if (labPin == null)
+            {
+                Report r = ProbeLab("ironrdp-nla", b => b.WithCredentials(LabUser, LabPassword));
+                Check.Equal(Verdict.CredentialsWithheld, r.Verdict, "verdict with credentials and no trust: " + r.Json);
+                Check.True(r.TrustPin != null, "a withheld report names the certificate");
+                labPin = r.TrustPin;
+            }
+            return labPin;
+        }
+
+        /// <summary>The PEM bytes of the test CA.</summary>
+        private static byte[] TestCa()
+        {
+            Check.True(File.Exists(TestCaPem), TestCaPem + " exists (run from the repository root)");
+            return File.ReadAllBytes(TestCaPem);
+        }
 
         /// <summary>Checks that the JSON says what the accessors say (string checks: mono has no JSON parser by default).</summary>
         private static void CheckJsonConsistent(Report r)
@@ -382,6 +412,16 @@ namespace RdpProbe.Tests
             Check.True(json.EndsWith("}", StringComparison.Ordinal), "JSON ends with }");
             Check.True(json.IndexOf('\n') < 0 && json.IndexOf('\r') < 0, "JSON is one line");
             Check.Contains(json, "\"verdict\":\"" + VerdictNames[(int)r.Verdict] + "\"", "JSON verdict");
+            if (r.TrustDecision == null)
+            {
+                Check.Null(r.TrustSha256, "no trust decision, no TrustSha256");
+                Check.NotContains(json, "\"trust\":", "JSON without trust");
+            }
+            else
+            {
+                Check.Contains(json, "\"trust\":{\"decision\":" + JsonString(r.TrustDecision)
+                    + (r.TrustSha256 == null ? "" : ",\"sha256\":" + JsonString(r.TrustSha256)), "JSON trust");
+            }
             if (r.Verdict == Verdict.Connected)
             {
                 Check.NotContains(json, "\"failure\":", "connected JSON has no failure");
@@ -516,8 +556,9 @@ namespace RdpProbe.Tests
         [Test]
         private static void ironrdp_nla_with_credentials_connects()
         {
-            Report r = ProbeLab("ironrdp-nla-with-credentials", b => b.WithCredentials(LabUser, LabPassword));
+            Report r = ProbeLab("ironrdp-nla-with-credentials", b => b.WithCredentials(LabUser, LabPassword).AddTrustPin(LabPin()));
             Check.Equal(Verdict.Connected, r.Verdict, "verdict (" + r.Message + ")");
+            Check.Equal("pinned", r.TrustDecision, "TrustDecision");
             CheckNoFailureFields(r);
             Check.NotContains(r.Json, LabPassword, "the password is not in the report");
         }
@@ -527,9 +568,9 @@ namespace RdpProbe.Tests
         {
             // The domain given apart, or as DOMAIN\user (split by the library); the lab's NTLM
             // account does not check the domain.
-            Report r = ProbeLab("ironrdp-nla-with-credentials", b => b.WithCredentials(LabUser, LabPassword, "LAB"));
+            Report r = ProbeLab("ironrdp-nla-with-credentials", b => b.WithCredentials(LabUser, LabPassword, "LAB").AddTrustPin(LabPin()));
             Check.Equal(Verdict.Connected, r.Verdict, "verdict with a domain (" + r.Message + ")");
-            r = ProbeLab("ironrdp-nla-with-credentials", b => b.WithCredentials("LAB\\" + LabUser, LabPassword));
+            r = ProbeLab("ironrdp-nla-with-credentials", b => b.WithCredentials("LAB\\" + LabUser, LabPassword).AddTrustPin(LabPin()));
             Check.Equal(Verdict.Connected, r.Verdict, "verdict with DOMAIN\\user (" + r.Message + ")");
         }
 
@@ -537,7 +578,7 @@ namespace RdpProbe.Tests
         private static void wrong_password_fails_with_ntstatus_logon_failure()
         {
             const string wrong = "NotThePassword1!";
-            Report r = ProbeLab("ironrdp-nla-wrong-password", b => b.WithCredentials(LabUser, wrong));
+            Report r = ProbeLab("ironrdp-nla-wrong-password", b => b.WithCredentials(LabUser, wrong).AddTrustPin(LabPin()));
             Check.Equal(Verdict.Failed, r.Verdict, "verdict");
             Check.Equal("credssp", r.Phase, "Phase");
             Check.Equal("logon_failure", r.Kind, "Kind");
@@ -662,6 +703,124 @@ namespace RdpProbe.Tests
                 using (ProbeConfigBuilder b = new ProbeConfigBuilder().WithProtocols((Protocols)0x1f).WithProtocols(Protocols.Rdp))
                 {
                 }
+            }
+        }
+
+        // -----------------------------------------------------------------------------------------
+        // The credential trust policy
+        // -----------------------------------------------------------------------------------------
+
+        [Test]
+        private static void credentials_are_withheld_from_a_server_nothing_vouches_for()
+        {
+            Report r = ProbeLab("ironrdp-nla-with-credentials", b => b.WithCredentials(LabUser, LabPassword));
+            Check.Equal(Verdict.CredentialsWithheld, r.Verdict, "verdict");
+            Check.Equal(5u, (uint)r.Verdict, "the verdict's number");
+            Check.Equal("credssp", r.Phase, "Phase");
+            Check.Equal("credentials_withheld", r.Kind, "Kind");
+            Check.NotEmpty(r.Message, "Message");
+            Check.Null(r.Outcome, "Outcome");
+            CheckNoFailureFields(r);
+            Check.Equal("withheld", r.TrustDecision, "TrustDecision");
+            Check.True(r.TrustSha256 != null && r.TrustSha256.Length == 64
+                && r.TrustSha256.All(c => (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')), "TrustSha256 is 64 lowercase hex digits: " + r.TrustSha256);
+            Check.Equal("sha256:" + r.TrustSha256, r.TrustPin, "TrustPin");
+            Check.Contains(r.Hint, r.TrustSha256, "the hint names the fingerprint");
+            Check.Contains(r.Json, "\"verdict\":\"credentials_withheld\"", "JSON verdict");
+            Check.Contains(r.Json, "\"reason\":\"credentials_withheld\"", "JSON stop reason");
+            Check.NotContains(r.Json, LabPassword, "the password is not in the report");
+        }
+
+        [Test]
+        private static void without_credentials_there_is_no_trust_decision()
+        {
+            Report r = ProbeLab("ironrdp-nla", b => b.AddTrustPin(LabPin()));
+            Check.Equal(Verdict.NeedsCredentials, r.Verdict, "verdict");
+            Check.Null(r.TrustDecision, "TrustDecision");
+            Check.Null(r.TrustSha256, "TrustSha256");
+            Check.Null(r.TrustPin, "TrustPin");
+        }
+
+        [Test]
+        private static void a_pinned_certificate_gets_the_credentials()
+        {
+            string pin = LabPin();
+            string hex = pin.Substring("sha256:".Length);
+            StringBuilder colons = new StringBuilder("sha256:");
+            for (int i = 0; i < hex.Length; i += 2)
+            {
+                colons.Append(i == 0 ? "" : ":").Append(hex, i, 2);
+            }
+            foreach (string form in new[] { pin, "sha256:" + hex.ToUpperInvariant(), colons.ToString() })
+            {
+                Report r = ProbeLab("ironrdp-nla-with-credentials", b => b.WithCredentials(LabUser, LabPassword)
+                    .AddTrustPin("sha256:" + new string('a', 64))
+                    .AddTrustPin(form));
+                Check.Equal(Verdict.Connected, r.Verdict, "verdict with the pin " + form + ": " + r.Json);
+                Check.Equal("pinned", r.TrustDecision, "TrustDecision");
+                Check.Equal(pin, r.TrustPin, "TrustPin");
+            }
+        }
+
+        [Test]
+        private static void trust_any_sends_to_any_server()
+        {
+            Report r = ProbeLab("ironrdp-nla-with-credentials", b => b.WithCredentials(LabUser, LabPassword).TrustAny());
+            Check.Equal(Verdict.Connected, r.Verdict, "verdict with TrustAny: " + r.Json);
+            Check.Equal("any", r.TrustDecision, "TrustDecision");
+            Check.Equal(LabPin(), r.TrustPin, "TrustPin");
+            r = ProbeLab("ironrdp-nla-with-credentials", b => b.WithCredentials(LabUser, LabPassword).TrustAny().TrustAny(false));
+            Check.Equal(Verdict.CredentialsWithheld, r.Verdict, "verdict with TrustAny(false)");
+        }
+
+        [Test]
+        private static void another_certificates_pin_or_ca_vouches_for_nothing()
+        {
+            Report r = ProbeLab("ironrdp-nla-with-credentials", b => b.WithCredentials(LabUser, LabPassword).AddTrustPin("sha256:" + new string('0', 64)));
+            Check.Equal(Verdict.CredentialsWithheld, r.Verdict, "verdict with another certificate's pin");
+            r = ProbeLab("ironrdp-nla-with-credentials", b => b.WithCredentials(LabUser, LabPassword).AddCaPem(TestCa()));
+            Check.Equal(Verdict.CredentialsWithheld, r.Verdict, "verdict with a CA that did not issue the certificate");
+            Check.Equal("withheld", r.TrustDecision, "TrustDecision");
+        }
+
+        [Test]
+        private static void malformed_trust_pin_is_code_209()
+        {
+            using (ProbeConfigBuilder b = new ProbeConfigBuilder())
+            {
+                string[] bad = { "", "any", "sha256:", "sha256:00", new string('a', 64), "SHA256:" + new string('a', 64), "sha256:" + new string('a', 65), "sha256:" + new string('z', 64) };
+                foreach (string pin in bad)
+                {
+                    Check.ThrowsCode<RdpProbeInvalidArgumentException>(ResultCodes.InvalidTrustPin, () => b.AddTrustPin(pin), "pin <" + pin + ">");
+                }
+                Check.Throws<ArgumentNullException>(() => b.AddTrustPin(null), "null pin");
+                Check.Throws<ArgumentException>(() => b.AddTrustPin("sha256:\0"), "pin with a NUL");
+                Check.True(Library.ResultMessage(ResultCodes.InvalidTrustPin).StartsWith("invalid_trust_pin: ", StringComparison.Ordinal), "code 209");
+                b.AddTrustPin("sha256:" + new string('A', 64)).TrustAny().TrustAny(false);
+            }
+        }
+
+        [Test]
+        private static void bad_ca_pem_is_code_210()
+        {
+            using (ProbeConfigBuilder b = new ProbeConfigBuilder())
+            {
+                byte[] good = TestCa();
+                byte[][] bad =
+                {
+                    new byte[0],
+                    Encoding.ASCII.GetBytes("not PEM at all"),
+                    Encoding.ASCII.GetBytes(NotX509),
+                    Encoding.ASCII.GetBytes("-----BEGIN CERTIFICATE-----\n!!!!\n-----END CERTIFICATE-----\n"),
+                    good.Concat(Encoding.ASCII.GetBytes(NotX509)).ToArray(),
+                };
+                foreach (byte[] pem in bad)
+                {
+                    Check.ThrowsCode<RdpProbeInvalidArgumentException>(ResultCodes.InvalidCaPem, () => b.AddCaPem(pem), "PEM <" + Encoding.ASCII.GetString(pem) + ">");
+                }
+                Check.Throws<ArgumentNullException>(() => b.AddCaPem(null), "null PEM");
+                Check.True(Library.ResultMessage(ResultCodes.InvalidCaPem).StartsWith("invalid_ca_pem: ", StringComparison.Ordinal), "code 210");
+                b.AddCaPem(good).AddCaPem(good.Concat(good).ToArray());
             }
         }
 
@@ -847,6 +1006,9 @@ namespace RdpProbe.Tests
             Check.Throws<ObjectDisposedException>(() => b.WithCertPolicy(CertPolicy.AcceptAny), "builder WithCertPolicy");
             Check.Throws<ObjectDisposedException>(() => b.WithLegacyTls(LegacyTls.Off), "builder WithLegacyTls");
             Check.Throws<ObjectDisposedException>(() => b.WithClientName("x"), "builder WithClientName");
+            Check.Throws<ObjectDisposedException>(() => b.TrustAny(), "builder TrustAny");
+            Check.Throws<ObjectDisposedException>(() => b.AddTrustPin("sha256:" + new string('a', 64)), "builder AddTrustPin");
+            Check.Throws<ObjectDisposedException>(() => b.AddCaPem(new byte[] { 0x2d }), "builder AddCaPem");
             Check.Throws<ObjectDisposedException>(() => b.Build(), "builder Build");
 
             config.Dispose();
@@ -1150,8 +1312,14 @@ namespace RdpProbe.Tests
             using (LabServer server = new LabServer("ironrdp-nla-with-credentials"))
             {
                 CliResult r = RunExample(server.Host + " " + server.Port + " --json --user " + LabUser, LabPassword);
-                Check.Equal(0, r.Status, "exit status with the lab's credentials: " + r.Text + r.Stderr);
+                Check.Equal(5, r.Status, "exit status with the lab's credentials and no trust: " + r.Text + r.Stderr);
+                CheckJsonOutput(r, "credentials_withheld");
+                r = RunExample(server.Host + " " + server.Port + " --json --user " + LabUser + " --trust-cert " + LabPin(), LabPassword);
+                Check.Equal(0, r.Status, "exit status with the lab's credentials, pinned: " + r.Text + r.Stderr);
                 CheckJsonOutput(r, "connected");
+                r = RunExample(server.Host + " " + server.Port + " --user " + LabUser + " --ca-file " + TestCaPem + " --trust-cert any", LabPassword);
+                Check.Equal(0, r.Status, "exit status with --trust-cert any: " + r.Text + r.Stderr);
+                Check.Equal("verdict   connected\n", r.Text, "text output");
             }
             using (LabServer server = new LabServer("errinfo-after-client-info-0x7"))
             {
@@ -1199,7 +1367,7 @@ namespace RdpProbe.Tests
             {
                 return;
             }
-            string[] bad = { "", "127.0.0.1 0", "127.0.0.1 65536", "127.0.0.1 x", "127.0.0.1 3389 extra", "--user", "127.0.0.1 --timeout 0", "--bogus 127.0.0.1" };
+            string[] bad = { "", "127.0.0.1 0", "127.0.0.1 65536", "127.0.0.1 x", "127.0.0.1 3389 extra", "--user", "127.0.0.1 --timeout 0", "--bogus 127.0.0.1", "127.0.0.1 --trust-cert", "127.0.0.1 --ca-file" };
             foreach (string args in bad)
             {
                 CliResult r = RunExample(args);
@@ -1214,6 +1382,15 @@ namespace RdpProbe.Tests
             CliResult user = RunExample("127.0.0.1 --user \"\"");
             Check.Equal(2, user.Status, "exit status for an empty user");
             Check.Contains(user.Stderr, "invalid_credentials", "stderr names the error");
+            CliResult pin = RunExample("127.0.0.1 --trust-cert sha256:00");
+            Check.Equal(2, pin.Status, "exit status for a malformed pin");
+            Check.Contains(pin.Stderr, "invalid_trust_pin", "stderr names the error");
+            CliResult pem = RunExample("127.0.0.1 --ca-file README.md");
+            Check.Equal(2, pem.Status, "exit status for a PEM without a certificate");
+            Check.Contains(pem.Stderr, "invalid_ca_pem", "stderr names the error");
+            CliResult missing = RunExample("127.0.0.1 --ca-file /nonexistent/ca.pem");
+            Check.Equal(2, missing.Status, "exit status for a missing --ca-file");
+            Check.NotEmpty(missing.Stderr, "a message for a missing --ca-file");
         }
     }
 }

@@ -21,6 +21,32 @@ LAB_USER = "labuser"
 LAB_PASSWORD = "LabPass1!"
 WRONG_PASSWORD = "not-the-lab-password"
 
+# A CA certificate (its key discarded) that issued none of the lab's certificates; shared with the
+# Rust, C and C# tests.
+TEST_CA_PEM = REPO / "rdp-probe-ffi" / "tests" / "data" / "test-ca.pem"
+
+_lab_pin: str | None = None
+
+
+def lab_pin(server: "LabServer") -> str:
+    """The pin (``sha256:HEX``) of the one self-signed certificate every scripted and acceptor lab
+    server presents, which vouches for nothing: what a test passes as ``trust_pins=`` to send the
+    lab's credentials.
+
+    Read as a user would: a probe with the credentials and no trust withholds them, and its report
+    names the certificate (``report.trust.pin``). ``server`` must be a TLS or NLA lab server; the
+    certificate is the same for all of them, so the pin is read once per session.
+    """
+    global _lab_pin
+    if _lab_pin is None:
+        import rdp_probe
+
+        report = rdp_probe.probe(server.host, server.port, user=LAB_USER, password=LAB_PASSWORD, timeout=10)
+        assert report.verdict is rdp_probe.Verdict.CREDENTIALS_WITHHELD, report.json
+        assert report.trust is not None and report.trust.pin is not None, report.json
+        _lab_pin = report.trust.pin
+    return _lab_pin
+
 
 @dataclass(frozen=True)
 class LabServer:

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from conftest import LAB_PASSWORD, LAB_USER, REPO
+from conftest import LAB_PASSWORD, LAB_USER, REPO, TEST_CA_PEM, lab_pin
 
 CLI = REPO / "examples" / "python" / "probe.py"
 
@@ -58,13 +58,40 @@ def test_exit_status_for_needs_credentials_and_credentials(lab) -> None:
     done = run(server.host, str(server.port), "--json")
     assert done.returncode == 3, done
     assert json.loads(done.stdout)["verdict"] == "needs_credentials"
-    done = run(server.host, str(server.port), "--user", LAB_USER, password=LAB_PASSWORD)
+    # The lab's certificate vouches for nothing: the credentials are withheld, exit 5.
+    done = run(server.host, str(server.port), "--user", LAB_USER, "--json", password=LAB_PASSWORD)
+    assert done.returncode == 5, done
+    data = json.loads(done.stdout)
+    assert data["verdict"] == "credentials_withheld"
+    assert f"sha256:{data['trust']['sha256']}" == lab_pin(server)
+    done = run(server.host, str(server.port), "--user", LAB_USER, "--trust-cert", lab_pin(server),
+               password=LAB_PASSWORD)
     assert done.returncode == 0, done
     assert done.stdout == b"verdict   connected\n"
     # --user without RDP_PROBE_PASSWORD sends an empty password: a logon failure, exit 1.
-    done = run(server.host, str(server.port), "--user", LAB_USER, "--json")
+    done = run(server.host, str(server.port), "--user", LAB_USER, "--trust-cert", "any", "--json")
     assert done.returncode == 1, done
     assert json.loads(done.stdout)["failure"]["code"]["name"] == "STATUS_LOGON_FAILURE"
+    # A CA that did not issue the certificate vouches for nothing (and the options repeat).
+    done = run(server.host, str(server.port), "--user", LAB_USER, "--ca-file", str(TEST_CA_PEM),
+               "--ca-file", str(TEST_CA_PEM), password=LAB_PASSWORD)
+    assert done.returncode == 5, done
+    assert done.stdout.startswith(b"verdict   credentials_withheld\nphase     credssp\n"), done
+
+
+@pytest.mark.parametrize(
+    "option, value, name",
+    [
+        ("--trust-cert", "sha256:00", "invalid_trust_pin"),
+        ("--ca-file", str(REPO / "README.md"), "invalid_ca_pem"),
+        ("--ca-file", "/nonexistent/ca.pem", "No such file"),
+    ],
+)
+def test_bad_trust_options_exit_2(option: str, value: str, name: str) -> None:
+    done = run("127.0.0.1", "1", "--user", LAB_USER, option, value)
+    assert done.returncode == 2, done
+    assert done.stdout == b""
+    assert name.encode() in done.stderr
 
 
 def test_timeout_option_bounds_a_silent_server(lab) -> None:

@@ -10,7 +10,7 @@ import pytest
 import rdp_probe
 from rdp_probe import Verdict
 
-from conftest import LAB_PASSWORD, LAB_USER, WRONG_PASSWORD
+from conftest import LAB_PASSWORD, LAB_USER, WRONG_PASSWORD, lab_pin
 
 # Phase limit for the probes that should not time out: long, for a loaded machine.
 TIMEOUT = 10
@@ -48,6 +48,12 @@ def _assert_json_matches_accessors(report: rdp_probe.Report) -> dict[str, Any]:
     else:
         s = report.stop
         assert data["stop"] == {"phase": s.phase, "reason": s.reason, "message": s.message, "hint": s.hint}
+    if report.trust is None:
+        assert "trust" not in data
+    else:
+        t = report.trust
+        expected = {"decision": t.decision, "sha256": t.sha256, "chain_problem": t.chain_problem}
+        assert data["trust"] == {k: v for k, v in expected.items() if v is not None}
     return data
 
 
@@ -80,23 +86,31 @@ def test_nla_server_without_credentials_needs_credentials(lab) -> None:
 
 def test_nla_server_with_credentials_connects(lab) -> None:
     server = lab("ironrdp-nla-with-credentials")
-    report = rdp_probe.probe(server.host, server.port, user=LAB_USER, password=LAB_PASSWORD, timeout=TIMEOUT)
+    report = rdp_probe.probe(
+        server.host, server.port, user=LAB_USER, password=LAB_PASSWORD, timeout=TIMEOUT,
+        trust_pins=[lab_pin(server)],
+    )
     assert report.verdict is Verdict.CONNECTED, report
     _assert_json_matches_accessors(report)
+    assert report.trust is not None and report.trust.decision == "pinned"
     assert LAB_PASSWORD not in report.json
 
 
 def test_nla_server_with_bytes_credentials_connects(lab) -> None:
     server = lab("ironrdp-nla-with-credentials")
     report = rdp_probe.probe(
-        server.host, server.port, user=LAB_USER.encode(), password=LAB_PASSWORD.encode(), timeout=TIMEOUT
+        server.host, server.port, user=LAB_USER.encode(), password=LAB_PASSWORD.encode(), timeout=TIMEOUT,
+        trust_pins=lab_pin(server).encode(),
     )
     assert report.verdict is Verdict.CONNECTED, report
 
 
 def test_wrong_password_fails_in_credssp_with_logon_failure(lab) -> None:
     server = lab("ironrdp-nla-wrong-password")
-    report = rdp_probe.probe(server.host, server.port, user=LAB_USER, password=WRONG_PASSWORD, timeout=TIMEOUT)
+    report = rdp_probe.probe(
+        server.host, server.port, user=LAB_USER, password=WRONG_PASSWORD, timeout=TIMEOUT,
+        trust_pins=[lab_pin(server)],
+    )
     assert report.verdict is Verdict.FAILED
     f = report.failure
     assert f is not None and report.stop is None
@@ -128,17 +142,21 @@ def test_errinfo_7_after_client_info(lab) -> None:
 
 
 @pytest.mark.parametrize(
-    "scenario, user, password, verdict",
+    "scenario, user, password, pinned, verdict",
     [
-        ("ironrdp-tls", None, None, Verdict.CONNECTED),
-        ("ironrdp-nla", None, None, Verdict.NEEDS_CREDENTIALS),
-        ("ironrdp-nla-wrong-password", LAB_USER, WRONG_PASSWORD, Verdict.FAILED),
-        ("errinfo-after-client-info-0x7", None, None, Verdict.FAILED),
+        ("ironrdp-tls", None, None, False, Verdict.CONNECTED),
+        ("ironrdp-nla", None, None, False, Verdict.NEEDS_CREDENTIALS),
+        ("ironrdp-nla", LAB_USER, LAB_PASSWORD, False, Verdict.CREDENTIALS_WITHHELD),
+        ("ironrdp-nla-wrong-password", LAB_USER, WRONG_PASSWORD, True, Verdict.FAILED),
+        ("errinfo-after-client-info-0x7", None, None, False, Verdict.FAILED),
     ],
 )
-def test_json_equals_accessors(lab, scenario: str, user, password, verdict: Verdict) -> None:
+def test_json_equals_accessors(lab, scenario: str, user, password, pinned: bool, verdict: Verdict) -> None:
     server = lab(scenario)
-    report = rdp_probe.probe(server.host, server.port, user=user, password=password, timeout=TIMEOUT)
+    pins = [lab_pin(server)] if pinned else []
+    report = rdp_probe.probe(
+        server.host, server.port, user=user, password=password, timeout=TIMEOUT, trust_pins=pins
+    )
     assert report.verdict is verdict
     data = _assert_json_matches_accessors(report)
     assert (data.get("failure") or data.get("stop") or {}).get("phase") == report.phase

@@ -1,12 +1,14 @@
 /*
  * abi_test: the C ABI as a C caller sees it, run under valgrind by scripts/test-bindings.sh.
  *
- *   abi_test TLS_PORT ERRINFO_PORT SILENT_PORT TLS_ALERT_PORT
+ *   abi_test TLS_PORT ERRINFO_PORT SILENT_PORT TLS_ALERT_PORT NLA_PORT CA_PEM
  *
  * The ports are lab servers on 127.0.0.1 (`rdp-probe-lab serve NAME`): `ironrdp-tls` (connects),
  * `errinfo-after-client-info-0x7` (Set Error Info 7, then close), `hostile-silence-at-accept`
- * (never answers) and `tls-alert-after-confirm-40` (answers every ClientHello, modern or legacy,
- * with a handshake_failure alert). Prints one line per check and exits 1 if any failed.
+ * (never answers), `tls-alert-after-confirm-40` (answers every ClientHello, modern or legacy,
+ * with a handshake_failure alert) and `ironrdp-nla` (CredSSP, accepts the lab's account, presents
+ * the lab's self-signed certificate). CA_PEM is a CA certificate that did not issue it
+ * (rdp-probe-ffi/tests/data/test-ca.pem). Prints one line per check and exits 1 if any failed.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -112,6 +114,14 @@ static void test_strings(void) {
                                         &needed),
                RDP_PROBE_RESULT_OK);
   CHECK(strncmp(message, "invalid_legacy_tls: ", 20) == 0);
+  CHECK_RESULT(rdp_probe_result_message(RDP_PROBE_RESULT_INVALID_TRUST_PIN, message, sizeof message,
+                                        &needed),
+               RDP_PROBE_RESULT_OK);
+  CHECK(strncmp(message, "invalid_trust_pin: ", 19) == 0);
+  CHECK_RESULT(rdp_probe_result_message(RDP_PROBE_RESULT_INVALID_CA_PEM, message, sizeof message,
+                                        &needed),
+               RDP_PROBE_RESULT_OK);
+  CHECK(strncmp(message, "invalid_ca_pem: ", 16) == 0);
   CHECK_RESULT(rdp_probe_result_message(9999, message, sizeof message, &needed), RDP_PROBE_RESULT_OK);
   CHECK(strcmp(message, "unknown: rdp_probe_result 9999") == 0);
 }
@@ -177,6 +187,29 @@ static void test_null_and_invalid_arguments(void) {
                RDP_PROBE_RESULT_INVALID_CLIENT_NAME);
   CHECK_RESULT(rdp_probe_config_builder_set_client_name(b, "helpdesk-01"), RDP_PROBE_RESULT_OK);
   CHECK_RESULT(rdp_probe_config_builder_set_client_name(b, "\xc3\x28"), RDP_PROBE_RESULT_INVALID_UTF8);
+  /* The trust policy's settings. */
+  static const char good_pin[] =
+      "sha256:00112233445566778899AABBCCDDEEFF00112233445566778899aabbccddeeff";
+  static const char pem_not_x509[] =
+      "-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----\n";
+  CHECK_RESULT(rdp_probe_config_builder_trust_any(NULL, true), RDP_PROBE_RESULT_NULL_PARAMETER);
+  CHECK_RESULT(rdp_probe_config_builder_trust_any(b, true), RDP_PROBE_RESULT_OK);
+  CHECK_RESULT(rdp_probe_config_builder_trust_any(b, false), RDP_PROBE_RESULT_OK);
+  CHECK_RESULT(rdp_probe_config_builder_add_trust_pin(NULL, good_pin), RDP_PROBE_RESULT_NULL_PARAMETER);
+  CHECK_RESULT(rdp_probe_config_builder_add_trust_pin(b, NULL), RDP_PROBE_RESULT_NULL_PARAMETER);
+  CHECK_RESULT(rdp_probe_config_builder_add_trust_pin(b, "sha256:\xff"), RDP_PROBE_RESULT_INVALID_UTF8);
+  CHECK_RESULT(rdp_probe_config_builder_add_trust_pin(b, "any"), RDP_PROBE_RESULT_INVALID_TRUST_PIN);
+  CHECK_RESULT(rdp_probe_config_builder_add_trust_pin(b, "sha256:0011"), RDP_PROBE_RESULT_INVALID_TRUST_PIN);
+  CHECK_RESULT(rdp_probe_config_builder_add_trust_pin(b, good_pin + 7), RDP_PROBE_RESULT_INVALID_TRUST_PIN);
+  CHECK_RESULT(rdp_probe_config_builder_add_trust_pin(b, good_pin), RDP_PROBE_RESULT_OK);
+  CHECK_RESULT(rdp_probe_config_builder_add_ca_pem(NULL, (const uint8_t *)pem_not_x509, 10),
+               RDP_PROBE_RESULT_NULL_PARAMETER);
+  CHECK_RESULT(rdp_probe_config_builder_add_ca_pem(b, NULL, 0), RDP_PROBE_RESULT_NULL_PARAMETER);
+  CHECK_RESULT(rdp_probe_config_builder_add_ca_pem(b, (const uint8_t *)"", 0), RDP_PROBE_RESULT_INVALID_CA_PEM);
+  CHECK_RESULT(rdp_probe_config_builder_add_ca_pem(b, (const uint8_t *)pem_not_x509, strlen(pem_not_x509)),
+               RDP_PROBE_RESULT_INVALID_CA_PEM);
+  CHECK_RESULT(rdp_probe_config_builder_add_ca_pem(b, (const uint8_t *)"not PEM", 7),
+               RDP_PROBE_RESULT_INVALID_CA_PEM);
   /* Still no target after the failed attempts. */
   CHECK_RESULT(rdp_probe_config_builder_build(b, &config), RDP_PROBE_RESULT_NO_TARGET);
   CHECK_RESULT(rdp_probe_config_builder_set_target(b, "[::1]", 3389), RDP_PROBE_RESULT_OK);
@@ -376,6 +409,141 @@ static void test_legacy_tls(uint16_t port) {
          has_openssl ? "follows" : "does not follow");
 }
 
+/* The whole of a file, NUL-terminated, in a fresh heap buffer (NULL on error); its length in *len. */
+static char *read_file(const char *path, size_t *len) {
+  FILE *f = fopen(path, "rb");
+  if (f == NULL) {
+    return NULL;
+  }
+  char *buf = NULL;
+  size_t used = 0, cap = 0;
+  for (;;) {
+    if (used + 4096 + 1 > cap) {
+      cap = (used + 4096 + 1) * 2;
+      char *more = realloc(buf, cap);
+      if (more == NULL) {
+        free(buf);
+        fclose(f);
+        return NULL;
+      }
+      buf = more;
+    }
+    size_t n = fread(buf + used, 1, 4096, f);
+    used += n;
+    if (n < 4096) {
+      break;
+    }
+  }
+  int failed = ferror(f);
+  fclose(f);
+  if (failed) {
+    free(buf);
+    return NULL;
+  }
+  buf[used] = '\0';
+  *len = used;
+  return buf;
+}
+
+struct trust_outcome {
+  rdp_probe_verdict verdict;
+  char kind[64];
+  char decision[64];
+  char sha256[128];
+};
+
+/* Copies a string field into `out` ("<not present>" when the report has none). */
+static void copy_field(const rdp_probe_report *report, string_getter get, char *out, size_t len) {
+  snprintf(out, len, "%s", field(report, get));
+}
+
+/* One probe of the NLA server with the lab's account (or none); `pin` (or NULL) pinned, `any` set,
+ * `pem` (or NULL) added as CA roots. */
+static struct trust_outcome probe_trust(uint16_t port, bool credentials, const char *pin, bool any,
+                                        const char *pem, size_t pem_len) {
+  struct trust_outcome out = {0, "", "", ""};
+  rdp_probe_config_builder *b = rdp_probe_config_builder_new();
+  const rdp_probe_config *config = NULL;
+  rdp_probe_report *report = NULL;
+  CHECK(b != NULL);
+  CHECK_RESULT(rdp_probe_config_builder_set_target(b, "127.0.0.1", port), RDP_PROBE_RESULT_OK);
+  CHECK_RESULT(rdp_probe_config_builder_set_timeouts(b, 10000, 10000, 30000), RDP_PROBE_RESULT_OK);
+  if (credentials) {
+    CHECK_RESULT(rdp_probe_config_builder_set_credentials(b, "labuser", NULL, "LabPass1!"),
+                 RDP_PROBE_RESULT_OK);
+  }
+  if (pin != NULL) {
+    CHECK_RESULT(rdp_probe_config_builder_add_trust_pin(b, pin), RDP_PROBE_RESULT_OK);
+  }
+  CHECK_RESULT(rdp_probe_config_builder_trust_any(b, any), RDP_PROBE_RESULT_OK);
+  if (pem != NULL) {
+    CHECK_RESULT(rdp_probe_config_builder_add_ca_pem(b, (const uint8_t *)pem, pem_len), RDP_PROBE_RESULT_OK);
+  }
+  CHECK_RESULT(rdp_probe_config_builder_build(b, &config), RDP_PROBE_RESULT_OK);
+  rdp_probe_config_builder_free(b);
+  CHECK_RESULT(rdp_probe_run(config, NULL, &report), RDP_PROBE_RESULT_OK);
+  CHECK_RESULT(rdp_probe_report_verdict(report, &out.verdict), RDP_PROBE_RESULT_OK);
+  copy_field(report, rdp_probe_report_kind, out.kind, sizeof out.kind);
+  copy_field(report, rdp_probe_report_trust_decision, out.decision, sizeof out.decision);
+  copy_field(report, rdp_probe_report_trust_sha256, out.sha256, sizeof out.sha256);
+  /* The JSON says the same. */
+  static char json[65536];
+  size_t needed = 0;
+  json[0] = '\0';
+  CHECK_RESULT(rdp_probe_report_json(report, json, sizeof json, &needed), RDP_PROBE_RESULT_OK);
+  if (strcmp(out.decision, "<not present>") == 0) {
+    CHECK(strstr(json, "\"trust\":") == NULL);
+  } else {
+    char expected[256];
+    snprintf(expected, sizeof expected, "\"trust\":{\"decision\":\"%s\",\"sha256\":\"%s\"", out.decision,
+             out.sha256);
+    CHECK(strstr(json, expected) != NULL);
+  }
+  rdp_probe_report_free(report);
+  rdp_probe_config_free(config);
+  return out;
+}
+
+/* Credentials go only where something vouches for the server: withheld by default, with the
+ * fingerprint to pin; sent once it is pinned, or with "any". */
+static void test_trust(uint16_t nla_port, const char *ca_pem_path) {
+  size_t pem_len = 0;
+  char *pem = read_file(ca_pem_path, &pem_len);
+  CHECK(pem != NULL);
+  if (pem == NULL) {
+    printf("trust: cannot read %s\n", ca_pem_path);
+    return;
+  }
+
+  struct trust_outcome none = probe_trust(nla_port, false, NULL, false, NULL, 0);
+  CHECK(none.verdict == RDP_PROBE_VERDICT_NEEDS_CREDENTIALS);
+  CHECK(strcmp(none.decision, "<not present>") == 0);
+  CHECK(strcmp(none.sha256, "<not present>") == 0);
+
+  struct trust_outcome withheld = probe_trust(nla_port, true, NULL, false, NULL, 0);
+  CHECK(withheld.verdict == RDP_PROBE_VERDICT_CREDENTIALS_WITHHELD);
+  CHECK(strcmp(withheld.kind, "credentials_withheld") == 0);
+  CHECK(strcmp(withheld.decision, "withheld") == 0);
+  CHECK(strlen(withheld.sha256) == 64);
+
+  /* A CA that did not issue the server's certificate vouches for nothing. */
+  struct trust_outcome foreign = probe_trust(nla_port, true, NULL, false, pem, pem_len);
+  CHECK(foreign.verdict == RDP_PROBE_VERDICT_CREDENTIALS_WITHHELD);
+
+  char pin[160];
+  snprintf(pin, sizeof pin, "sha256:%s", withheld.sha256);
+  struct trust_outcome pinned = probe_trust(nla_port, true, pin, false, NULL, 0);
+  CHECK(pinned.verdict == RDP_PROBE_VERDICT_CONNECTED);
+  CHECK(strcmp(pinned.decision, "pinned") == 0);
+  CHECK(strcmp(pinned.sha256, withheld.sha256) == 0);
+
+  struct trust_outcome any = probe_trust(nla_port, true, NULL, true, NULL, 0);
+  CHECK(any.verdict == RDP_PROBE_VERDICT_CONNECTED);
+  CHECK(strcmp(any.decision, "any") == 0);
+  printf("trust: withheld from the lab's certificate sha256:%s until pinned\n", withheld.sha256);
+  free(pem);
+}
+
 static uint16_t port_arg(const char *s) {
   long v = strtol(s, NULL, 10);
   if (v <= 0 || v > 65535) {
@@ -386,14 +554,15 @@ static uint16_t port_arg(const char *s) {
 }
 
 int main(int argc, char **argv) {
-  if (argc != 5) {
-    fprintf(stderr, "usage: abi_test TLS_PORT ERRINFO_PORT SILENT_PORT TLS_ALERT_PORT\n");
+  if (argc != 7) {
+    fprintf(stderr, "usage: abi_test TLS_PORT ERRINFO_PORT SILENT_PORT TLS_ALERT_PORT NLA_PORT CA_PEM\n");
     return 2;
   }
   uint16_t tls_port = port_arg(argv[1]);
   uint16_t errinfo_port = port_arg(argv[2]);
   uint16_t silent_port = port_arg(argv[3]);
   uint16_t tls_alert_port = port_arg(argv[4]);
+  uint16_t nla_port = port_arg(argv[5]);
 
   test_strings();
   test_null_and_invalid_arguments();
@@ -404,6 +573,7 @@ int main(int argc, char **argv) {
   test_cancel(silent_port);
   test_timeout(silent_port);
   test_legacy_tls(tls_alert_port);
+  test_trust(nla_port, argv[6]);
 
   printf("abi_test: %d checks, %d failed\n", checks, failures);
   return failures == 0 ? 0 : 1;

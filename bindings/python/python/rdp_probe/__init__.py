@@ -2,8 +2,8 @@
 
 One call probes a server through the whole RDP connection sequence and returns a
 :class:`Report` with the verdict (``connected``, ``failed``, ``needs_credentials``,
-``inconclusive``), and for a failure the phase, the server's own code, the pair the Windows client
-would show, a message and a hint::
+``inconclusive``, ``credentials_withheld``), and for a failure the phase, the server's own code, the
+pair the Windows client would show, a message and a hint::
 
     import rdp_probe
 
@@ -24,6 +24,17 @@ side's function signatures and constants cannot drift from the C ABI the way han
 nothing has to be installed beside it. The result codes, their names and messages, the verdicts and
 every report field come from the library; the binding re-derives none of them.
 
+Credentials go only to a server something vouches for: a certificate chain valid for the host
+(the system's roots and ``ca_pem=``/``ca_file=``), a pinned fingerprint (``trust_pins=``), or
+``trust_any=True``. Otherwise the verdict is ``credentials_withheld`` and ``report.trust.pin`` is
+the pin to pass once you know it is the server you mean (compare the fingerprint with the one its
+administrator gives you)::
+
+    report = rdp_probe.probe(host, user="alice", password=pw)
+    if report.verdict is rdp_probe.Verdict.CREDENTIALS_WITHHELD:
+        print("unverified server, certificate", report.trust.pin)
+    report = rdp_probe.probe(host, user="alice", password=pw, trust_pins=["sha256:..."])
+
 Errors are exceptions (:class:`RdpProbeError` and its subclasses, carrying the library's ``code``
 and ``name``); a verdict, even ``failed``, is a report, never an exception.
 """
@@ -38,12 +49,14 @@ from ._errors import (
     InvalidArgument,
     InvalidCertPolicy,
     InvalidClientName,
+    InvalidCaPem,
     InvalidCredentials,
     InvalidHost,
     InvalidLegacyTls,
     InvalidPort,
     InvalidProtocols,
     InvalidTimeout,
+    InvalidTrustPin,
     InvalidUtf8,
     MisuseError,
     NotPresent,
@@ -54,7 +67,7 @@ from ._errors import (
     RuntimeStartError,
     result_message,
 )
-from ._report import Code, Failure, Mstsc, Report, Stop, Verdict
+from ._report import Code, Failure, Mstsc, Report, Stop, Trust, Verdict
 
 __all__ = [
     "probe",
@@ -69,6 +82,7 @@ __all__ = [
     "Verdict",
     "Failure",
     "Stop",
+    "Trust",
     "Code",
     "Mstsc",
     # The exceptions, as _errors lists them.

@@ -6,7 +6,9 @@ import datetime
 import enum
 import math
 import operator
-from typing import Any, Self
+import os
+from collections.abc import Iterable
+from typing import Any, Self, TypeAlias
 
 from ._errors import PanicError, check, error_for
 from ._handles import OwnedHandle
@@ -88,6 +90,46 @@ def _legacy_tls_mode(value: Any) -> int:
     if not 0 <= mode <= _U32_MAX:
         raise error_for(lib.RDP_PROBE_RESULT_INVALID_LEGACY_TLS, "rdp_probe_config_builder_set_legacy_tls")
     return mode
+
+
+#: What ``ca_file=`` takes for one file.
+_Path: TypeAlias = str | bytes | os.PathLike[str] | os.PathLike[bytes]
+
+
+def _one_or_many(value: Any, single: tuple[type, ...], what: str) -> list[Any]:
+    """``value`` as a list: one item when it is an instance of ``single``, else its items."""
+    if isinstance(value, single):
+        return [value]
+    try:
+        return list(value)
+    except TypeError:
+        raise TypeError(
+            f"{what} must be one value or an iterable of them, not {type(value).__name__}"
+        ) from None
+
+
+def _trust_pins(value: Any) -> list[bytes]:
+    """``trust_pins=`` as C strings: one ``str``/``bytes`` pin or an iterable of them."""
+    pins = _one_or_many(value, (str, bytes, bytearray), "trust_pins")
+    return [_c_string(pin, "trust_pins") for pin in pins]
+
+
+def _ca_pems(ca_pem: Any, ca_file: Any) -> list[bytes]:
+    """``ca_pem=`` (PEM bytes, or an iterable of them) then the contents of ``ca_file=`` (a path,
+    or an iterable of paths), in that order. A file that cannot be read raises its ``OSError``."""
+    pems: list[bytes] = []
+    if ca_pem is not None:
+        for pem in _one_or_many(ca_pem, (bytes, bytearray, memoryview), "ca_pem"):
+            if not isinstance(pem, (bytes, bytearray, memoryview)):
+                raise TypeError(f"ca_pem must be bytes (PEM) or an iterable of bytes, not {type(pem).__name__}")
+            pems.append(bytes(pem))
+    if ca_file is not None:
+        for path in _one_or_many(ca_file, (str, bytes, os.PathLike), "ca_file"):
+            if not isinstance(path, (str, bytes, os.PathLike)):
+                raise TypeError(f"ca_file must be a path or an iterable of paths, not {type(path).__name__}")
+            with open(path, "rb") as f:
+                pems.append(f.read())
+    return pems
 
 
 def _c_string(value: Any, what: str) -> bytes:
@@ -229,6 +271,27 @@ class Config(_Closable):
             ``"allow"``. ``None`` keeps the library's default (``FOLLOW`` when it was built with
             OpenSSL, ``OFF`` otherwise); anything else raises
             :class:`~rdp_probe.InvalidLegacyTls`.
+        trust_pins: certificates trusted with the credentials whatever their chain (the CLI's
+            ``--trust-cert sha256:HEX``): one pin or an iterable of them, each ``"sha256:"`` and
+            64 hex digits (either case, colons allowed), e.g. :attr:`Trust.pin` of a
+            ``credentials_withheld`` report. A malformed pin (``"any"`` included: that is
+            ``trust_any``) raises :class:`~rdp_probe.InvalidTrustPin`.
+        trust_any: send the credentials to any server, whatever vouches for it, Standard RDP
+            Security included (the CLI's ``--trust-cert any``). For lab servers, or a server
+            checked by other means.
+        ca_pem: CA certificates (PEM ``bytes``, or an iterable of them) trusted besides the
+            system's roots: a server whose chain is valid for the host against them may have the
+            credentials, and ``require_valid_cert`` accepts its chain too. A PEM without a
+            certificate, or with one that is not X.509, raises :class:`~rdp_probe.InvalidCaPem`.
+        ca_file: the same from files (the CLI's ``--ca-file``): a path or an iterable of paths,
+            read here (an unreadable file raises its ``OSError``) and added after ``ca_pem``.
+
+    Credentials go only to a server something vouches for: a chain valid for the host (system
+    roots, ``ca_pem``, ``ca_file``), a pinned fingerprint, or ``trust_any``; otherwise the probe
+    stops before anything derived from the password leaves, with the verdict
+    ``credentials_withheld`` and the fingerprint in :attr:`Report.trust`. The library never asks
+    interactively (the CLI does): decide beforehand with pins, roots or ``trust_any``. Without
+    credentials these settings change nothing.
 
     Use it as a context manager, or call :meth:`close`; it is freed exactly once (on garbage
     collection at the latest). A probe running while the config is closed is not affected; a probe
@@ -251,6 +314,10 @@ class Config(_Closable):
         require_valid_cert: bool = False,
         client_name: str | bytes | None = None,
         legacy_tls: LegacyTls | str | int | None = None,
+        trust_pins: str | bytes | Iterable[str | bytes] = (),
+        trust_any: bool = False,
+        ca_pem: bytes | Iterable[bytes] | None = None,
+        ca_file: _Path | Iterable[_Path] | None = None,
     ) -> None:
         host_c = _c_string(host, "host")
         try:
@@ -262,6 +329,10 @@ class Config(_Closable):
         if user is not None and password is None:
             raise TypeError("a password is required with user (use '' for an empty one)")
         legacy_tls_mode = None if legacy_tls is None else _legacy_tls_mode(legacy_tls)
+        if not isinstance(trust_any, bool):
+            raise TypeError(f"trust_any must be a bool, not {type(trust_any).__name__}")
+        pins = _trust_pins(trust_pins)
+        pems = _ca_pems(ca_pem, ca_file)
 
         builder = lib.rdp_probe_config_builder_new()
         if builder == ffi.NULL:
@@ -323,6 +394,22 @@ class Config(_Closable):
                     lib.rdp_probe_config_builder_set_legacy_tls(builder, legacy_tls_mode),
                     "rdp_probe_config_builder_set_legacy_tls",
                 )
+            for pin in pins:
+                check(
+                    lib.rdp_probe_config_builder_add_trust_pin(builder, pin),
+                    "rdp_probe_config_builder_add_trust_pin",
+                )
+            check(
+                lib.rdp_probe_config_builder_trust_any(builder, trust_any),
+                "rdp_probe_config_builder_trust_any",
+            )
+            for pem in pems:
+                # The bytes object's own buffer (no copy); the library needs no NUL.
+                buf = ffi.from_buffer("uint8_t[]", pem)
+                check(
+                    lib.rdp_probe_config_builder_add_ca_pem(builder, buf, len(pem)),
+                    "rdp_probe_config_builder_add_ca_pem",
+                )
             out_config = ffi.new("const rdp_probe_config **")
             check(
                 lib.rdp_probe_config_builder_build(builder, out_config),
@@ -341,8 +428,8 @@ class Config(_Closable):
         promptly after ``cancel`` is cancelled (from another thread). The GIL is released
         meanwhile, so several threads may probe at once, with the same config and token.
 
-        Every verdict (``connected``, ``failed``, ``needs_credentials``, ``inconclusive``) is a
-        report, not an exception.
+        Every verdict (``connected``, ``failed``, ``needs_credentials``, ``inconclusive``,
+        ``credentials_withheld``) is a report, not an exception.
 
         While the library blocks, Python runs no signal handlers in this thread: Ctrl-C takes effect
         when the probe returns. To stop a probe at once, call ``cancel.cancel()`` from another
@@ -389,6 +476,10 @@ def probe(
     *,
     client_name: str | bytes | None = None,
     legacy_tls: LegacyTls | str | int | None = None,
+    trust_pins: str | bytes | Iterable[str | bytes] = (),
+    trust_any: bool = False,
+    ca_pem: bytes | Iterable[bytes] | None = None,
+    ca_file: _Path | Iterable[_Path] | None = None,
 ) -> Report:
     """Probes ``host:port`` once and returns the :class:`~rdp_probe.Report`.
 
@@ -412,6 +503,10 @@ def probe(
         require_valid_cert=require_valid_cert,
         client_name=client_name,
         legacy_tls=legacy_tls,
+        trust_pins=trust_pins,
+        trust_any=trust_any,
+        ca_pem=ca_pem,
+        ca_file=ca_file,
     ) as config:
         return config.probe(cancel=cancel)
 

@@ -23,6 +23,8 @@ __all__ = [
     "InvalidCredentials",
     "InvalidClientName",
     "InvalidLegacyTls",
+    "InvalidTrustPin",
+    "InvalidCaPem",
     "InternalError",
     "PanicError",
     "RuntimeStartError",
@@ -108,6 +110,14 @@ class InvalidLegacyTls(InvalidArgument):
     """The legacy-TLS mode is not a ``LegacyTls`` (``invalid_legacy_tls``, 208)."""
 
 
+class InvalidTrustPin(InvalidArgument):
+    """A certificate pin is not ``sha256:`` and 64 hex digits (``invalid_trust_pin``, 209)."""
+
+
+class InvalidCaPem(InvalidArgument):
+    """A CA PEM holds no certificate that can be read (``invalid_ca_pem``, 210)."""
+
+
 class InternalError(RdpProbeError):
     """A bug in rdp-probe or a resource the process lacks (codes 300-399)."""
 
@@ -142,6 +152,8 @@ _BY_CODE: dict[int, type[RdpProbeError]] = {
     lib.RDP_PROBE_RESULT_INVALID_CERT_POLICY: InvalidCertPolicy,
     lib.RDP_PROBE_RESULT_INVALID_CREDENTIALS: InvalidCredentials,
     lib.RDP_PROBE_RESULT_INVALID_LEGACY_TLS: InvalidLegacyTls,
+    lib.RDP_PROBE_RESULT_INVALID_TRUST_PIN: InvalidTrustPin,
+    lib.RDP_PROBE_RESULT_INVALID_CA_PEM: InvalidCaPem,
     # Newer than the first C ABI: mapped when the library's header has it.
     **(
         {lib.RDP_PROBE_RESULT_INVALID_CLIENT_NAME: InvalidClientName}

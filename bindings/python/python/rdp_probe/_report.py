@@ -10,7 +10,7 @@ from typing import Any, Callable
 from ._errors import check, error_for
 from ._native import ffi, lib
 
-__all__ = ["Verdict", "Code", "Mstsc", "Failure", "Stop", "Report"]
+__all__ = ["Verdict", "Code", "Mstsc", "Failure", "Stop", "Trust", "Report"]
 
 
 class Verdict(enum.Enum):
@@ -24,6 +24,9 @@ class Verdict(enum.Enum):
     NEEDS_CREDENTIALS = "needs_credentials"
     #: The probe met something it does not implement; not a server fault.
     INCONCLUSIVE = "inconclusive"
+    #: The probe had credentials but sent nothing derived from the password: nothing vouched for
+    #: the server's identity. :attr:`Report.trust` has the fingerprint to pin (``trust_pins=``).
+    CREDENTIALS_WITHHELD = "credentials_withheld"
 
 
 # The C enum's numbers, from the header through cffi.
@@ -32,6 +35,7 @@ _VERDICTS: dict[int, Verdict] = {
     lib.RDP_PROBE_VERDICT_FAILED: Verdict.FAILED,
     lib.RDP_PROBE_VERDICT_NEEDS_CREDENTIALS: Verdict.NEEDS_CREDENTIALS,
     lib.RDP_PROBE_VERDICT_INCONCLUSIVE: Verdict.INCONCLUSIVE,
+    lib.RDP_PROBE_VERDICT_CREDENTIALS_WITHHELD: Verdict.CREDENTIALS_WITHHELD,
 }
 
 
@@ -90,11 +94,13 @@ class Failure:
 
 @dataclass(frozen=True)
 class Stop:
-    """Why a probe with the verdict ``needs_credentials`` or ``inconclusive`` stopped.
+    """Why a probe with the verdict ``needs_credentials``, ``inconclusive`` or
+    ``credentials_withheld`` stopped.
 
     Attributes:
         phase: the phase it stopped in (e.g. ``"credssp"``).
-        reason: the stable stop reason (e.g. ``"nla_requires_credentials"``).
+        reason: the stable stop reason (e.g. ``"nla_requires_credentials"``,
+            ``"credentials_withheld"``).
         message: a one-line description.
         hint: what to check or do.
     """
@@ -103,6 +109,31 @@ class Stop:
     reason: str
     message: str
     hint: str
+
+
+@dataclass(frozen=True)
+class Trust:
+    """Whether the server was trusted with the credentials (``trust`` in the JSON report); only a
+    probe with credentials has it.
+
+    Attributes:
+        decision: what decided: ``"chain_valid"`` (the certificate chain is valid for the host
+            against the system roots and ``ca_pem=``/``ca_file=``), ``"pinned"`` (``trust_pins=``),
+            ``"any"`` (``trust_any=True``) or ``"withheld"`` (nothing vouched for the server).
+            (``"confirmed"``, a user's yes, is the CLI's; the library never asks.)
+        sha256: the SHA-256 of the server's certificate, 64 lowercase hex digits; ``None`` under
+            Standard RDP Security, which has no such certificate.
+        chain_problem: why the chain did not vouch for the server, when it did not.
+    """
+
+    decision: str
+    sha256: str | None
+    chain_problem: str | None
+
+    @property
+    def pin(self) -> str | None:
+        """``sha256`` as ``trust_pins=`` takes it (``"sha256:HEX"``), or ``None``."""
+        return None if self.sha256 is None else f"sha256:{self.sha256}"
 
 
 @dataclass(frozen=True)
@@ -117,11 +148,15 @@ class Report:
     Attributes:
         verdict: the overall answer.
         failure: for ``failed``: where and why; otherwise ``None``.
-        stop: for ``needs_credentials`` and ``inconclusive``: where and why; otherwise ``None``.
+        stop: for ``needs_credentials``, ``inconclusive`` and ``credentials_withheld``: where and
+            why; otherwise ``None``.
         outcome: for ``connected``: ``"connected"`` (the connection sequence completed) or
             ``"redirected"`` (the server redirected the client); otherwise ``None``.
         json: the JSON report, as the library wrote it.
         data: ``json`` parsed.
+        trust: for a probe with credentials, whether the server was trusted with them
+            (:class:`Trust`); ``None`` without credentials or when the probe ended before the
+            server's identity was known.
     """
 
     verdict: Verdict
@@ -130,6 +165,7 @@ class Report:
     outcome: str | None
     json: str = field(repr=False)
     data: dict[str, Any] = field(repr=False, compare=False, hash=False)
+    trust: Trust | None = None
 
     @property
     def connected(self) -> bool:
@@ -252,6 +288,16 @@ def read_report(report: Any) -> Report:
         # A library from before rdp_probe_report_outcome: the JSON is the only place it is.
         outcome = data.get("outcome")
 
+    trust: Trust | None = None
+    decision = _read_str(lib.rdp_probe_report_trust_decision, report, "trust_decision")
+    if decision is not None:
+        trust = Trust(
+            decision=decision,
+            sha256=_read_str(lib.rdp_probe_report_trust_sha256, report, "trust_sha256"),
+            # Not an accessor of its own: the words of the verifier, as the JSON has them.
+            chain_problem=(data.get("trust") or {}).get("chain_problem"),
+        )
+
     return Report(
         verdict=verdict,
         failure=failure,
@@ -259,4 +305,5 @@ def read_report(report: Any) -> Report:
         outcome=outcome,
         json=text,
         data=data,
+        trust=trust,
     )
