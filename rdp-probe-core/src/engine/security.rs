@@ -255,7 +255,12 @@ impl Layer {
     /// The frames to send for one frame the connector wrote: the Security Exchange first when it is
     /// still due, then the frame, protected when it is a Send Data Request.
     pub(super) fn seal_frame(&mut self, frame: &[u8], written: Written) -> Vec<Vec<u8>> {
-        let Some((initiator, channel_id, user_data)) = send_data_request(frame) else {
+        let Some(McsPdu::SendDataRequest {
+            initiator,
+            channel_id,
+            user_data,
+        }) = domain_pdu(frame)
+        else {
             return vec![frame.to_vec()];
         };
         let mut out = Vec::with_capacity(2);
@@ -305,7 +310,12 @@ impl Layer {
     /// verified and its security header dropped (kept, with only `SEC_LICENSE_PKT` or
     /// `SEC_REDIRECTION_PKT`, on licensing and redirection PDUs). Other frames come back unchanged.
     pub(super) fn open_frame(&mut self, frame: &[u8]) -> Result<Vec<u8>, StandardSecurityFailure> {
-        let Some((initiator, channel_id, user_data)) = send_data_indication(frame) else {
+        let Some(McsPdu::SendDataIndication {
+            initiator,
+            channel_id,
+            user_data,
+        }) = domain_pdu(frame)
+        else {
             return Ok(frame.to_vec());
         };
         if self.exchange.is_some() {
@@ -367,32 +377,10 @@ impl Layer {
     }
 }
 
-/// The parts of an MCS Send Data Request frame.
-fn send_data_request(frame: &[u8]) -> Option<(u16, u16, &[u8])> {
-    let Ok(X224Pdu::Data(payload)) = rdp_probe_wire::x224::parse_x224(frame) else {
-        return None;
-    };
-    match rdp_probe_wire::mcs::parse_domain_pdu(payload) {
-        Ok(McsPdu::SendDataRequest {
-            initiator,
-            channel_id,
-            user_data,
-        }) => Some((initiator, channel_id, user_data)),
-        _ => None,
-    }
-}
-
-/// The parts of an MCS Send Data Indication frame.
-fn send_data_indication(frame: &[u8]) -> Option<(u16, u16, &[u8])> {
-    let Ok(X224Pdu::Data(payload)) = rdp_probe_wire::x224::parse_x224(frame) else {
-        return None;
-    };
-    match rdp_probe_wire::mcs::parse_domain_pdu(payload) {
-        Ok(McsPdu::SendDataIndication {
-            initiator,
-            channel_id,
-            user_data,
-        }) => Some((initiator, channel_id, user_data)),
+/// The MCS domain PDU an X.224 Data frame carries.
+fn domain_pdu(frame: &[u8]) -> Option<McsPdu<'_>> {
+    match rdp_probe_wire::x224::parse_x224(frame) {
+        Ok(X224Pdu::Data(payload)) => rdp_probe_wire::mcs::parse_domain_pdu(payload).ok(),
         _ => None,
     }
 }
