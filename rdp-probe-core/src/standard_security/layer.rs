@@ -87,16 +87,60 @@ pub enum OpenError {
 /// 3DES-CBC chain starts from the IV `12 34 56 78 90 AB CD EF` once and continues across PDUs; each
 /// plaintext is padded with zero bytes to a multiple of 8 ([MS-RDPBCGR] 5.3.6.2).
 pub struct Sealer {
-    state: SealerState,
+    state: Direction<cbc::Encryptor<TdesEde3>>,
 }
 
-enum SealerState {
-    Rc4(Rc4Stream),
+/// One direction of the layer: the RC4 stream, or the FIPS HMAC key and 3DES-CBC chain `C` (an
+/// encryptor for the [`Sealer`], a decryptor for the [`Opener`]) with the count of PDUs so far.
+enum Direction<C> {
+    Rc4(Box<Rc4Stream>),
     Fips {
         hmac_key: Zeroizing<[u8; SHA1_LEN]>,
-        cipher: cbc::Encryptor<TdesEde3>,
+        cipher: C,
         count: u32,
     },
+}
+
+/// The 3DES key as the cipher takes it, zeroized on drop.
+fn tdes_key(key: &[u8; TDES_KEY_LEN]) -> Zeroizing<Key<TdesEde3>> {
+    Zeroizing::new(Key::<TdesEde3>::from(*key))
+}
+
+impl<C> Direction<C> {
+    fn rc4(method: EncryptionMethod, mac_key: Zeroizing<Vec<u8>>, key: Zeroizing<Vec<u8>>) -> Self {
+        Direction::Rc4(Box::new(Rc4Stream::new(method, mac_key, key)))
+    }
+
+    fn fips(hmac_key: Zeroizing<[u8; SHA1_LEN]>, cipher: C) -> Self {
+        Direction::Fips {
+            hmac_key,
+            cipher,
+            count: 0,
+        }
+    }
+
+    fn method(&self) -> EncryptionMethod {
+        match self {
+            Direction::Rc4(stream) => stream.method,
+            Direction::Fips { .. } => EncryptionMethod::Fips,
+        }
+    }
+
+    /// PDUs processed in this direction, cumulative (the salted and FIPS MACs' `EncryptionCount`).
+    fn count(&self) -> u32 {
+        match self {
+            Direction::Rc4(stream) => stream.total,
+            Direction::Fips { count, .. } => *count,
+        }
+    }
+
+    /// RC4 key updates made (FIPS keys are never updated, [MS-RDPBCGR] 5.3.7.2).
+    fn key_updates(&self) -> u32 {
+        match self {
+            Direction::Rc4(stream) => stream.updates,
+            Direction::Fips { .. } => 0,
+        }
+    }
 }
 
 impl Sealer {
@@ -106,28 +150,20 @@ impl Sealer {
         key: Zeroizing<Vec<u8>>,
     ) -> Self {
         Self {
-            state: SealerState::Rc4(Rc4Stream::new(method, mac_key, key)),
+            state: Direction::rc4(method, mac_key, key),
         }
     }
 
     pub(crate) fn fips(hmac_key: Zeroizing<[u8; SHA1_LEN]>, key: &[u8; TDES_KEY_LEN]) -> Self {
-        let key = Zeroizing::new(Key::<TdesEde3>::from(*key));
-        let cipher = cbc::Encryptor::<TdesEde3>::new(&key, &Array::from(FIPS_IV));
+        let cipher = cbc::Encryptor::<TdesEde3>::new(&tdes_key(key), &Array::from(FIPS_IV));
         Self {
-            state: SealerState::Fips {
-                hmac_key,
-                cipher,
-                count: 0,
-            },
+            state: Direction::fips(hmac_key, cipher),
         }
     }
 
     /// The encryption method.
     pub fn method(&self) -> EncryptionMethod {
-        match &self.state {
-            SealerState::Rc4(stream) => stream.method,
-            SealerState::Fips { .. } => EncryptionMethod::Fips,
-        }
+        self.state.method()
     }
 
     /// Protects one PDU's payload: the MAC of `plaintext` in `form` (ignored for FIPS), then the
@@ -136,7 +172,7 @@ impl Sealer {
     /// The salted MAC and the FIPS MAC include [`Self::sealed_count`] as it was before this call.
     pub fn seal(&mut self, plaintext: &[u8], form: MacForm) -> Sealed {
         match &mut self.state {
-            SealerState::Rc4(stream) => {
+            Direction::Rc4(stream) => {
                 let signature = stream.signature(plaintext, form);
                 let mut ciphertext = plaintext.to_vec();
                 stream.apply(&mut ciphertext);
@@ -146,7 +182,7 @@ impl Sealer {
                     ciphertext,
                 }
             }
-            SealerState::Fips {
+            Direction::Fips {
                 hmac_key,
                 cipher,
                 count,
@@ -177,19 +213,13 @@ impl Sealer {
     /// carry ([MS-RDPBCGR] 5.3.6.1.1). It is cumulative (not reset by a key update) and wraps at
     /// 2^32 as the 32-bit field does.
     pub fn sealed_count(&self) -> u32 {
-        match &self.state {
-            SealerState::Rc4(stream) => stream.total,
-            SealerState::Fips { count, .. } => *count,
-        }
+        self.state.count()
     }
 
     /// How many RC4 key updates this half has done (always 0 for FIPS, whose keys are never
     /// updated, [MS-RDPBCGR] 5.3.7.2).
     pub fn key_updates(&self) -> u32 {
-        match &self.state {
-            SealerState::Rc4(stream) => stream.updates,
-            SealerState::Fips { .. } => 0,
-        }
+        self.state.key_updates()
     }
 }
 
@@ -209,16 +239,7 @@ impl fmt::Debug for Sealer {
 /// It mirrors the peer's [`Sealer`]: the RC4 key update every [`KEY_UPDATE_INTERVAL`] PDUs, or the
 /// continuing 3DES-CBC chain.
 pub struct Opener {
-    state: OpenerState,
-}
-
-enum OpenerState {
-    Rc4(Rc4Stream),
-    Fips {
-        hmac_key: Zeroizing<[u8; SHA1_LEN]>,
-        cipher: cbc::Decryptor<TdesEde3>,
-        count: u32,
-    },
+    state: Direction<cbc::Decryptor<TdesEde3>>,
 }
 
 impl Opener {
@@ -228,28 +249,20 @@ impl Opener {
         key: Zeroizing<Vec<u8>>,
     ) -> Self {
         Self {
-            state: OpenerState::Rc4(Rc4Stream::new(method, mac_key, key)),
+            state: Direction::rc4(method, mac_key, key),
         }
     }
 
     pub(crate) fn fips(hmac_key: Zeroizing<[u8; SHA1_LEN]>, key: &[u8; TDES_KEY_LEN]) -> Self {
-        let key = Zeroizing::new(Key::<TdesEde3>::from(*key));
-        let cipher = cbc::Decryptor::<TdesEde3>::new(&key, &Array::from(FIPS_IV));
+        let cipher = cbc::Decryptor::<TdesEde3>::new(&tdes_key(key), &Array::from(FIPS_IV));
         Self {
-            state: OpenerState::Fips {
-                hmac_key,
-                cipher,
-                count: 0,
-            },
+            state: Direction::fips(hmac_key, cipher),
         }
     }
 
     /// The encryption method.
     pub fn method(&self) -> EncryptionMethod {
-        match &self.state {
-            OpenerState::Rc4(stream) => stream.method,
-            OpenerState::Fips { .. } => EncryptionMethod::Fips,
-        }
+        self.state.method()
     }
 
     /// Opens one PDU's payload: decrypts `ciphertext`, strips `pad_len` bytes of FIPS padding
@@ -269,14 +282,14 @@ impl Opener {
         pad_len: u8,
     ) -> Result<Vec<u8>, OpenError> {
         let (expected, plaintext) = match &mut self.state {
-            OpenerState::Rc4(stream) => {
+            Direction::Rc4(stream) => {
                 let mut plaintext = ciphertext.to_vec();
                 // The MAC uses the count of PDUs opened before this one.
                 let salt = stream.salt(form);
                 stream.apply(&mut plaintext);
                 (rc4_signature(&stream.mac_key, &plaintext, salt), plaintext)
             }
-            OpenerState::Fips {
+            Direction::Fips {
                 hmac_key,
                 cipher,
                 count,
@@ -316,18 +329,12 @@ impl Opener {
     /// How many PDUs this half has opened (with or without a verifying MAC): the
     /// `EncryptionCount` the next salted or FIPS MAC is checked with. Cumulative, wrapping at 2^32.
     pub fn opened_count(&self) -> u32 {
-        match &self.state {
-            OpenerState::Rc4(stream) => stream.total,
-            OpenerState::Fips { count, .. } => *count,
-        }
+        self.state.count()
     }
 
     /// How many RC4 key updates this half has done (always 0 for FIPS).
     pub fn key_updates(&self) -> u32 {
-        match &self.state {
-            OpenerState::Rc4(stream) => stream.updates,
-            OpenerState::Fips { .. } => 0,
-        }
+        self.state.key_updates()
     }
 }
 
