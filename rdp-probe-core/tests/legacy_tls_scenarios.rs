@@ -215,3 +215,31 @@ fn a_failed_legacy_handshake_ends_the_attempt_in_tls() {
     // No third attempt, no second version check.
     assert_eq!(t.connections, 3);
 }
+
+#[test]
+fn a_fallback_inside_the_legacy_attempt_keeps_its_number() {
+    // Found by the engine fuzzer: the legacy attempt meets SSL_NOT_ALLOWED_BY_SERVER and falls back to
+    // Standard RDP Security on a third connection of the phase log; the legacy attempt is still the
+    // second, and the modern verdict's phases are the first attempt's alone.
+    let mut events = vec![
+        Event::Frame(server::confirm(PROTOCOL_HYBRID)),
+        Event::tls_alert(40),
+        Event::Frame(server::confirm(PROTOCOL_SSL)),
+        Event::Close,
+        Event::Frame(server::neg_failure(2)),
+        Event::Close,
+    ];
+    events.extend(server::to_licensing());
+    events.push(Event::Frame(server::errinfo(7)));
+    events.push(Event::Close);
+    let t = run(LegacyTls::Follow, events);
+    let legacy = t.report.legacy_tls.as_ref().unwrap();
+    assert_eq!(legacy.attempt, 2);
+    assert_eq!(legacy.reached, Phase::Licensing);
+    let f = t.report.failure().unwrap();
+    assert_eq!(
+        (f.phase, f.code.space, f.code.value),
+        (Phase::Tls, CodeSpace::TlsAlert, 40)
+    );
+    assert_eq!(t.report.phases.last().map(|p| p.attempt), Some(3));
+}

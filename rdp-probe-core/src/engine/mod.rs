@@ -309,6 +309,15 @@ enum End {
     Connected(Outcome),
 }
 
+/// The legacy-TLS attempt ([`crate::LegacyTls`]): what started it, and its number.
+#[derive(Debug)]
+struct LegacyAttempt {
+    /// The modern TLS failure: the verdict unless the attempt decides it.
+    modern: Failure,
+    /// The attempt's number in the phase log (a fallback inside it opens later ones).
+    attempt: u32,
+}
+
 /// The probe state machine.
 #[derive(Debug)]
 pub struct Machine {
@@ -319,8 +328,8 @@ pub struct Machine {
     report: Report,
     requested: Protocols,
     may_fall_back: bool,
-    /// The modern TLS failure that started the legacy-TLS attempt, once it started.
-    legacy: Option<Failure>,
+    /// The legacy-TLS attempt, once it started.
+    legacy: Option<LegacyAttempt>,
     outgoing: VecDeque<Vec<u8>>,
     state: State,
 }
@@ -786,7 +795,7 @@ impl Machine {
         };
         self.report.verdict = match self.legacy.take() {
             None => verdict,
-            Some(modern) => {
+            Some(LegacyAttempt { modern, attempt }) => {
                 let decides_verdict = self.options.legacy_tls == crate::LegacyTls::Allow;
                 let tls = self.report.server.tls.clone();
                 if tls.is_some() {
@@ -795,7 +804,7 @@ impl Machine {
                         .push(crate::report::Finding::OnlyLegacyTls);
                 }
                 self.report.legacy_tls = Some(crate::report::LegacyTlsReport {
-                    attempt: self.log.attempt(),
+                    attempt,
                     decides_verdict,
                     modern_failure: FailureReport::from(&modern),
                     tls,

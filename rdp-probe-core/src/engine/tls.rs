@@ -370,10 +370,13 @@ impl Machine {
             kind = kind.kind_str(),
             "TLS failed as an older client would get past: a second attempt over legacy TLS"
         );
-        self.legacy = Some(crate::failure::Failure::new(Phase::Tls, kind));
         self.outgoing.clear();
         // The modern attempt's tls phase ends as failed; the next attempt starts at tcp_connect.
         self.log.close(crate::phase::PhaseStatus::Failed, now);
+        self.legacy = Some(super::LegacyAttempt {
+            modern: crate::failure::Failure::new(Phase::Tls, kind),
+            attempt: self.log.attempt() + 1,
+        });
         State::Reconnect
     }
 
