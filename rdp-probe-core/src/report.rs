@@ -539,6 +539,19 @@ pub enum TrustDecision {
     Withheld,
 }
 
+impl TrustDecision {
+    /// The snake_case name (`trust.decision` in JSON).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TrustDecision::ChainValid => "chain_valid",
+            TrustDecision::Pinned => "pinned",
+            TrustDecision::Any => "any",
+            TrustDecision::Confirmed => "confirmed",
+            TrustDecision::Withheld => "withheld",
+        }
+    }
+}
+
 /// A conclusion about the server beyond the verdict.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -659,5 +672,26 @@ impl Report {
             .rev()
             .map(|e| e.value)
             .find(|v| *v != 0)
+    }
+}
+
+#[cfg(test)]
+mod trust_decision_tests {
+    use super::TrustDecision;
+
+    #[test]
+    fn names_are_the_json_names() {
+        for d in [
+            TrustDecision::ChainValid,
+            TrustDecision::Pinned,
+            TrustDecision::Any,
+            TrustDecision::Confirmed,
+            TrustDecision::Withheld,
+        ] {
+            assert_eq!(
+                serde_json::to_value(d).unwrap_or_default(),
+                serde_json::Value::from(d.as_str())
+            );
+        }
     }
 }

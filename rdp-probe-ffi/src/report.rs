@@ -347,9 +347,7 @@ pub unsafe extern "C" fn rdp_probe_report_trust_decision(
     // SAFETY: the caller's contract is `string_field`'s.
     unsafe {
         string_field(report, buf, len, out_needed, |r| {
-            // The JSON's own name for it: serde is where the core spells the decisions.
-            let decision = serde_json::to_value(r.trust.as_ref()?.decision).ok()?;
-            decision.as_str().map(str::to_owned)
+            r.trust.as_ref().map(|t| t.decision.as_str().to_owned())
         })
     }
 }
