@@ -26,6 +26,8 @@ pub mod certificate;
 pub mod credssp;
 pub mod early_auth;
 pub mod errinfo;
+pub mod kdc;
+pub mod kerberos;
 pub mod license;
 pub mod markdown;
 pub mod mcs;
@@ -76,6 +78,10 @@ pub enum CodeSpace {
     Ntstatus,
     /// A CredSSP failure that carries no NTSTATUS.
     Credssp,
+    /// The `error-code` of a KRB-ERROR the KDC sent during a Kerberos logon.
+    Kerberos,
+    /// A Kerberos logon that could not talk to a KDC (no `error-code` from it).
+    Kdc,
     /// The HYBRID_EX Early User Authorization Result.
     EarlyUserAuth,
     /// The `errorInfo` of a Set Error Info PDU.
@@ -92,7 +98,7 @@ pub enum CodeSpace {
 
 impl CodeSpace {
     /// Every code space, in taxonomy order.
-    pub const ALL: [CodeSpace; 16] = [
+    pub const ALL: [CodeSpace; 18] = [
         CodeSpace::OsError,
         CodeSpace::Timeout,
         CodeSpace::NotRdp,
@@ -103,6 +109,8 @@ impl CodeSpace {
         CodeSpace::Certificate,
         CodeSpace::Ntstatus,
         CodeSpace::Credssp,
+        CodeSpace::Kerberos,
+        CodeSpace::Kdc,
         CodeSpace::EarlyUserAuth,
         CodeSpace::Errinfo,
         CodeSpace::LicenseError,
@@ -124,6 +132,8 @@ impl CodeSpace {
             CodeSpace::Certificate => "certificate",
             CodeSpace::Ntstatus => "ntstatus",
             CodeSpace::Credssp => "credssp",
+            CodeSpace::Kerberos => "kerberos",
+            CodeSpace::Kdc => "kdc",
             CodeSpace::EarlyUserAuth => "early_user_auth",
             CodeSpace::Errinfo => "errinfo",
             CodeSpace::LicenseError => "license_error",
@@ -164,6 +174,12 @@ impl CodeSpace {
                 "NTSTATUS carried in the CredSSP TSRequest errorCode field (MS-CSSP 2.2.1)"
             }
             CodeSpace::Credssp => "CredSSP (NLA) exchange failed without an NTSTATUS (MS-CSSP)",
+            CodeSpace::Kerberos => {
+                "error-code of a KRB-ERROR the KDC sent during the Kerberos logon (RFC 4120 5.9.1, 7.5.9)"
+            }
+            CodeSpace::Kdc => {
+                "the Kerberos logon could not talk to a KDC (unreachable, no answer, invalid reply, closed), so the KDC sent no error code"
+            }
             CodeSpace::EarlyUserAuth => {
                 "Early User Authorization Result after CredSSP with HYBRID_EX (MS-RDPBCGR 2.2.10.2)"
             }
@@ -217,6 +233,7 @@ impl CodeSpace {
                 | CodeSpace::TlsVersion
                 | CodeSpace::Certificate
                 | CodeSpace::Credssp
+                | CodeSpace::Kdc
                 | CodeSpace::Protocol
                 | CodeSpace::StandardSecurity
         )
@@ -350,6 +367,8 @@ pub fn table(space: CodeSpace) -> &'static [CodeEntry] {
         CodeSpace::Certificate => certificate::TABLE,
         CodeSpace::Ntstatus => ntstatus::TABLE,
         CodeSpace::Credssp => credssp::TABLE,
+        CodeSpace::Kerberos => kerberos::TABLE,
+        CodeSpace::Kdc => kdc::TABLE,
         CodeSpace::EarlyUserAuth => early_auth::TABLE,
         CodeSpace::Errinfo => errinfo::TABLE,
         CodeSpace::LicenseError => license::TABLE,
@@ -478,6 +497,8 @@ mod tests {
             (CodeSpace::Certificate, "certificate"),
             (CodeSpace::Ntstatus, "ntstatus"),
             (CodeSpace::Credssp, "credssp"),
+            (CodeSpace::Kerberos, "kerberos"),
+            (CodeSpace::Kdc, "kdc"),
             (CodeSpace::EarlyUserAuth, "early_user_auth"),
             (CodeSpace::Errinfo, "errinfo"),
             (CodeSpace::LicenseError, "license_error"),
@@ -557,6 +578,10 @@ mod tests {
             (S::Credssp, 2, "CREDSSP_PUBLIC_KEY_MISMATCH"),
             (S::Credssp, 3, "CREDSSP_MALFORMED"),
             (S::Credssp, 4, "CREDSSP_LOCAL_ERROR"),
+            (S::Kdc, 1, "KDC_UNREACHABLE"),
+            (S::Kdc, 2, "KDC_NO_ANSWER"),
+            (S::Kdc, 3, "KDC_REPLY_INVALID"),
+            (S::Kdc, 4, "KDC_CLOSED"),
             (S::Protocol, 1, "SELECTED_PROTOCOL_NOT_OFFERED"),
             (S::Protocol, 2, "UNEXPECTED_PDU"),
             (S::Protocol, 3, "MALFORMED_PDU"),
@@ -684,6 +709,37 @@ mod tests {
         assert!(lookup(CodeSpace::Errinfo, 0x1196).is_none());
         assert!(lookup(CodeSpace::Errinfo, 0xFFFF_FFFF).is_none());
         assert_eq!(format_value(CodeSpace::Ntstatus, 0xC000006D), "0xC000006D");
+    }
+
+    #[test]
+    fn kerberos_spaces() {
+        assert_eq!(
+            name_or_unknown(CodeSpace::Kerberos, 24),
+            "KDC_ERR_PREAUTH_FAILED"
+        );
+        assert_eq!(
+            name_or_unknown(CodeSpace::Kerberos, 0xFFFF_FFFF),
+            "UNKNOWN_KERBEROS_0xFFFFFFFF"
+        );
+        assert!(is_known(
+            CodeSpace::Kerberos,
+            7,
+            "KDC_ERR_S_PRINCIPAL_UNKNOWN"
+        ));
+        assert!(!CodeSpace::Kerberos.is_own());
+        assert!(CodeSpace::Kdc.is_own());
+        assert_eq!(
+            report_name(CodeSpace::Kdc, 1).as_deref(),
+            Some("KDC_UNREACHABLE")
+        );
+        assert_eq!(name_or_unknown(CodeSpace::Kdc, 9), "UNKNOWN_KDC_0x00000009");
+        assert_eq!(CodeSpace::parse("kerberos"), Some(CodeSpace::Kerberos));
+        assert_eq!(CodeSpace::parse("kdc"), Some(CodeSpace::Kdc));
+        let credssp = CodeSpace::ALL.iter().position(|s| *s == CodeSpace::Credssp);
+        let kerberos = CodeSpace::ALL
+            .iter()
+            .position(|s| *s == CodeSpace::Kerberos);
+        assert_eq!(kerberos, credssp.map(|i| i + 1));
     }
 
     #[test]

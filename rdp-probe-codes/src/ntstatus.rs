@@ -1,9 +1,9 @@
 //! NTSTATUS values a server can put in the CredSSP `TSRequest.errorCode` field
 //! (MS-CSSP 2.2.1; present from CredSSP version 3 on). Values and names are from
 //! MS-ERREF 2.3.1; the selection is the set that logon/authentication paths return
-//! (the set the sspi crate names, plus ACCESS_DENIED and ACCOUNT_EXPIRED). Some servers put an
-//! SSPI HRESULT there instead (`SEC_E_*`, MS-ERREF 2.1.1; FreeRDP's server does); the common ones
-//! are named too.
+//! (the set the sspi crate names, plus ACCESS_DENIED, ACCOUNT_EXPIRED and NTLM_BLOCKED). Some
+//! servers put an SSPI HRESULT there instead (`SEC_E_*`, MS-ERREF 2.1.1; FreeRDP's server does);
+//! the common ones are named too.
 //!
 //! The mstsc `SSL_ERR_*` code that corresponds to each value by name is in
 //! [`crate::mstsc::ssl_err_for_ntstatus`].
@@ -72,6 +72,7 @@ pub static TABLE: &[CodeEntry] = &[
     e(0xC000_0234, "STATUS_ACCOUNT_LOCKED_OUT", "The account is locked out after too many failed logons").with_hint("the account is locked out: unlock it (or wait for the lockout duration) and find the source of the failed attempts"),
     e(0xC000_0250, "STATUS_INSUFFICIENT_LOGON_INFO", "Not enough information was supplied to log on"),
     e(0xC000_02FA, "STATUS_SMARTCARD_LOGON_REQUIRED", "The account must log on with a smart card").with_hint("the account requires smart-card logon ('Smart card is required for interactive logon'): use a smart card or clear that flag"),
+    e(0xC000_0418, "STATUS_NTLM_BLOCKED", "The authentication failed because NTLM was blocked").with_hint("the server (or its domain) refuses NTLM by policy ('Network security: Restrict NTLM'), so only Kerberos can log on: connect by the server's DNS name (not its IP address, which has no SPN) and make sure this client can reach a KDC (--kdc, or DNS SRV _kerberos._tcp.<domain>)"),
     h(0x8009_0302, "SEC_E_UNSUPPORTED_FUNCTION", "The function requested is not supported"),
     h(0x8009_0308, "SEC_E_INVALID_TOKEN", "The token supplied to the function is invalid").with_hint("the server could not read the client's authentication token: a CredSSP/NTLM version mismatch or a middlebox altering the TLS stream; check the server's CredSSP settings and event log"),
     h(0x8009_030C, "SEC_E_LOGON_DENIED", "The logon attempt failed").with_hint(H_BAD_CREDS),
@@ -109,6 +110,7 @@ mod tests {
             0xC000_0155,
             0xC000_02FA,
             0xC00A_0037,
+            0xC000_0418,
         ] {
             let e = TABLE.iter().find(|e| e.value == v).expect("row");
             assert!(e.hint.is_some(), "{}", e.name);

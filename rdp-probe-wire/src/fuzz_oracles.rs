@@ -313,3 +313,121 @@ pub fn security_header(data: &[u8]) {
         );
     }
 }
+
+/// Kerberos replies from a KDC ([`kerberos::strip_tcp_length`](crate::kerberos::strip_tcp_length),
+/// [`kerberos::kdc_message_kind`](crate::kerberos::kdc_message_kind),
+/// [`kerberos::parse_kdc_reply`](crate::kerberos::parse_kdc_reply),
+/// [`kerberos::parse_kdc_message`](crate::kerberos::parse_kdc_message),
+/// [`kerberos::parse_krb_error`](crate::kerberos::parse_krb_error)), with the input taken as a
+/// TCP record and as a bare message: the decoders agree with each other, a message decodes the
+/// same with and without its TCP length (error offsets shifted by the 4 bytes of the length), and
+/// what a KRB-ERROR keeps stays within the caps. No round trip: this crate encodes no Kerberos
+/// (picky-krb is the encoding oracle of the unit tests).
+pub fn kdc_reply(data: &[u8]) {
+    use crate::kerberos::{self, KdcMessage, KdcReply};
+
+    fn check(r: &KdcReply, msg: &[u8]) {
+        assert!(
+            !matches!(
+                r,
+                KdcReply::Other(KdcMessage::AsRep | KdcMessage::TgsRep | KdcMessage::KrbError)
+            ),
+            "a reply kind reported as other"
+        );
+        let KdcReply::Error(e) = r else {
+            return;
+        };
+        assert_eq!(kerberos::parse_krb_error(msg).as_ref(), Ok(&**e));
+        for s in e.crealm.iter().chain([&e.realm]) {
+            assert!(s.chars().count() <= kerberos::MAX_STRING_CHARS);
+        }
+        if let Some(t) = &e.e_text {
+            assert!(t.chars().count() <= kerberos::MAX_E_TEXT_CHARS);
+        }
+        assert_eq!(e.cname.is_some(), e.cname_type.is_some());
+        for n in e.cname.iter().chain([&e.sname]) {
+            assert!(n.len() <= kerberos::MAX_NAME_COMPONENTS);
+            assert!(
+                n.iter()
+                    .all(|c| c.chars().count() <= kerberos::MAX_STRING_CHARS)
+            );
+        }
+        // Years 0000 to 9999.
+        for t in [e.ctime, e.stime].into_iter().flatten() {
+            assert!((-62_167_219_200..=253_402_300_800).contains(&t), "time {t}");
+        }
+        if let Some(n) = e.e_data_len {
+            assert!(n < msg.len(), "e-data longer than the message");
+        }
+    }
+
+    // As a TCP record.
+    let stripped = kerberos::strip_tcp_length(data);
+    if let Ok(msg) = stripped {
+        assert_eq!(msg.len() + kerberos::TCP_LENGTH_LEN, data.len());
+    }
+    if let Ok(r) = kerberos::parse_kdc_reply(data) {
+        let Ok(msg) = stripped else {
+            panic!("a reply decoded from a record whose length is invalid");
+        };
+        assert_eq!(kerberos::parse_kdc_message(msg).as_ref(), Ok(&r));
+        assert_eq!(kerberos::kdc_message_kind(data), Some(r.message()));
+        check(&r, msg);
+    }
+
+    // As a bare message (a UDP datagram, or what strip_tcp_length returned).
+    let bare = kerberos::parse_kdc_message(data);
+    let krb_error = kerberos::parse_krb_error(data);
+    match &bare {
+        Ok(KdcReply::Error(e)) => assert_eq!(krb_error.as_ref(), Ok(&**e)),
+        _ => assert!(krb_error.is_err(), "a KRB-ERROR the reply decoder rejects"),
+    }
+    let starts_like_a_message = data
+        .first()
+        .is_some_and(|t| t & 0xe0 == 0x60 && t & 0x1f != 0x1f);
+    let kind = kerberos::kdc_message_kind(data);
+    if let Ok(r) = &bare {
+        assert_eq!(kind, Some(r.message()));
+        check(r, data);
+    }
+    if starts_like_a_message
+        && let Some(k) = kind
+        && k != KdcMessage::KrbError
+    {
+        assert_eq!(
+            bare.as_ref().map(KdcReply::message),
+            Ok(k),
+            "a named message that does not decode"
+        );
+    }
+
+    // The same bytes behind a TCP length.
+    let Ok(len) = u32::try_from(data.len()) else {
+        return;
+    };
+    if len & 0x8000_0000 != 0 {
+        return;
+    }
+    let mut tcp = Vec::with_capacity(data.len() + kerberos::TCP_LENGTH_LEN);
+    tcp.extend_from_slice(&len.to_be_bytes());
+    tcp.extend_from_slice(data);
+    assert_eq!(kerberos::strip_tcp_length(&tcp), Ok(data));
+    let framed_kind = kerberos::kdc_message_kind(&tcp);
+    if starts_like_a_message {
+        assert_eq!(framed_kind, kind, "kind differs with the TCP length");
+    } else {
+        assert_eq!(
+            framed_kind, None,
+            "a message kind for bytes without a message tag"
+        );
+    }
+    match (kerberos::parse_kdc_reply(&tcp), &bare) {
+        (Ok(a), Ok(b)) => assert_eq!(&a, b, "reply differs with the TCP length"),
+        (Err(a), Err(b)) => assert_eq!(
+            (a.what, a.offset, a.kind),
+            (b.what, b.offset + kerberos::TCP_LENGTH_LEN, b.kind),
+            "error differs with the TCP length"
+        ),
+        (a, b) => panic!("with the TCP length {a:?}, without {b:?}"),
+    }
+}

@@ -31,17 +31,26 @@
 //! framing and receive buffers live in the driver (`rdp-probe-core`), which is where a
 //! `bytes::BytesMut` belongs.
 //!
+//! # Kerberos: only what the diagnosis needs
+//!
+//! [`kerberos`] reads the replies the probe relays from a KDC during a Kerberos logon: which
+//! message a reply is, and the fields of a KRB-ERROR (`error-code`, times, realms, names,
+//! `e-text`). That is all. Decoding and encoding Kerberos proper (requests, tickets, encrypted
+//! parts, checksums, the AP-REQ inside SPNEGO) stays with sspi and picky-krb, which run the
+//! logon; picky-krb serves this crate's tests as the oracle for its KRB-ERROR decoder.
+//!
 //! Specification references in the documentation use the usual Microsoft Open
 //! Specifications names: \[MS-RDPBCGR\] (RDP basic connectivity), \[MS-CSSP\] (CredSSP),
-//! \[MS-NLMP\] (NTLM), \[MS-RDPELE\] (licensing), and the ITU / IETF documents \[T.123\],
-//! \[X.224\], \[T.125\], \[T.124\], \[RFC 5246\] (TLS 1.2), \[RFC 8446\] (TLS 1.3),
-//! \[RFC 6520\] (TLS heartbeat).
+//! \[MS-NLMP\] (NTLM), \[MS-RDPELE\] (licensing), \[MS-KILE\] (Kerberos extensions), and the
+//! ITU / IETF documents \[T.123\], \[X.224\], \[T.125\], \[T.124\], \[RFC 5246\] (TLS 1.2),
+//! \[RFC 8446\] (TLS 1.3), \[RFC 6520\] (TLS heartbeat), \[RFC 4120\] (Kerberos).
 
 pub mod credssp;
 pub mod cursor;
 mod error;
 pub mod frame;
 pub mod fuzz_oracles;
+pub mod kerberos;
 pub mod licensing;
 pub mod mcs;
 pub mod ntlm;

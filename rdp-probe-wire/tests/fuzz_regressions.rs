@@ -10,7 +10,7 @@ use rdp_probe_wire::fuzz_oracles;
 
 type Oracle = fn(&[u8]);
 
-const TARGETS: [(&str, Oracle); 11] = [
+const TARGETS: [(&str, Oracle); 12] = [
     ("frame_sniff", fuzz_oracles::frame_sniff),
     ("x224", fuzz_oracles::x224),
     ("mcs_domain", fuzz_oracles::mcs_domain),
@@ -22,6 +22,7 @@ const TARGETS: [(&str, Oracle); 11] = [
     ("license_request", fuzz_oracles::license_request),
     ("server_redirection", fuzz_oracles::server_redirection),
     ("security_header", fuzz_oracles::security_header),
+    ("kdc_reply", fuzz_oracles::kdc_reply),
 ];
 
 /// Fuzz targets of other crates: `engine` drives rdp-probe-core's engine through the transcript
@@ -161,4 +162,32 @@ fn redirection_and_licensing_seeds_decode_as_named() {
     let hello = tls::parse_server_hello_record(&read("tls_records/server-hello-tls13.bin"))
         .expect("tls 1.3 hello");
     assert_eq!(hello.negotiated_version(), tls::TLS1_3);
+}
+
+/// The KDC reply seeds decode to what their names say.
+#[test]
+fn kdc_reply_seeds_decode_as_named() {
+    use rdp_probe_wire::kerberos::{self, KdcMessage, KdcReply};
+    let read = |p: &str| fs::read(regressions_dir().join("kdc_reply").join(p)).expect(p);
+    let Ok(KdcReply::Error(e)) =
+        kerberos::parse_kdc_reply(&read("krb-error-preauth-required-tcp.bin"))
+    else {
+        panic!("not a KRB-ERROR");
+    };
+    assert_eq!(e.error_code, 25);
+    let e = kerberos::parse_krb_error(&read("krb-error-client-not-found-picky-krb.bin"))
+        .expect("client not found");
+    assert_eq!(e.error_code, 6);
+    let Ok(KdcReply::Error(e)) =
+        kerberos::parse_kdc_reply(&read("krb-error-skew-cname-etext-tcp.bin"))
+    else {
+        panic!("not a KRB-ERROR");
+    };
+    assert_eq!(e.error_code, 37);
+    assert_eq!(e.sname.join("/"), "TERMSRV/rdsh01.corp.example.com");
+    assert_eq!(e.cname, Some(vec!["alice".to_owned()]));
+    assert_eq!(
+        kerberos::kdc_message_kind(&read("as-rep-shape-tcp.bin")),
+        Some(KdcMessage::AsRep)
+    );
 }

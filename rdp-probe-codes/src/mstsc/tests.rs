@@ -57,6 +57,19 @@ fn samples() -> Vec<(Trigger, &'static str)> {
         (Trigger::Ntstatus(0xC000_015B), "ntstatus_other"),
         (Trigger::Ntstatus(0x1234_5678), "ntstatus_other"),
         (Trigger::CredsspFailed, "credssp_failed"),
+        (Trigger::KerberosError(24), "kerberos_preauth_failed"),
+        (Trigger::KerberosError(6), "kerberos_client_unknown"),
+        (Trigger::KerberosError(18), "kerberos_client_revoked"),
+        (Trigger::KerberosError(23), "kerberos_password_expired"),
+        (Trigger::KerberosError(37), "kerberos_clock_skew"),
+        (Trigger::KerberosError(7), "kerberos_service_unknown"),
+        (Trigger::KerberosError(0), "kerberos_other"),
+        (Trigger::KerberosError(14), "kerberos_other"),
+        (Trigger::KerberosError(25), "kerberos_other"),
+        (Trigger::KerberosError(41), "kerberos_other"),
+        (Trigger::KerberosError(60), "kerberos_other"),
+        (Trigger::KerberosError(0xFFFF_FFFF), "kerberos_other"),
+        (Trigger::KdcUnreachable, "kdc_unreachable"),
         (Trigger::EarlyUserAuthDenied, "early_user_auth_denied"),
         (Trigger::LicenseError(0x0C), "license_error"),
         (Trigger::LicensingTimedOut, "licensing_timed_out"),
@@ -244,6 +257,59 @@ fn ntstatus_to_ssl_err() {
 }
 
 #[test]
+fn kerberos_to_ssl_err() {
+    let pair = |t| {
+        let p = derive(t, Some(7));
+        (p.disconnect_reason, p.extended_reason)
+    };
+    let table = [
+        (24, 0x807),
+        (6, 0xA07),
+        (18, 0xB07),
+        (23, 0xF07),
+        (37, 0x807),
+        (7, 0x1807),
+        (8, 0x807),
+        (12, 0x807),
+        (14, 0x807),
+        (25, 0x807),
+    ];
+    for (code, disc) in table {
+        assert_eq!(pair(Trigger::KerberosError(code)), (disc, 0), "{code}");
+        assert!(lookup_disconnect(disc).is_some_and(|e| e.name.starts_with("SSL_ERR_")));
+    }
+    assert_eq!(pair(Trigger::KdcUnreachable), (0x1807, 0));
+    // An unreachable KDC gives the pair of a server that cannot reach a domain controller.
+    assert_eq!(
+        pair(Trigger::KdcUnreachable),
+        pair(Trigger::Ntstatus(0xC000_005E))
+    );
+    // Wherever a KRB error has a corresponding NTSTATUS, the Kerberos rule gives that NTSTATUS's
+    // pair: the chain KRB error -> NTSTATUS -> SSL_ERR_* holds for every code.
+    for code in (0..=128).chain([0xFFFF_FFFF]) {
+        if let Some(status) = crate::kerberos::related_ntstatus(code) {
+            assert_eq!(
+                rule_for(Trigger::KerberosError(code)).disconnect_reason,
+                ssl_err_for_ntstatus(status),
+                "{code}"
+            );
+        }
+    }
+    for r in RULES
+        .iter()
+        .filter(|r| r.id.starts_with("kerberos_") || r.id.starts_with("kdc_"))
+    {
+        assert_eq!(r.phases, &[crate::Phase::Credssp], "{}", r.id);
+        assert_eq!(r.extended, Extended::Fixed(0), "{}", r.id);
+        assert!(
+            r.why.contains("derived") || r.id == "kerberos_other",
+            "{}",
+            r.id
+        );
+    }
+}
+
+#[test]
 fn license_pairs() {
     let p = derive(Trigger::LicenseError(6), None);
     assert_eq!((p.disconnect_reason, p.extended_reason), (0x808, 0x101));
@@ -424,7 +490,25 @@ fn explain_narrows_rules_by_extended_reason() {
     assert_eq!(ids(0x904, 7), vec!["peer_closed"]);
     assert_eq!(ids(0x904, 9), vec!["peer_closed", "early_user_auth_denied"]);
     // No rule gives 0x807 with an extended reason: fall back to all producers.
-    assert_eq!(ids(0x807, 5).len(), 3);
+    assert_eq!(
+        ids(0x807, 5),
+        vec![
+            "ntstatus_logon_failure",
+            "ntstatus_other",
+            "kerberos_preauth_failed",
+            "kerberos_clock_skew",
+            "kerberos_other",
+            "credssp_failed"
+        ]
+    );
+    assert_eq!(
+        ids(0x1807, 0),
+        vec![
+            "ntstatus_no_logon_servers",
+            "kerberos_service_unknown",
+            "kdc_unreachable"
+        ]
+    );
     assert!(
         explain(0x3, 0xC)
             .notes

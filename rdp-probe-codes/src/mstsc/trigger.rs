@@ -3,6 +3,7 @@
 
 use super::mstsc_text;
 use super::rules::*;
+use crate::kerberos;
 
 /// The mstsc `SSL_ERR_*` disconnect reason that corresponds to an NTSTATUS by name
 /// (**derived**: Microsoft documents no mapping). Unlisted values give `0x807` (login failed).
@@ -22,6 +23,21 @@ fn ntstatus_rule(status: u32) -> &'static Rule {
         0xC000_0224 => &R_NT_MUST_CHANGE,
         0xC000_005E => &R_NT_NO_LOGON_SERVERS,
         _ => &R_NT_OTHER,
+    }
+}
+
+/// The rule for a KRB-ERROR `error-code` from the KDC: the codes whose corresponding NTSTATUS
+/// ([`kerberos::related_ntstatus`]) has an `SSL_ERR_*` code by name, the clock skew, the missing
+/// SPN, and the generic rule for the rest (**derived**, see each rule's `why`).
+fn kerberos_rule(code: u32) -> &'static Rule {
+    match code {
+        kerberos::KDC_ERR_PREAUTH_FAILED => &R_KRB_PREAUTH_FAILED,
+        kerberos::KDC_ERR_C_PRINCIPAL_UNKNOWN => &R_KRB_CLIENT_UNKNOWN,
+        kerberos::KDC_ERR_CLIENT_REVOKED => &R_KRB_CLIENT_REVOKED,
+        kerberos::KDC_ERR_KEY_EXPIRED => &R_KRB_KEY_EXPIRED,
+        kerberos::KRB_AP_ERR_SKEW => &R_KRB_SKEW,
+        kerberos::KDC_ERR_S_PRINCIPAL_UNKNOWN => &R_KRB_SERVICE_UNKNOWN,
+        _ => &R_KRB_OTHER,
     }
 }
 
@@ -63,6 +79,12 @@ pub enum Trigger {
     Ntstatus(u32),
     /// CredSSP failed without an NTSTATUS (closed, TLS alert, malformed reply).
     CredsspFailed,
+    /// A KRB-ERROR with this `error-code` ([`crate::kerberos`]) from the KDC ended a Kerberos
+    /// logon (inside CredSSP/SPNEGO).
+    KerberosError(u32),
+    /// A Kerberos logon got no usable answer from a KDC: unreachable, no answer in time, closed,
+    /// or a reply that is not Kerberos (every code of [`crate::kdc`]).
+    KdcUnreachable,
     /// HYBRID_EX Early User Authorization Result was AUTHZ_ACCESS_DENIED.
     EarlyUserAuthDenied,
     /// The server sent a licensing Error Message with this dwErrorCode.
@@ -121,6 +143,8 @@ pub fn rule_for(trigger: Trigger) -> &'static Rule {
         Trigger::CertificateRejected => &R_CERT_REJECTED,
         Trigger::Ntstatus(s) => ntstatus_rule(s),
         Trigger::CredsspFailed => &R_CREDSSP,
+        Trigger::KerberosError(code) => kerberos_rule(code),
+        Trigger::KdcUnreachable => &R_KDC_UNREACHABLE,
         Trigger::EarlyUserAuthDenied => &R_EARLY_AUTH,
         Trigger::LicenseError(_) => &R_LICENSE,
         Trigger::LicensingTimedOut => &R_LICENSE_TIMEOUT,
