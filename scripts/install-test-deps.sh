@@ -2,12 +2,20 @@
 # Installs what rdp-probe's tests need on Debian 12, as root: the real-server tests (xrdp, FreeRDP's
 # shadow server, Xvfb, openssl) and the binding tests (gcc, pkg-config and valgrind for C; mono for
 # C#; zlib for static linking; perl and make to build the vendored OpenSSL of the legacy-TLS
-# attempt from source). Python's tools come from PyPI in bindings/python/run-tests.sh, and
-# cbindgen from crates.io in scripts/gen-header.sh. Idempotent: a fast no-op when all is present.
+# attempt from source), and the lab's Kerberos KDC (MIT krb5kdc, kdb5_util and kadmin.local,
+# kinit/klist, and faketime to run a KDC with a shifted clock). Python's tools come from PyPI in
+# bindings/python/run-tests.sh, and cbindgen from crates.io in scripts/gen-header.sh.
+# Idempotent: a fast no-op when all is present.
 #
 # The lab never uses /etc/xrdp/xrdp.ini or port 3389; it only needs /etc/xrdp/rsakeys.ini (a path
 # compiled into xrdp) and the keymaps in /etc/xrdp. On a systemd host the xrdp services the package
 # starts (listening on 0.0.0.0:3389) are stopped and disabled.
+#
+# Likewise the lab's KDC runs its own krb5kdc with a krb5.conf, kdc.conf and database in a run
+# directory (KRB5_CONFIG, KRB5_KDC_PROFILE); it never uses /etc/krb5.conf, /etc/krb5kdc or the
+# packages' services. krb5-config's debconf questions are answered with their defaults
+# (DEBIAN_FRONTEND=noninteractive), and on a systemd host the krb5-kdc and krb5-admin-server
+# services are stopped and disabled like xrdp's.
 set -euo pipefail
 
 PACKAGES=(
@@ -15,6 +23,7 @@ PACKAGES=(
   openssl ssl-cert procps iproute2 util-linux
   gcc libc6-dev binutils pkg-config valgrind zlib1g-dev mono-mcs mono-runtime
   perl make
+  krb5-kdc krb5-admin-server krb5-user faketime
 )
 RSAKEYS=/etc/xrdp/rsakeys.ini
 
@@ -54,9 +63,10 @@ else
   fi
 fi
 
-# The package enables services that listen on 0.0.0.0:3389; the lab starts its own servers.
+# The packages enable services (xrdp on 0.0.0.0:3389, and the KDC and kadmind); the lab starts
+# its own servers.
 if [ -d /run/systemd/system ] && command -v systemctl >/dev/null; then
-  for unit in xrdp.service xrdp-sesman.service; do
+  for unit in xrdp.service xrdp-sesman.service krb5-kdc.service krb5-admin-server.service; do
     if systemctl is-enabled --quiet "$unit" 2>/dev/null || systemctl is-active --quiet "$unit" 2>/dev/null; then
       say "stopping and disabling $unit"
       systemctl disable --now "$unit" || say "could not disable $unit" >&2
@@ -72,7 +82,8 @@ else
 fi
 
 for tool in xrdp Xvfb xdpyinfo freerdp-shadow-cli xfreerdp winpr-hash openssl timeout kill \
-  gcc readelf pkg-config valgrind mcs mono python3; do
+  gcc readelf pkg-config valgrind mcs mono python3 krb5kdc kdb5_util kadmin.local kinit klist \
+  faketime; do
   if ! PATH="$PATH:/usr/sbin:/sbin" command -v "$tool" >/dev/null; then
     say "still missing after install: $tool" >&2
     exit 1

@@ -12,6 +12,7 @@
 
 mod ca;
 mod error;
+mod kdc;
 mod proc;
 mod shadow;
 mod xrdp;
@@ -22,6 +23,10 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 pub use ca::{CA_NAME, CertKind, LabCa, MISMATCH_HOST, ServerCert};
 pub use error::LabError;
+pub use kdc::{
+    CLOCK_SKEW_SECS, ENCTYPE_AES128_CTS_HMAC_SHA1_96, ENCTYPE_AES256_CTS_HMAC_SHA1_96, KdcConfig,
+    KdcServer, KinitOutput, LAB_REALM, LAB_SERVICE, LAB_SERVICE_PASSWORD, check_kdc_tools,
+};
 pub use proc::{check_tools, group_alive, group_members, process_alive};
 pub use shadow::{LAB_PASSWORD, LAB_USER, ShadowConfig, ShadowSec, ShadowServer};
 pub use xrdp::{CryptLevel, SecurityLayer, XrdpConfig, XrdpServer};
