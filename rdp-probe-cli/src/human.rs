@@ -139,6 +139,9 @@ pub fn render(report: &Report, color: bool) -> String {
             let _ = writeln!(out, "  Certificate:   sha256:{sha}");
         }
     }
+    if let Some(a) = &report.authentication {
+        authentication(&mut out, a);
+    }
     if let Some(l) = &report.legacy_tls {
         legacy_tls(&mut out, l);
     }
@@ -296,6 +299,48 @@ pub fn render(report: &Report, color: bool) -> String {
 }
 
 /// The legacy-TLS attempt: what an older client got, and how far.
+fn authentication(out: &mut String, a: &rdp_probe_core::report::AuthenticationReport) {
+    use rdp_probe_core::report::{AuthPackage, KerberosOutcome, KerberosSkip};
+    let package = match a.package {
+        AuthPackage::Kerberos => "Kerberos",
+        AuthPackage::Ntlm => "NTLM",
+        _ => "-",
+    };
+    let why = match (a.kerberos_not_tried, a.kerberos.as_ref().map(|k| k.outcome)) {
+        (Some(KerberosSkip::NoKdc), _) => " (Kerberos not tried: no --kdc)",
+        (Some(KerberosSkip::TargetIsAddress), _) => {
+            " (Kerberos not tried: the target is an IP address, which no SPN names)"
+        }
+        (Some(KerberosSkip::NoRealm), _) => " (Kerberos not tried: no domain given)",
+        (_, Some(KerberosOutcome::FellBackToNtlm)) => {
+            " (after Kerberos failed; the Windows client falls back the same way)"
+        }
+        (_, Some(KerberosOutcome::ServerChoseNtlm)) => " (the server answered Kerberos with NTLM)",
+        _ => "",
+    };
+    let _ = writeln!(out, "  Logon:         {package}{why}");
+    if let Some(k) = &a.kerberos {
+        let _ = writeln!(
+            out,
+            "  Kerberos:      {} via KDC {} ({})",
+            k.spn, k.kdc, k.realm
+        );
+        if let Some(f) = &k.failure {
+            let _ = writeln!(
+                out,
+                "    failed: {} [{} {} 0x{:X}]",
+                f.message, f.code.space, f.code.name, f.code.value
+            );
+            if a.package == AuthPackage::Ntlm {
+                let _ = writeln!(out, "    fix: {}", f.hint);
+            }
+        }
+        if let Some(offset) = k.kdc_clock_offset_s {
+            let _ = writeln!(out, "    KDC clock: {offset:+} s from this machine's");
+        }
+    }
+}
+
 fn legacy_tls(out: &mut String, l: &rdp_probe_core::report::LegacyTlsReport) {
     let tls = l.tls.as_ref().map_or_else(
         || "no TLS session".to_owned(),

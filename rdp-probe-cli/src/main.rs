@@ -105,6 +105,11 @@ struct ProbeArgs {
     /// Repeatable.
     #[arg(long, value_name = "PEM")]
     ca_file: Vec<std::path::PathBuf>,
+    /// The Kerberos KDC (port 88 by default). With credentials for a domain account (--domain or
+    /// user@realm) and a target given by name, the logon tries Kerberos first, as the Windows client
+    /// does, and falls back to NTLM where the Windows client would; without it the logon is NTLM only.
+    #[arg(long, value_name = "HOST[:PORT]")]
+    kdc: Option<String>,
     /// More logging on stderr (-v debug, -vv trace).
     #[arg(short, long, action = clap::ArgAction::Count)]
     verbose: u8,
@@ -177,6 +182,9 @@ fn options(args: &ProbeArgs) -> Result<ProbeOptions, String> {
             Ok(_) => {}
             Err(e) => return Err(format!("--ca-file {}: {e}", path.display())),
         }
+    }
+    if let Some(kdc) = &args.kdc {
+        opts.kdc = Some(kdc.parse().map_err(|e| format!("--kdc {kdc:?}: {e}"))?);
     }
     if let Some(user) = &args.user {
         let password = if args.password_stdin {

@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::task::{Context, Poll};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use tokio::io::{AsyncBufRead, AsyncRead, AsyncWrite, AsyncWriteExt, ReadBuf};
+use tokio::io::{AsyncBufRead, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::TcpStream;
 use tokio::time::Instant;
 use tokio_rustls::TlsConnector;
@@ -17,7 +17,9 @@ use tokio_rustls::client::TlsStream;
 use crate::engine::{
     Action, FrameCheck, Framing, IoFailure, Machine, TlsEstablished, TlsHandshakeError, TlsStack,
 };
+use crate::failure::{NetworkError, NetworkErrorKind};
 use crate::framed::FrameReader;
+use crate::kerberos::{KDC_REPLY_MAX, KdcFailure, KdcRequest};
 use crate::report::Report;
 use crate::{ProbeOptions, Target};
 
@@ -246,6 +248,7 @@ pub async fn probe(target: &Target, options: &ProbeOptions) -> Report {
             Action::UpgradeTls(TlsStack::Legacy) => d.upgrade_legacy_tls().await,
             Action::Random(len) => d.random(len),
             Action::ConfirmTrust(question) => d.confirm_trust(*question).await,
+            Action::ExchangeKdc(request) => d.exchange_kdc(request).await,
             Action::Finish => break,
         }
         d.account();
@@ -254,6 +257,86 @@ pub async fn probe(target: &Target, options: &ProbeOptions) -> Report {
     let now = d.now();
     d.machine.finish(now)
 }
+
+/// The socket error as the report gives it.
+fn network_error(e: &io::Error) -> NetworkError {
+    match crate::tls::os_failure(e) {
+        IoFailure::Os {
+            kind,
+            os_error,
+            message,
+        } => NetworkError {
+            kind,
+            os_error,
+            message,
+        },
+        _ => NetworkError {
+            kind: NetworkErrorKind::Other,
+            os_error: e.raw_os_error(),
+            message: e.to_string(),
+        },
+    }
+}
+
+/// Sends `request` to its KDC over TCP and reads one length-prefixed reply ([RFC 4120] 7.2.2), at most
+/// [`KDC_REPLY_MAX`] bytes.
+///
+/// [RFC 4120]: https://www.rfc-editor.org/rfc/rfc4120
+async fn kdc_exchange(request: &KdcRequest) -> Result<Vec<u8>, KdcFailure> {
+    let addrs = tokio::net::lookup_host((request.kdc.host.as_str(), request.kdc.port))
+        .await
+        .map_err(|e| KdcFailure::Resolve {
+            message: e.to_string(),
+        })?;
+    let mut last_error = None;
+    let mut stream = None;
+    for addr in addrs {
+        match TcpStream::connect(addr).await {
+            Ok(s) => {
+                stream = Some(s);
+                break;
+            }
+            Err(e) => last_error = Some(network_error(&e)),
+        }
+    }
+    let Some(mut stream) = stream else {
+        return Err(match last_error {
+            Some(e) => KdcFailure::Connect(e),
+            None => KdcFailure::Resolve {
+                message: "no addresses".to_owned(),
+            },
+        });
+    };
+    let io = |e: io::Error| {
+        if e.kind() == io::ErrorKind::UnexpectedEof {
+            KdcFailure::Closed
+        } else {
+            KdcFailure::Io(network_error(&e))
+        }
+    };
+    stream.write_all(&request.data).await.map_err(io)?;
+    let mut prefix = [0u8; KDC_LENGTH_PREFIX];
+    stream.read_exact(&mut prefix).await.map_err(io)?;
+    let announced = u32::from_be_bytes(prefix);
+    let len = usize::try_from(announced)
+        .ok()
+        .filter(|&n| n <= KDC_REPLY_MAX)
+        .ok_or(KdcFailure::Oversized {
+            announced: u64::from(announced),
+        })?;
+    let mut reply = vec![0u8; KDC_LENGTH_PREFIX + len];
+    reply[..KDC_LENGTH_PREFIX].copy_from_slice(&prefix);
+    stream
+        .read_exact(&mut reply[KDC_LENGTH_PREFIX..])
+        .await
+        .map_err(io)?;
+    Ok(reply)
+}
+
+/// The length prefix of a Kerberos message over TCP ([RFC 4120] 7.2.2).
+///
+/// [RFC 4120]: https://www.rfc-editor.org/rfc/rfc4120
+const KDC_LENGTH_PREFIX: usize = 4;
 
 impl Driver {
     fn now(&self) -> Duration {
@@ -350,6 +433,25 @@ impl Driver {
         let now = self.now();
         let error = last_error.unwrap_or(IoFailure::Closed);
         self.machine.on_connect_failed(error, now);
+    }
+
+    /// One Kerberos exchange with the KDC, on a connection of its own, bounded by the engine's deadline
+    /// (which includes [`crate::engine::KDC_EXCHANGE_LIMIT`]).
+    async fn exchange_kdc(&mut self, request: KdcRequest) {
+        let deadline = self.deadline();
+        let limit = deadline.saturating_duration_since(Instant::now());
+        let result = tokio::time::timeout_at(deadline, kdc_exchange(&request)).await;
+        let now = self.now();
+        match result {
+            Ok(Ok(reply)) => self.machine.on_kdc_reply(&reply, now),
+            Ok(Err(failure)) => self.machine.on_kdc_failed(failure, now),
+            Err(_) => self.machine.on_kdc_failed(
+                KdcFailure::TimedOut {
+                    limit_ms: u64::try_from(limit.as_millis()).unwrap_or(u64::MAX),
+                },
+                now,
+            ),
+        }
     }
 
     async fn send(&mut self, bytes: &[u8]) {

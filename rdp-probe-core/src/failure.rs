@@ -18,6 +18,7 @@ use serde::Serialize;
 use rdp_probe_wire::DecodeError;
 
 use crate::Phase;
+use crate::kerberos::{KdcFailure, KerberosFailure};
 use crate::standard_security::{CertificateError, MacForm, OpenError};
 
 /// A foreign error kept typed, as rustls keeps one in `OtherError`: shared, so a failure stays
@@ -172,7 +173,7 @@ pub struct Code {
 }
 
 impl Code {
-    fn server(space: CodeSpace, value: u32) -> Self {
+    pub(crate) fn server(space: CodeSpace, value: u32) -> Self {
         Self {
             space,
             value,
@@ -274,6 +275,9 @@ pub enum FailureKind {
     Protocol(ProtocolViolation),
     /// Standard RDP Security failed (code space `standard_security`, [MS-RDPBCGR] 5.3).
     StandardSecurity(StandardSecurityFailure),
+    /// Kerberos ended the logon: a KRB-ERROR from the KDC (code space `kerberos`), or a KDC that gave no
+    /// answer (code space `kdc`).
+    Kerberos(KerberosFailure),
 }
 
 /// A failure of Standard RDP Security ([MS-RDPBCGR] 5.3; code space `standard_security`).
@@ -670,7 +674,7 @@ impl FailureKind {
     /// [`rdp_probe_codes`], the one source of every code.
     pub fn code(&self) -> Code {
         use CodeSpace as S;
-        use rdp_probe_codes::{certificate, credssp, not_rdp, os_error, protocol, timeout};
+        use rdp_probe_codes::{certificate, credssp, kdc, not_rdp, os_error, protocol, timeout};
         match self {
             FailureKind::Dns { .. } => Code::named(S::OsError, 0, &os_error::DNS_LOOKUP_FAILED),
             FailureKind::Network(e) => {
@@ -777,6 +781,24 @@ impl FailureKind {
                 },
             ),
             FailureKind::StandardSecurity(s) => Code::entry(S::StandardSecurity, s.entry()),
+            FailureKind::Kerberos(KerberosFailure::KdcError { code, .. }) => {
+                Code::server(S::Kerberos, *code)
+            }
+            FailureKind::Kerberos(KerberosFailure::ClockSkew { .. }) => {
+                Code::server(S::Kerberos, crate::kerberos::KRB_AP_ERR_SKEW)
+            }
+            FailureKind::Kerberos(KerberosFailure::Unreachable { failure, .. }) => Code::entry(
+                S::Kdc,
+                match failure {
+                    KdcFailure::TimedOut { .. } => &kdc::KDC_NO_ANSWER,
+                    KdcFailure::Closed => &kdc::KDC_CLOSED,
+                    KdcFailure::Oversized { .. } => &kdc::KDC_REPLY_INVALID,
+                    _ => &kdc::KDC_UNREACHABLE,
+                },
+            ),
+            FailureKind::Kerberos(KerberosFailure::InvalidReply { .. }) => {
+                Code::entry(S::Kdc, &kdc::KDC_REPLY_INVALID)
+            }
         }
     }
 
@@ -813,6 +835,10 @@ impl FailureKind {
             FailureKind::McsDisconnect { .. } => "mcs_disconnect",
             FailureKind::Protocol(_) => "protocol_violation",
             FailureKind::StandardSecurity(_) => "standard_security",
+            FailureKind::Kerberos(
+                KerberosFailure::KdcError { .. } | KerberosFailure::ClockSkew { .. },
+            ) => "kerberos",
+            FailureKind::Kerberos(_) => "kdc_unreachable",
         }
     }
 
@@ -853,6 +879,13 @@ impl FailureKind {
             FailureKind::McsDisconnect { reason } => Trigger::McsDisconnect(u32::from(*reason)),
             FailureKind::Protocol(_) => Trigger::ProtocolError,
             FailureKind::StandardSecurity(s) => s.trigger(),
+            FailureKind::Kerberos(KerberosFailure::KdcError { code, .. }) => {
+                Trigger::KerberosError(*code)
+            }
+            FailureKind::Kerberos(KerberosFailure::ClockSkew { .. }) => {
+                Trigger::KerberosError(crate::kerberos::KRB_AP_ERR_SKEW)
+            }
+            FailureKind::Kerberos(_) => Trigger::KdcUnreachable,
         }
     }
 
@@ -971,6 +1004,9 @@ impl FailureKind {
             }
             FailureKind::Timeout(_) => {
                 "the server accepted the connection but stopped answering: the RDP service may be hung or overloaded, or a middlebox swallows the traffic"
+            }
+            FailureKind::Kerberos(_) => {
+                "Kerberos failed at the KDC: check the KDC's log for this request, the account and its realm, and the TERMSRV/<host> SPN (setspn -Q TERMSRV/<host>)"
             }
             FailureKind::X224Disconnect { .. } => {
                 "the server refused the connection at the X.224 layer before any negotiation: the listener may not be an RDP server, or it refuses connections from this client"
@@ -1401,6 +1437,7 @@ impl fmt::Display for FailureKind {
                 )
             }
             FailureKind::StandardSecurity(s) => s.fmt(f),
+            FailureKind::Kerberos(k) => k.fmt(f),
             FailureKind::Protocol(p) => match p {
                 ProtocolViolation::SelectedNotOffered {
                     requested,

@@ -24,6 +24,7 @@ mod driver;
 pub mod engine;
 pub mod failure;
 pub mod framed;
+pub mod kerberos;
 #[cfg(feature = "legacy-tls")]
 pub mod legacy_tls;
 mod options;
@@ -37,7 +38,7 @@ mod tls;
 pub use driver::probe;
 pub use failure::{Code, Failure, FailureKind};
 pub use options::{
-    CertPolicy, ConfirmTrust, Credentials, LegacyTls, PinError, ProbeOptions, Timeouts, Trust,
+    CertPolicy, ConfirmTrust, Credentials, Kdc, LegacyTls, PinError, ProbeOptions, Timeouts, Trust,
     TrustQuestion,
 };
 pub use phase::{Phase, PhaseRecord, PhaseStatus};

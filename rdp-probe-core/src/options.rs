@@ -127,6 +127,62 @@ pub struct ProbeOptions {
     pub legacy_tls: LegacyTls,
     /// Which servers may receive what is derived from the password.
     pub trust: Trust,
+    /// The KDC for Kerberos (`--kdc`). With it and credentials for a domain account, the logon tries
+    /// Kerberos first, as the Windows client does, and falls back to NTLM where the Windows client
+    /// would; without it the logon is NTLM only and the report says why.
+    pub kdc: Option<Kdc>,
+}
+
+/// Where the Key Distribution Center listens ([RFC 4120] 7.2.2, TCP).
+///
+/// ```
+/// use rdp_probe_core::Kdc;
+/// let kdc: Kdc = "dc1.example.com".parse().unwrap();
+/// assert_eq!((kdc.host.as_str(), kdc.port), ("dc1.example.com", 88));
+/// let kdc: Kdc = "[::1]:8888".parse().unwrap();
+/// assert_eq!((kdc.host.as_str(), kdc.port), ("::1", 8888));
+/// assert!("dc1:0".parse::<Kdc>().is_err());
+/// assert_eq!("127.0.0.1:8888".parse::<Kdc>().unwrap().to_string(), "127.0.0.1:8888");
+/// ```
+///
+/// [RFC 4120]: https://www.rfc-editor.org/rfc/rfc4120
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Kdc {
+    /// Host name or address.
+    pub host: String,
+    /// TCP port.
+    pub port: u16,
+}
+
+impl Kdc {
+    /// The Kerberos port ([RFC 4120] 7.2.3.1).
+    ///
+    /// [RFC 4120]: https://www.rfc-editor.org/rfc/rfc4120
+    pub const DEFAULT_PORT: u16 = 88;
+}
+
+impl std::str::FromStr for Kdc {
+    type Err = crate::TargetError;
+
+    /// `HOST`, `HOST:PORT`, `[IPv6]:PORT` or a bare IPv6 address, as a probe target is written; the
+    /// port defaults to 88.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let with_default = crate::Target::parse_with_port(s, Kdc::DEFAULT_PORT)?;
+        Ok(Kdc {
+            host: with_default.host().to_owned(),
+            port: with_default.port(),
+        })
+    }
+}
+
+impl fmt::Display for Kdc {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.host.contains(':') {
+            write!(f, "[{}]:{}", self.host, self.port)
+        } else {
+            write!(f, "{}:{}", self.host, self.port)
+        }
+    }
 }
 
 /// Which servers may receive anything derived from the password: the NTLM AUTHENTICATE (an

@@ -504,6 +504,10 @@ pub struct Report {
     /// past ([`crate::LegacyTls`]).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub legacy_tls: Option<LegacyTlsReport>,
+    /// How the logon authenticated (Kerberos or NTLM, and why), when the probe had credentials and
+    /// reached CredSSP.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub authentication: Option<AuthenticationReport>,
     /// Total time, in milliseconds.
     pub elapsed_ms: f64,
 }
@@ -584,6 +588,107 @@ pub struct LegacyTlsReport {
     pub ending: Verdict,
 }
 
+/// How the logon authenticated (`authentication` in JSON).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AuthenticationReport {
+    /// The security package of the last logon attempt, the one the verdict comes from.
+    pub package: AuthPackage,
+    /// Why Kerberos was not tried, when it was not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kerberos_not_tried: Option<KerberosSkip>,
+    /// The Kerberos attempt, when there was one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kerberos: Option<KerberosReport>,
+}
+
+/// A security package inside SPNEGO / CredSSP.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum AuthPackage {
+    /// Kerberos ([MS-KILE]).
+    ///
+    /// [MS-KILE]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-kile/
+    Kerberos,
+    /// NTLM ([MS-NLMP]).
+    ///
+    /// [MS-NLMP]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-nlmp/
+    Ntlm,
+}
+
+/// Why the logon did not try Kerberos.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum KerberosSkip {
+    /// No KDC was given (`--kdc`).
+    NoKdc,
+    /// The target is an IP address: no `TERMSRV/<address>` SPN exists by default, and the Windows client
+    /// uses NTLM for it.
+    TargetIsAddress,
+    /// The credentials name no domain (a local account): there is no realm to ask.
+    NoRealm,
+}
+
+/// The Kerberos attempt (`authentication.kerberos` in JSON).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct KerberosReport {
+    /// The KDC asked (`host:port`).
+    pub kdc: String,
+    /// The realm, as sspi derives it from the domain (upper case).
+    pub realm: String,
+    /// The service principal asked for (`TERMSRV/<host>`).
+    pub spn: String,
+    /// How it ended.
+    pub outcome: KerberosOutcome,
+    /// The Kerberos failure, when it failed or fell back.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failure: Option<FailureReport>,
+    /// The KDC's clock minus this machine's, in seconds, when a KRB_AP_ERR_SKEW told it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kdc_clock_offset_s: Option<i64>,
+    /// Every KDC exchange, in order.
+    pub exchanges: Vec<KdcExchangeReport>,
+}
+
+/// How the Kerberos attempt ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum KerberosOutcome {
+    /// Under way (the probe ended before CredSSP did).
+    Unfinished,
+    /// The CredSSP exchange completed with Kerberos.
+    Succeeded,
+    /// Kerberos ended the logon; the verdict is its failure.
+    Failed,
+    /// Kerberos was not possible, and the probe fell back to NTLM on a new connection, as the Windows
+    /// client's Negotiate does.
+    FellBackToNtlm,
+    /// The server answered Kerberos with NTLM (it has no Kerberos, or refused it).
+    ServerChoseNtlm,
+}
+
+/// One KDC exchange.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct KdcExchangeReport {
+    /// The request (`as_req`, `tgs_req`).
+    pub request: &'static str,
+    /// The reply (`as_rep`, `tgs_rep`, `krb_error`, ...), if one came.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reply: Option<&'static str>,
+    /// A KRB-ERROR's code, in code space `kerberos`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<Code>,
+    /// Bytes sent (TCP length prefix included).
+    pub sent_bytes: usize,
+    /// Bytes received.
+    pub received_bytes: usize,
+    /// Why no reply came, when none did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failure: Option<String>,
+}
+
 impl Report {
     /// A report skeleton for `target`.
     pub fn new(target: &Target) -> Self {
@@ -608,6 +713,7 @@ impl Report {
             findings: Vec::new(),
             trust: None,
             legacy_tls: None,
+            authentication: None,
             elapsed_ms: 0.0,
         }
     }

@@ -93,6 +93,14 @@ impl FromStr for Target {
     type Err = TargetError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::parse_with_port(s, DEFAULT_PORT)
+    }
+}
+
+impl Target {
+    /// Parses `HOST`, `HOST:PORT`, `[IPv6]:PORT` or a bare IPv6 address, with `default_port` where
+    /// none is given.
+    pub fn parse_with_port(s: &str, default_port: u16) -> Result<Self, TargetError> {
         let s = s.trim();
         let parse_port = |p: &str| -> Result<u16, TargetError> {
             match p.parse::<u16>() {
@@ -105,7 +113,7 @@ impl FromStr for Target {
                 .split_once(']')
                 .ok_or_else(|| TargetError::InvalidHost(s.to_owned()))?;
             let port = match after {
-                "" => DEFAULT_PORT,
+                "" => default_port,
                 p => parse_port(
                     p.strip_prefix(':')
                         .ok_or_else(|| TargetError::InvalidHost(s.to_owned()))?,
@@ -115,11 +123,11 @@ impl FromStr for Target {
         }
         // A bare IPv6 address has several colons and no port.
         if s.matches(':').count() > 1 {
-            return Self::new(s, DEFAULT_PORT);
+            return Self::new(s, default_port);
         }
         match s.rsplit_once(':') {
             Some((host, port)) => Self::new(host, parse_port(port)?),
-            None => Self::new(s, DEFAULT_PORT),
+            None => Self::new(s, default_port),
         }
     }
 }

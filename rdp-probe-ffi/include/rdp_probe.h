@@ -55,6 +55,8 @@ enum rdp_probe_result
   RDP_PROBE_RESULT_INVALID_TRUST_PIN = 209,
   // The PEM holds no certificate that can be read.
   RDP_PROBE_RESULT_INVALID_CA_PEM = 210,
+  // The KDC is not `HOST`, `HOST:PORT` or `[IPv6]:PORT` with a port from 1 to 65535.
+  RDP_PROBE_RESULT_INVALID_KDC = 211,
   // rdp-probe panicked; the panic was caught at the boundary. Please report it.
   RDP_PROBE_RESULT_PANIC = 300,
   // The async runtime that drives the probe could not be started (out of threads or file
@@ -354,6 +356,19 @@ rdp_probe_result rdp_probe_config_builder_add_trust_pin(rdp_probe_config_builder
 // `builder` must be NULL or a live builder; `pem` NULL or valid for `len` bytes of reads, not
 // changed during the call.
 rdp_probe_result rdp_probe_config_builder_add_ca_pem(rdp_probe_config_builder *builder, const uint8_t *pem, size_t len);
+
+// Sets the Kerberos KDC (the CLI's `--kdc`): `HOST`, `HOST:PORT` or `[IPv6]:PORT`, port 88 by
+// default. With credentials for a domain account and a target given by name, the logon tries
+// Kerberos first and falls back to NTLM where the Windows client would; the report's
+// `authentication` says which package was used and why. NULL clears it (NTLM only). The string is
+// copied.
+//
+// Returns `NULL_PARAMETER` (`builder` NULL), `INVALID_UTF8` or `INVALID_KDC` and leaves the builder
+// unchanged on error.
+//
+// # Safety
+// `builder` must be NULL or a live builder; `kdc` NULL or NUL-terminated.
+rdp_probe_result rdp_probe_config_builder_set_kdc(rdp_probe_config_builder *builder, const char *kdc);
 
 // Sets the client computer name sent to the server (default `rdp-probe`): 1 to 15 characters, what
 // the Client Core Data's `clientName` carries ([MS-RDPBCGR] 2.2.1.3.2).

@@ -386,6 +386,39 @@ pub unsafe extern "C" fn rdp_probe_config_builder_add_ca_pem(
     unsafe { edit(builder, change) }
 }
 
+/// Sets the Kerberos KDC (the CLI's `--kdc`): `HOST`, `HOST:PORT` or `[IPv6]:PORT`, port 88 by
+/// default. With credentials for a domain account and a target given by name, the logon tries
+/// Kerberos first and falls back to NTLM where the Windows client would; the report's
+/// `authentication` says which package was used and why. NULL clears it (NTLM only). The string is
+/// copied.
+///
+/// Returns `NULL_PARAMETER` (`builder` NULL), `INVALID_UTF8` or `INVALID_KDC` and leaves the builder
+/// unchanged on error.
+///
+/// # Safety
+/// `builder` must be NULL or a live builder; `kdc` NULL or NUL-terminated.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rdp_probe_config_builder_set_kdc(
+    builder: *mut rdp_probe_config_builder,
+    kdc: *const c_char,
+) -> rdp_probe_result {
+    let change = |b: &mut rdp_probe_config_builder| -> Result<(), rdp_probe_result> {
+        if kdc.is_null() {
+            b.options.kdc = None;
+            return Ok(());
+        }
+        // SAFETY: the caller's contract.
+        let kdc = unsafe { read_str(kdc) }?;
+        let kdc = kdc
+            .parse::<rdp_probe_core::Kdc>()
+            .map_err(|_| rdp_probe_result::InvalidKdc)?;
+        b.options.kdc = Some(kdc);
+        Ok(())
+    };
+    // SAFETY: the caller's contract is `edit`'s.
+    unsafe { edit(builder, change) }
+}
+
 /// Sets the client computer name sent to the server (default `rdp-probe`): 1 to 15 characters, what
 /// the Client Core Data's `clientName` carries ([MS-RDPBCGR] 2.2.1.3.2).
 ///

@@ -53,6 +53,8 @@ pub enum rdp_probe_result {
     InvalidTrustPin = 209,
     /// The PEM holds no certificate that can be read.
     InvalidCaPem = 210,
+    /// The KDC is not `HOST`, `HOST:PORT` or `[IPv6]:PORT` with a port from 1 to 65535.
+    InvalidKdc = 211,
 
     /// rdp-probe panicked; the panic was caught at the boundary. Please report it.
     Panic = 300,
@@ -68,7 +70,7 @@ pub enum rdp_probe_result {
 
 impl rdp_probe_result {
     /// Every code, in numeric order.
-    const ALL: [rdp_probe_result; 19] = [
+    const ALL: [rdp_probe_result; 20] = [
         Self::Ok,
         Self::NullParameter,
         Self::BufferTooSmall,
@@ -84,6 +86,7 @@ impl rdp_probe_result {
         Self::InvalidLegacyTls,
         Self::InvalidTrustPin,
         Self::InvalidCaPem,
+        Self::InvalidKdc,
         Self::Panic,
         Self::Runtime,
         Self::Cancelled,
@@ -113,6 +116,7 @@ impl rdp_probe_result {
             Self::InvalidLegacyTls => "invalid_legacy_tls",
             Self::InvalidTrustPin => "invalid_trust_pin",
             Self::InvalidCaPem => "invalid_ca_pem",
+            Self::InvalidKdc => "invalid_kdc",
             Self::Panic => "panic",
             Self::Runtime => "runtime",
             Self::Cancelled => "cancelled",
@@ -146,6 +150,7 @@ impl rdp_probe_result {
                 "a certificate pin is sha256: followed by 64 hex digits (colons allowed)"
             }
             Self::InvalidCaPem => "the PEM holds no certificate that can be read",
+            Self::InvalidKdc => "the KDC must be HOST, HOST:PORT or [IPv6]:PORT (port 1 to 65535)",
             Self::Panic => "rdp-probe panicked (caught at the C boundary); please report it",
             Self::Runtime => "the async runtime could not be started",
             Self::Cancelled => "the probe was cancelled before it finished",

@@ -13,7 +13,7 @@ use ironrdp_pdu::rdp::client_info::{PerformanceFlags, TimezoneInfo};
 use crate::ProbeOptions;
 
 /// The client name sent when the options name none.
-const DEFAULT_CLIENT_NAME: &str = "rdp-probe";
+pub(super) const DEFAULT_CLIENT_NAME: &str = "rdp-probe";
 
 /// The desktop size announced in the Client Core Data.
 const DESKTOP_WIDTH: u16 = 1024;

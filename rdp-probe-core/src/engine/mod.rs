@@ -11,6 +11,7 @@
 //! ends the probe as `inconclusive` with the stop reason `internal_error`, never as a server fault.
 
 mod connector;
+mod kerberos;
 mod negotiation;
 mod nla;
 mod security;
@@ -29,6 +30,7 @@ use crate::failure::{
     AfterErrInfo, CredsspFailure, Failure, FailureKind, Foreign, NetworkError, NetworkErrorKind,
     NotRdp, NotRdpKind, Pdu, ProtocolViolation, Timeout, TimeoutKind, TlsFailure,
 };
+use crate::kerberos::{KdcFailure, KdcRequest};
 use crate::options::TrustQuestion;
 use crate::phase::{PhaseLog, PhaseStatus};
 use crate::report::{
@@ -37,6 +39,7 @@ use crate::report::{
 use crate::{Phase, ProbeOptions, Protocols, Target};
 
 pub use connector::Connector;
+pub use kerberos::KDC_EXCHANGE_LIMIT;
 pub use tls::{ChainCheck, TlsEstablished, TlsHandshakeError, TlsStack};
 
 /// How long the engine waits for the server to close after a Set Error Info PDU.
@@ -73,6 +76,10 @@ pub enum Action {
     /// Ask [`crate::Trust::confirm`] whether the credentials may go to this server; report the answer
     /// with [`Machine::on_trust_answer`].
     ConfirmTrust(Box<TrustQuestion>),
+    /// Carry one Kerberos exchange to the KDC over TCP, bounded by [`Machine::deadline`]; report the
+    /// reply (length prefix included) with [`Machine::on_kdc_reply`], or why there is none with
+    /// [`Machine::on_kdc_failed`]. The RDP connection stays open meanwhile.
+    ExchangeKdc(KdcRequest),
     /// Done: call [`Machine::finish`].
     Finish,
 }
@@ -251,6 +258,10 @@ enum Input<'a> {
     Random(&'a [u8]),
     /// The answer to [`Action::ConfirmTrust`].
     TrustAnswer(bool),
+    /// The KDC's reply to [`Action::ExchangeKdc`].
+    KdcReply(&'a [u8]),
+    /// Why [`Action::ExchangeKdc`] brought no reply.
+    KdcFailed(KdcFailure),
     /// Name resolution failed.
     ResolveFailed(String),
     /// The TCP connect failed.
@@ -276,6 +287,8 @@ impl Input<'_> {
             Input::TlsFailed(_) => "tls_failed",
             Input::Random(_) => "random",
             Input::TrustAnswer(_) => "trust_answer",
+            Input::KdcReply(_) => "kdc_reply",
+            Input::KdcFailed(_) => "kdc_failed",
             Input::ResolveFailed(_) => "resolve_failed",
             Input::ConnectFailed(_) => "connect_failed",
             Input::InvalidFrame(_) => "invalid_frame",
@@ -330,6 +343,8 @@ pub struct Machine {
     may_fall_back: bool,
     /// The legacy-TLS attempt, once it started.
     legacy: Option<LegacyAttempt>,
+    /// Kerberos across attempts.
+    kerberos: kerberos::KerberosRun,
     outgoing: VecDeque<Vec<u8>>,
     state: State,
 }
@@ -350,6 +365,7 @@ impl Machine {
             requested,
             may_fall_back,
             legacy: None,
+            kerberos: kerberos::KerberosRun::default(),
             outgoing: VecDeque::new(),
             state: State::Connect,
         }
@@ -390,6 +406,10 @@ impl Machine {
             State::AwaitTrust { question, .. } => Action::ConfirmTrust(question.clone()),
             State::ClientRandom { .. } => Action::Random(crate::standard_security::RANDOM_LEN),
             State::LegacyTlsCheck(check) => check.action(),
+            State::Credssp {
+                nla: nla::Nla::Kdc { pending, .. },
+                ..
+            } => Action::ExchangeKdc(pending.request.clone()),
             State::Credssp { nla, .. } => Action::Receive(nla.framing()),
             State::Ended(_) => Action::Finish,
             State::Consumed => {
@@ -415,10 +435,23 @@ impl Machine {
     pub fn deadline(&self) -> Duration {
         let (_, phase_end) = self.phase_limit();
         let mut d = phase_end.min(self.options.timeouts.overall);
-        if let State::AwaitClose { since, .. } = self.state {
-            d = d.min(since.saturating_add(ERRINFO_CLOSE_WAIT));
+        match &self.state {
+            State::AwaitClose { since, .. } => {
+                d = d.min(since.saturating_add(ERRINFO_CLOSE_WAIT));
+            }
+            State::Credssp {
+                nla: nla::Nla::Kdc { pending, .. },
+                ..
+            } => d = d.min(pending.since.saturating_add(kerberos::KDC_EXCHANGE_LIMIT)),
+            _ => {}
         }
         d
+    }
+
+    /// Whether the phase's or the whole probe's limit has run out at `now`.
+    fn phase_expired(&self, now: Duration) -> bool {
+        let (_, phase_end) = self.phase_limit();
+        now >= phase_end.min(self.options.timeouts.overall)
     }
 
     /// The limit of the phase in progress (the connect limit while resolving and connecting) and when it
@@ -577,6 +610,16 @@ impl Machine {
         self.step(Input::TrustAnswer(yes), now);
     }
 
+    /// The KDC's reply to [`Action::ExchangeKdc`], its 4-byte length prefix included.
+    pub fn on_kdc_reply(&mut self, reply: &[u8], now: Duration) {
+        self.step(Input::KdcReply(reply), now);
+    }
+
+    /// [`Action::ExchangeKdc`] brought no reply.
+    pub fn on_kdc_failed(&mut self, failure: KdcFailure, now: Duration) {
+        self.step(Input::KdcFailed(failure), now);
+    }
+
     /// Reading or writing failed, or the peer closed.
     pub fn on_io_failure(&mut self, error: IoFailure, now: Duration) {
         self.step(Input::IoFailed(error), now);
@@ -645,7 +688,23 @@ impl Machine {
                     nla,
                 },
                 Input::Frame(frame),
-            ) => self.nla_frame(connector, selected, nla, frame),
+            ) => self.nla_frame(connector, selected, nla, frame, now),
+            (
+                State::Credssp {
+                    connector,
+                    selected,
+                    nla: nla::Nla::Kdc { pending, sent },
+                },
+                Input::KdcReply(reply),
+            ) => self.nla_kdc(connector, selected, *pending, sent, Ok(reply), now),
+            (
+                State::Credssp {
+                    connector,
+                    selected,
+                    nla: nla::Nla::Kdc { pending, sent },
+                },
+                Input::KdcFailed(failure),
+            ) => self.nla_kdc(connector, selected, *pending, sent, Err(failure), now),
             (
                 State::Session {
                     connector,

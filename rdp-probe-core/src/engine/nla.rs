@@ -8,17 +8,20 @@
 use ironrdp_connector::credssp::CredsspSequence;
 use ironrdp_connector::sspi::credssp::ClientState;
 use ironrdp_connector::sspi::generator::GeneratorState;
-use ironrdp_connector::sspi::{self, ErrorKind};
+use ironrdp_connector::sspi::{self, ErrorKind, NetworkRequest};
 use ironrdp_connector::{Credentials as ConnectorCredentials, ServerName};
 use ironrdp_core::WriteBuf;
 use ironrdp_pdu::nego::SecurityProtocol;
 
 use rdp_probe_codes::StopReason;
 
-use super::{Connector, Framing, IoFailure, Machine, State, Stop};
+use std::time::Duration;
+
+use super::{Connector, Framing, IoFailure, Machine, State, Stop, kerberos};
 use crate::Protocols;
 use crate::failure::{ConnectorError, CredsspFailure, FailureKind, Pdu, SspiError};
-use crate::report::NtlmFacts;
+use crate::kerberos::{KdcFailure, KerberosFailure};
+use crate::report::{KerberosOutcome, NtlmFacts};
 
 /// The TSRequest version the probe announces (current Windows clients send 6).
 const TS_REQUEST_VERSION: u32 = 6;
@@ -61,6 +64,13 @@ pub(super) enum Nla {
         /// The last client message sent.
         sent: Sent,
     },
+    /// sspi waits for the KDC: the driver carries one Kerberos exchange.
+    Kdc {
+        /// The exchange and the suspended sspi step.
+        pending: Box<kerberos::Pending>,
+        /// The last client message sent.
+        sent: Sent,
+    },
     /// HYBRID_EX: the credentials are out; the Early User Authorization Result is awaited.
     EarlyUserAuth,
 }
@@ -82,7 +92,7 @@ impl Nla {
         server_version: Option<u32>,
     ) -> Option<FailureKind> {
         let after_authenticate = match self {
-            Nla::Logon { sent, .. } => *sent >= Sent::Authenticate,
+            Nla::Logon { sent, .. } | Nla::Kdc { sent, .. } => *sent >= Sent::Authenticate,
             Nla::EarlyUserAuth => true,
             Nla::CredentialLess => false,
         };
@@ -93,24 +103,6 @@ impl Nla {
                 })
             },
         )
-    }
-}
-
-/// Runs an sspi generator to completion; NTLM never needs the network, Kerberos KDC traffic is refused.
-fn resolve(
-    mut generator: ironrdp_connector::credssp::CredsspProcessGenerator<'_>,
-) -> sspi::Result<ClientState> {
-    let mut state = generator.start();
-    loop {
-        match state {
-            GeneratorState::Completed(result) => return result,
-            GeneratorState::Suspended(_) => {
-                state = generator.resume(Err(sspi::Error::new(
-                    ErrorKind::NoAuthenticatingAuthority,
-                    "rdp-probe does no KDC traffic",
-                )));
-            }
-        }
     }
 }
 
@@ -130,6 +122,7 @@ impl Machine {
         connector: Connector,
         selected: Protocols,
         server_public_key: Vec<u8>,
+        now: Duration,
     ) -> State {
         let creds = if self.withheld() {
             None
@@ -154,13 +147,14 @@ impl Machine {
             password: creds.password().to_owned(),
         };
         let server_name = ServerName::new(self.target.host());
+        let kerberos = self.kerberos_plan(&creds);
         match CredsspSequence::init(
             credentials,
             creds.domain.as_deref(),
             protocol,
             server_name,
             server_public_key,
-            None,
+            kerberos,
         ) {
             Ok((sequence, first)) => self.nla_process(
                 connector,
@@ -168,6 +162,7 @@ impl Machine {
                 Box::new(sequence),
                 Sent::Nothing,
                 first,
+                now,
             ),
             Err(e) => self.failed(FailureKind::Credssp(CredsspFailure::Local(
                 ConnectorError::new(e),
@@ -180,14 +175,109 @@ impl Machine {
         &mut self,
         connector: Connector,
         selected: Protocols,
-        mut sequence: Box<CredsspSequence>,
+        sequence: Box<CredsspSequence>,
         sent: Sent,
         request: sspi::credssp::TsRequest,
+        now: Duration,
     ) -> State {
-        let state = match resolve(sequence.process_ts_request(request)) {
-            Ok(state) => state,
-            Err(e) => return self.failed(sspi_failure(e)),
+        let mut step = Box::new(kerberos::Step::new(sequence, request));
+        let state = step.start();
+        self.nla_stepped(connector, selected, step, sent, state, now)
+    }
+
+    /// Where an sspi step stands: waiting for the KDC, or done with its reply or failure.
+    fn nla_stepped(
+        &mut self,
+        connector: Connector,
+        selected: Protocols,
+        mut step: Box<kerberos::Step>,
+        sent: Sent,
+        mut state: GeneratorState<NetworkRequest, kerberos::Outcome>,
+        now: Duration,
+    ) -> State {
+        loop {
+            match state {
+                GeneratorState::Suspended(network) => match self.kdc_request(network) {
+                    Ok(request) => {
+                        return State::Credssp {
+                            connector,
+                            selected,
+                            nla: Nla::Kdc {
+                                pending: Box::new(kerberos::Pending {
+                                    step,
+                                    request,
+                                    since: now,
+                                }),
+                                sent,
+                            },
+                        };
+                    }
+                    Err(refused) => state = step.resume(Err(refused)),
+                },
+                GeneratorState::Completed((sequence, result)) => {
+                    return self.nla_result(connector, selected, sequence, sent, result, now);
+                }
+            }
+        }
+    }
+
+    /// The KDC's reply, or why there is none, for the step waiting on it.
+    pub(super) fn nla_kdc(
+        &mut self,
+        connector: Connector,
+        selected: Protocols,
+        pending: kerberos::Pending,
+        sent: Sent,
+        reply: Result<&[u8], KdcFailure>,
+        now: Duration,
+    ) -> State {
+        let kerberos::Pending {
+            mut step, request, ..
+        } = pending;
+        let reply = match reply {
+            Ok(bytes) => match self.kdc_reply(&request, bytes) {
+                // An MIT KDC's AS-REP, retagged as sspi reads it (see `crate::kerberos`).
+                Ok(()) => self
+                    .options
+                    .credentials
+                    .as_ref()
+                    .and_then(|c| crate::kerberos::as_rep_for_sspi(bytes, c.password()))
+                    .unwrap_or_else(|| bytes.to_vec()),
+                Err(failure) => return self.kerberos_failed(failure, now),
+            },
+            Err(KdcFailure::TimedOut { .. }) if self.phase_expired(now) => {
+                let kind = self.timeout(0);
+                return self.failed(kind);
+            }
+            Err(failure) => {
+                let failure = self.kdc_failed(&request, failure);
+                return self.kerberos_failed(failure, now);
+            }
         };
+        let state = step.resume(Ok(reply));
+        self.nla_stepped(connector, selected, step, sent, state, now)
+    }
+
+    /// A finished sspi step: queue its message, or end with its failure.
+    fn nla_result(
+        &mut self,
+        connector: Connector,
+        selected: Protocols,
+        mut sequence: Box<CredsspSequence>,
+        sent: Sent,
+        result: sspi::Result<ClientState>,
+        now: Duration,
+    ) -> State {
+        let state = match result {
+            Ok(state) => state,
+            Err(e) => {
+                if let Some(failure) = self.kerberos_error_behind() {
+                    return self.kerberos_failed(failure, now);
+                }
+                return self.failed(sspi_failure(e));
+            }
+        };
+        self.kerberos.last_error = None;
         let is_final = matches!(state, ClientState::FinalMessage(_));
         let mut buf = WriteBuf::new();
         if let Err(e) = sequence.handle_process_result(state, &mut buf) {
@@ -223,6 +313,7 @@ impl Machine {
             );
         }
         connector.mark_credssp_as_done();
+        self.kerberos_outcome(KerberosOutcome::Succeeded);
         // The phase changes when the session starts (the next poll), so the TSCredentials queued just
         // before count in credssp, where they belong.
         State::Session {
@@ -238,11 +329,13 @@ impl Machine {
         selected: Protocols,
         nla: Nla,
         frame: &[u8],
+        now: Duration,
     ) -> State {
         let (sequence, sent) = match nla {
             Nla::EarlyUserAuth => return self.early_user_auth(connector, selected, frame),
             Nla::CredentialLess => (None, Sent::Negotiate),
             Nla::Logon { sequence, sent } => (Some(sequence), sent),
+            Nla::Kdc { .. } => return self.internal("credssp", "frame while the KDC is asked"),
         };
         let info = match rdp_probe_wire::credssp::parse_ts_request(frame) {
             Ok(info) => info,
@@ -255,6 +348,12 @@ impl Machine {
         };
         if self.report.server.credssp_version.is_none() {
             self.report.server.credssp_version = Some(info.version);
+        }
+        if info
+            .nego_token
+            .is_some_and(|t| rdp_probe_wire::ntlm::find_ntlmssp(t).is_some())
+        {
+            self.server_chose_ntlm();
         }
         if let Some(token) = info.nego_token
             && let Ok(challenge) = rdp_probe_wire::ntlm::parse_challenge(
@@ -273,6 +372,13 @@ impl Machine {
             });
         }
         if let Some(status) = info.error_code {
+            if let Some(kdc_offset_s) = self.kerberos_skew() {
+                let failure = KerberosFailure::ClockSkew {
+                    kdc_offset_s,
+                    server_status: status,
+                };
+                return self.kerberos_failed(failure, now);
+            }
             return self.failed(FailureKind::Ntstatus { status });
         }
         let Some(mut sequence) = sequence else {
@@ -297,7 +403,9 @@ impl Machine {
             );
         };
         match sequence.decode_server_message(frame) {
-            Ok(Some(request)) => self.nla_process(connector, selected, sequence, sent, request),
+            Ok(Some(request)) => {
+                self.nla_process(connector, selected, sequence, sent, request, now)
+            }
             Ok(None) => self.nla_done(connector, selected),
             Err(e) => self.failed(FailureKind::Credssp(CredsspFailure::ServerMessage(
                 ConnectorError::new(e),

@@ -265,7 +265,7 @@ impl Machine {
     ) -> State {
         if selected.has_nla() {
             self.log.enter(Phase::Credssp, now);
-            self.begin_nla(connector, selected, public_key)
+            self.begin_nla(connector, selected, public_key, now)
         } else if self.withheld() {
             // The Client Info would carry the password, over a TLS session nothing vouched for.
             self.withhold(format!(
@@ -306,6 +306,12 @@ impl Machine {
     fn trust_decision(&mut self, leaf: &[u8], chain: &ChainCheck) -> Option<TrustQuestion> {
         self.options.credentials.as_ref()?;
         let sha256 = crate::cert::sha256_hex(leaf);
+        // A reconnect (the NTLM fallback) meets the same certificate: the user is not asked twice.
+        if self.report.trust.as_ref().is_some_and(|t| {
+            t.decision == TrustDecision::Confirmed && t.sha256.as_deref() == Some(sha256.as_str())
+        }) {
+            return None;
+        }
         let trust = &self.options.trust;
         let pinned = trust.pins.iter().any(|pin| crate::cert::hex(pin) == sha256);
         let (decision, chain_problem) = match chain {

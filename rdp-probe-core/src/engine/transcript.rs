@@ -123,6 +123,10 @@ pub enum Event {
     ConnectRefused,
     /// The TCP connect gets no answer until the connect deadline.
     ConnectUnanswered,
+    /// The KDC answers the pending [`Action::ExchangeKdc`] with these bytes (length prefix included).
+    KdcReply(Vec<u8>),
+    /// The pending [`Action::ExchangeKdc`] brings no reply, for this reason.
+    KdcFails(crate::kerberos::KdcFailure),
     /// A driver bug, for tests of the engine's own guard: before the engine is asked what to do next,
     /// the harness hands it this frame whatever it waits for (a frame it never asked for ends the probe
     /// as rdp-probe's internal error).
@@ -687,6 +691,26 @@ fn drive(setup: &Setup, server: &mut dyn Server) -> Transcript {
                 }
             }
             Action::Random(len) => m.on_random(&vec![RANDOM_FILL; len], w.now),
+            Action::ExchangeKdc(_) => loop {
+                // The KDC is another host: the RDP connection's state does not matter here.
+                match w.wait(m.deadline()) {
+                    Waited::Event(Event::KdcReply(bytes)) => m.on_kdc_reply(&bytes, w.now),
+                    Waited::Event(Event::KdcFails(failure)) => m.on_kdc_failed(failure, w.now),
+                    Waited::TimedOut => m.on_kdc_failed(
+                        crate::kerberos::KdcFailure::TimedOut {
+                            limit_ms: u64::try_from(super::KDC_EXCHANGE_LIMIT.as_millis())
+                                .unwrap_or(u64::MAX),
+                        },
+                        w.now,
+                    ),
+                    Waited::End => m.on_kdc_failed(crate::kerberos::KdcFailure::Closed, w.now),
+                    Waited::Event(other) => {
+                        w.skipped.push(other);
+                        continue;
+                    }
+                }
+                break;
+            },
             Action::ConfirmTrust(question) => {
                 let yes = setup
                     .options

@@ -8,11 +8,14 @@
 //! `Sequence`, `CredsspSequence`) itself, with every read and every wait bounded.
 
 use std::io;
+use std::sync::Arc;
 use std::time::Duration;
 
 use ironrdp_acceptor::credssp::{CredsspProcessGenerator, CredsspSequence};
 use ironrdp_acceptor::{Acceptor, AcceptorState, ConnectorError};
-use ironrdp_connector::sspi::credssp::{EarlyUserAuthResult, ServerError, ServerState};
+use ironrdp_connector::sspi::credssp::{
+    EarlyUserAuthResult, NStatusCode, ServerError, ServerState, TsRequest,
+};
 use ironrdp_connector::sspi::generator::GeneratorState;
 use ironrdp_connector::sspi::{self, AuthIdentity, Username};
 use ironrdp_connector::{Sequence, ServerName};
@@ -22,6 +25,7 @@ use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
 use tokio::time::{Instant, timeout_at};
 
+use super::kerberos::KerberosService;
 use super::link::Link;
 use super::{AcceptorScenario, setup};
 
@@ -36,8 +40,9 @@ pub(super) const SESSION_LIMIT: Duration = Duration::from_secs(600);
 /// it on the wire).
 const NTLM_WORKSTATION: &str = "rdp-probe-lab";
 
-/// How often an sspi generator may ask for network I/O (Kerberos only) before the server gives up.
-const MAX_GENERATOR_RESUMES: usize = 4;
+/// How often an sspi generator may ask for network I/O (Kerberos KDC exchanges) before the server
+/// gives up.
+const MAX_GENERATOR_RESUMES: usize = 16;
 
 fn timed_out(what: &str) -> io::Error {
     io::Error::new(
@@ -55,8 +60,12 @@ fn state_of(acceptor: &Acceptor) -> Option<&AcceptorState> {
     acceptor.state().as_any().downcast_ref::<AcceptorState>()
 }
 
-/// Serves one accepted TCP connection with `scenario`.
-pub(super) async fn serve(stream: TcpStream, scenario: AcceptorScenario) -> io::Result<()> {
+/// Serves one accepted TCP connection with `scenario`, with Kerberos when `kerberos` says how.
+pub(super) async fn serve(
+    stream: TcpStream,
+    scenario: AcceptorScenario,
+    kerberos: Option<Arc<KerberosService>>,
+) -> io::Result<()> {
     let _ = stream.set_nodelay(true);
     let deadline = Instant::now() + HANDSHAKE_LIMIT;
     let mut acceptor = setup::acceptor(scenario);
@@ -105,7 +114,13 @@ pub(super) async fn serve(stream: TcpStream, scenario: AcceptorScenario) -> io::
         let authorized = scenario != AcceptorScenario::EarlyUserAuthDenied;
         let nla = timeout_at(
             deadline,
-            credssp(&mut link, protocol, public_key, authorized),
+            credssp(
+                &mut link,
+                protocol,
+                public_key,
+                authorized,
+                kerberos.as_deref(),
+            ),
         )
         .await
         .map_err(|_| timed_out("CredSSP"))?;
@@ -199,37 +214,104 @@ async fn credssp<S>(
     protocol: SecurityProtocol,
     public_key: Vec<u8>,
     authorized: bool,
+    kerberos: Option<&KerberosService>,
 ) -> io::Result<()>
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
     let account = setup::lab_credentials();
+    let config = kerberos.map(KerberosService::server_config).transpose()?;
+    let refuse_ntlm = kerberos.is_some_and(|k| k.refuse_ntlm);
+    // The client's first TSRequest says which package it logs on with; it decides the name the lab
+    // account goes by, as sspi's Negotiate server compares it with the authenticated name: a UPN
+    // (`user@realm`) after Kerberos, `REALM\user` after NTLM inside Negotiate.
+    let first = {
+        let nobody = AuthIdentity {
+            username: Username::new(&account.username, None).map_err(io::Error::other)?,
+            password: String::new().into(),
+        };
+        let reader =
+            CredsspSequence::init(&nobody, ServerName::new(NTLM_WORKSTATION), Vec::new(), None)
+                .map_err(|e| connector_error(&e))?;
+        let hint = reader
+            .next_pdu_hint()
+            .map_err(|e| connector_error(&e))?
+            .ok_or_else(|| io::Error::other("CredSSP over before it began"))?;
+        link.read_pdu(hint).await?
+    };
+    let first_request = TsRequest::from_buffer(&first).map_err(io::Error::other)?;
+    let ntlm_logon = first_request
+        .nego_tokens
+        .as_deref()
+        .is_some_and(super::kerberos::is_ntlm);
+    // A bare NTLMSSP token (what a client that does not wrap NTLM in SPNEGO sends) goes straight to
+    // NTLM, as Windows' acceptor takes it; sspi's Negotiate server would expect SPNEGO.
+    let raw_ntlm = first_request
+        .nego_tokens
+        .as_deref()
+        .is_some_and(|t| t.starts_with(super::kerberos::NTLMSSP));
+    let config = if raw_ntlm { None } else { config };
+    let username = match kerberos {
+        Some(k) if ntlm_logon && !raw_ntlm => Username::new(&account.username, Some(&k.realm)),
+        Some(k) if !ntlm_logon => {
+            Username::new_upn(&account.username, &k.realm.to_ascii_lowercase())
+        }
+        _ => Username::new(&account.username, account.domain.as_deref()),
+    }
+    .map_err(io::Error::other)?;
     let identity = AuthIdentity {
-        username: Username::new(&account.username, account.domain.as_deref())
-            .map_err(io::Error::other)?,
+        username,
         password: account.password.into(),
     };
     let mut sequence = CredsspSequence::init(
         &identity,
         ServerName::new(NTLM_WORKSTATION),
         public_key,
-        None,
+        config,
     )
     .map_err(|e| connector_error(&e))?;
 
+    let mut pending = Some(first_request);
     let result = loop {
-        let hint = match sequence.next_pdu_hint() {
-            Ok(Some(hint)) => hint,
-            Ok(None) => break Ok(()),
-            Err(e) => break Err(connector_error(&e)),
+        let request = if let Some(request) = pending.take() {
+            request
+        } else {
+            let hint = match sequence.next_pdu_hint() {
+                Ok(Some(hint)) => hint,
+                Ok(None) => break Ok(()),
+                Err(e) => break Err(connector_error(&e)),
+            };
+            let pdu = link.read_pdu(hint).await?;
+            match sequence.decode_client_message(&pdu) {
+                Ok(Some(request)) => request,
+                Ok(None) => break Ok(()),
+                Err(e) => break Err(connector_error(&e)),
+            }
         };
-        let pdu = link.read_pdu(hint).await?;
-        let request = match sequence.decode_client_message(&pdu) {
-            Ok(Some(request)) => request,
-            Ok(None) => break Ok(()),
-            Err(e) => break Err(connector_error(&e)),
-        };
-        let processed = resolve(sequence.process_ts_request(request));
+        if refuse_ntlm
+            && request
+                .nego_tokens
+                .as_deref()
+                .is_some_and(super::kerberos::is_ntlm)
+        {
+            // A server that refuses NTLM by policy: the logon fails with STATUS_NTLM_BLOCKED.
+            let refusal = TsRequest {
+                error_code: Some(NStatusCode(super::kerberos::STATUS_NTLM_BLOCKED)),
+                ..TsRequest::default()
+            };
+            let mut out = WriteBuf::new();
+            let len = usize::from(refusal.buffer_len().map_err(io::Error::other)?);
+            refusal
+                .encode_ts_request(out.unfilled_to(len))
+                .map_err(io::Error::other)?;
+            out.advance(len);
+            link.send(out.filled()).await?;
+            break Err(io::Error::new(
+                io::ErrorKind::PermissionDenied,
+                "NTLM refused by policy",
+            ));
+        }
+        let processed = resolve(sequence.process_ts_request(request), kerberos).await;
         let mut out = WriteBuf::new();
         if let Err(e) = sequence.handle_process_result(processed, &mut out) {
             break Err(connector_error(&e));
@@ -260,18 +342,19 @@ where
     result
 }
 
-/// Runs an sspi generator to its end. NTLM never suspends; a request for network I/O (Kerberos
-/// KDC traffic) is refused, a bounded number of times.
-fn resolve(mut generator: CredsspProcessGenerator<'_>) -> Result<ServerState, ServerError> {
+/// Runs an sspi generator to its end. NTLM never suspends; Kerberos asks for KDC exchanges, which
+/// go to the lab KDC over TCP, a bounded number of times.
+async fn resolve(
+    mut generator: CredsspProcessGenerator<'_>,
+    kerberos: Option<&KerberosService>,
+) -> Result<ServerState, ServerError> {
     let mut state = generator.start();
     for _ in 0..MAX_GENERATOR_RESUMES {
         match state {
             GeneratorState::Completed(result) => return result,
-            GeneratorState::Suspended(_) => {
-                state = generator.resume(Err(sspi::Error::new(
-                    sspi::ErrorKind::NoAuthenticatingAuthority,
-                    "the lab server does no network I/O for CredSSP",
-                )));
+            GeneratorState::Suspended(request) => {
+                let reply = super::kerberos::exchange(&request, kerberos).await;
+                state = generator.resume(reply);
             }
         }
     }

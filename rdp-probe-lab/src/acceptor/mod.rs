@@ -22,8 +22,11 @@
 //! fails is only reported (on stderr) when `RDP_PROBE_LAB_DEBUG` is set.
 
 mod conn;
+mod kerberos;
 mod link;
 mod setup;
+
+pub use kerberos::{KerberosService, MAX_TIME_SKEW, STATUS_NTLM_BLOCKED};
 
 use std::fmt;
 use std::io;
@@ -132,9 +135,28 @@ impl AcceptorServer {
 
     /// Like [`AcceptorServer::start`], on `127.0.0.1:port` (0: any free port).
     pub async fn start_on(scenario: AcceptorScenario, port: u16) -> io::Result<AcceptorServer> {
+        AcceptorServer::start_with(scenario, port, None).await
+    }
+
+    /// Starts a server for `scenario` whose CredSSP also takes Kerberos logons ([`KerberosService`]);
+    /// the scenario must be an NLA one.
+    pub async fn start_kerberos(
+        scenario: AcceptorScenario,
+        kerberos: KerberosService,
+    ) -> io::Result<AcceptorServer> {
+        AcceptorServer::start_with(scenario, 0, Some(std::sync::Arc::new(kerberos))).await
+    }
+
+    async fn start_with(
+        scenario: AcceptorScenario,
+        port: u16,
+        kerberos: Option<std::sync::Arc<KerberosService>>,
+    ) -> io::Result<AcceptorServer> {
         let label = format!("acceptor server {scenario}");
-        let listening =
-            Listening::start(port, label, move |stream| conn::serve(stream, scenario)).await?;
+        let listening = Listening::start(port, label, move |stream| {
+            conn::serve(stream, scenario, kerberos.clone())
+        })
+        .await?;
         Ok(AcceptorServer {
             scenario,
             listening,
