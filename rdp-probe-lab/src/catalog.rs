@@ -48,6 +48,113 @@ pub enum Server {
     Acceptor(AcceptorScenario),
     /// Nothing: a loopback port where nothing listens (the TCP connect is refused).
     Refused,
+    /// The acceptor with Kerberos, and a real MIT KDC ([`crate::real::KdcServer`]); the probe targets
+    /// `localhost` and logs on to the realm.
+    Kerberos(KerberosLab),
+}
+
+/// A Kerberos lab: what the KDC knows and how the server and the probe reach it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KerberosLab {
+    /// Whether the KDC has the `TERMSRV/localhost` principal (else the server logs on as another
+    /// account and the SPN is missing).
+    pub spn: bool,
+    /// Whether the probe's `--kdc` reaches the KDC (else it names a port where nothing listens,
+    /// while the server still reaches its KDC).
+    pub client_reaches_kdc: bool,
+    /// Whether the server refuses NTLM by policy.
+    pub refuse_ntlm: bool,
+}
+
+impl KerberosLab {
+    /// The account the server logs on as when the KDC has no `TERMSRV/localhost`.
+    const SERVICE_ACCOUNT: (&'static str, &'static str) = ("rdpsvc", "RdpSvcLab1!");
+
+    /// The host name the probe targets: Kerberos needs a name.
+    pub const HOST: &'static str = "localhost";
+
+    fn describe(&self) -> String {
+        let mut parts = vec![if self.spn {
+            "IronRDP acceptor with Kerberos (user-to-user) and a real MIT KDC with TERMSRV/localhost"
+        } else {
+            "IronRDP acceptor with Kerberos and a real MIT KDC that has no principal for TERMSRV/localhost"
+        }
+        .to_owned()];
+        if !self.client_reaches_kdc {
+            parts.push("the probe's KDC address has nothing behind it".to_owned());
+        }
+        if self.refuse_ntlm {
+            parts.push("the server refuses NTLM by policy (STATUS_NTLM_BLOCKED)".to_owned());
+        }
+        parts.join("; ")
+    }
+
+    async fn start(self, port: u16) -> io::Result<KerberosRunning> {
+        let config = if self.spn {
+            crate::real::KdcConfig::default()
+        } else {
+            crate::real::KdcConfig {
+                services: vec![(
+                    Self::SERVICE_ACCOUNT.0.to_owned(),
+                    Self::SERVICE_ACCOUNT.1.to_owned(),
+                )],
+                ..crate::real::KdcConfig::default()
+            }
+        };
+        let kdc = tokio::task::spawn_blocking(move || crate::real::KdcServer::start(config))
+            .await
+            .map_err(io::Error::other)?
+            .map_err(io::Error::other)?;
+        let account = if self.spn {
+            (
+                crate::real::LAB_SERVICE.to_owned(),
+                crate::real::LAB_SERVICE_PASSWORD.to_owned(),
+            )
+        } else {
+            (
+                Self::SERVICE_ACCOUNT.0.to_owned(),
+                Self::SERVICE_ACCOUNT.1.to_owned(),
+            )
+        };
+        let service = crate::acceptor::KerberosService {
+            kdc: kdc.addr(),
+            realm: kdc.realm().to_owned(),
+            host: Self::HOST.to_owned(),
+            account,
+            refuse_ntlm: self.refuse_ntlm,
+        };
+        let acceptor =
+            AcceptorServer::start_kerberos_on(AcceptorScenario::Nla, service, port).await?;
+        let dead = if self.client_reaches_kdc {
+            None
+        } else {
+            let socket = tokio::net::TcpSocket::new_v4()?;
+            socket.bind(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))?;
+            Some(RefusedPort(socket))
+        };
+        Ok(KerberosRunning {
+            kdc,
+            acceptor,
+            dead,
+        })
+    }
+}
+
+/// A running Kerberos lab: the KDC and the acceptor stop when it is dropped.
+#[derive(Debug)]
+pub struct KerberosRunning {
+    kdc: crate::real::KdcServer,
+    acceptor: AcceptorServer,
+    dead: Option<RefusedPort>,
+}
+
+impl KerberosRunning {
+    /// The KDC the probe is given.
+    pub fn client_kdc(&self) -> SocketAddr {
+        self.dead
+            .as_ref()
+            .map_or(self.kdc.addr(), RefusedPort::addr)
+    }
 }
 
 /// The credentials the probe should use against an entry.
@@ -87,6 +194,8 @@ pub struct ProbeSetup {
     /// With credentials, pin the lab servers' certificate (`--trust-cert sha256:`), so they may have
     /// the credentials; without the pin they are withheld.
     pub pin_lab_certificate: bool,
+    /// The domain of the credentials (`--domain`), for a Kerberos logon to the lab realm.
+    pub domain: Option<&'static str>,
 }
 
 impl ProbeSetup {
@@ -97,16 +206,16 @@ impl ProbeSetup {
         phase_timeout: DEFAULT_PHASE_TIMEOUT,
         require_valid_cert: false,
         pin_lab_certificate: true,
+        domain: None,
     };
 
     /// The probe options this setup stands for.
     pub fn options(&self) -> ProbeOptions {
         ProbeOptions {
             protocols: self.protocols.map(Protocols::from_bits),
-            credentials: self
-                .credentials
-                .user_password()
-                .map(|(user, password)| rdp_probe_core::Credentials::new(user, None, password)),
+            credentials: self.credentials.user_password().map(|(user, password)| {
+                rdp_probe_core::Credentials::new(user, self.domain.map(str::to_owned), password)
+            }),
             // The lab's servers present one self-signed certificate, which no root vouches for:
             // credentials go to it by its pinned fingerprint, as a user pins such a server.
             trust: rdp_probe_core::Trust {
@@ -133,6 +242,9 @@ impl ProbeSetup {
         let mut args = format!("--timeout {}", self.phase_timeout.as_secs().max(1));
         if let Some((user, _)) = self.credentials.user_password() {
             let _ = write!(args, " -u {user}");
+            if let Some(domain) = self.domain {
+                let _ = write!(args, " --domain {domain}");
+            }
             if self.pin_lab_certificate {
                 let _ = write!(args, " --trust-cert sha256:{}", lab_pin_hex());
             }
@@ -353,6 +465,19 @@ impl Entry {
         }
     }
 
+    fn kerberos(name: &str, lab: KerberosLab, credentials: Login, expect: Expected) -> Self {
+        Entry {
+            name: format!("kerberos-{name}"),
+            server: Server::Kerberos(lab),
+            setup: ProbeSetup {
+                credentials,
+                domain: Some(crate::real::LAB_REALM),
+                ..ProbeSetup::DEFAULT
+            },
+            expect,
+        }
+    }
+
     fn named(mut self, suffix: &str) -> Self {
         self.name = format!("{}-{suffix}", self.name);
         self
@@ -389,6 +514,7 @@ impl Entry {
             Server::Scripted(s) => s.describe(),
             Server::Acceptor(s) => s.describe().to_owned(),
             Server::Refused => "nothing listens on the port: the TCP connect is refused".into(),
+            Server::Kerberos(k) => k.describe(),
         };
         let mut how = Vec::new();
         match self.setup.credentials {
@@ -445,7 +571,22 @@ impl Entry {
                 socket.bind(SocketAddr::from((Ipv4Addr::LOCALHOST, port)))?;
                 Running::Refused(RefusedPort(socket))
             }
+            Server::Kerberos(k) => Running::Kerberos(Box::new(k.start(port).await?)),
         })
+    }
+
+    /// Whether the entry needs a KDC (the lab's `krb5kdc`): its probe targets `localhost` and is
+    /// given the KDC ([`Running::kdc`]).
+    pub fn needs_kdc(&self) -> bool {
+        matches!(self.server, Server::Kerberos(_))
+    }
+
+    /// The probe options for this entry against `running` ([`ProbeSetup::options`], with the KDC).
+    pub fn options_for(&self, running: &Running) -> ProbeOptions {
+        ProbeOptions {
+            kdc: running.kdc(),
+            ..self.setup.options()
+        }
     }
 
     /// [`Entry::start_on`] a free port.
@@ -456,9 +597,8 @@ impl Entry {
     /// Starts the server, probes it with [`ProbeSetup::options`], stops it, and returns the report.
     pub async fn probe(&self) -> io::Result<Report> {
         let running = self.start().await?;
-        let addr = running.addr();
-        let target = Target::new(addr.ip().to_string(), addr.port()).map_err(io::Error::other)?;
-        let report = rdp_probe_core::probe(&target, &self.setup.options()).await;
+        let target = running.target().map_err(io::Error::other)?;
+        let report = rdp_probe_core::probe(&target, &self.options_for(&running)).await;
         drop(running);
         Ok(report)
     }
@@ -474,6 +614,8 @@ pub enum Running {
     Acceptor(AcceptorServer),
     /// A port where nothing listens.
     Refused(RefusedPort),
+    /// A Kerberos lab.
+    Kerberos(Box<KerberosRunning>),
 }
 
 /// A loopback port held by a bound socket that never listens.
@@ -496,6 +638,31 @@ impl Running {
             Running::Scripted(s) => s.addr(),
             Running::Acceptor(s) => s.addr(),
             Running::Refused(p) => p.addr(),
+            Running::Kerberos(k) => k.acceptor.addr(),
+        }
+    }
+
+    /// The target to probe: the address, or for a Kerberos lab `localhost` and the port (Kerberos
+    /// needs a name).
+    pub fn target(&self) -> Result<Target, rdp_probe_core::TargetError> {
+        let addr = self.addr();
+        match self {
+            Running::Kerberos(_) => Target::new(KerberosLab::HOST, addr.port()),
+            _ => Target::new(addr.ip().to_string(), addr.port()),
+        }
+    }
+
+    /// The KDC to give the probe, for a Kerberos lab.
+    pub fn kdc(&self) -> Option<rdp_probe_core::Kdc> {
+        match self {
+            Running::Kerberos(k) => {
+                let addr = k.client_kdc();
+                Some(rdp_probe_core::Kdc {
+                    host: addr.ip().to_string(),
+                    port: addr.port(),
+                })
+            }
+            _ => None,
         }
     }
 }
@@ -598,6 +765,62 @@ pub fn catalog() -> Vec<Entry> {
         Entry::acceptor(AcceptorScenario::Nla, Expected::connected())
             .credentials(Login::Lab)
             .named("with-credentials"),
+        // ----- Kerberos, against a real MIT KDC -----
+        Entry::kerberos(
+            "logon",
+            KerberosLab {
+                spn: true,
+                client_reaches_kdc: true,
+                refuse_ntlm: false,
+            },
+            Login::Lab,
+            Expected::connected()
+                .fact("/authentication/package", "\"kerberos\"")
+                .fact("/authentication/kerberos/outcome", "\"succeeded\""),
+        ),
+        Entry::kerberos(
+            "wrong-password",
+            KerberosLab {
+                spn: true,
+                client_reaches_kdc: true,
+                refuse_ntlm: false,
+            },
+            Login::WrongPassword,
+            // KDC_ERR_PREAUTH_FAILED: no NTLM fallback, as Windows' Negotiate does not fall back.
+            Expected::failed("credssp", Kerberos, 24, (0x807, 0)),
+        ),
+        Entry::kerberos(
+            "missing-spn",
+            KerberosLab {
+                spn: false,
+                client_reaches_kdc: true,
+                refuse_ntlm: false,
+            },
+            Login::Lab,
+            // KDC_ERR_S_PRINCIPAL_UNKNOWN, then NTLM on a new connection, as Windows falls back.
+            Expected::connected()
+                .fact("/authentication/package", "\"ntlm\"")
+                .fact("/authentication/kerberos/outcome", "\"fell_back_to_ntlm\"")
+                .fact(
+                    "/authentication/kerberos/failure/code/space",
+                    "\"kerberos\"",
+                )
+                .fact("/authentication/kerberos/failure/code/value", "7"),
+        ),
+        Entry::kerberos(
+            "kdc-down-ntlm-refused",
+            KerberosLab {
+                spn: true,
+                client_reaches_kdc: false,
+                refuse_ntlm: true,
+            },
+            Login::Lab,
+            // Kerberos is not possible (no KDC answers) and the server refuses NTLM.
+            Expected::failed("credssp", Ntstatus, 0xC000_0418, (0x807, 0))
+                .fact("/authentication/kerberos/outcome", "\"fell_back_to_ntlm\"")
+                .fact("/authentication/kerberos/failure/code/space", "\"kdc\"")
+                .fact("/authentication/kerberos/failure/code/value", "1"),
+        ),
         // ----- tcp_connect -----
         Entry {
             name: "refused".into(),

@@ -102,6 +102,13 @@ fn serve(name: &str, port: u16, lifetime: Option<u64>) -> ExitCode {
         };
         let addr = running.addr();
         println!("{addr}");
+        let target = running
+            .target()
+            .map_or_else(|_| addr.to_string(), |t| t.to_string());
+        let kdc = running
+            .kdc()
+            .map(|k| format!(" --kdc {k}"))
+            .unwrap_or_default();
         eprintln!("serving {name}: {}", entry.describe());
         eprintln!("rdp-probe should say: {}", entry.expect.summary());
         let password = match entry.setup.credentials.user_password() {
@@ -109,7 +116,7 @@ fn serve(name: &str, port: u16, lifetime: Option<u64>) -> ExitCode {
             None => String::new(),
         };
         eprintln!(
-            "probe it with: {password}rdp-probe {addr} {}",
+            "probe it with: {password}rdp-probe {target} {}{kdc}",
             entry.setup.cli_args()
         );
         if entry.setup.credentials == Login::WrongPassword {

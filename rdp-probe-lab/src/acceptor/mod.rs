@@ -144,7 +144,16 @@ impl AcceptorServer {
         scenario: AcceptorScenario,
         kerberos: KerberosService,
     ) -> io::Result<AcceptorServer> {
-        AcceptorServer::start_with(scenario, 0, Some(std::sync::Arc::new(kerberos))).await
+        AcceptorServer::start_kerberos_on(scenario, kerberos, 0).await
+    }
+
+    /// Like [`AcceptorServer::start_kerberos`], on `127.0.0.1:port` (0: any free port).
+    pub async fn start_kerberos_on(
+        scenario: AcceptorScenario,
+        kerberos: KerberosService,
+        port: u16,
+    ) -> io::Result<AcceptorServer> {
+        AcceptorServer::start_with(scenario, port, Some(std::sync::Arc::new(kerberos))).await
     }
 
     async fn start_with(
