@@ -264,3 +264,89 @@ fn a_tls_1_0_server_fails_in_tls_and_connects_with_allow_legacy_tls() {
     let json: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert!(json.get("legacy_tls").is_none(), "{json:#}");
 }
+
+/// Serves a Kerberos lab entry (a real krb5kdc and the Kerberos acceptor) and runs `rdp-probe`
+/// against it with `--kdc`, by host name, the password in `RDP_PROBE_PASSWORD`.
+fn kerberos_cli(entry: &str, password: &str, extra: &[&str]) -> Output {
+    let entry = rdp_probe_lab::catalog::find(entry).unwrap();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let running = runtime.block_on(entry.start()).unwrap();
+    let target = running.target().unwrap().to_string();
+    let kdc = running.kdc().unwrap().to_string();
+    let pin = format!(
+        "sha256:{}",
+        rdp_probe_core::cert::hex(&rdp_probe_lab::scripted::tls::certificate_sha256().unwrap())
+    );
+    let mut args: Vec<String> = [
+        target.as_str(),
+        "-u",
+        LAB_USER,
+        "--domain",
+        rdp_probe_lab::real::LAB_REALM,
+        "--kdc",
+        &kdc,
+        "--trust-cert",
+        &pin,
+        "--no-color",
+    ]
+    .iter()
+    .map(|s| (*s).to_owned())
+    .collect();
+    args.extend(extra.iter().map(|s| (*s).to_owned()));
+    let password = password.to_owned();
+    let o = runtime.block_on(async move {
+        tokio::task::spawn_blocking(move || {
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            rdp_probe(&args, None, &[("RDP_PROBE_PASSWORD", &password)])
+        })
+        .await
+        .unwrap()
+    });
+    drop(running);
+    o
+}
+
+#[test]
+fn a_kerberos_logon_connects_and_says_so() {
+    let o = kerberos_cli("kerberos-logon", rdp_probe_lab::real::LAB_PASSWORD, &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    for line in [
+        "CONNECTED",
+        "Logon:         Kerberos",
+        "TERMSRV/localhost via KDC 127.0.0.1:",
+    ] {
+        assert!(out.contains(line), "missing {line:?} in\n{out}");
+    }
+    assert!(!text(&o).contains(rdp_probe_lab::real::LAB_PASSWORD));
+}
+
+#[test]
+fn a_kerberos_wrong_password_is_preauth_failed_and_never_printed() {
+    let secret = "Kq7-never-print-me";
+    let o = kerberos_cli("kerberos-wrong-password", secret, &["--json", "-vv"]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(!text(&o).contains(secret), "the password in the output");
+    let json: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(json["failure"]["code"]["space"], "kerberos");
+    assert_eq!(json["failure"]["code"]["name"], "KDC_ERR_PREAUTH_FAILED");
+    assert_eq!(json["mstsc"]["disconnect_reason"], 0x807);
+}
+
+#[test]
+fn a_missing_spn_falls_back_to_ntlm_and_says_why() {
+    let o = kerberos_cli(
+        "kerberos-missing-spn",
+        rdp_probe_lab::real::LAB_PASSWORD,
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    for line in [
+        "Logon:         NTLM (after Kerberos failed",
+        "KDC_ERR_S_PRINCIPAL_UNKNOWN",
+        "fix: ",
+    ] {
+        assert!(out.contains(line), "missing {line:?} in\n{out}");
+    }
+}
