@@ -1907,3 +1907,88 @@ fn pins_parse_as_the_cli_takes_them() {
         assert!(Trust::parse_pin(bad).is_err(), "{bad}");
     }
 }
+
+/// The lab account in `realm` (or none), a KDC at 127.0.0.1:88, against `host`.
+fn kerberos_setup(host: &str, realm: Option<&str>, kdc: bool) -> Setup {
+    let mut o = base_options();
+    o.credentials = Some(Credentials::new(
+        LAB_USER,
+        realm.map(str::to_owned),
+        LAB_PASSWORD,
+    ));
+    o.trust.pins = vec![localhost_pin()];
+    o.kdc = kdc.then(|| "127.0.0.1".parse().unwrap());
+    Setup::new(Target::new(host, 3389).unwrap()).with_options(o)
+}
+
+/// The first client message of CredSSP, as the transcript shows it.
+fn first_credssp_token(t: &Transcript) -> Vec<u8> {
+    let first = t.sent_in(Phase::Credssp).next().expect("a CredSSP message");
+    rdp_probe_wire::credssp::parse_ts_request(&first.bytes)
+        .unwrap()
+        .nego_token
+        .unwrap()
+        .to_vec()
+}
+
+#[test]
+fn kerberos_is_not_tried_and_the_report_says_why() {
+    use rdp_probe_core::report::{AuthPackage, KerberosSkip};
+    for (host, realm, kdc, why) in [
+        (
+            "localhost",
+            Some("RDP-PROBE.TEST"),
+            false,
+            KerberosSkip::NoKdc,
+        ),
+        (
+            "127.0.0.1",
+            Some("RDP-PROBE.TEST"),
+            true,
+            KerberosSkip::TargetIsAddress,
+        ),
+        ("localhost", None, true, KerberosSkip::NoRealm),
+    ] {
+        let t = run_on(
+            &kerberos_setup(host, realm, kdc),
+            to_credssp_then([Event::Close]),
+        );
+        let auth = t.report.authentication.as_ref().expect("authentication");
+        assert_eq!(auth.package, AuthPackage::Ntlm, "{host} {realm:?} {kdc}");
+        assert_eq!(auth.kerberos_not_tried, Some(why), "{host} {realm:?} {kdc}");
+        assert!(auth.kerberos.is_none());
+        // A bare NTLM NEGOTIATE, as before.
+        let token = first_credssp_token(&t);
+        assert!(token.starts_with(b"NTLMSSP\0"), "{token:02x?}");
+        assert_eq!(token[8], 1, "NEGOTIATE");
+    }
+}
+
+#[test]
+fn kerberos_offers_spnego_user_to_user_before_any_kdc_traffic() {
+    use rdp_probe_core::report::{AuthPackage, KerberosOutcome};
+    let t = run_on(
+        &kerberos_setup("localhost", Some("rdp-probe.test"), true),
+        to_credssp_then([Event::Close]),
+    );
+    let auth = t.report.authentication.as_ref().expect("authentication");
+    assert_eq!(auth.package, AuthPackage::Kerberos);
+    let kerberos = auth.kerberos.as_ref().expect("a Kerberos attempt");
+    assert_eq!(kerberos.spn, "TERMSRV/localhost");
+    assert_eq!(kerberos.realm, "RDP-PROBE.TEST", "the realm is upper case");
+    assert_eq!(kerberos.kdc, "127.0.0.1:88");
+    // The server closed before it answered: the KDC was never asked.
+    assert_eq!(kerberos.outcome, KerberosOutcome::Unfinished);
+    assert!(kerberos.exchanges.is_empty());
+    // SPNEGO NegTokenInit ([APPLICATION 0]) carrying the krb5 user-to-user OID
+    // 1.2.840.113554.1.2.2.3, and no NTLM message.
+    let token = first_credssp_token(&t);
+    assert_eq!(token[0], 0x60, "{token:02x?}");
+    let u2u = [0x2a, 0x86, 0x48, 0x86, 0xf7, 0x12, 0x01, 0x02, 0x02, 0x03];
+    assert!(token.windows(u2u.len()).any(|w| w == u2u), "{token:02x?}");
+    assert!(rdp_probe_wire::ntlm::find_ntlmssp(&token).is_none());
+    assert_eq!(
+        failure_of(&t.report),
+        (Phase::Credssp, CodeSpace::OsError, 0, (0x904, 0))
+    );
+}

@@ -173,15 +173,16 @@ impl KerberosFailure {
     }
 
     /// Whether the Windows client's Negotiate would give up on Kerberos here and use NTLM instead: no KDC
-    /// answered, or the KDC knows no principal for the SPN (**derived** from [MS-SPNG] and the Negotiate
-    /// package's documented behaviour; a wrong password or a clock skew does not fall back).
+    /// answered (or what answered is not a KDC), or the KDC knows no principal for the SPN (**derived**
+    /// from [MS-SPNG] and the Negotiate package's documented behaviour; a wrong password, an unknown
+    /// user or a clock skew does not fall back).
     ///
     /// [MS-SPNG]: https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-spng/
     pub fn falls_back_to_ntlm(&self) -> bool {
         match self {
             KerberosFailure::KdcError { code, .. } => *code == KDC_ERR_S_PRINCIPAL_UNKNOWN,
-            KerberosFailure::Unreachable { .. } => true,
-            KerberosFailure::ClockSkew { .. } | KerberosFailure::InvalidReply { .. } => false,
+            KerberosFailure::Unreachable { .. } | KerberosFailure::InvalidReply { .. } => true,
+            KerberosFailure::ClockSkew { .. } => false,
         }
     }
 }
