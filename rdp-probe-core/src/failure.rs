@@ -787,6 +787,12 @@ impl FailureKind {
             FailureKind::Kerberos(KerberosFailure::ClockSkew { .. }) => {
                 Code::server(S::Kerberos, crate::kerberos::KRB_AP_ERR_SKEW)
             }
+            FailureKind::Kerberos(KerberosFailure::ServerRefused {
+                status: Some(status),
+            }) => Code::server(S::Ntstatus, *status),
+            FailureKind::Kerberos(KerberosFailure::ServerRefused { status: None }) => {
+                Code::entry(S::Credssp, &credssp::CREDSSP_REJECTED_WITHOUT_CODE)
+            }
             FailureKind::Kerberos(KerberosFailure::Unreachable { failure, .. }) => Code::entry(
                 S::Kdc,
                 match failure {
@@ -838,6 +844,7 @@ impl FailureKind {
             FailureKind::Kerberos(
                 KerberosFailure::KdcError { .. } | KerberosFailure::ClockSkew { .. },
             ) => "kerberos",
+            FailureKind::Kerberos(KerberosFailure::ServerRefused { .. }) => "kerberos_refused",
             FailureKind::Kerberos(_) => "kdc_unreachable",
         }
     }
@@ -884,6 +891,12 @@ impl FailureKind {
             }
             FailureKind::Kerberos(KerberosFailure::ClockSkew { .. }) => {
                 Trigger::KerberosError(crate::kerberos::KRB_AP_ERR_SKEW)
+            }
+            FailureKind::Kerberos(KerberosFailure::ServerRefused {
+                status: Some(status),
+            }) => Trigger::Ntstatus(*status),
+            FailureKind::Kerberos(KerberosFailure::ServerRefused { status: None }) => {
+                Trigger::CredsspFailed
             }
             FailureKind::Kerberos(_) => Trigger::KdcUnreachable,
         }

@@ -293,3 +293,28 @@ async fn clock_skew() {
         "{x:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_without_kerberos_gets_ntlm_on_a_second_connection() {
+    // The plain NLA acceptor takes bare NTLM only: it refuses the SPNEGO Kerberos offer outright.
+    let server = AcceptorServer::start(AcceptorScenario::Nla)
+        .await
+        .expect("acceptor");
+    let dead = SocketAddr::from((Ipv4Addr::LOCALHOST, dead_port()));
+    let json = run(&server, &options(dead, LAB_USER, LAB_PASSWORD)).await;
+    assert_eq!(json["verdict"], "connected", "{json:#}");
+    let auth = &json["authentication"];
+    assert_eq!(auth["package"], "ntlm", "{json:#}");
+    assert_eq!(auth["kerberos"]["outcome"], "fell_back_to_ntlm", "{json:#}");
+    assert_eq!(
+        auth["kerberos"]["failure"]["kind"], "kerberos_refused",
+        "{json:#}"
+    );
+    assert_eq!(auth["kerberos"]["failure"]["code"]["space"], "ntstatus");
+    // The KDC was never asked: the server refused before.
+    assert_eq!(
+        auth["kerberos"]["exchanges"],
+        serde_json::json!([]),
+        "{json:#}"
+    );
+}

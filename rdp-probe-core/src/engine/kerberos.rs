@@ -319,6 +319,13 @@ impl Machine {
         }
     }
 
+    /// Whether the Kerberos offer is out and nothing came of it yet: an attempt under way without a KDC
+    /// exchange.
+    pub(super) fn kerberos_offer_pending(&mut self) -> bool {
+        self.kerberos_report()
+            .is_some_and(|k| k.outcome == KerberosOutcome::Unfinished && k.exchanges.is_empty())
+    }
+
     /// The KDC's clock offset, when a KRB_AP_ERR_SKEW told it and it is beyond what Kerberos allows, in
     /// a Kerberos attempt still under way.
     pub(super) fn kerberos_skew(&mut self) -> Option<i64> {

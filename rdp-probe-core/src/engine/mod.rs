@@ -767,6 +767,12 @@ impl Machine {
                     ended_by: AfterErrInfo::StillOpen,
                 })
             }
+            (State::Credssp { nla, .. }, Input::IoFailed(IoFailure::Closed))
+                if nla.after_first_token() && self.kerberos_offer_pending() =>
+            {
+                let failure = crate::kerberos::KerberosFailure::ServerRefused { status: None };
+                self.kerberos_failed(failure, now)
+            }
             (State::Credssp { nla, .. }, Input::IoFailed(error)) => {
                 let kind = nla
                     .io_failure(&error, self.report.server.credssp_version)

@@ -86,6 +86,17 @@ impl Nla {
     /// An I/O failure during CredSSP, when it means more than a network error: a server that ends the
     /// connection after the client's AUTHENTICATE has rejected the logon without an errorCode (CredSSP < 3
     /// and FreeRDP do this).
+    /// Whether only the first token (the NEGOTIATE, or the Kerberos offer) is out.
+    pub(super) fn after_first_token(&self) -> bool {
+        matches!(
+            self,
+            Nla::Logon {
+                sent: Sent::Negotiate,
+                ..
+            }
+        )
+    }
+
     pub(super) fn io_failure(
         &self,
         error: &IoFailure,
@@ -372,6 +383,12 @@ impl Machine {
             });
         }
         if let Some(status) = info.error_code {
+            if sent == Sent::Negotiate && self.kerberos_offer_pending() {
+                let failure = KerberosFailure::ServerRefused {
+                    status: Some(status),
+                };
+                return self.kerberos_failed(failure, now);
+            }
             if let Some(kdc_offset_s) = self.kerberos_skew() {
                 let failure = KerberosFailure::ClockSkew {
                     kdc_offset_s,

@@ -152,6 +152,13 @@ pub enum KerberosFailure {
         /// The server's TSRequest `errorCode`.
         server_status: u32,
     },
+    /// The server refused the Kerberos offer itself, before any KDC exchange: a TSRequest `errorCode`
+    /// (`Some`) or a close (`None`) in answer to the first SPNEGO token. A CredSSP server that takes
+    /// only bare NTLM does this; a Windows server's SPNEGO would pick NTLM from the offer instead.
+    ServerRefused {
+        /// The server's `errorCode`, if it sent one.
+        status: Option<u32>,
+    },
     /// The KDC's reply is not a Kerberos message.
     InvalidReply {
         /// The KDC.
@@ -168,6 +175,8 @@ impl KerberosFailure {
             KerberosFailure::KdcError { .. } | KerberosFailure::ClockSkew { .. } => {
                 CodeSpace::Kerberos
             }
+            KerberosFailure::ServerRefused { status: Some(_) } => CodeSpace::Ntstatus,
+            KerberosFailure::ServerRefused { status: None } => CodeSpace::Credssp,
             _ => CodeSpace::Kdc,
         }
     }
@@ -181,7 +190,9 @@ impl KerberosFailure {
     pub fn falls_back_to_ntlm(&self) -> bool {
         match self {
             KerberosFailure::KdcError { code, .. } => *code == KDC_ERR_S_PRINCIPAL_UNKNOWN,
-            KerberosFailure::Unreachable { .. } | KerberosFailure::InvalidReply { .. } => true,
+            KerberosFailure::Unreachable { .. }
+            | KerberosFailure::InvalidReply { .. }
+            | KerberosFailure::ServerRefused { .. } => true,
             KerberosFailure::ClockSkew { .. } => false,
         }
     }
@@ -224,6 +235,17 @@ impl fmt::Display for KerberosFailure {
                 f,
                 "the server refused the Kerberos logon (errorCode 0x{server_status:08X}) after the KDC answered KRB_AP_ERR_SKEW: the KDC's clock is {kdc_offset_s:+} s from this machine's, more than the {} s Kerberos allows, and the server's clock disagrees with the KDC's",
                 MAX_CLOCK_SKEW_S
+            ),
+            KerberosFailure::ServerRefused {
+                status: Some(status),
+            } => write!(
+                f,
+                "the server refused the Kerberos offer with {} (0x{status:08X}) before any KDC exchange: it takes no Kerberos",
+                rdp_probe_codes::name_or_unknown(CodeSpace::Ntstatus, *status)
+            ),
+            KerberosFailure::ServerRefused { status: None } => write!(
+                f,
+                "the server closed the connection on the Kerberos offer, before any KDC exchange: it takes no Kerberos"
             ),
             KerberosFailure::InvalidReply { kdc, error } => {
                 write!(
