@@ -99,7 +99,8 @@ start_lab ironrdp-nla NLA_PORT
 start_lab errinfo-after-client-info-0x7 ERRINFO_PORT
 start_lab hostile-silence-at-accept SILENT_PORT
 start_lab tls-alert-after-confirm-40 TLS_ALERT_PORT
-echo "ironrdp-tls :$TLS_PORT, ironrdp-nla :$NLA_PORT, errinfo-after-client-info-0x7 :$ERRINFO_PORT, hostile-silence-at-accept :$SILENT_PORT, tls-alert-after-confirm-40 :$TLS_ALERT_PORT"
+start_lab kerberos-logon KERBEROS_PORT
+echo "ironrdp-tls :$TLS_PORT, ironrdp-nla :$NLA_PORT, errinfo-after-client-info-0x7 :$ERRINFO_PORT, hostile-silence-at-accept :$SILENT_PORT, tls-alert-after-confirm-40 :$TLS_ALERT_PORT, kerberos-logon :$KERBEROS_PORT"
 
 VALGRIND=(valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect
   --errors-for-leak-kinds=definite,indirect --suppressions=rdp-probe-ffi/tests/c/valgrind.supp)
@@ -108,7 +109,7 @@ export LD_LIBRARY_PATH="$WORK/prefix/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 say "C: abi_test under valgrind (dynamic, then static)"
 for kind in dynamic static; do
   "${VALGRIND[@]}" "$WORK/abi_test-$kind" "$TLS_PORT" "$ERRINFO_PORT" "$SILENT_PORT" "$TLS_ALERT_PORT" \
-    "$NLA_PORT" rdp-probe-ffi/tests/data/test-ca.pem
+    "$NLA_PORT" rdp-probe-ffi/tests/data/test-ca.pem "$KERBEROS_PORT"
 done
 
 say "C: examples/c/probe under valgrind"

@@ -59,6 +59,11 @@ namespace RdpProbe
         public const uint InvalidTrustPin = 209;
         /// <summary>A CA PEM holds no certificate that can be read.</summary>
         public const uint InvalidCaPem = 210;
+        /// <summary>
+        /// The KDC is not <c>HOST</c>, <c>HOST:PORT</c> or <c>[IPv6]:PORT</c> with a port from 1 to
+        /// 65535 (see <see cref="ProbeConfigBuilder.WithKdc"/>).
+        /// </summary>
+        public const uint InvalidKdc = 211;
         /// <summary>rdp-probe panicked; the panic was caught at the C boundary.</summary>
         public const uint Panic = 300;
         /// <summary>The async runtime that drives the probe could not be started.</summary>
@@ -369,6 +374,9 @@ namespace RdpProbe
 
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         internal static extern uint rdp_probe_config_builder_add_ca_pem(BuilderHandle builder, [In] byte[] pem, UIntPtr len);
+
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern uint rdp_probe_config_builder_set_kdc(BuilderHandle builder, [In] byte[] kdc);
 
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         internal static extern uint rdp_probe_config_builder_set_client_name(BuilderHandle builder, [In] byte[] name);
@@ -888,6 +896,33 @@ namespace RdpProbe
             return this;
         }
 
+        /// <summary>
+        /// Sets the Kerberos KDC (the CLI's <c>--kdc</c>): <c>HOST</c>, <c>HOST:PORT</c> or
+        /// <c>[IPv6]:PORT</c>, port 88 by default; null clears it (NTLM only, the default). With
+        /// credentials that name a domain (the <c>domain</c> of <see cref="WithCredentials"/>, or a
+        /// user <c>alice@REALM</c>) and a target given by name, not by IP address, the logon tries
+        /// Kerberos first and falls back to NTLM where the Windows client would. The report's JSON
+        /// (<see cref="Report.Json"/>) then has an <c>authentication</c> object: <c>package</c>
+        /// (<c>kerberos</c> or <c>ntlm</c>), <c>kerberos_not_tried</c> (<c>no_kdc</c>,
+        /// <c>target_is_address</c>, <c>no_realm</c>) when it was not tried, and <c>kerberos</c>
+        /// (the KDC, realm and SPN used, its <c>outcome</c>, e.g. <c>succeeded</c> or
+        /// <c>fell_back_to_ntlm</c>, its <c>failure</c> and every KDC exchange) when it was.
+        /// </summary>
+        /// <param name="kdc">The KDC, or null to clear it.</param>
+        /// <exception cref="RdpProbeInvalidArgumentException">Code 211 for a KDC that is not <c>HOST[:PORT]</c> (empty, whitespace, port 0 or above 65535); the builder is unchanged.</exception>
+        /// <exception cref="ArgumentException"><paramref name="kdc"/> holds a NUL or a lone surrogate.</exception>
+        /// <exception cref="ObjectDisposedException">The builder was disposed.</exception>
+        public ProbeConfigBuilder WithKdc(string kdc)
+        {
+            byte[] k = Utf8.ToC(kdc, "kdc");
+            lock (gate)
+            {
+                ThrowIfDisposed();
+                Check(Native.rdp_probe_config_builder_set_kdc(handle, k), "rdp_probe_config_builder_set_kdc");
+            }
+            return this;
+        }
+
         /// <summary>Sets the client computer name sent to the server (default <c>rdp-probe</c>).</summary>
         /// <param name="name">The name.</param>
         /// <exception cref="ArgumentNullException"><paramref name="name"/> is null.</exception>
@@ -940,7 +975,7 @@ namespace RdpProbe
 
     /// <summary>
     /// A complete, immutable probe config (target, credentials, protocols, timeouts, certificate
-    /// policy, client name, legacy TLS, trust). It may be used by several probes at once, from any thread.
+    /// policy, client name, legacy TLS, trust, KDC). It may be used by several probes at once, from any thread.
     /// Disposing it does not disturb probes already running with it.
     /// </summary>
     public sealed class ProbeConfig : IDisposable

@@ -71,10 +71,10 @@ pub use config::{
     rdp_probe_config_builder_add_ca_pem, rdp_probe_config_builder_add_trust_pin,
     rdp_probe_config_builder_build, rdp_probe_config_builder_free, rdp_probe_config_builder_new,
     rdp_probe_config_builder_set_cert_policy, rdp_probe_config_builder_set_client_name,
-    rdp_probe_config_builder_set_credentials, rdp_probe_config_builder_set_legacy_tls,
-    rdp_probe_config_builder_set_protocols, rdp_probe_config_builder_set_target,
-    rdp_probe_config_builder_set_timeouts, rdp_probe_config_builder_trust_any,
-    rdp_probe_config_free, rdp_probe_legacy_tls,
+    rdp_probe_config_builder_set_credentials, rdp_probe_config_builder_set_kdc,
+    rdp_probe_config_builder_set_legacy_tls, rdp_probe_config_builder_set_protocols,
+    rdp_probe_config_builder_set_target, rdp_probe_config_builder_set_timeouts,
+    rdp_probe_config_builder_trust_any, rdp_probe_config_free, rdp_probe_legacy_tls,
 };
 pub use report::{
     rdp_probe_report, rdp_probe_report_code_name, rdp_probe_report_code_space,

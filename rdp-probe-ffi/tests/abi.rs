@@ -2,7 +2,8 @@
 //! verdict the lab's catalog expects, and the same JSON as the Rust API once timings are removed;
 //! the result codes keep their numbers; the checked-in header agrees with the enums; the legacy-TLS
 //! mode is checked and reaches the probe; the credential trust policy (pins, CA roots, "any") is
-//! checked and decides whether the credentials go.
+//! checked and decides whether the credentials go; the KDC is checked and decides whether the
+//! logon tries Kerberos.
 
 // Tests play the C caller: one unsafe block per call sequence, unwrap on fixtures.
 #![allow(clippy::unwrap_used, clippy::multiple_unsafe_ops_per_block)]
@@ -12,7 +13,7 @@ use std::ptr;
 
 use rdp_probe::*;
 use rdp_probe_core::Target;
-use rdp_probe_lab::catalog::{self, Entry};
+use rdp_probe_lab::catalog::{self, Entry, Running};
 use serde_json::Value;
 
 /// A CA certificate (PEM, its key discarded) shared with the C, Python and C# tests.
@@ -40,15 +41,19 @@ fn string(get: impl Fn(*mut c_char, usize, *mut usize) -> rdp_probe_result) -> O
     Some(String::from_utf8(buf).expect("UTF-8"))
 }
 
-/// A config for `entry`'s setup against `port`, made through the C ABI only.
-fn config_for(entry: &Entry, port: u16) -> *const rdp_probe_config {
+/// A config for `entry`'s setup against `running`, made through the C ABI only: its target (the
+/// address, or `localhost` for a Kerberos lab), credentials (with the setup's domain) and KDC.
+fn config_for(entry: &Entry, running: &Running) -> *const rdp_probe_config {
     let setup = &entry.setup;
+    let target = running.target().unwrap();
     let b = rdp_probe_config_builder_new();
-    let host = CString::new("127.0.0.1").unwrap();
+    let host = CString::new(target.host()).unwrap();
+    let domain = setup.domain.map(|d| CString::new(d).unwrap());
+    let kdc = running.kdc().map(|k| CString::new(k.to_string()).unwrap());
     // SAFETY: `b` is a live builder and every string a live CString for the call.
     unsafe {
         assert_eq!(
-            rdp_probe_config_builder_set_target(b, host.as_ptr(), port),
+            rdp_probe_config_builder_set_target(b, host.as_ptr(), target.port()),
             rdp_probe_result::Ok
         );
         if let Some((user, password)) = setup.credentials.user_password() {
@@ -56,7 +61,7 @@ fn config_for(entry: &Entry, port: u16) -> *const rdp_probe_config {
             let r = rdp_probe_config_builder_set_credentials(
                 b,
                 user.as_ptr(),
-                ptr::null(),
+                domain.as_ref().map_or(ptr::null(), |d| d.as_ptr()),
                 password.as_ptr(),
             );
             assert_eq!(r, rdp_probe_result::Ok);
@@ -79,6 +84,12 @@ fn config_for(entry: &Entry, port: u16) -> *const rdp_probe_config {
             rdp_probe_config_builder_set_timeouts(b, ms, ms, ms * 3),
             rdp_probe_result::Ok
         );
+        if let Some(kdc) = &kdc {
+            assert_eq!(
+                rdp_probe_config_builder_set_kdc(b, kdc.as_ptr()),
+                rdp_probe_result::Ok
+            );
+        }
         let policy = if setup.require_valid_cert {
             rdp_probe_cert_policy::RequireValid
         } else {
@@ -131,8 +142,7 @@ fn every_lab_scenario_gets_the_catalogs_verdict_through_the_c_abi() {
     let mut wrong = Vec::new();
     for entry in &entries {
         let running = runtime.block_on(entry.start()).expect("lab server starts");
-        let port = running.addr().port();
-        let config = config_for(entry, port);
+        let config = config_for(entry, &running);
         let mut report = ptr::null_mut();
         // SAFETY: `config` is live; `report` is a valid out-pointer.
         let r = unsafe { rdp_probe_run(config, ptr::null(), &mut report) };
@@ -223,8 +233,8 @@ fn the_c_abi_and_the_rust_api_write_the_same_json() {
         let running = runtime.block_on(entry.start()).unwrap();
         let port = running.addr().port();
         let target = Target::new("127.0.0.1", port).unwrap();
-        let rust = runtime.block_on(rdp_probe_core::probe(&target, &entry.setup.options()));
-        let config = config_for(&entry, port);
+        let rust = runtime.block_on(rdp_probe_core::probe(&target, &entry.options_for(&running)));
+        let config = config_for(&entry, &running);
         let mut report = ptr::null_mut();
         // SAFETY: live config, valid out-pointer; the report is freed once.
         let ffi = unsafe {
@@ -265,6 +275,7 @@ fn result_codes_keep_their_numbers() {
         (rdp_probe_result::InvalidLegacyTls, 208),
         (rdp_probe_result::InvalidTrustPin, 209),
         (rdp_probe_result::InvalidCaPem, 210),
+        (rdp_probe_result::InvalidKdc, 211),
         (rdp_probe_result::Panic, 300),
         (rdp_probe_result::Runtime, 301),
         (rdp_probe_result::Cancelled, 400),
@@ -319,6 +330,8 @@ fn the_header_declares_every_code_with_its_number() {
         "rdp_probe_result rdp_probe_config_builder_add_ca_pem(rdp_probe_config_builder *builder, const uint8_t *pem, size_t len);",
         "rdp_probe_result rdp_probe_report_trust_decision(const rdp_probe_report *report, char *buf, size_t len, size_t *out_needed);",
         "rdp_probe_result rdp_probe_report_trust_sha256(const rdp_probe_report *report, char *buf, size_t len, size_t *out_needed);",
+        "RDP_PROBE_RESULT_INVALID_KDC = 211,",
+        "rdp_probe_result rdp_probe_config_builder_set_kdc(rdp_probe_config_builder *builder, const char *kdc);",
     ] {
         assert!(header.contains(export), "header lacks `{export}`");
     }
@@ -846,6 +859,242 @@ fn a_ca_pem_vouches_for_the_servers_it_issued() {
         "{}",
         valid.json
     );
+}
+
+/// KDCs `rdp_probe_config_builder_set_kdc` refuses with `INVALID_KDC`.
+const BAD_KDCS: &[&str] = &[
+    "",
+    "host:0",
+    "host:99999",
+    "a b",
+    "host:",
+    "host:port",
+    "host:-1",
+    "[::1]:0",
+    "kdc/path",
+];
+
+#[test]
+fn kdcs_are_checked() {
+    let b = rdp_probe_config_builder_new();
+    // SAFETY: `b` is live until freed; every string a live CString or a NUL-terminated literal.
+    unsafe {
+        assert_eq!(
+            rdp_probe_config_builder_set_kdc(ptr::null_mut(), c"kdc.example".as_ptr()),
+            rdp_probe_result::NullParameter
+        );
+        assert_eq!(
+            rdp_probe_config_builder_set_kdc(ptr::null_mut(), ptr::null()),
+            rdp_probe_result::NullParameter
+        );
+        assert_eq!(
+            rdp_probe_config_builder_set_kdc(b, c"kdc\xff.example".as_ptr()),
+            rdp_probe_result::InvalidUtf8
+        );
+        for bad in BAD_KDCS {
+            let bad = CString::new(*bad).unwrap();
+            assert_eq!(
+                rdp_probe_config_builder_set_kdc(b, bad.as_ptr()),
+                rdp_probe_result::InvalidKdc,
+                "{bad:?}"
+            );
+        }
+        for good in [
+            "kdc.example",
+            "kdc.example:88",
+            "dc1.corp.example:1",
+            "dc1.corp.example:65535",
+            "127.0.0.1",
+            "127.0.0.1:8888",
+            "[::1]:88",
+            "[::1]",
+        ] {
+            let good = CString::new(good).unwrap();
+            assert_eq!(
+                rdp_probe_config_builder_set_kdc(b, good.as_ptr()),
+                rdp_probe_result::Ok,
+                "{good:?}"
+            );
+        }
+        // NULL clears it; clearing twice is fine.
+        for _ in 0..2 {
+            assert_eq!(
+                rdp_probe_config_builder_set_kdc(b, ptr::null()),
+                rdp_probe_result::Ok
+            );
+        }
+        rdp_probe_config_builder_free(b);
+    }
+    let text = string(|b, l, n| {
+        // SAFETY: the buffer comes from `string`.
+        unsafe { rdp_probe_result_message(rdp_probe_result::InvalidKdc as u32, b, l, n) }
+    })
+    .unwrap();
+    assert_eq!(
+        text,
+        "invalid_kdc: the KDC must be HOST, HOST:PORT or [IPv6]:PORT (port 1 to 65535)"
+    );
+}
+
+/// A loopback port nothing listens on (bound, read, released).
+fn dead_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    drop(listener);
+    port
+}
+
+/// One probe of the NLA server at `host:port` with the lab's account in `domain` (or none), its
+/// certificate pinned, after `configure` has had the builder; the report's JSON.
+fn probe_kerberos(
+    host: &str,
+    port: u16,
+    domain: Option<&str>,
+    configure: impl FnOnce(*mut rdp_probe_config_builder),
+) -> Value {
+    let b = rdp_probe_config_builder_new();
+    let host = CString::new(host).unwrap();
+    let user = CString::new(rdp_probe_lab::real::LAB_USER).unwrap();
+    let password = CString::new(rdp_probe_lab::real::LAB_PASSWORD).unwrap();
+    let domain = domain.map(|d| CString::new(d).unwrap());
+    let mut config = ptr::null();
+    let mut report = ptr::null_mut();
+    // SAFETY: live builder and strings, valid out-pointers; each handle freed once.
+    let json = unsafe {
+        assert_eq!(
+            rdp_probe_config_builder_set_target(b, host.as_ptr(), port),
+            rdp_probe_result::Ok
+        );
+        assert_eq!(
+            rdp_probe_config_builder_set_timeouts(b, 8_000, 8_000, 30_000),
+            rdp_probe_result::Ok
+        );
+        assert_eq!(
+            rdp_probe_config_builder_set_credentials(
+                b,
+                user.as_ptr(),
+                domain.as_ref().map_or(ptr::null(), |d| d.as_ptr()),
+                password.as_ptr()
+            ),
+            rdp_probe_result::Ok
+        );
+        assert_eq!(
+            rdp_probe_config_builder_add_trust_pin(b, lab_pin().as_ptr()),
+            rdp_probe_result::Ok
+        );
+        configure(b);
+        assert_eq!(
+            rdp_probe_config_builder_build(b, &mut config),
+            rdp_probe_result::Ok
+        );
+        rdp_probe_config_builder_free(b);
+        assert_eq!(
+            rdp_probe_run(config, ptr::null(), &mut report),
+            rdp_probe_result::Ok
+        );
+        let json = string(|b, l, n| rdp_probe_report_json(report, b, l, n)).unwrap();
+        rdp_probe_report_free(report);
+        rdp_probe_config_free(config);
+        json
+    };
+    assert!(
+        !json.contains(rdp_probe_lab::real::LAB_PASSWORD),
+        "a password in the report"
+    );
+    serde_json::from_str(&json).unwrap()
+}
+
+/// Sets the KDC, asserting `expected`.
+fn set_kdc(b: *mut rdp_probe_config_builder, kdc: Option<&str>, expected: rdp_probe_result) {
+    let kdc = kdc.map(|k| CString::new(k).unwrap());
+    // SAFETY: `b` is a live builder; `kdc` NULL or a live CString.
+    let r = unsafe {
+        rdp_probe_config_builder_set_kdc(b, kdc.as_ref().map_or(ptr::null(), |k| k.as_ptr()))
+    };
+    assert_eq!(r, expected, "{kdc:?}");
+}
+
+#[test]
+fn the_kdc_decides_whether_the_logon_tries_kerberos() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    // The acceptor behind ironrdp-nla: NTLM only, no Kerberos of its own.
+    let entry = catalog::find("ironrdp-nla").unwrap();
+    let running = runtime.block_on(entry.start()).unwrap();
+    let port = running.addr().port();
+    // The acceptor with Kerberos (and NTLM) behind kerberos-logon, with a real MIT KDC of its own:
+    // the probe is given another KDC, where nothing listens.
+    let kerberos_entry = catalog::find("kerberos-logon").unwrap();
+    let kerberos_running = runtime
+        .block_on(kerberos_entry.start())
+        .expect("the kerberos-logon lab (krb5kdc: scripts/install-test-deps.sh)");
+    let kerberos_port = kerberos_running.addr().port();
+    let dead = format!("127.0.0.1:{}", dead_port());
+    const REALM: &str = "RDP-PROBE.TEST";
+
+    // By address: Kerberos is not tried (no TERMSRV/<address> SPN), NTLM logs on.
+    let by_address = probe_kerberos("127.0.0.1", port, Some(REALM), |b| {
+        set_kdc(b, Some(&dead), rdp_probe_result::Ok)
+    });
+    assert_eq!(by_address["verdict"], "connected", "{by_address:#}");
+    let auth = &by_address["authentication"];
+    assert_eq!(auth["package"], "ntlm", "{by_address:#}");
+    assert_eq!(
+        auth["kerberos_not_tried"], "target_is_address",
+        "{by_address:#}"
+    );
+    assert!(auth.get("kerberos").is_none(), "{by_address:#}");
+
+    // By name, with a KDC where nothing listens: Kerberos is tried, the KDC cannot be reached, and
+    // the logon falls back to NTLM as the Windows client's does. Refused KDCs set afterwards leave
+    // the builder's KDC as it was: the report names the one accepted.
+    let fell_back = probe_kerberos("localhost", kerberos_port, Some(REALM), |b| {
+        set_kdc(b, Some(&dead), rdp_probe_result::Ok);
+        for bad in BAD_KDCS {
+            set_kdc(b, Some(bad), rdp_probe_result::InvalidKdc);
+        }
+    });
+    assert_eq!(fell_back["verdict"], "connected", "{fell_back:#}");
+    let auth = &fell_back["authentication"];
+    assert_eq!(auth["package"], "ntlm", "{fell_back:#}");
+    assert!(auth.get("kerberos_not_tried").is_none(), "{fell_back:#}");
+    let kerberos = &auth["kerberos"];
+    assert_eq!(kerberos["kdc"], dead.as_str(), "{fell_back:#}");
+    assert_eq!(kerberos["realm"], REALM, "{fell_back:#}");
+    assert_eq!(kerberos["spn"], "TERMSRV/localhost", "{fell_back:#}");
+    assert_eq!(kerberos["outcome"], "fell_back_to_ntlm", "{fell_back:#}");
+    assert_eq!(kerberos["failure"]["code"]["space"], "kdc", "{fell_back:#}");
+    assert_eq!(
+        kerberos["failure"]["code"]["name"], "KDC_UNREACHABLE",
+        "{fell_back:#}"
+    );
+
+    // NULL clears the KDC: NTLM only, and the report says why.
+    let cleared = probe_kerberos("localhost", port, Some(REALM), |b| {
+        set_kdc(b, Some(&dead), rdp_probe_result::Ok);
+        set_kdc(b, None, rdp_probe_result::Ok);
+    });
+    assert_eq!(cleared["verdict"], "connected", "{cleared:#}");
+    assert_eq!(cleared["authentication"]["package"], "ntlm", "{cleared:#}");
+    assert_eq!(
+        cleared["authentication"]["kerberos_not_tried"], "no_kdc",
+        "{cleared:#}"
+    );
+
+    // A local account (no domain) has no realm to ask.
+    let local = probe_kerberos("localhost", port, None, |b| {
+        set_kdc(b, Some(&dead), rdp_probe_result::Ok)
+    });
+    assert_eq!(local["verdict"], "connected", "{local:#}");
+    assert_eq!(
+        local["authentication"]["kerberos_not_tried"], "no_realm",
+        "{local:#}"
+    );
+    drop(kerberos_running);
+    drop(running);
 }
 
 #[test]

@@ -16,6 +16,8 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
 using System.Linq;
+using System.Net;
+using System.Net.Sockets;
 using System.Reflection;
 using System.Text;
 using System.Threading;
@@ -404,10 +406,55 @@ namespace RdpProbe.Tests
             return File.ReadAllBytes(TestCaPem);
         }
 
+        /// <summary>
+        /// <paramref name="json"/> without its top-level <c>"authentication":{...}</c> member, whose
+        /// Kerberos attempt may hold a <c>failure</c> of its own (e.g. before a fallback to NTLM
+        /// that connected). Braces inside strings are skipped.
+        /// </summary>
+        private static string WithoutAuthentication(string json)
+        {
+            const string key = ",\"authentication\":{";
+            int start = json.IndexOf(key, StringComparison.Ordinal);
+            if (start < 0)
+            {
+                return json;
+            }
+            int depth = 0;
+            bool inString = false;
+            for (int i = start + key.Length - 1; i < json.Length; i++)
+            {
+                char c = json[i];
+                if (inString)
+                {
+                    if (c == '\\')
+                    {
+                        i++;
+                    }
+                    else if (c == '"')
+                    {
+                        inString = false;
+                    }
+                }
+                else if (c == '"')
+                {
+                    inString = true;
+                }
+                else if (c == '{')
+                {
+                    depth++;
+                }
+                else if (c == '}' && --depth == 0)
+                {
+                    return json.Substring(0, start) + json.Substring(i + 1);
+                }
+            }
+            throw new AssertionException("the authentication object is not closed: " + json);
+        }
+
         /// <summary>Checks that the JSON says what the accessors say (string checks: mono has no JSON parser by default).</summary>
         private static void CheckJsonConsistent(Report r)
         {
-            string json = r.Json;
+            string json = WithoutAuthentication(r.Json);
             Check.True(json.StartsWith("{\"schema\":\"rdp-probe/1\",", StringComparison.Ordinal), "JSON starts with the schema: " + json);
             Check.True(json.EndsWith("}", StringComparison.Ordinal), "JSON ends with }");
             Check.True(json.IndexOf('\n') < 0 && json.IndexOf('\r') < 0, "JSON is one line");
@@ -821,6 +868,119 @@ namespace RdpProbe.Tests
                 Check.Throws<ArgumentNullException>(() => b.AddCaPem(null), "null PEM");
                 Check.True(Library.ResultMessage(ResultCodes.InvalidCaPem).StartsWith("invalid_ca_pem: ", StringComparison.Ordinal), "code 210");
                 b.AddCaPem(good).AddCaPem(good.Concat(good).ToArray());
+            }
+        }
+
+        // -----------------------------------------------------------------------------------------
+        // Kerberos: the KDC
+        // -----------------------------------------------------------------------------------------
+
+        // A realm for the lab account: Kerberos is only tried with credentials that name a domain.
+        // The lab's NTLM acceptor does not check the domain.
+        private const string Realm = "RDP-PROBE.TEST";
+        // ironrdp-nla speaks raw NTLM in CredSSP (no SPNEGO, so it cannot answer a Kerberos offer);
+        // kerberos-logon is the acceptor with Kerberos and NTLM and a real MIT KDC of its own
+        // (krb5kdc), while the probe is given another KDC.
+        private const string NtlmServer = "ironrdp-nla";
+        private const string KerberosServer = "kerberos-logon";
+        private static readonly string[] BadKdcs = { "", "host:0", "host:99999", "a b", "host:", "host:port", "[::1]:0", "kdc/path" };
+
+        /// <summary>A loopback port nothing listens on (bound, read, released).</summary>
+        private static int DeadPort()
+        {
+            TcpListener listener = new TcpListener(IPAddress.Loopback, 0);
+            listener.Start();
+            int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+            listener.Stop();
+            return port;
+        }
+
+        /// <summary>
+        /// One probe of the NLA server at <paramref name="host"/> with the lab's account in
+        /// <see cref="Realm"/>, its certificate pinned, after <paramref name="configure"/>.
+        /// </summary>
+        private static Report ProbeKerberos(LabServer server, string host, Action<ProbeConfigBuilder> configure)
+        {
+            using (ProbeConfigBuilder b = new ProbeConfigBuilder()
+                .WithTarget(host, server.Port)
+                .WithTimeouts(8000, 8000, 30000)
+                .WithCredentials(LabUser, LabPassword, Realm)
+                .AddTrustPin(LabPin()))
+            {
+                configure(b);
+                using (ProbeConfig config = b.Build())
+                {
+                    Report r = Probe.Run(config);
+                    CheckJsonConsistent(r);
+                    Check.NotContains(r.Json, LabPassword, "the password is not in the report");
+                    return r;
+                }
+            }
+        }
+
+        [Test]
+        private static void invalid_kdc_is_code_211()
+        {
+            Check.Equal(211u, ResultCodes.InvalidKdc, "ResultCodes.InvalidKdc");
+            Check.Equal("invalid_kdc: the KDC must be HOST, HOST:PORT or [IPv6]:PORT (port 1 to 65535)",
+                Library.ResultMessage(ResultCodes.InvalidKdc), "the message of 211");
+            using (ProbeConfigBuilder b = new ProbeConfigBuilder())
+            {
+                foreach (string kdc in BadKdcs)
+                {
+                    RdpProbeInvalidArgumentException e = Check.ThrowsCode<RdpProbeInvalidArgumentException>(
+                        ResultCodes.InvalidKdc, () => b.WithKdc(kdc), "KDC <" + kdc + ">");
+                    Check.Equal("invalid_kdc", e.Name, "Name");
+                    Check.Contains(e.Message, "rdp_probe_config_builder_set_kdc", "the message names the function");
+                }
+                Check.Throws<ArgumentException>(() => b.WithKdc("kdc\0.example"), "KDC with a NUL");
+                Check.Throws<ArgumentException>(() => b.WithKdc("kdc\ud800"), "KDC with a lone surrogate");
+                b.WithKdc("kdc.example").WithKdc("kdc.example:88").WithKdc("dc1.corp.example:65535")
+                    .WithKdc("127.0.0.1:1").WithKdc("[::1]:88").WithKdc("::1").WithKdc(null).WithKdc(null);
+            }
+        }
+
+        [Test]
+        private static void kerberos_is_not_tried_against_an_address()
+        {
+            using (LabServer server = new LabServer(NtlmServer))
+            {
+                Report r = ProbeKerberos(server, "127.0.0.1", b => b.WithKdc("127.0.0.1:" + DeadPort()));
+                Check.Equal(Verdict.Connected, r.Verdict, "verdict: " + r.Json);
+                Check.Contains(r.Json, "\"authentication\":{\"package\":\"ntlm\",\"kerberos_not_tried\":\"target_is_address\"}",
+                    "JSON authentication");
+            }
+        }
+
+        [Test]
+        private static void an_unreachable_kdc_falls_back_to_ntlm_by_name()
+        {
+            using (LabServer server = new LabServer(KerberosServer))
+            using (LabServer ntlm = new LabServer(NtlmServer))
+            {
+                string kdc = "127.0.0.1:" + DeadPort();
+                // Refused KDCs after an accepted one leave the builder's KDC as it was.
+                Report r = ProbeKerberos(server, "localhost", b =>
+                {
+                    b.WithKdc(kdc);
+                    foreach (string bad in BadKdcs)
+                    {
+                        Check.ThrowsCode<RdpProbeInvalidArgumentException>(ResultCodes.InvalidKdc, () => b.WithKdc(bad), "KDC <" + bad + ">");
+                    }
+                });
+                Check.Equal(Verdict.Connected, r.Verdict, "verdict: " + r.Json);
+                Check.Contains(r.Json, "\"authentication\":{\"package\":\"ntlm\",\"kerberos\":{\"kdc\":" + JsonString(kdc)
+                    + ",\"realm\":\"" + Realm + "\",\"spn\":\"TERMSRV/localhost\",\"outcome\":\"fell_back_to_ntlm\",\"failure\":{",
+                    "JSON authentication");
+                Check.Contains(r.Json, "\"code\":{\"space\":\"kdc\",", "the Kerberos failure's code space");
+                Check.Contains(r.Json, "\"name\":\"KDC_UNREACHABLE\"", "the Kerberos failure's code name");
+                Check.NotContains(r.Json, "kerberos_not_tried", "Kerberos was tried");
+
+                // Null clears the KDC: NTLM only, and the report says why.
+                r = ProbeKerberos(ntlm, "localhost", b => b.WithKdc(kdc).WithKdc(null));
+                Check.Equal(Verdict.Connected, r.Verdict, "verdict with the KDC cleared: " + r.Json);
+                Check.Contains(r.Json, "\"authentication\":{\"package\":\"ntlm\",\"kerberos_not_tried\":\"no_kdc\"}",
+                    "JSON authentication with the KDC cleared");
             }
         }
 

@@ -1,20 +1,29 @@
 /*
  * abi_test: the C ABI as a C caller sees it, run under valgrind by scripts/test-bindings.sh.
  *
- *   abi_test TLS_PORT ERRINFO_PORT SILENT_PORT TLS_ALERT_PORT NLA_PORT CA_PEM
+ *   abi_test TLS_PORT ERRINFO_PORT SILENT_PORT TLS_ALERT_PORT NLA_PORT CA_PEM [KERBEROS_PORT]
  *
  * The ports are lab servers on 127.0.0.1 (`rdp-probe-lab serve NAME`): `ironrdp-tls` (connects),
  * `errinfo-after-client-info-0x7` (Set Error Info 7, then close), `hostile-silence-at-accept`
  * (never answers), `tls-alert-after-confirm-40` (answers every ClientHello, modern or legacy,
  * with a handshake_failure alert) and `ironrdp-nla` (CredSSP, accepts the lab's account, presents
  * the lab's self-signed certificate). CA_PEM is a CA certificate that did not issue it
- * (rdp-probe-ffi/tests/data/test-ca.pem). Prints one line per check and exits 1 if any failed.
+ * (rdp-probe-ffi/tests/data/test-ca.pem). The Kerberos checks probe the NLA server by address
+ * (127.0.0.1) and by name (localhost), with a KDC on a loopback port nothing listens on; with
+ * KERBEROS_PORT, a `kerberos-logon` lab server (the acceptor with Kerberos and NTLM, and a KDC of
+ * its own), they also check the fallback to NTLM when the probe's KDC cannot be reached (the NLA
+ * server speaks raw NTLM only, so it cannot show that). Prints one line per check and exits 1 if
+ * any failed.
  */
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "rdp_probe.h"
 
@@ -122,6 +131,10 @@ static void test_strings(void) {
                                         &needed),
                RDP_PROBE_RESULT_OK);
   CHECK(strncmp(message, "invalid_ca_pem: ", 16) == 0);
+  CHECK_RESULT(rdp_probe_result_message(RDP_PROBE_RESULT_INVALID_KDC, message, sizeof message, &needed),
+               RDP_PROBE_RESULT_OK);
+  CHECK(strcmp(message, "invalid_kdc: the KDC must be HOST, HOST:PORT or [IPv6]:PORT (port 1 to 65535)") == 0);
+  CHECK(RDP_PROBE_RESULT_INVALID_KDC == 211);
   CHECK_RESULT(rdp_probe_result_message(9999, message, sizeof message, &needed), RDP_PROBE_RESULT_OK);
   CHECK(strcmp(message, "unknown: rdp_probe_result 9999") == 0);
 }
@@ -210,6 +223,18 @@ static void test_null_and_invalid_arguments(void) {
                RDP_PROBE_RESULT_INVALID_CA_PEM);
   CHECK_RESULT(rdp_probe_config_builder_add_ca_pem(b, (const uint8_t *)"not PEM", 7),
                RDP_PROBE_RESULT_INVALID_CA_PEM);
+  /* The KDC. */
+  CHECK_RESULT(rdp_probe_config_builder_set_kdc(NULL, "kdc.example"), RDP_PROBE_RESULT_NULL_PARAMETER);
+  CHECK_RESULT(rdp_probe_config_builder_set_kdc(NULL, NULL), RDP_PROBE_RESULT_NULL_PARAMETER);
+  CHECK_RESULT(rdp_probe_config_builder_set_kdc(b, "kdc\xff"), RDP_PROBE_RESULT_INVALID_UTF8);
+  CHECK_RESULT(rdp_probe_config_builder_set_kdc(b, ""), RDP_PROBE_RESULT_INVALID_KDC);
+  CHECK_RESULT(rdp_probe_config_builder_set_kdc(b, "host:0"), RDP_PROBE_RESULT_INVALID_KDC);
+  CHECK_RESULT(rdp_probe_config_builder_set_kdc(b, "host:99999"), RDP_PROBE_RESULT_INVALID_KDC);
+  CHECK_RESULT(rdp_probe_config_builder_set_kdc(b, "a b"), RDP_PROBE_RESULT_INVALID_KDC);
+  CHECK_RESULT(rdp_probe_config_builder_set_kdc(b, "kdc.example"), RDP_PROBE_RESULT_OK);
+  CHECK_RESULT(rdp_probe_config_builder_set_kdc(b, "kdc.example:88"), RDP_PROBE_RESULT_OK);
+  CHECK_RESULT(rdp_probe_config_builder_set_kdc(b, "[::1]:88"), RDP_PROBE_RESULT_OK);
+  CHECK_RESULT(rdp_probe_config_builder_set_kdc(b, NULL), RDP_PROBE_RESULT_OK);
   /* Still no target after the failed attempts. */
   CHECK_RESULT(rdp_probe_config_builder_build(b, &config), RDP_PROBE_RESULT_NO_TARGET);
   CHECK_RESULT(rdp_probe_config_builder_set_target(b, "[::1]", 3389), RDP_PROBE_RESULT_OK);
@@ -544,6 +569,103 @@ static void test_trust(uint16_t nla_port, const char *ca_pem_path) {
   free(pem);
 }
 
+/* A loopback port nothing listens on: bound, read and released (0 on error). */
+static uint16_t dead_port(void) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) {
+    return 0;
+  }
+  struct sockaddr_in addr;
+  memset(&addr, 0, sizeof addr);
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  socklen_t len = sizeof addr;
+  uint16_t port = 0;
+  if (bind(fd, (struct sockaddr *)&addr, sizeof addr) == 0 &&
+      getsockname(fd, (struct sockaddr *)&addr, &len) == 0) {
+    port = ntohs(addr.sin_port);
+  }
+  close(fd);
+  return port;
+}
+
+/* One probe of the NLA server at `host` with the lab's account in the domain RDP-PROBE.TEST, any
+ * server trusted; `kdc` set (NULL: none), then every refused KDC in `bad` (each must be
+ * INVALID_KDC), then cleared when `clear`. The verdict, and the JSON into `json`. */
+static rdp_probe_verdict probe_kdc(const char *host, uint16_t port, const char *kdc, bool bad, bool clear,
+                                   char *json, size_t len) {
+  static const char *const refused[] = {"", "host:0", "host:99999", "a b"};
+  rdp_probe_config_builder *b = rdp_probe_config_builder_new();
+  const rdp_probe_config *config = NULL;
+  rdp_probe_report *report = NULL;
+  rdp_probe_verdict verdict = 0;
+  size_t needed = 0;
+  json[0] = '\0';
+  CHECK(b != NULL);
+  CHECK_RESULT(rdp_probe_config_builder_set_target(b, host, port), RDP_PROBE_RESULT_OK);
+  CHECK_RESULT(rdp_probe_config_builder_set_timeouts(b, 8000, 8000, 30000), RDP_PROBE_RESULT_OK);
+  CHECK_RESULT(rdp_probe_config_builder_set_credentials(b, "labuser", "RDP-PROBE.TEST", "LabPass1!"),
+               RDP_PROBE_RESULT_OK);
+  CHECK_RESULT(rdp_probe_config_builder_trust_any(b, true), RDP_PROBE_RESULT_OK);
+  if (kdc != NULL) {
+    CHECK_RESULT(rdp_probe_config_builder_set_kdc(b, kdc), RDP_PROBE_RESULT_OK);
+  }
+  if (bad) {
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+      CHECK_RESULT(rdp_probe_config_builder_set_kdc(b, refused[i]), RDP_PROBE_RESULT_INVALID_KDC);
+    }
+  }
+  if (clear) {
+    CHECK_RESULT(rdp_probe_config_builder_set_kdc(b, NULL), RDP_PROBE_RESULT_OK);
+  }
+  CHECK_RESULT(rdp_probe_config_builder_build(b, &config), RDP_PROBE_RESULT_OK);
+  rdp_probe_config_builder_free(b);
+  CHECK_RESULT(rdp_probe_run(config, NULL, &report), RDP_PROBE_RESULT_OK);
+  CHECK_RESULT(rdp_probe_report_verdict(report, &verdict), RDP_PROBE_RESULT_OK);
+  CHECK_RESULT(rdp_probe_report_json(report, json, len, &needed), RDP_PROBE_RESULT_OK);
+  CHECK(strstr(json, "LabPass1!") == NULL);
+  rdp_probe_report_free(report);
+  rdp_probe_config_free(config);
+  return verdict;
+}
+
+/* The KDC reaches the probe: Kerberos is not tried against an address; NULL clears the KDC; by
+ * name, with a KDC where nothing listens, Kerberos is tried with the KDC last accepted (refused ones
+ * leave it) and, against a server that also speaks Kerberos (`kerberos_port`, 0 if none), the
+ * logon falls back to NTLM. */
+static void test_kdc(uint16_t nla_port, uint16_t kerberos_port) {
+  static char json[65536];
+  char kdc[64], expected[160];
+  uint16_t dead = dead_port();
+  CHECK(dead != 0);
+  snprintf(kdc, sizeof kdc, "127.0.0.1:%u", (unsigned)dead);
+
+  CHECK(probe_kdc("127.0.0.1", nla_port, kdc, false, false, json, sizeof json) == RDP_PROBE_VERDICT_CONNECTED);
+  CHECK(strstr(json, "\"authentication\":{\"package\":\"ntlm\",\"kerberos_not_tried\":\"target_is_address\"}") !=
+        NULL);
+
+  CHECK(probe_kdc("localhost", nla_port, kdc, false, true, json, sizeof json) == RDP_PROBE_VERDICT_CONNECTED);
+  CHECK(strstr(json, "\"authentication\":{\"package\":\"ntlm\",\"kerberos_not_tried\":\"no_kdc\"}") != NULL);
+
+  snprintf(expected, sizeof expected,
+           "\"kerberos\":{\"kdc\":\"%s\",\"realm\":\"RDP-PROBE.TEST\",\"spn\":\"TERMSRV/localhost\",", kdc);
+  if (kerberos_port == 0) {
+    probe_kdc("localhost", nla_port, kdc, true, false, json, sizeof json);
+    CHECK(strstr(json, expected) != NULL);
+    printf("kdc: not tried against 127.0.0.1; by name it asks %s (no KERBEROS_PORT: fallback not checked)\n", kdc);
+    return;
+  }
+  CHECK(probe_kdc("localhost", kerberos_port, kdc, true, false, json, sizeof json) == RDP_PROBE_VERDICT_CONNECTED);
+  CHECK(strstr(json, "\"authentication\":{\"package\":\"ntlm\",\"kerberos\":{") != NULL);
+  CHECK(strstr(json, expected) != NULL);
+  CHECK(strstr(json, "\"outcome\":\"fell_back_to_ntlm\"") != NULL);
+  CHECK(strstr(json, "\"space\":\"kdc\"") != NULL);
+  CHECK(strstr(json, "\"name\":\"KDC_UNREACHABLE\"") != NULL);
+  CHECK(strstr(json, "\"kerberos_not_tried\"") == NULL);
+  printf("kdc: not tried against 127.0.0.1; by name, %s unreachable, fell back to NTLM\n", kdc);
+}
+
 static uint16_t port_arg(const char *s) {
   long v = strtol(s, NULL, 10);
   if (v <= 0 || v > 65535) {
@@ -554,8 +676,8 @@ static uint16_t port_arg(const char *s) {
 }
 
 int main(int argc, char **argv) {
-  if (argc != 7) {
-    fprintf(stderr, "usage: abi_test TLS_PORT ERRINFO_PORT SILENT_PORT TLS_ALERT_PORT NLA_PORT CA_PEM\n");
+  if (argc != 7 && argc != 8) {
+    fprintf(stderr, "usage: abi_test TLS_PORT ERRINFO_PORT SILENT_PORT TLS_ALERT_PORT NLA_PORT CA_PEM [KERBEROS_PORT]\n");
     return 2;
   }
   uint16_t tls_port = port_arg(argv[1]);
@@ -563,6 +685,7 @@ int main(int argc, char **argv) {
   uint16_t silent_port = port_arg(argv[3]);
   uint16_t tls_alert_port = port_arg(argv[4]);
   uint16_t nla_port = port_arg(argv[5]);
+  uint16_t kerberos_port = argc == 8 ? port_arg(argv[7]) : 0;
 
   test_strings();
   test_null_and_invalid_arguments();
@@ -574,6 +697,7 @@ int main(int argc, char **argv) {
   test_timeout(silent_port);
   test_legacy_tls(tls_alert_port);
   test_trust(nla_port, argv[6]);
+  test_kdc(nla_port, kerberos_port);
 
   printf("abi_test: %d checks, %d failed\n", checks, failures);
   return failures == 0 ? 0 : 1;

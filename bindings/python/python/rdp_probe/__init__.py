@@ -35,6 +35,11 @@ administrator gives you)::
         print("unverified server, certificate", report.trust.pin)
     report = rdp_probe.probe(host, user="alice", password=pw, trust_pins=["sha256:..."])
 
+With a KDC (``kdc="dc1.corp.example"``), credentials that name a domain and a host given by name,
+the logon tries Kerberos first and falls back to NTLM where the Windows client would;
+``report.data["authentication"]`` says which package was used and why. A malformed KDC raises
+:class:`InvalidKdc`.
+
 Errors are exceptions (:class:`RdpProbeError` and its subclasses, carrying the library's ``code``
 and ``name``); a verdict, even ``failed``, is a report, never an exception.
 """
@@ -52,6 +57,7 @@ from ._errors import (
     InvalidCaPem,
     InvalidCredentials,
     InvalidHost,
+    InvalidKdc,
     InvalidLegacyTls,
     InvalidPort,
     InvalidProtocols,

@@ -285,6 +285,15 @@ class Config(_Closable):
             certificate, or with one that is not X.509, raises :class:`~rdp_probe.InvalidCaPem`.
         ca_file: the same from files (the CLI's ``--ca-file``): a path or an iterable of paths,
             read here (an unreadable file raises its ``OSError``) and added after ``ca_pem``.
+        kdc: the Kerberos KDC (the CLI's ``--kdc``): ``"HOST"``, ``"HOST:PORT"`` or
+            ``"[IPv6]:PORT"``, port 88 by default; ``str`` or ``bytes`` (passed to the library
+            unchanged). With credentials that name a domain (``domain=``, or ``user="alice@REALM"``)
+            and a host given by name (not an IP address), the logon tries Kerberos first and falls
+            back to NTLM where the Windows client would; ``report.data["authentication"]`` says
+            which package was used and why (``package``, ``kerberos_not_tried``, ``kerberos``).
+            ``None`` (the default): NTLM only. Anything else raises
+            :class:`~rdp_probe.InvalidKdc` (an empty string, a port of 0 or above 65535,
+            whitespace...).
 
     Credentials go only to a server something vouches for: a chain valid for the host (system
     roots, ``ca_pem``, ``ca_file``), a pinned fingerprint, or ``trust_any``; otherwise the probe
@@ -318,6 +327,7 @@ class Config(_Closable):
         trust_any: bool = False,
         ca_pem: bytes | Iterable[bytes] | None = None,
         ca_file: _Path | Iterable[_Path] | None = None,
+        kdc: str | bytes | None = None,
     ) -> None:
         host_c = _c_string(host, "host")
         try:
@@ -333,6 +343,7 @@ class Config(_Closable):
             raise TypeError(f"trust_any must be a bool, not {type(trust_any).__name__}")
         pins = _trust_pins(trust_pins)
         pems = _ca_pems(ca_pem, ca_file)
+        kdc_c = None if kdc is None else _c_string(kdc, "kdc")
 
         builder = lib.rdp_probe_config_builder_new()
         if builder == ffi.NULL:
@@ -410,6 +421,11 @@ class Config(_Closable):
                     lib.rdp_probe_config_builder_add_ca_pem(builder, buf, len(pem)),
                     "rdp_probe_config_builder_add_ca_pem",
                 )
+            if kdc_c is not None:
+                check(
+                    lib.rdp_probe_config_builder_set_kdc(builder, kdc_c),
+                    "rdp_probe_config_builder_set_kdc",
+                )
             out_config = ffi.new("const rdp_probe_config **")
             check(
                 lib.rdp_probe_config_builder_build(builder, out_config),
@@ -480,6 +496,7 @@ def probe(
     trust_any: bool = False,
     ca_pem: bytes | Iterable[bytes] | None = None,
     ca_file: _Path | Iterable[_Path] | None = None,
+    kdc: str | bytes | None = None,
 ) -> Report:
     """Probes ``host:port`` once and returns the :class:`~rdp_probe.Report`.
 
@@ -507,6 +524,7 @@ def probe(
         trust_any=trust_any,
         ca_pem=ca_pem,
         ca_file=ca_file,
+        kdc=kdc,
     ) as config:
         return config.probe(cancel=cancel)
 

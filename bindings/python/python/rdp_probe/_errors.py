@@ -25,6 +25,7 @@ __all__ = [
     "InvalidLegacyTls",
     "InvalidTrustPin",
     "InvalidCaPem",
+    "InvalidKdc",
     "InternalError",
     "PanicError",
     "RuntimeStartError",
@@ -118,6 +119,11 @@ class InvalidCaPem(InvalidArgument):
     """A CA PEM holds no certificate that can be read (``invalid_ca_pem``, 210)."""
 
 
+class InvalidKdc(InvalidArgument):
+    """The KDC is not ``HOST``, ``HOST:PORT`` or ``[IPv6]:PORT`` with a port from 1 to 65535
+    (``invalid_kdc``, 211)."""
+
+
 class InternalError(RdpProbeError):
     """A bug in rdp-probe or a resource the process lacks (codes 300-399)."""
 
@@ -154,6 +160,7 @@ _BY_CODE: dict[int, type[RdpProbeError]] = {
     lib.RDP_PROBE_RESULT_INVALID_LEGACY_TLS: InvalidLegacyTls,
     lib.RDP_PROBE_RESULT_INVALID_TRUST_PIN: InvalidTrustPin,
     lib.RDP_PROBE_RESULT_INVALID_CA_PEM: InvalidCaPem,
+    lib.RDP_PROBE_RESULT_INVALID_KDC: InvalidKdc,
     # Newer than the first C ABI: mapped when the library's header has it.
     **(
         {lib.RDP_PROBE_RESULT_INVALID_CLIENT_NAME: InvalidClientName}
