@@ -9,9 +9,13 @@
 //! [`acceptor`] runs a real RDP server in-process: IronRDP's server-side connection state machine
 //! (`ironrdp-acceptor`) with TLS and CredSSP, connecting a client or refusing it the way a real
 //! server does.
+//!
+//! [`dns`] runs a scripted DNS server on UDP that answers the SRV queries of the KDC lookup
+//! (`_kerberos._tcp.<REALM>`) with chosen records, NXDOMAIN, FORMERR, or silence.
 
 pub mod acceptor;
 pub mod catalog;
+pub mod dns;
 pub mod real;
 pub mod scripted;
 mod serve;

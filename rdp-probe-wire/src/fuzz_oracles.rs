@@ -431,3 +431,112 @@ pub fn kdc_reply(data: &[u8]) {
         (a, b) => panic!("with the TCP length {a:?}, without {b:?}"),
     }
 }
+
+/// DNS SRV replies ([`dns::parse_srv_response`](crate::dns::parse_srv_response),
+/// [`dns::order_srv`](crate::dns::order_srv)) and the query encoder
+/// ([`dns::srv_query`](crate::dns::srv_query)):
+///
+/// * what decodes stays within the caps: at most [`dns::MAX_SRV_RECORDS`](crate::dns::MAX_SRV_RECORDS)
+///   records, kept and skipped answers no more than the answer count, targets of printable ASCII
+///   in non-empty labels of at most 63 characters, at most 253 characters, without a trailing dot;
+/// * a reply decodes the same with bytes appended (unless it has the TC bit, where more bytes may
+///   complete a record);
+/// * [`dns::order_srv`](crate::dns::order_srv) keeps the non-empty targets, sorted, and is
+///   idempotent;
+/// * round trip: when the input is a name [`dns::srv_query`](crate::dns::srv_query) accepts, its
+///   query with the QR bit set decodes as an empty reply, and with an SRV answer whose owner and
+///   target point at the question name, to that name without its trailing dot.
+pub fn dns_srv(data: &[u8]) {
+    use crate::dns;
+
+    if let Ok(r) = dns::parse_srv_response(data) {
+        let answers = data
+            .get(6..8)
+            .map_or(0, |b| usize::from(u16::from_be_bytes([b[0], b[1]])));
+        assert!(r.records.len() <= dns::MAX_SRV_RECORDS);
+        assert!(
+            r.records.len() + r.other_answers <= answers,
+            "more answers than counted"
+        );
+        if !r.truncated {
+            assert_eq!(r.records.len() + r.other_answers, answers, "answers lost");
+        }
+        for rec in &r.records {
+            let t = &rec.target;
+            assert!(
+                t.len() <= dns::MAX_NAME_LEN - 2,
+                "target too long: {}",
+                t.len()
+            );
+            assert!(!t.ends_with('.') && !t.starts_with('.'), "target {t:?}");
+            assert!(
+                t.is_empty()
+                    || t.split('.')
+                        .all(|l| !l.is_empty() && l.len() <= dns::MAX_LABEL_LEN),
+                "target labels {t:?}"
+            );
+            assert!(t.bytes().all(|b| b.is_ascii_graphic()), "target {t:?}");
+        }
+        if !r.truncated {
+            let mut longer = data.to_vec();
+            longer.extend_from_slice(&[0xc0, 0x0c, 0, 0, 0, 0]);
+            assert_eq!(
+                dns::parse_srv_response(&longer).as_ref(),
+                Ok(&r),
+                "trailing bytes"
+            );
+        }
+        let mut ordered = r.records.clone();
+        dns::order_srv(&mut ordered);
+        assert_eq!(
+            ordered.len(),
+            r.records.iter().filter(|x| !x.target.is_empty()).count()
+        );
+        assert!(
+            ordered
+                .windows(2)
+                .all(|w| (w[0].priority, u16::MAX - w[0].weight)
+                    <= (w[1].priority, u16::MAX - w[1].weight)),
+            "not in order"
+        );
+        let mut again = ordered.clone();
+        dns::order_srv(&mut again);
+        assert_eq!(again, ordered, "order_srv is not idempotent");
+    }
+
+    let Ok(name) = std::str::from_utf8(data) else {
+        return;
+    };
+    let id = u16::try_from(data.len()).unwrap_or(u16::MAX);
+    let Ok(query) = dns::srv_query(id, name) else {
+        return;
+    };
+    let mut reply = query;
+    reply[2] |= (dns::FLAG_QR >> 8) as u8;
+    let empty = dns::parse_srv_response(&reply).expect("the query as a reply");
+    assert_eq!(
+        (empty.id, empty.rcode, empty.truncated, empty.records.len()),
+        (id, dns::RCODE_NOERROR, false, 0)
+    );
+    // One SRV answer: owner and target are pointers to the question name at offset 12.
+    let header_len = u8::try_from(dns::HEADER_LEN).unwrap_or(u8::MAX);
+    let pointer = [0xc0, header_len];
+    reply[7] = 1;
+    reply.extend_from_slice(&pointer);
+    reply.extend_from_slice(&dns::TYPE_SRV.to_be_bytes());
+    reply.extend_from_slice(&dns::CLASS_IN.to_be_bytes());
+    reply.extend_from_slice(&[0, 0, 0, 60, 0, 8, 0, 1, 0, 2, 0, 3]);
+    reply.extend_from_slice(&pointer);
+    let decoded = dns::parse_srv_response(&reply).expect("a reply around the query");
+    let expected = name.strip_suffix('.').unwrap_or(name);
+    assert_eq!(
+        decoded.records,
+        [dns::SrvRecord {
+            priority: 1,
+            weight: 2,
+            port: 3,
+            target: expected.to_owned()
+        }],
+        "name round trip"
+    );
+}

@@ -39,14 +39,23 @@
 //! parts, checksums, the AP-REQ inside SPNEGO) stays with sspi and picky-krb, which run the
 //! logon; picky-krb serves this crate's tests as the oracle for its KRB-ERROR decoder.
 //!
+//! # DNS: finding the KDC
+//!
+//! [`dns`] writes the SRV query for a realm's KDCs (`_kerberos._tcp.<REALM>`, as the Windows DC
+//! locator asks) and decodes a resolver's reply into the SRV records, in the order to try them.
+//! Like the rest of the crate it is hand-written over the cursor; no DNS library is used.
+//!
 //! Specification references in the documentation use the usual Microsoft Open
 //! Specifications names: \[MS-RDPBCGR\] (RDP basic connectivity), \[MS-CSSP\] (CredSSP),
-//! \[MS-NLMP\] (NTLM), \[MS-RDPELE\] (licensing), \[MS-KILE\] (Kerberos extensions), and the
+//! \[MS-NLMP\] (NTLM), \[MS-RDPELE\] (licensing), \[MS-KILE\] (Kerberos extensions), \[MS-ADTS\]
+//! (Active Directory: the DC locator), and the
 //! ITU / IETF documents \[T.123\], \[X.224\], \[T.125\], \[T.124\], \[RFC 5246\] (TLS 1.2),
-//! \[RFC 8446\] (TLS 1.3), \[RFC 6520\] (TLS heartbeat), \[RFC 4120\] (Kerberos).
+//! \[RFC 8446\] (TLS 1.3), \[RFC 6520\] (TLS heartbeat), \[RFC 4120\] (Kerberos), \[RFC 1035\] (DNS),
+//! \[RFC 2782\] (DNS SRV).
 
 pub mod credssp;
 pub mod cursor;
+pub mod dns;
 mod error;
 pub mod frame;
 pub mod fuzz_oracles;

@@ -10,7 +10,7 @@ use rdp_probe_wire::fuzz_oracles;
 
 type Oracle = fn(&[u8]);
 
-const TARGETS: [(&str, Oracle); 12] = [
+const TARGETS: [(&str, Oracle); 13] = [
     ("frame_sniff", fuzz_oracles::frame_sniff),
     ("x224", fuzz_oracles::x224),
     ("mcs_domain", fuzz_oracles::mcs_domain),
@@ -23,6 +23,7 @@ const TARGETS: [(&str, Oracle); 12] = [
     ("server_redirection", fuzz_oracles::server_redirection),
     ("security_header", fuzz_oracles::security_header),
     ("kdc_reply", fuzz_oracles::kdc_reply),
+    ("dns_srv", fuzz_oracles::dns_srv),
 ];
 
 /// Fuzz targets of other crates: `engine` drives rdp-probe-core's engine through the transcript
