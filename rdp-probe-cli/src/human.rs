@@ -319,6 +319,14 @@ fn authentication(out: &mut String, a: &rdp_probe_core::report::AuthenticationRe
         _ => "",
     };
     let _ = writeln!(out, "  Logon:         {package}{why}");
+    if let Some(l) = &a.kdc_lookup {
+        let found = match (l.kdcs.first(), &l.error) {
+            (Some(first), _) => format!("{first} ({} named)", l.kdcs.len()),
+            (None, Some(error)) => format!("none: {error}"),
+            (None, None) => "none".to_owned(),
+        };
+        let _ = writeln!(out, "  KDC from DNS:  {} -> {found}", l.name);
+    }
     if let Some(k) = &a.kerberos {
         let _ = writeln!(
             out,

@@ -110,6 +110,14 @@ struct ProbeArgs {
     /// does, and falls back to NTLM where the Windows client would; without it the logon is NTLM only.
     #[arg(long, value_name = "HOST[:PORT]")]
     kdc: Option<String>,
+    /// Without --kdc, find the realm's KDC as the Windows DC locator does: the DNS SRV record
+    /// _kerberos._tcp.<REALM>, asked of the system's DNS server (the first nameserver of
+    /// /etc/resolv.conf). Off unless given: the probe sends no DNS query it was not asked for.
+    #[arg(long, conflicts_with = "kdc")]
+    find_kdc: bool,
+    /// The DNS server --find-kdc asks (implies --find-kdc).
+    #[arg(long, value_name = "IP[:PORT]", conflicts_with = "kdc")]
+    dns_server: Option<String>,
     /// More logging on stderr (-v debug, -vv trace).
     #[arg(short, long, action = clap::ArgAction::Count)]
     verbose: u8,
@@ -135,6 +143,19 @@ fn seconds(s: f64, what: &str) -> Result<Duration, String> {
             "{what} must be between 0 and 3600 seconds, got {s}"
         ))
     }
+}
+
+/// `IP` or `IP:PORT` (`[v6]:PORT`), port 53 by default.
+fn dns_server(s: &str) -> Result<std::net::SocketAddr, String> {
+    const DNS_PORT: u16 = 53;
+    if let Ok(addr) = s.parse::<std::net::SocketAddr>() {
+        return Ok(addr);
+    }
+    s.trim_start_matches('[')
+        .trim_end_matches(']')
+        .parse::<std::net::IpAddr>()
+        .map(|ip| std::net::SocketAddr::new(ip, DNS_PORT))
+        .map_err(|_| format!("--dns-server {s:?}: an IP address, with :PORT if not 53"))
 }
 
 fn usage(msg: &str) -> ExitCode {
@@ -185,6 +206,13 @@ fn options(args: &ProbeArgs) -> Result<ProbeOptions, String> {
     }
     if let Some(kdc) = &args.kdc {
         opts.kdc = Some(kdc.parse().map_err(|e| format!("--kdc {kdc:?}: {e}"))?);
+    }
+    if let Some(server) = &args.dns_server {
+        opts.find_kdc = Some(rdp_probe_core::kerberos::FindKdc {
+            resolver: Some(dns_server(server)?),
+        });
+    } else if args.find_kdc {
+        opts.find_kdc = Some(rdp_probe_core::kerberos::FindKdc::default());
     }
     if let Some(user) = &args.user {
         let password = if args.password_stdin {

@@ -350,3 +350,70 @@ fn a_missing_spn_falls_back_to_ntlm_and_says_why() {
         assert!(out.contains(line), "missing {line:?} in\n{out}");
     }
 }
+
+#[test]
+fn the_kdc_is_found_by_dns_srv_with_dns_server() {
+    use rdp_probe_wire::dns::SrvRecord;
+    let entry = rdp_probe_lab::catalog::find("kerberos-logon").unwrap();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let running = runtime.block_on(entry.start()).unwrap();
+    let target = running.target().unwrap().to_string();
+    let kdc = running.kdc().unwrap();
+    let realm = rdp_probe_lab::real::LAB_REALM;
+    let dns = runtime
+        .block_on(rdp_probe_lab::dns::DnsServer::start(vec![(
+            format!("_kerberos._tcp.{realm}"),
+            SrvRecord {
+                priority: 0,
+                weight: 0,
+                port: kdc.port,
+                target: "localhost".into(),
+            },
+        )]))
+        .unwrap();
+    let dns_addr = dns.addr().to_string();
+    let pin = format!(
+        "sha256:{}",
+        rdp_probe_core::cert::hex(&rdp_probe_lab::scripted::tls::certificate_sha256().unwrap())
+    );
+    let o = runtime.block_on(async move {
+        tokio::task::spawn_blocking(move || {
+            rdp_probe(
+                &[
+                    &target,
+                    "-u",
+                    LAB_USER,
+                    "--domain",
+                    realm,
+                    "--dns-server",
+                    &dns_addr,
+                    "--trust-cert",
+                    &pin,
+                    "--no-color",
+                ],
+                None,
+                &[("RDP_PROBE_PASSWORD", rdp_probe_lab::real::LAB_PASSWORD)],
+            )
+        })
+        .await
+        .unwrap()
+    });
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    let line = format!(
+        "KDC from DNS:  _kerberos._tcp.{realm} -> localhost:{}",
+        kdc.port
+    );
+    for want in ["Logon:         Kerberos", line.as_str()] {
+        assert!(out.contains(want), "missing {want:?} in\n{out}");
+    }
+    assert_eq!(dns.queries(), 1);
+    // --kdc and --dns-server do not go together.
+    let o = rdp_probe(
+        &["localhost", "--kdc", "x", "--dns-server", "127.0.0.1"],
+        None,
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    drop(running);
+}

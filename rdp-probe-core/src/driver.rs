@@ -19,7 +19,7 @@ use crate::engine::{
 };
 use crate::failure::{NetworkError, NetworkErrorKind};
 use crate::framed::FrameReader;
-use crate::kerberos::{KDC_REPLY_MAX, KdcFailure, KdcRequest};
+use crate::kerberos::{KDC_REPLY_MAX, KdcFailure, KdcLookup, KdcLookupFailure, KdcRequest};
 use crate::report::Report;
 use crate::{ProbeOptions, Target};
 
@@ -249,6 +249,7 @@ pub async fn probe(target: &Target, options: &ProbeOptions) -> Report {
             Action::Random(len) => d.random(len),
             Action::ConfirmTrust(question) => d.confirm_trust(*question).await,
             Action::ExchangeKdc(request) => d.exchange_kdc(request).await,
+            Action::LocateKdc(lookup) => d.locate_kdc(lookup).await,
             Action::Finish => break,
         }
         d.account();
@@ -331,6 +332,68 @@ async fn kdc_exchange(request: &KdcRequest) -> Result<Vec<u8>, KdcFailure> {
         .await
         .map_err(io)?;
     Ok(reply)
+}
+
+/// The resolver `/etc/resolv.conf` names first ([resolv.conf(5)]: `nameserver ADDRESS`), on port 53.
+///
+/// [resolv.conf(5)]: https://man7.org/linux/man-pages/man5/resolv.conf.5.html
+fn system_resolver() -> Result<SocketAddr, KdcLookupFailure> {
+    let conf = std::fs::read_to_string(RESOLV_CONF)
+        .map_err(|e| KdcLookupFailure::NoResolver(format!("{RESOLV_CONF}: {e}")))?;
+    conf.lines()
+        .filter_map(|line| line.trim().strip_prefix("nameserver"))
+        .filter_map(|rest| {
+            rest.trim()
+                .split('%')
+                .next()?
+                .parse::<std::net::IpAddr>()
+                .ok()
+        })
+        .map(|ip| SocketAddr::new(ip, DNS_PORT))
+        .next()
+        .ok_or_else(|| KdcLookupFailure::NoResolver(format!("{RESOLV_CONF} names no nameserver")))
+}
+
+/// Where the system's resolvers are listed.
+const RESOLV_CONF: &str = "/etc/resolv.conf";
+
+/// The DNS port ([RFC 1035] 4.2).
+///
+/// [RFC 1035]: https://www.rfc-editor.org/rfc/rfc1035
+const DNS_PORT: u16 = 53;
+
+/// The largest DNS reply over UDP the driver reads (the 512 bytes of [RFC 1035] 4.2.1, and room for
+/// servers that send more).
+///
+/// [RFC 1035]: https://www.rfc-editor.org/rfc/rfc1035
+const DNS_REPLY_MAX: usize = 4096;
+
+/// Sends one SRV query for `lookup.name` with `id` over UDP and returns the first reply with that id.
+async fn srv_lookup(lookup: &KdcLookup, id: u16) -> Result<Vec<u8>, KdcLookupFailure> {
+    let resolver = match lookup.resolver {
+        Some(r) => r,
+        None => system_resolver()?,
+    };
+    let query = rdp_probe_wire::dns::srv_query(id, &lookup.name)
+        .map_err(|e| KdcLookupFailure::BadName(e.to_string()))?;
+    let local: SocketAddr = if resolver.is_ipv4() {
+        SocketAddr::from(([0, 0, 0, 0], 0))
+    } else {
+        SocketAddr::from(([0u16; 8], 0))
+    };
+    let io = |e: io::Error| KdcLookupFailure::Io(network_error(&e));
+    let socket = tokio::net::UdpSocket::bind(local).await.map_err(io)?;
+    socket.connect(resolver).await.map_err(io)?;
+    socket.send(&query).await.map_err(io)?;
+    let mut buf = vec![0u8; DNS_REPLY_MAX];
+    loop {
+        let n = socket.recv(&mut buf).await.map_err(io)?;
+        let reply = &buf[..n];
+        // Another query's answer (or a spoofing attempt): wait for ours.
+        if reply.get(..2) == Some(&id.to_be_bytes()[..]) {
+            return Ok(reply.to_vec());
+        }
+    }
 }
 
 /// The length prefix of a Kerberos message over TCP ([RFC 4120] 7.2.2).
@@ -447,6 +510,28 @@ impl Driver {
             Ok(Err(failure)) => self.machine.on_kdc_failed(failure, now),
             Err(_) => self.machine.on_kdc_failed(
                 KdcFailure::TimedOut {
+                    limit_ms: u64::try_from(limit.as_millis()).unwrap_or(u64::MAX),
+                },
+                now,
+            ),
+        }
+    }
+
+    /// One DNS SRV query for the realm's KDCs, bounded by the engine's deadline (which includes
+    /// [`crate::engine::KDC_LOOKUP_LIMIT`]).
+    async fn locate_kdc(&mut self, lookup: KdcLookup) {
+        let deadline = self.deadline();
+        let limit = deadline.saturating_duration_since(Instant::now());
+        let mut id = [0u8; 2];
+        let _ = crate::tls::fill_random(&mut id);
+        let result =
+            tokio::time::timeout_at(deadline, srv_lookup(&lookup, u16::from_be_bytes(id))).await;
+        let now = self.now();
+        match result {
+            Ok(Ok(reply)) => self.machine.on_kdc_located(&reply, now),
+            Ok(Err(failure)) => self.machine.on_kdc_lookup_failed(failure, now),
+            Err(_) => self.machine.on_kdc_lookup_failed(
+                KdcLookupFailure::TimedOut {
                     limit_ms: u64::try_from(limit.as_millis()).unwrap_or(u64::MAX),
                 },
                 now,

@@ -131,6 +131,10 @@ pub struct ProbeOptions {
     /// Kerberos first, as the Windows client does, and falls back to NTLM where the Windows client
     /// would; without it the logon is NTLM only and the report says why.
     pub kdc: Option<Kdc>,
+    /// Without [`ProbeOptions::kdc`], find the realm's KDC as the Windows DC locator does, from the DNS
+    /// SRV record `_kerberos._tcp.<REALM>` (`--find-kdc`, `--dns-server`). Off by default: the probe
+    /// sends no DNS query it was not asked for.
+    pub find_kdc: Option<crate::kerberos::FindKdc>,
 }
 
 /// Where the Key Distribution Center listens ([RFC 4120] 7.2.2, TCP).

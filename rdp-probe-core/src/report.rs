@@ -599,6 +599,27 @@ pub struct AuthenticationReport {
     /// The Kerberos attempt, when there was one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub kerberos: Option<KerberosReport>,
+    /// The DNS SRV lookup for the KDC, when one was made ([`crate::ProbeOptions::find_kdc`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kdc_lookup: Option<KdcLookupReport>,
+}
+
+/// The DNS SRV lookup for the realm's KDC (`authentication.kdc_lookup` in JSON).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct KdcLookupReport {
+    /// The name asked (`_kerberos._tcp.<REALM>`).
+    pub name: String,
+    /// The DNS server asked, when one was given (else the system's).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resolver: Option<String>,
+    /// The DNS RCODE of the reply (0 no error, 3 NXDOMAIN, ...), when one came.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rcode: Option<u8>,
+    /// The KDCs the SRV records name, in RFC 2782 order (`host:port`); the first is used.
+    pub kdcs: Vec<String>,
+    /// Why there is no usable answer, when there is none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
 }
 
 /// A security package inside SPNEGO / CredSSP.
@@ -621,7 +642,8 @@ pub enum AuthPackage {
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum KerberosSkip {
-    /// No KDC was given (`--kdc`).
+    /// No KDC was given (`--kdc`), and none was found in DNS (`--find-kdc`, when asked:
+    /// `kdc_lookup` says what DNS answered).
     NoKdc,
     /// The target is an IP address: no `TERMSRV/<address>` SPN exists by default, and the Windows client
     /// uses NTLM for it.

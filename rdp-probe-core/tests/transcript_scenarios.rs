@@ -1992,3 +1992,41 @@ fn kerberos_offers_spnego_user_to_user_before_any_kdc_traffic() {
         (Phase::Credssp, CodeSpace::OsError, 0, (0x904, 0))
     );
 }
+
+#[test]
+fn finding_the_kdc_asks_dns_once_and_reports_what_it_said() {
+    use rdp_probe_core::kerberos::{FindKdc, KdcLookupFailure};
+    use rdp_probe_core::report::{AuthPackage, KerberosSkip};
+    let mut setup = kerberos_setup("localhost", Some("RDP-PROBE.TEST"), false);
+    setup.options.find_kdc = Some(FindKdc {
+        resolver: Some("127.0.0.1:5353".parse().unwrap()),
+    });
+    for (answer, error) in [
+        (
+            Event::DnsFails(KdcLookupFailure::TimedOut { limit_ms: 2000 }),
+            "did not answer within 2000 ms",
+        ),
+        (Event::DnsReply(b"\x12".to_vec()), "does not decode"),
+    ] {
+        let t = run_on(&setup, to_credssp_then([answer, Event::Close]));
+        let auth = t.report.authentication.as_ref().expect("authentication");
+        assert_eq!(auth.package, AuthPackage::Ntlm);
+        assert_eq!(auth.kerberos_not_tried, Some(KerberosSkip::NoKdc));
+        let lookup = auth.kdc_lookup.as_ref().expect("the lookup");
+        assert_eq!(lookup.name, "_kerberos._tcp.RDP-PROBE.TEST");
+        assert_eq!(lookup.resolver.as_deref(), Some("127.0.0.1:5353"));
+        assert!(lookup.kdcs.is_empty());
+        assert!(
+            lookup.error.as_deref().is_some_and(|e| e.contains(error)),
+            "{lookup:?}"
+        );
+        // Then the logon goes on with NTLM.
+        assert!(first_credssp_token(&t).starts_with(b"NTLMSSP\0"));
+    }
+    // Not asked: no lookup at all.
+    let t = run_on(
+        &kerberos_setup("localhost", Some("RDP-PROBE.TEST"), false),
+        to_credssp_then([Event::Close]),
+    );
+    assert!(t.report.authentication.unwrap().kdc_lookup.is_none());
+}

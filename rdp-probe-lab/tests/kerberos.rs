@@ -318,3 +318,89 @@ async fn a_server_without_kerberos_gets_ntlm_on_a_second_connection() {
         "{json:#}"
     );
 }
+
+/// Options that find the KDC through `dns` instead of naming it.
+fn finding_options(dns: SocketAddr) -> ProbeOptions {
+    ProbeOptions {
+        kdc: None,
+        find_kdc: Some(rdp_probe_core::kerberos::FindKdc {
+            resolver: Some(dns),
+        }),
+        ..options(dns, LAB_USER, LAB_PASSWORD)
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_kdc_is_found_by_its_dns_srv_record() {
+    use rdp_probe_lab::dns::DnsServer;
+    use rdp_probe_wire::dns::SrvRecord;
+    let kdc = kdc_with_spn();
+    let server = AcceptorServer::start_kerberos(AcceptorScenario::Nla, service(&kdc, true, false))
+        .await
+        .expect("acceptor");
+    // Two records: the lower priority wins (RFC 2782); the other names a port nothing listens on.
+    let dns = DnsServer::start(vec![
+        (
+            format!("_kerberos._tcp.{LAB_REALM}"),
+            SrvRecord {
+                priority: 10,
+                weight: 0,
+                port: dead_port(),
+                target: "localhost".into(),
+            },
+        ),
+        (
+            format!("_kerberos._tcp.{LAB_REALM}"),
+            SrvRecord {
+                priority: 0,
+                weight: 100,
+                port: kdc.port(),
+                target: "localhost".into(),
+            },
+        ),
+    ])
+    .await
+    .expect("lab DNS");
+    let json = run(&server, &finding_options(dns.addr())).await;
+    assert_eq!(json["verdict"], "connected", "{json:#}");
+    let auth = &json["authentication"];
+    assert_eq!(auth["package"], "kerberos", "{json:#}");
+    let found = format!("localhost:{}", kdc.port());
+    assert_eq!(auth["kerberos"]["kdc"], found.as_str(), "{json:#}");
+    assert_eq!(auth["kdc_lookup"]["kdcs"][0], found.as_str(), "{json:#}");
+    assert_eq!(auth["kdc_lookup"]["kdcs"].as_array().map(Vec::len), Some(2));
+    assert_eq!(auth["kdc_lookup"]["rcode"], 0, "{json:#}");
+    assert_eq!(
+        auth["kdc_lookup"]["name"],
+        format!("_kerberos._tcp.{LAB_REALM}").as_str()
+    );
+    assert_eq!(dns.queries(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_srv_record_or_no_dns_answer_means_ntlm_and_says_why() {
+    use rdp_probe_lab::dns::DnsServer;
+    let server = AcceptorServer::start(AcceptorScenario::Nla)
+        .await
+        .expect("acceptor");
+    let nxdomain = DnsServer::start(Vec::new()).await.expect("lab DNS");
+    let silent = DnsServer::silent().await.expect("lab DNS");
+    for (dns, error) in [
+        (nxdomain.addr(), "NXDOMAIN"),
+        (silent.addr(), "did not answer"),
+    ] {
+        let json = run(&server, &finding_options(dns)).await;
+        assert_eq!(json["verdict"], "connected", "{json:#}");
+        let auth = &json["authentication"];
+        assert_eq!(auth["package"], "ntlm", "{json:#}");
+        assert_eq!(auth["kerberos_not_tried"], "no_kdc", "{json:#}");
+        assert!(
+            auth["kdc_lookup"]["error"]
+                .as_str()
+                .is_some_and(|e| e.contains(error)),
+            "{json:#}"
+        );
+    }
+    assert_eq!(nxdomain.queries(), 1);
+    assert_eq!(silent.queries(), 1);
+}

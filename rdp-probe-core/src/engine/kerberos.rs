@@ -8,6 +8,7 @@ use ironrdp_connector::sspi::credssp::{ClientState, TsRequest};
 use ironrdp_connector::sspi::generator::{Generator, GeneratorState};
 use ironrdp_connector::sspi::{self, ErrorKind, NetworkProtocol, NetworkRequest};
 use rdp_probe_codes::CodeSpace;
+use rdp_probe_wire::dns;
 use rdp_probe_wire::kerberos::{KdcMessage, KdcReply};
 
 use super::Machine;
@@ -16,10 +17,11 @@ use crate::kerberos::{
     KDC_ERR_PREAUTH_REQUIRED, KRB_AP_ERR_SKEW, KdcFailure, KdcRequest, KerberosFailure,
     MAX_CLOCK_SKEW_S, MAX_KDC_EXCHANGES,
 };
+use crate::kerberos::{KdcLookup, KdcLookupFailure};
 use crate::options::Credentials;
 use crate::report::{
-    AuthPackage, AuthenticationReport, FailureReport, KdcExchangeReport, KerberosOutcome,
-    KerberosReport, KerberosSkip,
+    AuthPackage, AuthenticationReport, FailureReport, KdcExchangeReport, KdcLookupReport,
+    KerberosOutcome, KerberosReport, KerberosSkip,
 };
 use crate::{Kdc, Phase};
 
@@ -90,11 +92,18 @@ pub(super) struct Pending {
     pub(super) since: Duration,
 }
 
+/// How long the DNS SRV lookup for the KDC may take (the phase's limit still applies).
+pub const KDC_LOOKUP_LIMIT: Duration = Duration::from_secs(2);
+
 /// The Kerberos side of the probe across attempts.
 #[derive(Debug, Default)]
 pub(super) struct KerberosRun {
     /// Set after a fallback: the next logon is NTLM only.
     pub(super) ntlm_only: bool,
+    /// The KDC the DNS SRV lookup found, once it was made (`Some(None)`: it found none).
+    pub(super) located: Option<Option<Kdc>>,
+    /// What the lookup learned, for every authentication report.
+    pub(super) lookup_report: Option<KdcLookupReport>,
     /// The KDC exchanges of the current attempt.
     pub(super) exchanges: usize,
     /// The last KRB-ERROR of the current step, kept until sspi says whether it recovered.
@@ -129,10 +138,12 @@ impl Machine {
                 package: AuthPackage::Ntlm,
                 kerberos_not_tried: Some(why),
                 kerberos: None,
+                kdc_lookup: m.kerberos.lookup_report.clone(),
             });
             None
         };
-        let Some(kdc) = self.options.kdc.clone() else {
+        let located = self.kerberos.located.clone().flatten();
+        let Some(kdc) = self.options.kdc.clone().or(located) else {
             return skip(self, KerberosSkip::NoKdc);
         };
         if self.target.ip().is_some() {
@@ -157,6 +168,7 @@ impl Machine {
         self.report.authentication = Some(AuthenticationReport {
             package: AuthPackage::Kerberos,
             kerberos_not_tried: None,
+            kdc_lookup: self.kerberos.lookup_report.clone(),
             kerberos: Some(KerberosReport {
                 kdc: kdc.to_string(),
                 realm,
@@ -168,6 +180,82 @@ impl Machine {
             }),
         });
         Some(config)
+    }
+
+    /// The DNS SRV lookup this logon needs first, if any: credentials naming a realm, a target given
+    /// by name, no KDC given, [`crate::ProbeOptions::find_kdc`] asked, and no lookup made yet.
+    pub(super) fn kdc_lookup_needed(&self, creds: &Credentials) -> Option<KdcLookup> {
+        let find = self.options.find_kdc?;
+        if self.kerberos.ntlm_only
+            || self.kerberos.located.is_some()
+            || self.options.kdc.is_some()
+            || self.target.ip().is_some()
+        {
+            return None;
+        }
+        let realm = realm_of(creds)?;
+        Some(KdcLookup {
+            name: rdp_probe_wire::dns::kerberos_srv_name(&realm),
+            resolver: find.resolver,
+        })
+    }
+
+    /// The resolver's reply to [`super::Action::LocateKdc`], or why there is none: the first KDC the SRV
+    /// records name, in RFC 2782 order, becomes the logon's.
+    pub(super) fn kdc_located(
+        &mut self,
+        lookup: &KdcLookup,
+        reply: Result<&[u8], KdcLookupFailure>,
+    ) {
+        let mut report = KdcLookupReport {
+            name: lookup.name.clone(),
+            resolver: lookup.resolver.map(|r| r.to_string()),
+            rcode: None,
+            kdcs: Vec::new(),
+            error: None,
+        };
+        let found = match reply {
+            Ok(bytes) => match dns::parse_srv_response(bytes) {
+                Ok(mut answer) => {
+                    report.rcode = Some(answer.rcode);
+                    let unavailable = answer.service_unavailable();
+                    dns::order_srv(&mut answer.records);
+                    let kdcs: Vec<Kdc> = answer
+                        .records
+                        .iter()
+                        .map(|r| Kdc {
+                            host: r.target.clone(),
+                            port: r.port,
+                        })
+                        .collect();
+                    report.kdcs = kdcs.iter().map(ToString::to_string).collect();
+                    if kdcs.is_empty() {
+                        report.error = Some(match answer.rcode {
+                            dns::RCODE_NOERROR if unavailable => {
+                                "the SRV record says the realm offers no Kerberos service (target \".\")".to_owned()
+                            }
+                            dns::RCODE_NOERROR => "the DNS answer names no KDC".to_owned(),
+                            rcode => format!(
+                                "the DNS server answered {}",
+                                dns::rcode_name(rcode)
+                                    .map_or_else(|| format!("RCODE {rcode}"), str::to_owned)
+                            ),
+                        });
+                    }
+                    kdcs.into_iter().next()
+                }
+                Err(e) => {
+                    report.error = Some(format!("the DNS reply does not decode: {e}"));
+                    None
+                }
+            },
+            Err(failure) => {
+                report.error = Some(failure.to_string());
+                None
+            }
+        };
+        self.kerberos.located = Some(found);
+        self.kerberos.lookup_report = Some(report);
     }
 
     fn kerberos_report(&mut self) -> Option<&mut KerberosReport> {

@@ -30,7 +30,7 @@ use crate::failure::{
     AfterErrInfo, CredsspFailure, Failure, FailureKind, Foreign, NetworkError, NetworkErrorKind,
     NotRdp, NotRdpKind, Pdu, ProtocolViolation, Timeout, TimeoutKind, TlsFailure,
 };
-use crate::kerberos::{KdcFailure, KdcRequest};
+use crate::kerberos::{KdcFailure, KdcLookup, KdcLookupFailure, KdcRequest};
 use crate::options::TrustQuestion;
 use crate::phase::{PhaseLog, PhaseStatus};
 use crate::report::{
@@ -39,7 +39,7 @@ use crate::report::{
 use crate::{Phase, ProbeOptions, Protocols, Target};
 
 pub use connector::Connector;
-pub use kerberos::KDC_EXCHANGE_LIMIT;
+pub use kerberos::{KDC_EXCHANGE_LIMIT, KDC_LOOKUP_LIMIT};
 pub use tls::{ChainCheck, TlsEstablished, TlsHandshakeError, TlsStack};
 
 /// How long the engine waits for the server to close after a Set Error Info PDU.
@@ -80,6 +80,10 @@ pub enum Action {
     /// reply (length prefix included) with [`Machine::on_kdc_reply`], or why there is none with
     /// [`Machine::on_kdc_failed`]. The RDP connection stays open meanwhile.
     ExchangeKdc(KdcRequest),
+    /// Ask a DNS server for the realm's KDCs (type SRV, over UDP), bounded by [`Machine::deadline`];
+    /// report the reply with [`Machine::on_kdc_located`], or why there is none with
+    /// [`Machine::on_kdc_lookup_failed`].
+    LocateKdc(KdcLookup),
     /// Done: call [`Machine::finish`].
     Finish,
 }
@@ -171,6 +175,19 @@ enum State {
         /// Standard RDP Security's encryption layer, once the server asked for encryption.
         encryption: Option<Box<security::Layer>>,
     },
+    /// CredSSP is next and the KDC must be found first: the driver asks DNS for the realm's SRV records.
+    LocateKdc {
+        /// The connector, at its CredSSP step.
+        connector: Connector,
+        /// The protocol the server selected.
+        selected: Protocols,
+        /// The server's public key, for CredSSP.
+        public_key: Vec<u8>,
+        /// What to ask.
+        lookup: KdcLookup,
+        /// When the lookup was handed to the driver.
+        since: Duration,
+    },
     /// TLS is up, the probe has credentials and nothing vouched for the server: the user is asked.
     AwaitTrust {
         /// The connector, past its security upgrade.
@@ -206,12 +223,13 @@ enum State {
 }
 
 /// The names of the engine's states ([`Machine::state_name`]), in the order a probe meets them.
-pub const STATE_NAMES: [&str; 12] = [
+pub const STATE_NAMES: [&str; 13] = [
     "connect",
     "reconnect",
     "negotiation",
     "tls_handshake",
     "await_trust",
+    "locate_kdc",
     "legacy_tls_check",
     "credssp",
     "session",
@@ -230,6 +248,7 @@ impl State {
             State::Negotiation { .. } => "negotiation",
             State::TlsHandshake { .. } => "tls_handshake",
             State::AwaitTrust { .. } => "await_trust",
+            State::LocateKdc { .. } => "locate_kdc",
             State::LegacyTlsCheck(_) => "legacy_tls_check",
             State::Credssp { .. } => "credssp",
             State::Session { .. } => "session",
@@ -262,6 +281,8 @@ enum Input<'a> {
     KdcReply(&'a [u8]),
     /// Why [`Action::ExchangeKdc`] brought no reply.
     KdcFailed(KdcFailure),
+    /// The DNS reply to [`Action::LocateKdc`], or why there is none.
+    KdcLocated(Result<&'a [u8], KdcLookupFailure>),
     /// Name resolution failed.
     ResolveFailed(String),
     /// The TCP connect failed.
@@ -289,6 +310,7 @@ impl Input<'_> {
             Input::TrustAnswer(_) => "trust_answer",
             Input::KdcReply(_) => "kdc_reply",
             Input::KdcFailed(_) => "kdc_failed",
+            Input::KdcLocated(_) => "kdc_located",
             Input::ResolveFailed(_) => "resolve_failed",
             Input::ConnectFailed(_) => "connect_failed",
             Input::InvalidFrame(_) => "invalid_frame",
@@ -404,6 +426,7 @@ impl Machine {
             }
             State::TlsHandshake { stack, .. } => Action::UpgradeTls(*stack),
             State::AwaitTrust { question, .. } => Action::ConfirmTrust(question.clone()),
+            State::LocateKdc { lookup, .. } => Action::LocateKdc(lookup.clone()),
             State::ClientRandom { .. } => Action::Random(crate::standard_security::RANDOM_LEN),
             State::LegacyTlsCheck(check) => check.action(),
             State::Credssp {
@@ -443,6 +466,9 @@ impl Machine {
                 nla: nla::Nla::Kdc { pending, .. },
                 ..
             } => d = d.min(pending.since.saturating_add(kerberos::KDC_EXCHANGE_LIMIT)),
+            State::LocateKdc { since, .. } => {
+                d = d.min(since.saturating_add(kerberos::KDC_LOOKUP_LIMIT));
+            }
             _ => {}
         }
         d
@@ -615,6 +641,16 @@ impl Machine {
         self.step(Input::KdcReply(reply), now);
     }
 
+    /// The DNS server's reply to [`Action::LocateKdc`].
+    pub fn on_kdc_located(&mut self, reply: &[u8], now: Duration) {
+        self.step(Input::KdcLocated(Ok(reply)), now);
+    }
+
+    /// [`Action::LocateKdc`] brought no reply.
+    pub fn on_kdc_lookup_failed(&mut self, failure: KdcLookupFailure, now: Duration) {
+        self.step(Input::KdcLocated(Err(failure)), now);
+    }
+
     /// [`Action::ExchangeKdc`] brought no reply.
     pub fn on_kdc_failed(&mut self, failure: KdcFailure, now: Duration) {
         self.step(Input::KdcFailed(failure), now);
@@ -705,6 +741,19 @@ impl Machine {
                 },
                 Input::KdcFailed(failure),
             ) => self.nla_kdc(connector, selected, *pending, sent, Err(failure), now),
+            (
+                State::LocateKdc {
+                    connector,
+                    selected,
+                    public_key,
+                    lookup,
+                    ..
+                },
+                Input::KdcLocated(reply),
+            ) => {
+                self.kdc_located(&lookup, reply);
+                self.begin_nla(connector, selected, public_key, now)
+            }
             (
                 State::Session {
                     connector,

@@ -157,6 +157,15 @@ impl Machine {
             username: creds.username.clone(),
             password: creds.password().to_owned(),
         };
+        if let Some(lookup) = self.kdc_lookup_needed(&creds) {
+            return State::LocateKdc {
+                connector,
+                selected,
+                public_key: server_public_key,
+                lookup,
+                since: now,
+            };
+        }
         let server_name = ServerName::new(self.target.host());
         let kerberos = self.kerberos_plan(&creds);
         match CredsspSequence::init(

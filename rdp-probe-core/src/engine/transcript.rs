@@ -127,6 +127,10 @@ pub enum Event {
     KdcReply(Vec<u8>),
     /// The pending [`Action::ExchangeKdc`] brings no reply, for this reason.
     KdcFails(crate::kerberos::KdcFailure),
+    /// The DNS server answers the pending [`Action::LocateKdc`] with these bytes.
+    DnsReply(Vec<u8>),
+    /// The pending [`Action::LocateKdc`] brings no reply, for this reason.
+    DnsFails(crate::kerberos::KdcLookupFailure),
     /// A driver bug, for tests of the engine's own guard: before the engine is asked what to do next,
     /// the harness hands it this frame whatever it waits for (a frame it never asked for ends the probe
     /// as rdp-probe's internal error).
@@ -704,6 +708,26 @@ fn drive(setup: &Setup, server: &mut dyn Server) -> Transcript {
                         w.now,
                     ),
                     Waited::End => m.on_kdc_failed(crate::kerberos::KdcFailure::Closed, w.now),
+                    Waited::Event(other) => {
+                        w.skipped.push(other);
+                        continue;
+                    }
+                }
+                break;
+            },
+            Action::LocateKdc(_) => loop {
+                match w.wait(m.deadline()) {
+                    Waited::Event(Event::DnsReply(bytes)) => m.on_kdc_located(&bytes, w.now),
+                    Waited::Event(Event::DnsFails(failure)) => {
+                        m.on_kdc_lookup_failed(failure, w.now);
+                    }
+                    Waited::TimedOut | Waited::End => m.on_kdc_lookup_failed(
+                        crate::kerberos::KdcLookupFailure::TimedOut {
+                            limit_ms: u64::try_from(super::KDC_LOOKUP_LIMIT.as_millis())
+                                .unwrap_or(u64::MAX),
+                        },
+                        w.now,
+                    ),
                     Waited::Event(other) => {
                         w.skipped.push(other);
                         continue;

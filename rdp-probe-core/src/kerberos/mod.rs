@@ -60,6 +60,53 @@ pub const KRB_AP_ERR_SKEW: u32 = 37;
 /// [RFC 4120]: https://www.rfc-editor.org/rfc/rfc4120
 pub const MAX_CLOCK_SKEW_S: i64 = 300;
 
+/// How to find the KDC when none is given ([`crate::ProbeOptions::find_kdc`]): the realm's DNS SRV
+/// record, asked of `resolver` or of the first `nameserver` in `/etc/resolv.conf`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct FindKdc {
+    /// The DNS server to ask (`--dns-server`); `None` is the system's.
+    pub resolver: Option<std::net::SocketAddr>,
+}
+
+/// One SRV lookup for the driver: ask `resolver` (or the system's) for `name`, type SRV, over UDP.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KdcLookup {
+    /// The owner name ([`rdp_probe_wire::dns::kerberos_srv_name`]).
+    pub name: String,
+    /// The DNS server, if one was given.
+    pub resolver: Option<std::net::SocketAddr>,
+}
+
+/// Why an SRV lookup brought no reply.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum KdcLookupFailure {
+    /// No resolver was given and the system names none.
+    NoResolver(String),
+    /// The query could not be built (the realm is not a DNS name).
+    BadName(String),
+    /// Sending or receiving failed.
+    Io(NetworkError),
+    /// No reply within the limit.
+    TimedOut {
+        /// The limit, in milliseconds.
+        limit_ms: u64,
+    },
+}
+
+impl fmt::Display for KdcLookupFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            KdcLookupFailure::NoResolver(why) => write!(f, "no DNS server to ask: {why}"),
+            KdcLookupFailure::BadName(why) => write!(f, "the realm is not a DNS name: {why}"),
+            KdcLookupFailure::Io(e) => write!(f, "the DNS query failed: {}", e.message),
+            KdcLookupFailure::TimedOut { limit_ms } => {
+                write!(f, "the DNS server did not answer within {limit_ms} ms")
+            }
+        }
+    }
+}
+
 /// One KDC exchange for the driver: send `data` to `kdc` over TCP and read one reply.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KdcRequest {
