@@ -1969,7 +1969,7 @@ fn kerberos_offers_spnego_user_to_user_before_any_kdc_traffic() {
     use rdp_probe_core::report::{AuthPackage, KerberosOutcome};
     let t = run_on(
         &kerberos_setup("localhost", Some("rdp-probe.test"), true),
-        to_credssp_then([Event::Close]),
+        to_credssp_then([Event::Silence]),
     );
     let auth = t.report.authentication.as_ref().expect("authentication");
     assert_eq!(auth.package, AuthPackage::Kerberos);
@@ -1977,7 +1977,7 @@ fn kerberos_offers_spnego_user_to_user_before_any_kdc_traffic() {
     assert_eq!(kerberos.spn, "TERMSRV/localhost");
     assert_eq!(kerberos.realm, "RDP-PROBE.TEST", "the realm is upper case");
     assert_eq!(kerberos.kdc, "127.0.0.1:88");
-    // The server closed before it answered: the KDC was never asked.
+    // The server said nothing: the KDC was never asked.
     assert_eq!(kerberos.outcome, KerberosOutcome::Unfinished);
     assert!(kerberos.exchanges.is_empty());
     // SPNEGO NegTokenInit ([APPLICATION 0]) carrying the krb5 user-to-user OID
@@ -1987,10 +1987,51 @@ fn kerberos_offers_spnego_user_to_user_before_any_kdc_traffic() {
     let u2u = [0x2a, 0x86, 0x48, 0x86, 0xf7, 0x12, 0x01, 0x02, 0x02, 0x03];
     assert!(token.windows(u2u.len()).any(|w| w == u2u), "{token:02x?}");
     assert!(rdp_probe_wire::ntlm::find_ntlmssp(&token).is_none());
+    let failure = t.report.failure().expect("a failure");
     assert_eq!(
-        failure_of(&t.report),
-        (Phase::Credssp, CodeSpace::OsError, 0, (0x904, 0))
+        (failure.phase, failure.code.space),
+        (Phase::Credssp, CodeSpace::Timeout)
     );
+}
+
+#[test]
+fn a_server_that_refuses_the_kerberos_offer_gets_ntlm_on_a_new_connection() {
+    use rdp_probe_core::report::{AuthPackage, KerberosOutcome};
+    // The offer is refused with an errorCode (as sspi's NTLM-only server does) or a close.
+    for refusal in [frame(server::credssp_error(6, 0xC007_0308)), Event::Close] {
+        let mut events = to_credssp_then([refusal.clone()]);
+        events.extend(to_credssp_then([
+            frame(server::ntlm_challenge(6)),
+            Event::Close,
+        ]));
+        let t = run_on(
+            &kerberos_setup("localhost", Some("RDP-PROBE.TEST"), true),
+            events,
+        );
+        let auth = t.report.authentication.as_ref().expect("authentication");
+        assert_eq!(auth.package, AuthPackage::Ntlm, "{refusal:?}");
+        let kerberos = auth.kerberos.as_ref().expect("the Kerberos attempt");
+        assert_eq!(kerberos.outcome, KerberosOutcome::FellBackToNtlm);
+        assert_eq!(kerberos.failure.as_ref().unwrap().kind, "kerberos_refused");
+        assert!(kerberos.exchanges.is_empty());
+        // The second connection's logon is a bare NTLM NEGOTIATE, then the AUTHENTICATE.
+        let second: Vec<&Sent> = t
+            .sent_in(Phase::Credssp)
+            .filter(|s| s.connection == 2)
+            .collect();
+        let token = rdp_probe_wire::credssp::parse_ts_request(&second[0].bytes)
+            .unwrap()
+            .nego_token
+            .unwrap()
+            .to_vec();
+        assert!(token.starts_with(b"NTLMSSP\0"), "{refusal:?}");
+        assert_eq!(second.len(), 2, "NEGOTIATE and AUTHENTICATE");
+        // The NTLM server closed after the AUTHENTICATE: a rejection without a code.
+        assert_eq!(
+            failure_of(&t.report),
+            (Phase::Credssp, CodeSpace::Credssp, 1, (0x807, 0))
+        );
+    }
 }
 
 #[test]

@@ -879,8 +879,15 @@ pub fn check_invariants(report: &Report, options: &ProbeOptions) -> Result<(), I
                     format!("stop in {}, last phase {}", s.phase, last.phase),
                 );
             }
+            // Kerberos that fell back to NTLM ends its credssp phase failed, and a new attempt follows.
+            let kerberos_fell_back = report
+                .authentication
+                .as_ref()
+                .and_then(|a| a.kerberos.as_ref())
+                .is_some_and(|k| k.outcome == crate::report::KerberosOutcome::FellBackToNtlm);
             for (i, r) in earlier.iter().enumerate() {
-                let retried = matches!(r.phase, Phase::X224 | Phase::Tls)
+                let retried = (matches!(r.phase, Phase::X224 | Phase::Tls)
+                    || (r.phase == Phase::Credssp && kerberos_fell_back))
                     && r.status == PhaseStatus::Failed
                     && phases
                         .get(i + 1)
