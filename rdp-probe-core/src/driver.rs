@@ -334,6 +334,17 @@ async fn kdc_exchange(request: &KdcRequest) -> Result<Vec<u8>, KdcFailure> {
     Ok(reply)
 }
 
+/// Runs `work` until `deadline`: its output, or `None` when the deadline came first, with the time it
+/// had (milliseconds).
+async fn bounded<T>(
+    deadline: Instant,
+    work: impl std::future::Future<Output = T>,
+) -> (Option<T>, u64) {
+    let limit = deadline.saturating_duration_since(Instant::now());
+    let limit_ms = u64::try_from(limit.as_millis()).unwrap_or(u64::MAX);
+    (tokio::time::timeout_at(deadline, work).await.ok(), limit_ms)
+}
+
 /// The resolver `/etc/resolv.conf` names first ([resolv.conf(5)]: `nameserver ADDRESS`), on port 53.
 ///
 /// [resolv.conf(5)]: https://man7.org/linux/man-pages/man5/resolv.conf.5.html
@@ -501,41 +512,31 @@ impl Driver {
     /// One Kerberos exchange with the KDC, on a connection of its own, bounded by the engine's deadline
     /// (which includes [`crate::engine::KDC_EXCHANGE_LIMIT`]).
     async fn exchange_kdc(&mut self, request: KdcRequest) {
-        let deadline = self.deadline();
-        let limit = deadline.saturating_duration_since(Instant::now());
-        let result = tokio::time::timeout_at(deadline, kdc_exchange(&request)).await;
+        let (result, limit_ms) = bounded(self.deadline(), kdc_exchange(&request)).await;
         let now = self.now();
         match result {
-            Ok(Ok(reply)) => self.machine.on_kdc_reply(&reply, now),
-            Ok(Err(failure)) => self.machine.on_kdc_failed(failure, now),
-            Err(_) => self.machine.on_kdc_failed(
-                KdcFailure::TimedOut {
-                    limit_ms: u64::try_from(limit.as_millis()).unwrap_or(u64::MAX),
-                },
-                now,
-            ),
+            Some(Ok(reply)) => self.machine.on_kdc_reply(&reply, now),
+            Some(Err(failure)) => self.machine.on_kdc_failed(failure, now),
+            None => self
+                .machine
+                .on_kdc_failed(KdcFailure::TimedOut { limit_ms }, now),
         }
     }
 
     /// One DNS SRV query for the realm's KDCs, bounded by the engine's deadline (which includes
     /// [`crate::engine::KDC_LOOKUP_LIMIT`]).
     async fn locate_kdc(&mut self, lookup: KdcLookup) {
-        let deadline = self.deadline();
-        let limit = deadline.saturating_duration_since(Instant::now());
         let mut id = [0u8; 2];
         let _ = crate::tls::fill_random(&mut id);
-        let result =
-            tokio::time::timeout_at(deadline, srv_lookup(&lookup, u16::from_be_bytes(id))).await;
+        let query = srv_lookup(&lookup, u16::from_be_bytes(id));
+        let (result, limit_ms) = bounded(self.deadline(), query).await;
         let now = self.now();
         match result {
-            Ok(Ok(reply)) => self.machine.on_kdc_located(&reply, now),
-            Ok(Err(failure)) => self.machine.on_kdc_lookup_failed(failure, now),
-            Err(_) => self.machine.on_kdc_lookup_failed(
-                KdcLookupFailure::TimedOut {
-                    limit_ms: u64::try_from(limit.as_millis()).unwrap_or(u64::MAX),
-                },
-                now,
-            ),
+            Some(Ok(reply)) => self.machine.on_kdc_located(&reply, now),
+            Some(Err(failure)) => self.machine.on_kdc_lookup_failed(failure, now),
+            None => self
+                .machine
+                .on_kdc_lookup_failed(KdcLookupFailure::TimedOut { limit_ms }, now),
         }
     }
 

@@ -409,11 +409,7 @@ fn legacy_tls_mode_is_checked() {
         }
         rdp_probe_config_builder_free(b);
     }
-    let text = string(|b, l, n| {
-        // SAFETY: the buffer comes from `string`.
-        unsafe { rdp_probe_result_message(rdp_probe_result::InvalidLegacyTls as u32, b, l, n) }
-    })
-    .unwrap();
+    let text = result_message(rdp_probe_result::InvalidLegacyTls);
     assert_eq!(
         text,
         "invalid_legacy_tls: the legacy TLS mode is not a rdp_probe_legacy_tls"
@@ -544,11 +540,7 @@ fn trust_pins_are_checked() {
         );
         rdp_probe_config_builder_free(b);
     }
-    let text = string(|b, l, n| {
-        // SAFETY: the buffer comes from `string`.
-        unsafe { rdp_probe_result_message(rdp_probe_result::InvalidTrustPin as u32, b, l, n) }
-    })
-    .unwrap();
+    let text = result_message(rdp_probe_result::InvalidTrustPin);
     assert_eq!(
         text,
         "invalid_trust_pin: a certificate pin is sha256: followed by 64 hex digits (colons allowed)"
@@ -610,11 +602,7 @@ fn ca_pems_are_checked() {
         }
         rdp_probe_config_builder_free(b);
     }
-    let text = string(|b, l, n| {
-        // SAFETY: the buffer comes from `string`.
-        unsafe { rdp_probe_result_message(rdp_probe_result::InvalidCaPem as u32, b, l, n) }
-    })
-    .unwrap();
+    let text = result_message(rdp_probe_result::InvalidCaPem);
     assert_eq!(
         text,
         "invalid_ca_pem: the PEM holds no certificate that can be read"
@@ -925,15 +913,20 @@ fn kdcs_are_checked() {
         }
         rdp_probe_config_builder_free(b);
     }
-    let text = string(|b, l, n| {
-        // SAFETY: the buffer comes from `string`.
-        unsafe { rdp_probe_result_message(rdp_probe_result::InvalidKdc as u32, b, l, n) }
-    })
-    .unwrap();
+    let text = result_message(rdp_probe_result::InvalidKdc);
     assert_eq!(
         text,
         "invalid_kdc: the KDC must be HOST, HOST:PORT or [IPv6]:PORT (port 1 to 65535)"
     );
+}
+
+/// `rdp_probe_result_message` for `code`.
+fn result_message(code: rdp_probe_result) -> String {
+    string(|b, l, n| {
+        // SAFETY: the buffer comes from `string`.
+        unsafe { rdp_probe_result_message(code as u32, b, l, n) }
+    })
+    .unwrap()
 }
 
 /// A loopback port nothing listens on (bound, read, released).

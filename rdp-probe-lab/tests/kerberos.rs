@@ -51,6 +51,13 @@ fn service(kdc: &KdcServer, with_spn: bool, refuse_ntlm: bool) -> KerberosServic
     }
 }
 
+/// The Kerberos acceptor against `kdc` ([`service`]).
+async fn kerberos_server(kdc: &KdcServer, with_spn: bool, refuse_ntlm: bool) -> AcceptorServer {
+    AcceptorServer::start_kerberos(AcceptorScenario::Nla, service(kdc, with_spn, refuse_ntlm))
+        .await
+        .expect("acceptor")
+}
+
 /// A loopback port nothing listens on.
 fn dead_port() -> u16 {
     let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).expect("bind");
@@ -124,9 +131,7 @@ fn assert_kerberos_failure(json: &Value, value: u64, name: &str) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kerberos_logon_connects() {
     let kdc = kdc_with_spn();
-    let server = AcceptorServer::start_kerberos(AcceptorScenario::Nla, service(&kdc, true, false))
-        .await
-        .expect("acceptor");
+    let server = kerberos_server(&kdc, true, false).await;
     let json = run(&server, &options(kdc.addr(), LAB_USER, LAB_PASSWORD)).await;
     assert_eq!(json["verdict"], "connected", "{json:#}\n{}", kdc.log_tail());
     let auth = &json["authentication"];
@@ -155,9 +160,7 @@ async fn kerberos_logon_connects() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wrong_password_is_preauth_failed() {
     let kdc = kdc_with_spn();
-    let server = AcceptorServer::start_kerberos(AcceptorScenario::Nla, service(&kdc, true, false))
-        .await
-        .expect("acceptor");
+    let server = kerberos_server(&kdc, true, false).await;
     let json = run(&server, &options(kdc.addr(), LAB_USER, WRONG_PASSWORD)).await;
     assert_kerberos_failure(&json, 24, "KDC_ERR_PREAUTH_FAILED");
     assert_eq!(json["mstsc"]["disconnect_reason"], 0x807, "{json:#}");
@@ -166,9 +169,7 @@ async fn wrong_password_is_preauth_failed() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unknown_user_is_client_principal_unknown() {
     let kdc = kdc_with_spn();
-    let server = AcceptorServer::start_kerberos(AcceptorScenario::Nla, service(&kdc, true, false))
-        .await
-        .expect("acceptor");
+    let server = kerberos_server(&kdc, true, false).await;
     let json = run(&server, &options(kdc.addr(), "nosuchuser", LAB_PASSWORD)).await;
     assert_kerberos_failure(&json, 6, "KDC_ERR_C_PRINCIPAL_UNKNOWN");
     assert_eq!(json["mstsc"]["disconnect_reason"], 0xA07, "{json:#}");
@@ -177,9 +178,7 @@ async fn unknown_user_is_client_principal_unknown() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn missing_spn_falls_back_to_ntlm() {
     let kdc = kdc_without_spn();
-    let server = AcceptorServer::start_kerberos(AcceptorScenario::Nla, service(&kdc, false, false))
-        .await
-        .expect("acceptor");
+    let server = kerberos_server(&kdc, false, false).await;
     let json = run(&server, &options(kdc.addr(), LAB_USER, LAB_PASSWORD)).await;
     assert_eq!(json["verdict"], "connected", "{json:#}");
     let auth = &json["authentication"];
@@ -204,9 +203,7 @@ async fn missing_spn_falls_back_to_ntlm() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn missing_spn_and_ntlm_refused_is_ntlm_blocked() {
     let kdc = kdc_without_spn();
-    let server = AcceptorServer::start_kerberos(AcceptorScenario::Nla, service(&kdc, false, true))
-        .await
-        .expect("acceptor");
+    let server = kerberos_server(&kdc, false, true).await;
     let json = run(&server, &options(kdc.addr(), LAB_USER, LAB_PASSWORD)).await;
     assert_eq!(json["verdict"], "failed", "{json:#}");
     assert_eq!(json["failure"]["code"]["space"], "ntstatus", "{json:#}");
@@ -223,9 +220,7 @@ async fn missing_spn_and_ntlm_refused_is_ntlm_blocked() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kdc_down_falls_back_to_ntlm() {
     let kdc = kdc_with_spn();
-    let server = AcceptorServer::start_kerberos(AcceptorScenario::Nla, service(&kdc, true, false))
-        .await
-        .expect("acceptor");
+    let server = kerberos_server(&kdc, true, false).await;
     // The server reaches its KDC; the client's KDC address has nothing behind it.
     let dead = SocketAddr::from((Ipv4Addr::LOCALHOST, dead_port()));
     let json = run(&server, &options(dead, LAB_USER, LAB_PASSWORD)).await;
@@ -246,9 +241,7 @@ async fn kdc_down_falls_back_to_ntlm() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kdc_down_and_ntlm_refused_is_ntlm_blocked() {
     let kdc = kdc_with_spn();
-    let server = AcceptorServer::start_kerberos(AcceptorScenario::Nla, service(&kdc, true, true))
-        .await
-        .expect("acceptor");
+    let server = kerberos_server(&kdc, true, true).await;
     let dead = SocketAddr::from((Ipv4Addr::LOCALHOST, dead_port()));
     let json = run(&server, &options(dead, LAB_USER, LAB_PASSWORD)).await;
     assert_eq!(json["verdict"], "failed", "{json:#}");
@@ -270,9 +263,7 @@ async fn clock_skew() {
         ..KdcConfig::default()
     })
     .expect("the lab KDC under faketime");
-    let server = AcceptorServer::start_kerberos(AcceptorScenario::Nla, service(&kdc, true, false))
-        .await
-        .expect("acceptor");
+    let server = kerberos_server(&kdc, true, false).await;
     let json = run(&server, &options(kdc.addr(), LAB_USER, LAB_PASSWORD)).await;
     // sspi, as the Windows client, retries with the KDC's time and gets its tickets; the server,
     // whose clock is this machine's, refuses the authenticator.
@@ -335,9 +326,7 @@ async fn the_kdc_is_found_by_its_dns_srv_record() {
     use rdp_probe_lab::dns::DnsServer;
     use rdp_probe_wire::dns::SrvRecord;
     let kdc = kdc_with_spn();
-    let server = AcceptorServer::start_kerberos(AcceptorScenario::Nla, service(&kdc, true, false))
-        .await
-        .expect("acceptor");
+    let server = kerberos_server(&kdc, true, false).await;
     // Two records: the lower priority wins (RFC 2782); the other names a port nothing listens on.
     let dns = DnsServer::start(vec![
         (
