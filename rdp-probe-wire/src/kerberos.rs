@@ -84,6 +84,20 @@ impl KdcMessage {
         }
     }
 
+    /// The name RFC 4120 gives the message, for prose: `AS-REQ`, `TGS-REP`, `KRB-ERROR`, ...
+    pub fn rfc_name(self) -> &'static str {
+        match self {
+            KdcMessage::AsReq => "AS-REQ",
+            KdcMessage::AsRep => "AS-REP",
+            KdcMessage::TgsReq => "TGS-REQ",
+            KdcMessage::TgsRep => "TGS-REP",
+            KdcMessage::ApReq => "AP-REQ",
+            KdcMessage::ApRep => "AP-REP",
+            KdcMessage::KrbError => "KRB-ERROR",
+            KdcMessage::Unknown(_) => "Kerberos message",
+        }
+    }
+
     /// The APPLICATION tag number of the message.
     pub fn tag_number(self) -> u8 {
         match self {

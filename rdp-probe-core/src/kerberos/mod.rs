@@ -258,7 +258,7 @@ impl fmt::Display for KerberosFailure {
                 write!(
                     f,
                     "the KDC answered the {} with {} ({code})",
-                    request.name(),
+                    request.rfc_name(),
                     rdp_probe_codes::name_or_unknown(CodeSpace::Kerberos, *code)
                 )?;
                 if !sname.is_empty() {
