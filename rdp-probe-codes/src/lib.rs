@@ -43,6 +43,7 @@ pub mod standard_security;
 pub mod stop;
 pub mod timeout;
 pub mod tls_alert;
+pub mod tls_names;
 pub mod tls_version;
 pub mod x224_disconnect;
 

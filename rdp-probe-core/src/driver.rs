@@ -666,12 +666,10 @@ impl Driver {
         match tokio::time::timeout_at(deadline, connector.connect(server_name, tcp)).await {
             Ok(Ok(stream)) => {
                 let (_, session) = stream.get_ref();
-                let version = session
-                    .protocol_version()
-                    .map_or_else(String::new, |v| format!("{v:?}"));
+                let version = session.protocol_version().map_or(0, u16::from);
                 let cipher_suite = session
                     .negotiated_cipher_suite()
-                    .map_or_else(String::new, |c| format!("{:?}", c.suite()));
+                    .map_or(0, |c| u16::from(c.suite()));
                 let chain: Vec<Vec<u8>> = session
                     .peer_certificates()
                     .map(|c| c.iter().map(|d| d.to_vec()).collect())

@@ -48,11 +48,10 @@ where
         return Err(classify(&e));
     }
     let ssl = stream.ssl();
-    let version = conventional_version(ssl.version_str()).to_owned();
+    let version = ssl.version2().map_or(0, wire_version);
     let cipher_suite = ssl
         .current_cipher()
-        .map(|c| c.standard_name().unwrap_or(c.name()).to_owned())
-        .unwrap_or_default();
+        .map_or(0, |c| u16::from_be_bytes(c.protocol_id()));
     let chain: Vec<Vec<u8>> = ssl
         .peer_cert_chain()
         .map(|chain| chain.iter().filter_map(|c| c.to_der().ok()).collect())
@@ -90,11 +89,16 @@ fn configure(host: &str) -> Result<openssl::ssl::Ssl, openssl::error::ErrorStack
     config.into_ssl(host)
 }
 
-/// OpenSSL's names (`TLSv1`, `TLSv1.1`, ...) as people write them (`TLSv1.0`, `TLSv1.1`, ...).
-fn conventional_version(openssl_name: &str) -> &str {
-    match openssl_name {
-        "TLSv1" => "TLSv1.0",
-        other => other,
+/// OpenSSL's version as its number on the wire (0 for one without a name).
+fn wire_version(v: SslVersion) -> u16 {
+    use rdp_probe_codes::tls_names;
+    match v {
+        SslVersion::SSL3 => tls_names::SSL_3_0,
+        SslVersion::TLS1 => tls_names::TLS_1_0,
+        SslVersion::TLS1_1 => tls_names::TLS_1_1,
+        SslVersion::TLS1_2 => tls_names::TLS_1_2,
+        SslVersion::TLS1_3 => tls_names::TLS_1_3,
+        _ => 0,
     }
 }
 
@@ -131,10 +135,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn versions_read_as_people_write_them() {
-        assert_eq!(conventional_version("TLSv1"), "TLSv1.0");
-        assert_eq!(conventional_version("TLSv1.1"), "TLSv1.1");
-        assert_eq!(conventional_version("TLSv1.2"), "TLSv1.2");
+    fn versions_are_their_wire_numbers() {
+        assert_eq!(wire_version(SslVersion::TLS1), 0x0301);
+        assert_eq!(wire_version(SslVersion::TLS1_1), 0x0302);
+        assert_eq!(wire_version(SslVersion::TLS1_2), 0x0303);
+        assert_eq!(wire_version(SslVersion::TLS1_3), 0x0304);
     }
 
     /// A self-signed RSA certificate and key for `localhost`, made with OpenSSL.
@@ -196,8 +201,11 @@ mod tests {
         let (_, established) = handshake(tcp, "localhost", CertPolicy::AcceptAny, &[])
             .await
             .unwrap();
-        assert_eq!(established.version, "TLSv1.0");
-        assert_eq!(established.cipher_suite, "TLS_RSA_WITH_AES_128_CBC_SHA");
+        // TLS_RSA_WITH_AES_128_CBC_SHA.
+        assert_eq!(
+            (established.version, established.cipher_suite),
+            (0x0301, 0x002F)
+        );
         assert_eq!(established.chain.len(), 1);
         server.await.unwrap();
     }
@@ -209,8 +217,11 @@ mod tests {
         let (_, established) = handshake(tcp, "localhost", CertPolicy::AcceptAny, &[])
             .await
             .unwrap();
-        assert_eq!(established.version, "TLSv1.2");
-        assert_eq!(established.cipher_suite, "TLS_RSA_WITH_AES_256_CBC_SHA");
+        // TLS_RSA_WITH_AES_256_CBC_SHA.
+        assert_eq!(
+            (established.version, established.cipher_suite),
+            (0x0303, 0x0035)
+        );
         server.await.unwrap();
     }
 

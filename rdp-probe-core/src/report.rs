@@ -199,10 +199,35 @@ pub struct NegotiationFailureFact {
 /// The negotiated TLS session.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TlsFacts {
-    /// e.g. `TLSv1_3`.
+    /// The protocol version, as admin tools write it: `TLSv1.0` ... `TLSv1.3`
+    /// ([`rdp_probe_codes::tls_names::version_report_name`]).
     pub version: String,
-    /// e.g. `TLS13_AES_256_GCM_SHA384`.
+    /// Its number on the wire (`0x0304` = 772 for TLS 1.3).
+    pub version_id: u16,
+    /// The cipher suite's IANA name, e.g. `TLS_AES_256_GCM_SHA384`
+    /// ([`rdp_probe_codes::tls_names::cipher_suite_report_name`]).
     pub cipher_suite: String,
+    /// Its IANA code point (`0x1302` = 4866).
+    pub cipher_suite_id: u16,
+}
+
+impl TlsFacts {
+    /// The facts of a session with protocol version `version` and cipher suite `cipher_suite` (wire
+    /// numbers), named as [`rdp_probe_codes::tls_names`] names them.
+    ///
+    /// ```
+    /// let t = rdp_probe_core::report::TlsFacts::new(0x0304, 0x1302);
+    /// assert_eq!((t.version.as_str(), t.cipher_suite.as_str()), ("TLSv1.3", "TLS_AES_256_GCM_SHA384"));
+    /// ```
+    pub fn new(version: u16, cipher_suite: u16) -> Self {
+        use rdp_probe_codes::tls_names;
+        Self {
+            version: tls_names::version_report_name(version).into_owned(),
+            version_id: version,
+            cipher_suite: tls_names::cipher_suite_report_name(cipher_suite).into_owned(),
+            cipher_suite_id: cipher_suite,
+        }
+    }
 }
 
 /// Standard RDP Security parameters from the Server Security Data ([MS-RDPBCGR] 2.2.1.4.3).

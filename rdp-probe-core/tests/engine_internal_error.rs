@@ -52,8 +52,8 @@ fn a_tls_session_the_engine_did_not_ask_for_is_an_internal_error() {
     assert!(matches!(m.poll(NOW), Action::Send(_)));
     m.on_tls_established(
         TlsEstablished {
-            version: "TLSv1_3".into(),
-            cipher_suite: "TLS13_AES_128_GCM_SHA256".into(),
+            version: 0x0304,
+            cipher_suite: 0x1301,
             chain: Vec::new(),
             chain_check: ChainCheck::NotChecked,
         },

@@ -11,8 +11,9 @@ use rdp_probe_core::{CodeSpace, LegacyTls, Phase, ProbeOptions, Target, VerdictK
 use rdp_probe_wire::x224::{PROTOCOL_HYBRID, PROTOCOL_SSL};
 
 /// What the legacy handshake gets from a TLS 1.0-era server.
-const LEGACY_VERSION: &str = "TLSv1.0";
-const LEGACY_SUITE: &str = "TLS_RSA_WITH_AES_128_CBC_SHA";
+/// TLS 1.0 and TLS_RSA_WITH_AES_128_CBC_SHA, on the wire.
+const LEGACY_VERSION: u16 = 0x0301;
+const LEGACY_SUITE: u16 = 0x002F;
 
 fn run(legacy_tls: LegacyTls, events: Vec<Event>) -> Transcript {
     let options = ProbeOptions {
@@ -27,8 +28,8 @@ fn run(legacy_tls: LegacyTls, events: Vec<Event>) -> Transcript {
 
 fn legacy_tls_ok() -> Event {
     Event::TlsOk {
-        version: LEGACY_VERSION.into(),
-        cipher_suite: LEGACY_SUITE.into(),
+        version: LEGACY_VERSION,
+        cipher_suite: LEGACY_SUITE,
         chain: vec![server::LOCALHOST_CERT.to_vec()],
     }
 }
@@ -69,6 +70,10 @@ fn the_modern_verdict_stands_and_the_legacy_attempt_connects() {
     let tls = legacy.tls.as_ref().unwrap();
     assert_eq!(
         (tls.version.as_str(), tls.cipher_suite.as_str()),
+        ("TLSv1.0", "TLS_RSA_WITH_AES_128_CBC_SHA")
+    );
+    assert_eq!(
+        (tls.version_id, tls.cipher_suite_id),
         (LEGACY_VERSION, LEGACY_SUITE)
     );
     assert_eq!(r.findings, [Finding::OnlyLegacyTls]);
@@ -137,8 +142,8 @@ fn events_clone(events: &[Event]) -> Vec<Event> {
                 cipher_suite,
                 chain,
             } => Event::TlsOk {
-                version: version.clone(),
-                cipher_suite: cipher_suite.clone(),
+                version: *version,
+                cipher_suite: *cipher_suite,
                 chain: chain.clone(),
             },
             Event::TlsFail(e) => Event::TlsFail(e.clone()),
@@ -158,8 +163,9 @@ fn a_server_without_a_common_suite_is_followed_too() {
         Event::Close,
         Event::Frame(server::confirm(PROTOCOL_SSL)),
         Event::TlsOk {
-            version: "TLSv1.2".into(),
-            cipher_suite: "TLS_RSA_WITH_AES_256_CBC_SHA".into(),
+            // TLS 1.2, TLS_RSA_WITH_AES_256_CBC_SHA.
+            version: 0x0303,
+            cipher_suite: 0x0035,
             chain: vec![server::LOCALHOST_CERT.to_vec()],
         },
     ];

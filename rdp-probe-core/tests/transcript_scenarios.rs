@@ -679,7 +679,12 @@ fn certificate_facts_are_recorded() {
     let (phase, ..) = failure_of(&t.report);
     assert_eq!(phase, Phase::BasicSettings);
     let tls = t.report.server.tls.as_ref().unwrap();
-    assert_eq!(tls.version, "TLSv1_3");
+    // Named as admin tools name them, with the numbers beside.
+    assert_eq!(
+        (tls.version.as_str(), tls.cipher_suite.as_str()),
+        ("TLSv1.3", "TLS_AES_256_GCM_SHA384")
+    );
+    assert_eq!((tls.version_id, tls.cipher_suite_id), (0x0304, 4866));
     let cert = t.report.server.certificate.as_ref().unwrap();
     assert!(cert.subject.contains("localhost"), "{}", cert.subject);
     assert!(cert.self_signed);
@@ -942,8 +947,9 @@ impl Server for NlaServer {
             if self.tls10_only {
                 self.queue = vec![
                     Event::TlsOk {
-                        version: "TLSv1.0".into(),
-                        cipher_suite: "TLS_RSA_WITH_AES_128_CBC_SHA".into(),
+                        // TLS 1.0, TLS_RSA_WITH_AES_128_CBC_SHA.
+                        version: 0x0301,
+                        cipher_suite: 0x002F,
                         chain: vec![server::LOCALHOST_CERT.to_vec()],
                     },
                     frame(server::confirm(self.selected)),

@@ -73,11 +73,23 @@ async fn xrdp_negotiate_connects_over_tls() {
         "{cert:#}"
     );
     assert_eq!(cert["sha256"].as_str().unwrap().len(), 64);
+    // xrdp on Debian 12 negotiates TLS 1.3 with rustls' first suite: named as admin tools name them.
+    let tls = &json["server"]["tls"];
+    assert_eq!(tls["version"], "TLSv1.3", "{tls}");
+    assert_eq!(tls["version_id"], 0x0304, "{tls}");
     assert!(
-        json["server"]["tls"]["version"]
+        tls["cipher_suite"]
             .as_str()
-            .unwrap()
-            .starts_with("TLSv1_")
+            .is_some_and(|s| s.starts_with("TLS_") && !s.starts_with("TLS13_")),
+        "{tls}"
+    );
+    assert_eq!(
+        tls["cipher_suite"].as_str().map(str::to_owned),
+        rdp_probe_codes::tls_names::cipher_suite(
+            u16::try_from(tls["cipher_suite_id"].as_u64().unwrap()).unwrap()
+        )
+        .map(|s| s.name.to_owned()),
+        "{tls}"
     );
     assert_eq!(
         phases(&report),

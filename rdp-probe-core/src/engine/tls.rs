@@ -53,10 +53,10 @@ pub enum TlsStack {
 /// The TLS session the driver established.
 #[derive(Debug, Clone)]
 pub struct TlsEstablished {
-    /// e.g. `TLSv1_3`.
-    pub version: String,
-    /// e.g. `TLS13_AES_256_GCM_SHA384`.
-    pub cipher_suite: String,
+    /// The protocol version on the wire (`0x0304` for TLS 1.3).
+    pub version: u16,
+    /// The cipher suite's IANA code point (`0x1302` for TLS_AES_256_GCM_SHA384).
+    pub cipher_suite: u16,
     /// The DER certificates the server sent, leaf first.
     pub chain: Vec<Vec<u8>>,
     /// What the verifier said of the chain for the host (the system roots and [`crate::Trust::ca_roots`]),
@@ -225,10 +225,7 @@ impl Machine {
         tls: TlsEstablished,
         now: Duration,
     ) -> State {
-        self.report.server.tls = Some(crate::report::TlsFacts {
-            version: tls.version,
-            cipher_suite: tls.cipher_suite,
-        });
+        self.report.server.tls = Some(crate::report::TlsFacts::new(tls.version, tls.cipher_suite));
         let Some(leaf) = tls.chain.first() else {
             return self.failed(FailureKind::Tls(TlsFailure::NoCertificate));
         };

@@ -84,11 +84,11 @@ pub const ECONNRESET: i32 = 104;
 /// `ECONNREFUSED` (Linux errno), what [`Event::ConnectRefused`] reads as.
 pub const ECONNREFUSED: i32 = 111;
 
-/// The TLS version [`Event::tls_ok`] reports.
-pub const DEFAULT_TLS_VERSION: &str = "TLSv1_3";
+/// The TLS version [`Event::tls_ok`] reports: TLS 1.3.
+pub const DEFAULT_TLS_VERSION: u16 = rdp_probe_codes::tls_names::TLS_1_3;
 
-/// The cipher suite [`Event::tls_ok`] reports.
-pub const DEFAULT_CIPHER_SUITE: &str = "TLS13_AES_256_GCM_SHA384";
+/// The cipher suite [`Event::tls_ok`] reports: TLS_AES_256_GCM_SHA384.
+pub const DEFAULT_CIPHER_SUITE: u16 = 0x1302;
 
 /// One thing the scripted server (or the network) does.
 #[derive(Debug, Clone, PartialEq)]
@@ -106,10 +106,10 @@ pub enum Event {
     Advance(Duration),
     /// The next TLS handshake succeeds with this session.
     TlsOk {
-        /// e.g. `TLSv1_3`.
-        version: String,
-        /// e.g. `TLS13_AES_256_GCM_SHA384`.
-        cipher_suite: String,
+        /// The protocol version on the wire, e.g. `0x0304`.
+        version: u16,
+        /// The cipher suite's code point, e.g. `0x1302`.
+        cipher_suite: u16,
         /// DER certificates, leaf first.
         chain: Vec<Vec<u8>>,
     },
@@ -147,8 +147,8 @@ impl Event {
     /// [`Event::TlsOk`] with [`DEFAULT_TLS_VERSION`], [`DEFAULT_CIPHER_SUITE`] and this chain.
     pub fn tls_ok_with(chain: Vec<Vec<u8>>) -> Self {
         Event::TlsOk {
-            version: DEFAULT_TLS_VERSION.to_owned(),
-            cipher_suite: DEFAULT_CIPHER_SUITE.to_owned(),
+            version: DEFAULT_TLS_VERSION,
+            cipher_suite: DEFAULT_CIPHER_SUITE,
             chain,
         }
     }
