@@ -18,8 +18,9 @@ pub const SCENARIOS: [&str; 6] = [
     "hostile-silence-at-accept",
 ];
 
-/// Runs the demo; prints as it goes. Returns whether every diagnosis was the one the lab expects.
-pub fn run(json: bool, color: bool) -> Result<bool, String> {
+/// Runs the demo; prints as it goes (`symbols`: ✓ ✗ ■ rather than words). Returns whether every
+/// diagnosis was the one the lab expects.
+pub fn run(json: bool, symbols: bool) -> Result<bool, String> {
     let entries: Vec<Entry> = SCENARIOS
         .iter()
         .map(|name| catalog::find(name).ok_or_else(|| format!("no lab scenario {name}")))
@@ -60,7 +61,7 @@ pub fn run(json: bool, color: bool) -> Result<bool, String> {
             header.push_str(" --password-stdin");
         }
         println!("{header}\n");
-        print!("{}", human::render(&report, color));
+        human::print(&report, symbols);
         if !as_expected {
             println!(
                 "\n   !! the lab expected: {} — please report this",

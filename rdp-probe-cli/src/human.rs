@@ -7,26 +7,29 @@ use rdp_probe_core::report::Report;
 use rdp_probe_core::standard_security::SignatureCheck;
 use rdp_probe_core::{PhaseStatus, VerdictKind};
 
+/// Marks and verdicts, styled with anstyle. The escapes are always in the rendered text: the stream it
+/// is written to (`anstream::stdout()`) strips them where colour is not wanted.
 struct Style {
-    color: bool,
+    /// Symbols that need a capable terminal (✓ ✗ ■) instead of words.
+    symbols: bool,
 }
 
+const GREEN: anstyle::Style = anstyle::AnsiColor::Green.on_default();
+const RED: anstyle::Style = anstyle::AnsiColor::Red.on_default();
+const YELLOW: anstyle::Style = anstyle::AnsiColor::Yellow.on_default();
+
 impl Style {
-    fn paint(&self, code: &str, s: &str) -> String {
-        if self.color {
-            format!("\x1b[{code}m{s}\x1b[0m")
-        } else {
-            s.to_owned()
-        }
+    fn paint(style: anstyle::Style, s: &str) -> String {
+        format!("{style}{s}{style:#}")
     }
     fn ok(&self) -> String {
-        self.paint("32", if self.color { "✓" } else { "ok  " })
+        Self::paint(GREEN, if self.symbols { "✓" } else { "ok  " })
     }
     fn bad(&self) -> String {
-        self.paint("31", if self.color { "✗" } else { "FAIL" })
+        Self::paint(RED, if self.symbols { "✗" } else { "FAIL" })
     }
     fn stop(&self) -> String {
-        self.paint("33", if self.color { "■" } else { "STOP" })
+        Self::paint(YELLOW, if self.symbols { "■" } else { "STOP" })
     }
 }
 
@@ -38,9 +41,15 @@ fn bytes(n: u64) -> String {
     }
 }
 
-/// Renders `report` for a terminal.
-pub fn render(report: &Report, color: bool) -> String {
-    let st = Style { color };
+/// Writes the diagnosis of `report` to stdout through anstream, which drops the colour where it is
+/// not wanted (NO_COLOR, CLICOLOR=0, not a terminal, `--no-color`) and keeps it under CLICOLOR_FORCE.
+pub fn print(report: &Report, symbols: bool) {
+    anstream::print!("{}", render(report, symbols));
+}
+
+/// Renders `report` for a terminal, with ANSI styles; `symbols` for ✓ ✗ ■ instead of words.
+pub fn render(report: &Report, symbols: bool) -> String {
+    let st = Style { symbols };
     let mut out = String::new();
     let addr = report
         .target
@@ -76,11 +85,11 @@ pub fn render(report: &Report, color: bool) -> String {
     }
     out.push('\n');
     let verdict = match report.verdict_kind() {
-        VerdictKind::Connected => st.paint("1;32", "CONNECTED"),
-        VerdictKind::Failed => st.paint("1;31", "FAILED"),
-        VerdictKind::NeedsCredentials => st.paint("1;33", "NEEDS CREDENTIALS"),
-        VerdictKind::Inconclusive => st.paint("1;33", "INCONCLUSIVE"),
-        VerdictKind::CredentialsWithheld => st.paint("1;33", "CREDENTIALS WITHHELD"),
+        VerdictKind::Connected => Style::paint(GREEN.bold(), "CONNECTED"),
+        VerdictKind::Failed => Style::paint(RED.bold(), "FAILED"),
+        VerdictKind::NeedsCredentials => Style::paint(YELLOW.bold(), "NEEDS CREDENTIALS"),
+        VerdictKind::Inconclusive => Style::paint(YELLOW.bold(), "INCONCLUSIVE"),
+        VerdictKind::CredentialsWithheld => Style::paint(YELLOW.bold(), "CREDENTIALS WITHHELD"),
     };
     if let Some(f) = report.failure() {
         let _ = writeln!(out, "Verdict: {verdict} in phase {}", f.phase);

@@ -7,7 +7,7 @@ use std::io::{BufRead, IsTerminal};
 use std::process::ExitCode;
 use std::time::Duration;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, Parser, Subcommand};
 use rdp_probe_core::{
     CertPolicy, Credentials, LegacyTls, ProbeOptions, Protocols, Target, Timeouts, Trust,
     TrustQuestion, VerdictKind,
@@ -23,13 +23,35 @@ mod exit {
     pub const CREDENTIALS_WITHHELD: u8 = 5;
 }
 
+/// What `--help` shows after the options: the exit codes and the examples. README.md "Run" shows the
+/// same example commands (a test checks).
+const AFTER_HELP: &str = "\
+EXIT CODES:
+  0  connected (the whole connection sequence completed, or the server redirected)
+  1  failed (the report says in which phase, with the server's code)
+  2  usage error
+  3  needs_credentials (the server requires NLA and no credentials were given)
+  4  inconclusive (the probe met something it does not implement)
+  5  credentials_withheld (credentials were given, but nothing vouched for the server: see --trust-cert)
+
+The password is read from stdin (--password-stdin) or from RDP_PROBE_PASSWORD, never from the command line.
+Colour follows NO_COLOR, CLICOLOR=0 and CLICOLOR_FORCE; none when stdout is not a terminal, or with --no-color.
+
+EXAMPLES:
+  rdp-probe HOST[:PORT] [--json]        # human diagnosis, or the rdp-probe/1 report (port 3389 by default; [v6]:port)
+  echo \"$PW\" | rdp-probe HOST -u 'CORP\\alice' --password-stdin   # test a logon (NLA)
+  echo \"$PW\" | rdp-probe rdsh1.corp.example -u alice --domain CORP.EXAMPLE --kdc dc1.corp.example --password-stdin   # Kerberos first
+  rdp-probe HOST --protocols ssl        # what a client with NLA turned off sees
+  rdp-probe explain 0x904 0x7           # what a Windows client error pair means (offline)
+  rdp-probe demo                        # diagnoses against lab servers on 127.0.0.1";
+
 #[derive(Parser, Debug)]
 #[command(
     name = "rdp-probe",
     version,
     about = "Diagnose why a Remote Desktop (RDP) connection fails, phase by phase",
     args_conflicts_with_subcommands = true,
-    after_help = "EXIT CODES:\n  0  connected (the whole connection sequence completed, or the server redirected)\n  1  failed (the report says in which phase, with the server's code)\n  2  usage error\n  3  needs_credentials (the server requires NLA and no credentials were given)\n  4  inconclusive (the probe met something it does not implement)\n  5  credentials_withheld (credentials were given, but nothing vouched for the server: see --trust-cert)\n\nThe password is read from stdin (--password-stdin) or from RDP_PROBE_PASSWORD, never from the command line.\n\nEXAMPLES:\n  rdp-probe demo                        # see diagnoses against lab servers, no RDP host needed\n  rdp-probe rdp.example.com\n  rdp-probe 10.0.0.5:3390 --json\n  echo \"$PW\" | rdp-probe host -u 'CORP\\alice' --password-stdin\n  rdp-probe host --protocols ssl        # what a client with NLA turned off sees\n  rdp-probe explain 0x904 0x7           # what the Windows client's error pair means"
+    after_help = AFTER_HELP
 )]
 struct Cli {
     #[command(subcommand)]
@@ -53,10 +75,20 @@ enum Command {
     /// Explain a Windows client error pair ("Error code: 0x904, Extended error code: 0x7"), offline.
     Explain {
         /// The disconnect reason (hex with 0x, or decimal).
-        disconnect_reason: String,
+        #[arg(value_parser = parse_code)]
+        disconnect_reason: u32,
         /// The extended reason (hex with 0x, or decimal); 0 if omitted.
-        extended_reason: Option<String>,
+        #[arg(value_parser = parse_code)]
+        extended_reason: Option<u32>,
     },
+    /// Print the shell completion script to stdout (e.g. `rdp-probe completions bash >
+    /// ~/.local/share/bash-completion/completions/rdp-probe`).
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff) to stdout (e.g. `rdp-probe man > rdp-probe.1`).
+    Man,
 }
 
 #[derive(Args, Debug)]
@@ -78,12 +110,13 @@ struct ProbeArgs {
     /// Request exactly these protocols, no fallback: comma-separated rdp, ssl, hybrid, hybrid_ex, rdstls, rdsaad.
     #[arg(long)]
     protocols: Option<String>,
-    /// Time limit in seconds for the TCP connect and for each phase (default 10; connect 5).
-    #[arg(long, value_name = "SECONDS")]
-    timeout: Option<f64>,
-    /// Time limit in seconds for the whole probe (default 30, or 3 × --timeout).
-    #[arg(long, value_name = "SECONDS")]
-    overall_timeout: Option<f64>,
+    /// Time limit for the TCP connect and for each phase (default 10 s; connect 5 s): seconds (2,
+    /// 2.5) or with a unit (2s, 500ms, 1m); at most 3600 s.
+    #[arg(long, value_name = "DURATION", value_parser = duration)]
+    timeout: Option<Duration>,
+    /// Time limit for the whole probe (default 30 s, or 3 × --timeout), as --timeout.
+    #[arg(long, value_name = "DURATION", value_parser = duration)]
+    overall_timeout: Option<Duration>,
     /// Fail in the tls phase unless the certificate is valid for the host and trusted by the system.
     #[arg(long)]
     require_valid_cert: bool,
@@ -132,17 +165,39 @@ fn parse_code(s: &str) -> Result<u32, String> {
         Some(hex) => u32::from_str_radix(hex, 16),
         None => t.parse::<u32>(),
     };
-    r.map_err(|_| format!("not a code: {s:?} (use hex like 0x904 or decimal)"))
+    r.map_err(|_| "not a code: use hex like 0x904, or decimal".to_owned())
 }
 
-fn seconds(s: f64, what: &str) -> Result<Duration, String> {
-    if s.is_finite() && s > 0.0 && s <= 3600.0 {
-        Ok(Duration::from_secs_f64(s))
-    } else {
-        Err(format!(
-            "{what} must be between 0 and 3600 seconds, got {s}"
-        ))
+/// A time limit: seconds (`2`, `2.5`) or a number with a unit (`2s`, `500ms`, `1m`); more than 0 and
+/// at most an hour.
+fn duration(s: &str) -> Result<Duration, String> {
+    const MAX_SECONDS: f64 = 3600.0;
+    let split = s
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(s.len());
+    let (number, unit) = s.split_at(split);
+    let value = number.parse::<f64>().ok().filter(|_| !number.is_empty());
+    let seconds = match (value, unit) {
+        (Some(v), "" | "s") => v,
+        (Some(v), "ms") => v / 1000.0,
+        (Some(v), "m") => v * 60.0,
+        _ => {
+            return Err(
+                "not a duration: use seconds (2, 2.5) or a number with s, ms or m (2s, 500ms, 1m)"
+                    .into(),
+            );
+        }
+    };
+    if !(seconds > 0.0 && seconds <= MAX_SECONDS) {
+        return Err(format!(
+            "must be more than 0 and at most 3600 seconds (60m), got {seconds} s"
+        ));
     }
+    let d = Duration::from_secs_f64(seconds);
+    if d.is_zero() {
+        return Err("must be more than 0 (a nanosecond at least)".into());
+    }
+    Ok(d)
 }
 
 /// `IP` or `IP:PORT` (`[v6]:PORT`), port 53 by default.
@@ -170,10 +225,10 @@ fn options(args: &ProbeArgs) -> Result<ProbeOptions, String> {
         opts.protocols = Some(p.parse::<Protocols>().map_err(|e| e.to_string())?);
     }
     if let Some(t) = args.timeout {
-        opts.timeouts = Timeouts::uniform(seconds(t, "--timeout")?);
+        opts.timeouts = Timeouts::uniform(t);
     }
     if let Some(t) = args.overall_timeout {
-        opts.timeouts.overall = seconds(t, "--overall-timeout")?;
+        opts.timeouts.overall = t;
     }
     if args.require_valid_cert {
         opts.cert_policy = CertPolicy::RequireValid;
@@ -265,35 +320,69 @@ fn ask_on_terminal(q: &TrustQuestion) -> bool {
         && matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes")
 }
 
+/// Decides colour once, for every stream: anstream's convention (NO_COLOR, CLICOLOR=0, CLICOLOR_FORCE, a
+/// terminal or not), and `--no-color` forces it off. Returns whether stdout is styled, which also
+/// decides the symbols that need a capable terminal (✓ ✗ ■, or the words ok/FAIL/STOP).
+fn decide_color(no_color: bool) -> bool {
+    if no_color {
+        anstream::ColorChoice::Never.write_global();
+    }
+    anstream::AutoStream::choice(&std::io::stdout()) != anstream::ColorChoice::Never
+}
+
+/// `rdp-probe completions SHELL` and `rdp-probe man`: what `write` generates from the parser, to stdout.
+fn to_stdout(write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>) -> ExitCode {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match write(&mut out).and_then(|()| out.flush()) {
+        Ok(()) => ExitCode::SUCCESS,
+        // `rdp-probe man | head`: the reader had enough.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("rdp-probe: cannot write to stdout: {e}");
+            ExitCode::from(exit::FAILED)
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    if let Some(Command::Demo { json, no_color }) = &cli.command {
-        let color =
-            !no_color && std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal();
-        return match demo::run(*json, color) {
-            Ok(true) => ExitCode::SUCCESS,
-            Ok(false) => ExitCode::from(exit::FAILED),
-            Err(e) => {
-                eprintln!("rdp-probe demo: {e}");
-                ExitCode::from(exit::INCONCLUSIVE)
-            }
-        };
-    }
-    if let Some(Command::Explain {
-        disconnect_reason,
-        extended_reason,
-    }) = &cli.command
-    {
-        let disc = match parse_code(disconnect_reason) {
-            Ok(v) => v,
-            Err(e) => return usage(&e),
-        };
-        let ext = match extended_reason.as_deref().map(parse_code).transpose() {
-            Ok(v) => v.unwrap_or(0),
-            Err(e) => return usage(&e),
-        };
-        print!("{}", rdp_probe_codes::mstsc::explain(disc, ext));
-        return ExitCode::SUCCESS;
+    let no_color = match &cli.command {
+        Some(Command::Demo { no_color, .. }) => *no_color,
+        _ => cli.probe.no_color,
+    };
+    let styled = decide_color(no_color);
+    match &cli.command {
+        Some(Command::Demo { json, .. }) => {
+            return match demo::run(*json, styled) {
+                Ok(true) => ExitCode::SUCCESS,
+                Ok(false) => ExitCode::from(exit::FAILED),
+                Err(e) => {
+                    eprintln!("rdp-probe demo: {e}");
+                    ExitCode::from(exit::INCONCLUSIVE)
+                }
+            };
+        }
+        Some(Command::Explain {
+            disconnect_reason,
+            extended_reason,
+        }) => {
+            print!(
+                "{}",
+                rdp_probe_codes::mstsc::explain(*disconnect_reason, extended_reason.unwrap_or(0))
+            );
+            return ExitCode::SUCCESS;
+        }
+        Some(Command::Completions { shell }) => {
+            return to_stdout(|out| {
+                clap_complete::generate(*shell, &mut Cli::command(), "rdp-probe", out);
+                Ok(())
+            });
+        }
+        Some(Command::Man) => {
+            return to_stdout(|out| clap_mangen::Man::new(Cli::command()).render(out));
+        }
+        None => {}
     }
     let args = &cli.probe;
     let Some(target) = &args.target else {
@@ -318,6 +407,7 @@ fn main() -> ExitCode {
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
     let _ = tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
+        .with_ansi(anstream::AutoStream::choice(&std::io::stderr()) != anstream::ColorChoice::Never)
         .with_env_filter(filter)
         .try_init();
 
@@ -336,10 +426,7 @@ fn main() -> ExitCode {
     if args.json {
         println!("{}", report.to_json_pretty());
     } else {
-        let color = !args.no_color
-            && std::env::var_os("NO_COLOR").is_none()
-            && std::io::stdout().is_terminal();
-        print!("{}", human::render(&report, color));
+        human::print(&report, styled);
     }
     ExitCode::from(match report.verdict_kind() {
         VerdictKind::Connected => exit::CONNECTED,
@@ -348,4 +435,46 @@ fn main() -> ExitCode {
         VerdictKind::Inconclusive => exit::INCONCLUSIVE,
         VerdictKind::CredentialsWithheld => exit::CREDENTIALS_WITHHELD,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        for (s, ms) in [
+            ("2", 2000),
+            ("2.5", 2500),
+            ("2s", 2000),
+            ("500ms", 500),
+            ("1m", 60_000),
+            ("0.5m", 30_000),
+            ("3600", 3_600_000),
+            ("60m", 3_600_000),
+            ("3600000ms", 3_600_000),
+        ] {
+            assert_eq!(duration(s), Ok(Duration::from_millis(ms)), "{s}");
+        }
+        for s in [
+            "", "0", "0s", "0ms", ".", "1.2.3", "1h", "1h1s", "2 s", "2S", "-1", "1e3", "inf",
+            "nan", "3600.001", "61m", "s",
+        ] {
+            assert!(duration(s).is_err(), "{s}");
+        }
+    }
+
+    #[test]
+    fn codes() {
+        assert_eq!(parse_code("0x904"), Ok(0x904));
+        assert_eq!(parse_code("0X7"), Ok(7));
+        assert_eq!(parse_code("2308"), Ok(2308));
+        assert!(parse_code("zz").is_err());
+        assert!(parse_code("0x").is_err());
+    }
+
+    #[test]
+    fn the_parser_is_consistent() {
+        Cli::command().debug_assert();
+    }
 }

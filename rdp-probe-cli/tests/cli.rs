@@ -16,6 +16,10 @@ fn rdp_probe(args: &[&str], stdin: Option<&str>, env: &[(&str, &str)]) -> Output
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
+    // Colour only where a test asks for it, whatever the environment running the tests says.
+    for k in ["NO_COLOR", "CLICOLOR", "CLICOLOR_FORCE"] {
+        cmd.env_remove(k);
+    }
     for (k, v) in env {
         cmd.env(k, v);
     }
@@ -174,6 +178,143 @@ fn refused_port_reports_0x204_in_json() {
     assert_eq!(json["failure"]["phase"], "tcp_connect");
     assert_eq!(json["mstsc"]["disconnect_reason"], 0x204);
     assert_eq!(json["target"]["port"], port.parse::<u64>().unwrap());
+}
+
+#[test]
+fn colour_follows_no_color_clicolor_force_and_no_color_flag() {
+    let target = format!("127.0.0.1:{}", rdp_probe_lab::real::free_port());
+    let esc = |o: &Output| o.stdout.contains(&0x1b);
+    // Piped stdout: plain by default, styled (with the symbols) under CLICOLOR_FORCE.
+    let o = rdp_probe(&[&target], None, &[]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(!esc(&o), "{}", text(&o));
+    assert!(text(&o).contains("FAIL tcp_connect"), "{}", text(&o));
+    let o = rdp_probe(&[&target], None, &[("CLICOLOR_FORCE", "1")]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(esc(&o), "no ANSI escape under CLICOLOR_FORCE: {}", text(&o));
+    assert!(text(&o).contains("FAILED"), "{}", text(&o));
+    // NO_COLOR wins, and --no-color wins over CLICOLOR_FORCE.
+    let o = rdp_probe(&[&target], None, &[("NO_COLOR", "1")]);
+    assert!(!esc(&o), "{}", text(&o));
+    for env in [
+        &[("CLICOLOR_FORCE", "1")][..],
+        &[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")],
+    ] {
+        let o = rdp_probe(&[&target, "--no-color"], None, env);
+        assert!(!esc(&o), "{env:?}: {}", text(&o));
+        assert!(text(&o).contains("FAIL tcp_connect"), "{}", text(&o));
+    }
+    let o = rdp_probe(
+        &[&target],
+        None,
+        &[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")],
+    );
+    assert!(!esc(&o), "{}", text(&o));
+}
+
+#[test]
+fn timeouts_take_durations() {
+    let target = format!("127.0.0.1:{}", rdp_probe_lab::real::free_port());
+    for t in ["2", "2.5", "2s", "500ms", "1m"] {
+        let o = rdp_probe(&[&target, "--json", "--timeout", t], None, &[]);
+        // Refused: the probe ran (exit 1), the option was accepted.
+        assert_eq!(o.status.code(), Some(1), "--timeout {t}: {}", text(&o));
+        let o = rdp_probe(&[&target, "--json", "--overall-timeout", t], None, &[]);
+        assert_eq!(
+            o.status.code(),
+            Some(1),
+            "--overall-timeout {t}: {}",
+            text(&o)
+        );
+    }
+    for t in ["0", "1h1s", "3601", "61m", "-1", "1.5.2", "nan", "5 s"] {
+        let o = rdp_probe(&[&target, "--timeout", t], None, &[]);
+        assert_eq!(o.status.code(), Some(2), "--timeout {t}: {}", text(&o));
+        assert!(o.stdout.is_empty(), "--timeout {t}: {}", text(&o));
+    }
+    let o = rdp_probe(&[&target, "--timeout", "1h1s"], None, &[]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("--timeout") && err.contains("500ms"), "{err}");
+}
+
+#[test]
+fn completions_for_every_shell() {
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let o = rdp_probe(&["completions", shell], None, &[]);
+        assert_eq!(o.status.code(), Some(0), "{shell}: {}", text(&o));
+        let out = String::from_utf8_lossy(&o.stdout);
+        // fish names a long option `-l kdc`; the others `--kdc`.
+        let (kdc, trust_cert) = match shell {
+            "fish" => ("-l kdc", "-l trust-cert"),
+            _ => ("--kdc", "--trust-cert"),
+        };
+        assert!(
+            out.contains("rdp-probe") && out.contains(kdc) && out.contains(trust_cert),
+            "{shell}:\n{out}"
+        );
+    }
+    let o = rdp_probe(&["completions", "tcsh"], None, &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    // The bash script parses, where there is a bash.
+    let script = rdp_probe(&["completions", "bash"], None, &[]).stdout;
+    if let Ok(mut bash) = Command::new("bash")
+        .arg("-n")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+    {
+        bash.stdin.take().unwrap().write_all(&script).unwrap();
+        let o = bash.wait_with_output().unwrap();
+        assert!(o.status.success(), "bash -n: {}", text(&o));
+    }
+}
+
+#[test]
+fn man_prints_the_roff_page() {
+    let o = rdp_probe(&["man"], None, &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    // clap_mangen opens with a roff string definition, then the title.
+    assert!(out.starts_with('.'), "{out}");
+    assert!(out.contains("\n.TH rdp-probe 1"), "{out}");
+    // roff escapes the hyphens of option names.
+    assert!(out.contains(r"\-\-trust\-cert"), "{out}");
+    assert!(out.contains(r"\-\-kdc"), "{out}");
+}
+
+/// `--help` and README.md "Run" show the same example commands.
+#[test]
+fn help_examples_are_the_readme_examples() {
+    let o = rdp_probe(&["--help"], None, &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let help = String::from_utf8_lossy(&o.stdout);
+    let words = |line: &str| line.split_whitespace().collect::<Vec<_>>().join(" ");
+    let in_help: Vec<String> = help
+        .split_once("EXAMPLES:\n")
+        .unwrap()
+        .1
+        .lines()
+        .take_while(|l| !l.trim().is_empty())
+        .map(words)
+        .collect();
+    assert!((4..=6).contains(&in_help.len()), "{in_help:?}");
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md")).unwrap();
+    let run = readme.split_once("## Run\n").unwrap().1;
+    let block = run
+        .split_once("```sh\n")
+        .unwrap()
+        .1
+        .split_once("```")
+        .unwrap()
+        .0;
+    let in_readme: Vec<String> = block
+        .lines()
+        .filter(|l| l.contains("rdp-probe"))
+        .map(|l| words(&l.replace("./target/release/rdp-probe", "rdp-probe")))
+        .collect();
+    assert_eq!(in_help, in_readme);
 }
 
 #[test]
