@@ -367,11 +367,9 @@ fn main() -> ExitCode {
             disconnect_reason,
             extended_reason,
         }) => {
-            print!(
-                "{}",
-                rdp_probe_codes::mstsc::explain(*disconnect_reason, extended_reason.unwrap_or(0))
-            );
-            return ExitCode::SUCCESS;
+            let text =
+                rdp_probe_codes::mstsc::explain(*disconnect_reason, extended_reason.unwrap_or(0));
+            return to_stdout(|out| write!(out, "{text}"));
         }
         Some(Command::Completions { shell }) => {
             return to_stdout(|out| {
@@ -424,7 +422,8 @@ fn main() -> ExitCode {
     let report = runtime.block_on(rdp_probe_core::probe(&target, &opts));
     drop(opts);
     if args.json {
-        println!("{}", report.to_json_pretty());
+        // A closed pipe (`| head`) does not change the verdict's exit code.
+        let _ = to_stdout(|out| writeln!(out, "{}", report.to_json_pretty()));
     } else {
         human::print(&report, styled);
     }

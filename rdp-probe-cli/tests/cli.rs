@@ -558,3 +558,25 @@ fn the_kdc_is_found_by_dns_srv_with_dns_server() {
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     drop(running);
 }
+
+#[test]
+fn a_closed_pipe_is_not_a_panic() {
+    // `rdp-probe explain ... | head -c 1`: the reader goes away before the text is written.
+    for args in [
+        &["explain", "0x904", "0x7"][..],
+        &["man"][..],
+        &["completions", "bash"][..],
+    ] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_rdp-probe"))
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let o = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert_eq!(o.status.code(), Some(0), "{args:?}: {stderr}");
+    }
+}
