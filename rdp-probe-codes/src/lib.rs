@@ -29,6 +29,7 @@ pub mod errinfo;
 pub mod kdc;
 pub mod kerberos;
 pub mod license;
+pub mod manual;
 pub mod markdown;
 pub mod mcs;
 pub mod mstsc;

@@ -1,4 +1,4 @@
-//! docs/mstsc-mapping.md is generated from `mstsc::RULES`; this test fails when it is stale.
+//! rdp-probe-codes/docs/mstsc-mapping.md is generated from `mstsc::RULES`; this test fails when it is stale.
 //! Regenerate with `UPDATE_DOCS=1 cargo test -p rdp-probe-codes --test docs_table`.
 
 const HEADER: &str = "# How rdp-probe derives the Windows client's error pair\n\n\
@@ -8,7 +8,7 @@ not which protocol event produces which pair. Reports carry `\"derived\": true` 
 
 #[test]
 fn mstsc_mapping_doc_is_current() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/mstsc-mapping.md");
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/mstsc-mapping.md");
     let expected = format!("{HEADER}{}", rdp_probe_codes::mstsc::markdown_table());
     if std::env::var_os("UPDATE_DOCS").is_some() {
         std::fs::write(path, &expected).unwrap();
@@ -16,6 +16,6 @@ fn mstsc_mapping_doc_is_current() {
     let actual = std::fs::read_to_string(path).unwrap_or_default();
     assert!(
         actual == expected,
-        "docs/mstsc-mapping.md is stale: run UPDATE_DOCS=1 cargo test -p rdp-probe-codes --test docs_table"
+        "rdp-probe-codes/docs/mstsc-mapping.md is stale: run UPDATE_DOCS=1 cargo test -p rdp-probe-codes --test docs_table"
     );
 }

@@ -27,6 +27,7 @@ pub mod framed;
 pub mod kerberos;
 #[cfg(feature = "legacy-tls")]
 pub mod legacy_tls;
+pub mod manual;
 mod options;
 pub mod phase;
 mod protocols;

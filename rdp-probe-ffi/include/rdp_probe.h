@@ -506,7 +506,7 @@ rdp_probe_result rdp_probe_report_trust_decision(const rdp_probe_report *report,
 // As `rdp_probe_report_phase`.
 rdp_probe_result rdp_probe_report_trust_sha256(const rdp_probe_report *report, char *buf, size_t len, size_t *out_needed);
 
-// Writes the whole report as JSON, schema `rdp-probe/1` (README.md, "JSON contract"), on one line:
+// Writes the whole report as JSON, schema `rdp-probe/1` (`rdp-probe-core/docs/json-contract.md`), on one line:
 // the same bytes the Rust API's `Report::to_json` gives.
 //
 // # Safety

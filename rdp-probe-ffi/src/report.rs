@@ -374,7 +374,7 @@ pub unsafe extern "C" fn rdp_probe_report_trust_sha256(
     }
 }
 
-/// Writes the whole report as JSON, schema `rdp-probe/1` (README.md, "JSON contract"), on one line:
+/// Writes the whole report as JSON, schema `rdp-probe/1` (`rdp-probe-core/docs/json-contract.md`), on one line:
 /// the same bytes the Rust API's `Report::to_json` gives.
 ///
 /// # Safety

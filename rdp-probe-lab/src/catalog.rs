@@ -4,7 +4,7 @@
 //! One table serves `rdp-probe-lab list` and `serve`, the verdict-matrix test (which probes every
 //! entry and compares the report with [`Expected`]), the generated `docs/verdict-matrix.md`, the
 //! hostile-server bench and `rdp-probe demo`. The expectations are what rdp-probe reports; the
-//! Windows-client pairs in them are rdp-probe's *derived* pairs (see `docs/mstsc-mapping.md`), not
+//! Windows-client pairs in them are rdp-probe's *derived* pairs (see `rdp-probe-codes/docs/mstsc-mapping.md`), not
 //! something a Windows client was observed to show.
 
 use std::fmt::Write as _;

@@ -311,7 +311,7 @@ fn render(
          Each row: the lab scenario (serve it with `rdp-probe-lab serve NAME`), what the server does, \
          what rdp-probe reports (verdict, phase, the server's code), what the Windows client would \
          show (**derived**: rdp-probe's estimate of the disconnect reason / extended reason pair, see \
-         [mstsc-mapping.md](mstsc-mapping.md)), and rdp-probe's hint.\n\n\
+         [mstsc-mapping.md](../rdp-probe-codes/docs/mstsc-mapping.md)), and rdp-probe's hint.\n\n\
          Hostile scenarios are probed with a 1 s phase limit, the others with 5 s.\n\n\
          | Scenario | Server does | rdp-probe reports | Windows client (derived) | Hint |\n\
          |---|---|---|---|---|\n",

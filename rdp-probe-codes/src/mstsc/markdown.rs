@@ -1,11 +1,16 @@
-//! The rules as a Markdown table (docs/mstsc-mapping.md).
+//! The rules as a Markdown table (rdp-probe-codes/docs/mstsc-mapping.md, and the rustdoc manual).
 
 use super::RULES;
 use super::codes::disconnect_entry;
 use crate::phase;
 
+/// A table cell: `|` escaped, one line, and `<` `>` as entities (`TERMSRV/<host>` is text, not a tag,
+/// on GitHub and in rustdoc alike).
 fn md_cell(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ")
+    s.replace('|', "\\|")
+        .replace('\n', " ")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 /// [`RULES`] as a Markdown table (rule, trigger, phases, disconnect, extended,
