@@ -4,3 +4,6 @@
 
 #[doc = include_str!("../docs/mstsc-mapping.md")]
 pub mod mstsc_mapping {}
+
+#[doc = include_str!("../docs/code-spaces.md")]
+pub mod code_spaces {}

@@ -51,3 +51,22 @@ fn readme_names_every_space_and_own_code() {
         }
     }
 }
+
+/// The manual's page of code spaces (`rdp_probe_codes::manual::code_spaces`), from the same generator.
+#[test]
+fn manual_code_spaces_page_is_current() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/code-spaces.md");
+    let expected = format!(
+        "# Code spaces\n\nWhat `failure.code.space` can be, and the codes of rdp-probe's own spaces. Generated from the tables;\nregenerate with `UPDATE_DOCS=1 cargo test -p rdp-probe-codes --test readme_codes`.\n\n{}",
+        markdown::code_spaces()
+    );
+    let current = std::fs::read_to_string(path).unwrap_or_default();
+    if std::env::var_os("UPDATE_DOCS").is_some() && current != expected {
+        std::fs::write(path, &expected).expect("write docs/code-spaces.md");
+        return;
+    }
+    assert!(
+        current == expected,
+        "rdp-probe-codes/docs/code-spaces.md is stale: run UPDATE_DOCS=1 cargo test -p rdp-probe-codes --test readme_codes"
+    );
+}
