@@ -57,6 +57,7 @@ pub use stop::StopReason;
 ///
 /// Serialized as the snake_case strings returned by [`CodeSpace::as_str`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum CodeSpace {
@@ -263,6 +264,7 @@ impl fmt::Display for CodeSpace {
 
 /// One documented value of a code space.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CodeEntry {
     /// The raw value as it appears on the wire.
     pub value: u32,
@@ -315,6 +317,7 @@ impl CodeEntry {
 
 /// One name of a space keyed by name ([`Keyed::Name`]: `os_error`, `timeout`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct NameEntry {
     /// The name as reports carry it.
     pub name: &'static str,

@@ -6,6 +6,7 @@ use std::fmt;
 /// The reason a probe stopped without a failure. Serialized as the snake_case string of
 /// [`StopReason::as_str`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum StopReason {

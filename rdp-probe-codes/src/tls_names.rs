@@ -12,6 +12,7 @@ use std::borrow::Cow;
 
 /// One TLS cipher suite.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CipherSuite {
     /// The two-byte code point, as a number.
     pub id: u16,

@@ -8,6 +8,7 @@ use x509_parser::public_key::PublicKey;
 
 /// What the report says about a certificate.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CertificateSummary {
     /// Subject distinguished name.
     pub subject: String,

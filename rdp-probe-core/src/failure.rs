@@ -66,6 +66,7 @@ pub type SspiError = Foreign<ironrdp_connector::sspi::Error>;
 
 /// A PDU the engine expected, met or failed to decode.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Pdu {
@@ -163,6 +164,7 @@ impl fmt::Display for Failure {
 
 /// A code in one code space, as reported in JSON (`failure.code`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Code {
     /// The code space.
     pub space: CodeSpace,
@@ -440,6 +442,7 @@ impl fmt::Display for StandardSecurityFailure {
 
 /// How the connection ended after a Set Error Info PDU.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum AfterErrInfo {
     /// The server closed TCP (what the Windows client reports as "socket closed", 0x904).
@@ -1039,6 +1042,7 @@ impl FailureKind {
 
 /// The typed detail of a failure, as the report's JSON carries it (`failure.detail`, tagged by `type`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Detail {
@@ -1137,6 +1141,7 @@ impl Detail {
 
 /// What was wrong with a field, as [`rdp_probe_wire::DecodeErrorKind`] says it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum DecodeProblem {
     /// The PDU ended before the field.

@@ -8,6 +8,7 @@ pub use rdp_probe_codes::Phase;
 
 /// How a phase ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum PhaseStatus {
     /// Completed.
@@ -30,6 +31,7 @@ pub enum PhaseStatus {
 /// Bytes the server sent after the frame that ended the probe are not counted. So the counts do not
 /// depend on how the kernel delivered the segments: two probes of one server give the same numbers.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PhaseRecord {
     /// The phase.
     pub phase: Phase,
@@ -37,6 +39,7 @@ pub struct PhaseRecord {
     pub status: PhaseStatus,
     /// Wall time spent in the phase, in milliseconds.
     #[serde(serialize_with = "ser_ms")]
+    #[cfg_attr(feature = "schema", schemars(with = "f64"))]
     pub elapsed_ms: Duration,
     /// Bytes the probe sent in this phase (TCP payload, TLS records included).
     pub bytes_sent: u64,

@@ -118,6 +118,24 @@ impl Serialize for Protocols {
     }
 }
 
+/// In JSON: the list of [`Protocols::names`] (known names, or `0x..` for bits no name covers).
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for Protocols {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Protocols".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "array",
+            "items": {
+                "type": "string",
+                "pattern": "^(rdp|ssl|hybrid|hybrid_ex|rdstls|rdsaad|0x[0-9a-f]+)$"
+            }
+        })
+    }
+}
+
 /// A protocol list that could not be parsed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(

@@ -17,6 +17,7 @@ pub const SCHEMA: &str = "rdp-probe/1";
 /// The verdict, with exactly the data each verdict carries. In JSON it is flattened into the report:
 /// `verdict` names it, and `outcome`, `failure` + `mstsc`, or `stop` follow.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "verdict", rename_all = "snake_case")]
 pub enum Verdict {
     /// The whole connection sequence completed, or the server redirected the client.
@@ -64,6 +65,7 @@ impl Verdict {
 
 /// The name of a verdict, without its data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum VerdictKind {
     /// The whole connection sequence completed (or the server redirected the client: see `outcome`).
@@ -93,6 +95,7 @@ impl VerdictKind {
 
 /// How a connected probe ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     /// The connection sequence completed.
@@ -113,6 +116,7 @@ impl Outcome {
 
 /// The failure, as reported (`failure` in JSON).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct FailureReport {
     /// The phase the probe stopped in.
     pub phase: Phase,
@@ -144,6 +148,7 @@ impl From<&Failure> for FailureReport {
 
 /// Why a probe stopped without a failure (`stop` in JSON, for `needs_credentials` and `inconclusive`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct StopReport {
     /// The phase.
     pub phase: Phase,
@@ -160,6 +165,7 @@ pub struct StopReport {
 
 /// The Windows client's pair (`mstsc` in JSON).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct MstscReport {
     /// `IMsTscAxEvents::OnDisconnected` discReason.
     pub disconnect_reason: u32,
@@ -175,6 +181,7 @@ pub struct MstscReport {
 
 /// The target as reported.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct TargetReport {
     /// Host as given.
     pub host: String,
@@ -187,6 +194,7 @@ pub struct TargetReport {
 
 /// One RDP_NEG_FAILURE met on the way (a probe that falls back records the first answer here).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct NegotiationFailureFact {
     /// What the client requested.
     pub requested: Protocols,
@@ -198,6 +206,7 @@ pub struct NegotiationFailureFact {
 
 /// The negotiated TLS session.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct TlsFacts {
     /// The protocol version, as admin tools write it: `TLSv1.0` ... `TLSv1.3`
     /// ([`rdp_probe_codes::tls_names::version_report_name`]).
@@ -232,6 +241,7 @@ impl TlsFacts {
 
 /// Standard RDP Security parameters from the Server Security Data ([MS-RDPBCGR] 2.2.1.4.3).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct StandardSecurityFacts {
     /// Raw `encryptionMethod`.
     pub encryption_method: u32,
@@ -268,6 +278,7 @@ pub struct StandardSecurityFacts {
 
 /// What crossed the Standard RDP Security encryption layer ([MS-RDPBCGR] 5.3.6).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct StandardSecurityTraffic {
     /// Length of the Security Exchange's encrypted client random, padding included.
     pub encrypted_client_random_len: usize,
@@ -304,6 +315,7 @@ impl Default for StandardSecurityTraffic {
 
 /// NTLM CHALLENGE facts (learned without credentials).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct NtlmFacts {
     /// NetBIOS computer name.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -327,6 +339,7 @@ pub struct NtlmFacts {
 
 /// An errorInfo value the server sent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ErrInfoFact {
     /// The raw value.
     pub value: u32,
@@ -338,6 +351,7 @@ pub struct ErrInfoFact {
 
 /// Licensing as observed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct LicensingFacts {
     /// `valid_client` (the server needed no license exchange), `license_exchange`, `error`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -349,6 +363,7 @@ pub struct LicensingFacts {
 /// A Server Redirection PDU as received ([MS-RDPBCGR] 2.2.13.1): where the server sends the client.
 /// The password and the load-balance cookie's contents are never kept, only whether they were sent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RedirectionFacts {
     /// `enhanced` (a Share Control PDU, [MS-RDPBCGR] 2.2.13.3.1) or `standard` (a security header
     /// with SEC_REDIRECTION_PKT, 2.2.13.2.1).
@@ -445,6 +460,7 @@ impl RedirectionFacts {
 
 /// Every fact learned about the server on the way.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ServerFacts {
     /// What the client requested in its (last) X.224 Connection Request.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -507,6 +523,7 @@ pub struct ServerFacts {
 
 /// The result of one probe.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Report {
     /// Always [`SCHEMA`].
     pub schema: &'static str,
@@ -539,6 +556,7 @@ pub struct Report {
 
 /// The decision on sending credentials to the server ([`crate::Trust`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct TrustReport {
     /// What decided.
     pub decision: TrustDecision,
@@ -553,6 +571,7 @@ pub struct TrustReport {
 
 /// What decided whether the credentials went to the server.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum TrustDecision {
@@ -583,6 +602,7 @@ impl TrustDecision {
 
 /// A conclusion about the server beyond the verdict.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Finding {
@@ -596,6 +616,7 @@ pub enum Finding {
 /// The facts it learned (`server.tls`, the certificate, CredSSP, licensing, errinfo) are in `server`;
 /// its phases are those of `phases` with its `attempt` number.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct LegacyTlsReport {
     /// The attempt's number in `phases`.
     pub attempt: u32,
@@ -615,6 +636,7 @@ pub struct LegacyTlsReport {
 
 /// How the logon authenticated (`authentication` in JSON).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AuthenticationReport {
     /// The security package of the last logon attempt, the one the verdict comes from.
     pub package: AuthPackage,
@@ -631,6 +653,7 @@ pub struct AuthenticationReport {
 
 /// The DNS SRV lookup for the realm's KDC (`authentication.kdc_lookup` in JSON).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct KdcLookupReport {
     /// The name asked (`_kerberos._tcp.<REALM>`).
     pub name: String,
@@ -649,6 +672,7 @@ pub struct KdcLookupReport {
 
 /// A security package inside SPNEGO / CredSSP.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum AuthPackage {
@@ -664,6 +688,7 @@ pub enum AuthPackage {
 
 /// Why the logon did not try Kerberos.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum KerberosSkip {
@@ -679,6 +704,7 @@ pub enum KerberosSkip {
 
 /// The Kerberos attempt (`authentication.kerberos` in JSON).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct KerberosReport {
     /// The KDC asked (`host:port`).
     pub kdc: String,
@@ -700,6 +726,7 @@ pub struct KerberosReport {
 
 /// How the Kerberos attempt ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum KerberosOutcome {
@@ -718,6 +745,7 @@ pub enum KerberosOutcome {
 
 /// One KDC exchange.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct KdcExchangeReport {
     /// The request (`as_req`, `tgs_req`).
     pub request: &'static str,

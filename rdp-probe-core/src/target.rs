@@ -20,6 +20,7 @@ pub const DEFAULT_PORT: u16 = 3389;
 /// assert_eq!(t.port(), 3389);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Target {
     host: String,
     port: u16,

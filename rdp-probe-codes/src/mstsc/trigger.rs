@@ -111,6 +111,7 @@ pub enum Trigger {
 
 /// The pair mstsc would (probably) show for a trigger.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct MstscPair {
     /// `discReason` of `OnDisconnected`.
     pub disconnect_reason: u32,

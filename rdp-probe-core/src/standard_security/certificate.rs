@@ -99,6 +99,7 @@ pub enum CertificateKind {
 
 /// The outcome of checking a proprietary certificate's signature ([MS-RDPBCGR] 5.3.3.1.3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum SignatureCheck {
     /// The signature decrypts to the MD5 hash of the signed fields in the expected block.
@@ -109,6 +110,7 @@ pub enum SignatureCheck {
 
 /// One certificate of an X.509 chain, described.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ChainCertificate {
     /// The subject distinguished name, as x509-parser writes it (RFC 4514-like, e.g.
     /// `O=Example, CN=host`).

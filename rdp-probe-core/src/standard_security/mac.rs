@@ -24,6 +24,7 @@ pub(crate) const PAD2: [u8; 48] = [0x5c; 48];
 /// PDUs encrypted before this one in the same direction. The FIPS method has a single MAC form that
 /// always includes that count ([MS-RDPBCGR] 5.3.6.2), so the form is ignored there.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum MacForm {
     /// `SHA(MACKeyN + Pad1 + DataLength + Data)` ([MS-RDPBCGR] 5.3.6.1).

@@ -27,6 +27,7 @@ pub const ENCRYPTION_METHOD_FIPS: u32 = 0x0000_0010;
 /// assert_eq!(EncryptionMethod::from_wire(0x03), None);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum EncryptionMethod {
     /// RC4 with 40-bit keys salted to 64 bits ([MS-RDPBCGR] 5.3.5.1).
