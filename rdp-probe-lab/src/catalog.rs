@@ -67,6 +67,13 @@ pub struct KerberosLab {
 }
 
 impl KerberosLab {
+    /// A KDC with `TERMSRV/localhost`, reached by the probe, and a server that takes NTLM too.
+    pub const HEALTHY: KerberosLab = KerberosLab {
+        spn: true,
+        client_reaches_kdc: true,
+        refuse_ntlm: false,
+    };
+
     /// The account the server logs on as when the KDC has no `TERMSRV/localhost`.
     const SERVICE_ACCOUNT: (&'static str, &'static str) = ("rdpsvc", "RdpSvcLab1!");
 
@@ -768,11 +775,7 @@ pub fn catalog() -> Vec<Entry> {
         // ----- Kerberos, against a real MIT KDC -----
         Entry::kerberos(
             "logon",
-            KerberosLab {
-                spn: true,
-                client_reaches_kdc: true,
-                refuse_ntlm: false,
-            },
+            KerberosLab::HEALTHY,
             Login::Lab,
             Expected::connected()
                 .fact("/authentication/package", "\"kerberos\"")
@@ -780,11 +783,7 @@ pub fn catalog() -> Vec<Entry> {
         ),
         Entry::kerberos(
             "wrong-password",
-            KerberosLab {
-                spn: true,
-                client_reaches_kdc: true,
-                refuse_ntlm: false,
-            },
+            KerberosLab::HEALTHY,
             Login::WrongPassword,
             // KDC_ERR_PREAUTH_FAILED: no NTLM fallback, as Windows' Negotiate does not fall back.
             Expected::failed("credssp", Kerberos, 24, (0x807, 0)),
@@ -793,8 +792,7 @@ pub fn catalog() -> Vec<Entry> {
             "missing-spn",
             KerberosLab {
                 spn: false,
-                client_reaches_kdc: true,
-                refuse_ntlm: false,
+                ..KerberosLab::HEALTHY
             },
             Login::Lab,
             // KDC_ERR_S_PRINCIPAL_UNKNOWN, then NTLM on a new connection, as Windows falls back.
@@ -810,9 +808,9 @@ pub fn catalog() -> Vec<Entry> {
         Entry::kerberos(
             "kdc-down-ntlm-refused",
             KerberosLab {
-                spn: true,
                 client_reaches_kdc: false,
                 refuse_ntlm: true,
+                ..KerberosLab::HEALTHY
             },
             Login::Lab,
             // Kerberos is not possible (no KDC answers) and the server refuses NTLM.
