@@ -7,7 +7,7 @@
 #      legacy-TLS stack is vendored into librdp_probe), run under valgrind (no errors, no leaks),
 #      the credential trust policy included (withheld from the lab's self-signed certificate until
 #      it is pinned or "any" is trusted);
-#   3. Python: bindings/python/run-tests.sh (maturin wheel, pytest);
+#   3. Python: bindings/python/run-tests.sh (the maturin wheel installed into a fresh venv, mypy --strict, pytest against the installed wheel);
 #   4. C#: bindings/csharp/run-tests.sh (mcs, mono);
 #   5. the same three lab scenarios probed by the Rust, C, Python and C# examples give JSON reports
 #      that are byte-identical once the "elapsed_ms" fields are removed (per-phase byte counts

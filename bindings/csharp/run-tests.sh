@@ -3,16 +3,20 @@
 #
 # Run from anywhere (it changes to the repository root). Needs, already installed (Debian 12:
 # apt-get install mono-mcs mono-runtime):
-#   mcs, mono
+#   mcs, mono, and python3 (to check RdpProbe.csproj)
 # and in the environment:
 #   RDP_PROBE_LIB_DIR  the directory holding librdp_probe.so
 #   RDP_PROBE_LAB      the rdp-probe-lab binary (the tests start its servers on 127.0.0.1)
 # Optional:
 #   BUILD_DIR          where the assemblies go (default target/csharp)
+#   RDP_PROBE_DOTNET_BUILD=1  also `dotnet build` RdpProbe.csproj (needs a .NET SDK and NuGet; off by
+#                      default: CI's machines have neither)
 #
-# Builds RdpProbe.dll (the binding, with its XML docs), RdpProbeTests.exe and Probe.exe (the
-# example) with warnings as errors, then runs the tests, which also exercise Probe.exe's CLI.
-# Exits non-zero when anything fails.
+# Checks RdpProbe.csproj (the SDK-style project for dotnet users, which cannot be built here: no .NET
+# SDK) with check_csproj.py: well-formed, SDK-style, compiling exactly RdpProbe.cs with the mcs flags
+# below, the native library as a packed content item. Builds RdpProbe.dll (the binding, with its XML
+# docs), RdpProbeTests.exe and Probe.exe (the example) with warnings as errors, then runs the tests,
+# which also exercise Probe.exe's CLI. Exits non-zero when anything fails.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -22,6 +26,7 @@ die() { printf 'csharp: error: %s\n' "$*" >&2; exit 2; }
 for tool in mcs mono; do
   command -v "$tool" >/dev/null 2>&1 || die "'$tool' not found (on Debian: apt-get install mono-mcs mono-runtime)"
 done
+command -v python3 >/dev/null 2>&1 || die "'python3' not found (it checks RdpProbe.csproj)"
 [ -n "${RDP_PROBE_LIB_DIR:-}" ] || die "set RDP_PROBE_LIB_DIR to the directory holding librdp_probe.so"
 [ -f "$RDP_PROBE_LIB_DIR/librdp_probe.so" ] || die "no librdp_probe.so in RDP_PROBE_LIB_DIR=$RDP_PROBE_LIB_DIR"
 [ -n "${RDP_PROBE_LAB:-}" ] || die "set RDP_PROBE_LAB to the rdp-probe-lab binary"
@@ -36,6 +41,18 @@ OUT=$(cd "$OUT" && pwd)
 MCS=(mcs -langversion:7.2 -warn:4 -warnaserror -nologo -checked+ -r:System.dll -r:System.Core.dll)
 
 say "mcs $(mcs --version | sed 's/.*version //'), $(mono --version | head -n1)"
+# No .NET SDK here (and mono's xbuild cannot load SDK-style projects): the project is checked as XML
+# against the flags mcs gets.
+say "checking bindings/csharp/RdpProbe.csproj (not built: no .NET SDK)"
+python3 bindings/csharp/check_csproj.py bindings/csharp/RdpProbe.csproj bindings/csharp/RdpProbe.cs -- "${MCS[@]}"
+if [ "${RDP_PROBE_DOTNET_BUILD:-0}" = 1 ]; then
+  command -v dotnet >/dev/null 2>&1 || die "RDP_PROBE_DOTNET_BUILD=1 but 'dotnet' is not on PATH"
+  say "dotnet build bindings/csharp/RdpProbe.csproj"
+  dotnet build bindings/csharp/RdpProbe.csproj -c Release -nologo -o "$OUT/dotnet" \
+    -p:RdpProbeNativeDir="$LIB_DIR/"
+  [ -f "$OUT/dotnet/RdpProbe.dll" ] && [ -f "$OUT/dotnet/librdp_probe.so" ] ||
+    die "dotnet build did not put RdpProbe.dll and librdp_probe.so in $OUT/dotnet"
+fi
 say "building $OUT/RdpProbe.dll"
 "${MCS[@]}" -target:library -doc:"$OUT/RdpProbe.xml" -out:"$OUT/RdpProbe.dll" bindings/csharp/RdpProbe.cs
 say "building $OUT/RdpProbeTests.exe"

@@ -537,7 +537,8 @@ def version() -> str:
         buf = ffi.new("char[]", needed[0])
         rc = lib.rdp_probe_version(buf, len(buf), needed)
         if rc == lib.RDP_PROBE_RESULT_OK:
-            return ffi.buffer(buf, needed[0] - 1)[:].decode("utf-8")
+            raw: bytes = ffi.buffer(buf, needed[0] - 1)[:]
+            return raw.decode("utf-8")
     check(rc, "rdp_probe_version")
     return ""
 

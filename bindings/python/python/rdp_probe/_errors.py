@@ -193,7 +193,8 @@ def result_message(code: int) -> str:
     if rc != lib.RDP_PROBE_RESULT_OK:
         # Only a panic inside the library could get here; do not recurse.
         return f"unknown: rdp_probe_result {code} (rdp_probe_result_message returned {rc})"
-    return ffi.buffer(buf, needed[0] - 1)[:].decode("utf-8", "replace")
+    raw: bytes = ffi.buffer(buf, needed[0] - 1)[:]
+    return raw.decode("utf-8", "replace")
 
 
 def error_for(code: int, context: str | None = None, cls: type[RdpProbeError] | None = None) -> RdpProbeError:

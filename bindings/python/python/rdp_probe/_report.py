@@ -213,7 +213,8 @@ def _read_bytes(get: _StringGetter, report: Any, what: str) -> bytes | None:
         buf = ffi.new("char[]", size)
         rc = get(report, buf, size, needed)
         if rc == lib.RDP_PROBE_RESULT_OK:
-            return ffi.buffer(buf, needed[0] - 1)[:]
+            data: bytes = ffi.buffer(buf, needed[0] - 1)[:]
+            return data
 
 
 def _read_str(get: _StringGetter, report: Any, what: str) -> str | None:
