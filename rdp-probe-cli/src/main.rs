@@ -372,10 +372,10 @@ fn main() -> ExitCode {
             return to_stdout(|out| write!(out, "{text}"));
         }
         Some(Command::Completions { shell }) => {
-            return to_stdout(|out| {
-                clap_complete::generate(*shell, &mut Cli::command(), "rdp-probe", out);
-                Ok(())
-            });
+            // Generated into memory first: clap_complete panics on a write error (a closed pipe).
+            let mut script = Vec::new();
+            clap_complete::generate(*shell, &mut Cli::command(), "rdp-probe", &mut script);
+            return to_stdout(|out| out.write_all(&script));
         }
         Some(Command::Man) => {
             return to_stdout(|out| clap_mangen::Man::new(Cli::command()).render(out));
