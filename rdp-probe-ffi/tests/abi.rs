@@ -337,13 +337,37 @@ fn the_header_declares_every_code_with_its_number() {
     }
 }
 
+/// Builds a config from `b` (freed here), runs it, and returns the report's JSON; every handle is
+/// freed once.
+///
+/// # Safety
+/// `b` must be a live builder, not used after the call.
+unsafe fn build_run_json(b: *mut rdp_probe_config_builder) -> String {
+    let mut config = ptr::null();
+    let mut report = ptr::null_mut();
+    // SAFETY: `b` is live (the caller's contract); valid out-pointers; each handle freed once.
+    unsafe {
+        assert_eq!(
+            rdp_probe_config_builder_build(b, &mut config),
+            rdp_probe_result::Ok
+        );
+        rdp_probe_config_builder_free(b);
+        assert_eq!(
+            rdp_probe_run(config, ptr::null(), &mut report),
+            rdp_probe_result::Ok
+        );
+        let json = string(|b, l, n| rdp_probe_report_json(report, b, l, n)).unwrap();
+        rdp_probe_report_free(report);
+        rdp_probe_config_free(config);
+        json
+    }
+}
+
 /// The report of one probe of `port` with `mode` (`None`: the builder's default) through the C ABI.
 fn probe_with_legacy_tls(port: u16, mode: Option<rdp_probe_legacy_tls>) -> Value {
     let b = rdp_probe_config_builder_new();
     let host = CString::new("127.0.0.1").unwrap();
-    let mut config = ptr::null();
-    let mut report = ptr::null_mut();
-    // SAFETY: live builder and strings, valid out-pointers; each handle freed once.
+    // SAFETY: live builder and strings; `build_run_json` takes the builder.
     let json = unsafe {
         assert_eq!(
             rdp_probe_config_builder_set_target(b, host.as_ptr(), port),
@@ -364,19 +388,7 @@ fn probe_with_legacy_tls(port: u16, mode: Option<rdp_probe_legacy_tls>) -> Value
                 rdp_probe_result::InvalidLegacyTls
             );
         }
-        assert_eq!(
-            rdp_probe_config_builder_build(b, &mut config),
-            rdp_probe_result::Ok
-        );
-        rdp_probe_config_builder_free(b);
-        assert_eq!(
-            rdp_probe_run(config, ptr::null(), &mut report),
-            rdp_probe_result::Ok
-        );
-        let json = string(|b, l, n| rdp_probe_report_json(report, b, l, n)).unwrap();
-        rdp_probe_report_free(report);
-        rdp_probe_config_free(config);
-        json
+        build_run_json(b)
     };
     serde_json::from_str(&json).unwrap()
 }
@@ -950,9 +962,7 @@ fn probe_kerberos(
     let user = CString::new(rdp_probe_lab::real::LAB_USER).unwrap();
     let password = CString::new(rdp_probe_lab::real::LAB_PASSWORD).unwrap();
     let domain = domain.map(|d| CString::new(d).unwrap());
-    let mut config = ptr::null();
-    let mut report = ptr::null_mut();
-    // SAFETY: live builder and strings, valid out-pointers; each handle freed once.
+    // SAFETY: live builder and strings; `build_run_json` takes the builder.
     let json = unsafe {
         assert_eq!(
             rdp_probe_config_builder_set_target(b, host.as_ptr(), port),
@@ -976,19 +986,7 @@ fn probe_kerberos(
             rdp_probe_result::Ok
         );
         configure(b);
-        assert_eq!(
-            rdp_probe_config_builder_build(b, &mut config),
-            rdp_probe_result::Ok
-        );
-        rdp_probe_config_builder_free(b);
-        assert_eq!(
-            rdp_probe_run(config, ptr::null(), &mut report),
-            rdp_probe_result::Ok
-        );
-        let json = string(|b, l, n| rdp_probe_report_json(report, b, l, n)).unwrap();
-        rdp_probe_report_free(report);
-        rdp_probe_config_free(config);
-        json
+        build_run_json(b)
     };
     assert!(
         !json.contains(rdp_probe_lab::real::LAB_PASSWORD),
