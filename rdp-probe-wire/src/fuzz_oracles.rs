@@ -540,3 +540,78 @@ pub fn dns_srv(data: &[u8]) {
         "name round trip"
     );
 }
+
+/// The server's first flight ([`tls_scan::read_server_flight`](crate::tls_scan::read_server_flight),
+/// [`tls_scan::read_server_flight_at_close`](crate::tls_scan::read_server_flight_at_close)):
+///
+/// * a decision is final: the same bytes with more appended decide the same;
+/// * the reading at close agrees with every decision, and otherwise either waits or keeps a
+///   ServerHello read whole;
+/// * a decoded flight is consistent: the renegotiation and EMS flags follow the extension list,
+///   the downgrade sentinel follows the random, TLS 1.3 carries no certificates, at most
+///   [`tls_scan::MAX_CERTIFICATES`](crate::tls_scan::MAX_CERTIFICATES) are kept;
+/// * round trip: a decoded flight encoded again
+///   ([`tls_scan::encode_server_flight`](crate::tls_scan::encode_server_flight)) in records of
+///   2^14 bytes, and of 5 bytes when short, reads back the same (when its encoding fits the
+///   flight bound).
+pub fn tls_flight(data: &[u8]) {
+    use crate::tls_scan::{self, Downgrade, FlightProgress};
+
+    let r = tls_scan::read_server_flight(data);
+    let closed = tls_scan::read_server_flight_at_close(data);
+    if r == FlightProgress::NeedMore {
+        assert!(
+            matches!(
+                closed,
+                FlightProgress::NeedMore | FlightProgress::ServerHello(_)
+            ),
+            "at close: {closed:?}"
+        );
+    } else {
+        assert_eq!(closed, r, "at close");
+        let mut longer = data.to_vec();
+        longer.extend_from_slice(&tls::alert_record(tls::TLS1_2, 2, 40));
+        longer.extend_from_slice(&[22, 3, 3, 0, 4, 14, 0, 0, 0]);
+        assert_eq!(tls_scan::read_server_flight(&longer), r, "decision changed");
+    }
+    let FlightProgress::ServerHello(f) = closed else {
+        return;
+    };
+    assert_eq!(
+        f.secure_renegotiation,
+        f.extensions.contains(&tls_scan::EXT_RENEGOTIATION_INFO)
+    );
+    assert_eq!(
+        f.extended_master_secret,
+        f.extensions.contains(&tls_scan::EXT_EXTENDED_MASTER_SECRET)
+    );
+    assert_eq!(
+        f.selected_version.is_some(),
+        f.extensions.contains(&tls_scan::EXT_SUPPORTED_VERSIONS)
+    );
+    assert_eq!(f.downgrade_sentinel, Downgrade::from_random(&f.random));
+    assert!(f.certificates.len() <= tls_scan::MAX_CERTIFICATES);
+    if f.negotiated_version() >= tls::TLS1_3 {
+        assert!(f.certificates.is_empty(), "certificates in TLS 1.3");
+    }
+    // Few enough extensions that re-encoding cannot outgrow the extensions block.
+    const ROUND_TRIP_MAX_EXTENSIONS: usize = 1024;
+    const SHORT: usize = 4096;
+    if f.extensions.len() > ROUND_TRIP_MAX_EXTENSIONS {
+        return;
+    }
+    let want = FlightProgress::ServerHello(f.clone());
+    let again = tls_scan::encode_server_flight(&f, tls_scan::MAX_PLAINTEXT_FRAGMENT_LEN);
+    if again.len() > tls_scan::MAX_FLIGHT_LEN {
+        return;
+    }
+    assert_eq!(tls_scan::read_server_flight(&again), want, "round trip");
+    if again.len() <= SHORT {
+        let small = tls_scan::encode_server_flight(&f, 5);
+        assert_eq!(
+            tls_scan::read_server_flight(&small),
+            want,
+            "round trip in 5-byte records"
+        );
+    }
+}

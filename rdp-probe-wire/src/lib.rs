@@ -67,6 +67,7 @@ pub mod redirection;
 pub mod security;
 pub mod share;
 pub mod tls;
+pub mod tls_scan;
 pub mod x224;
 
 mod ber;

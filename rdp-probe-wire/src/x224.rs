@@ -198,6 +198,29 @@ pub const MAX_COOKIE_LEN: usize = 254 - 6 - 8 - "Cookie: mstshash=\r\n".len();
 /// Control characters are removed from the cookie, and it is cut to
 /// [`MAX_COOKIE_LEN`] bytes (at a character boundary).
 pub fn connection_request(requested_protocols: u32, cookie: Option<&str>) -> Vec<u8> {
+    let mut neg_req = vec![TYPE_RDP_NEG_REQ, 0x00, 0x08, 0x00];
+    neg_req.extend_from_slice(&requested_protocols.to_le_bytes());
+    request_with(cookie, &neg_req)
+}
+
+/// Encode a Client X.224 Connection Request PDU without negotiation data, as clients before
+/// RDP 5.2 send it ([MS-RDPBCGR] 2.2.1.1: `rdpNegReq` is optional): only the optional cookie
+/// line. A server that follows [MS-RDPBCGR] 3.3.5.3.2 answers it with a Connection Confirm
+/// without negotiation data.
+///
+/// ```
+/// use rdp_probe_wire::x224::{legacy_connection_request, parse_x224, X224Pdu};
+/// let cr = legacy_connection_request(Some("root"));
+/// assert_eq!(cr.len(), 34); // TPKT 4 + X.224 7 + "Cookie: mstshash=root\r\n" 23
+/// assert_eq!(&cr[..6], [3, 0, 0, 34, 29, 0xe0]);
+/// assert!(matches!(parse_x224(&cr), Ok(X224Pdu::Other { tpdu_code: 0xe0 })));
+/// ```
+pub fn legacy_connection_request(cookie: Option<&str>) -> Vec<u8> {
+    request_with(cookie, &[])
+}
+
+/// A Connection Request TPDU: the cleaned cookie line, then `tail` (the negotiation data or nothing).
+fn request_with(cookie: Option<&str>, tail: &[u8]) -> Vec<u8> {
     let mut var = Vec::new();
     if let Some(cookie) = cookie {
         let mut clean = String::new();
@@ -211,8 +234,7 @@ pub fn connection_request(requested_protocols: u32, cookie: Option<&str>) -> Vec
         var.extend_from_slice(clean.as_bytes());
         var.extend_from_slice(b"\r\n");
     }
-    var.extend_from_slice(&[TYPE_RDP_NEG_REQ, 0x00, 0x08, 0x00]);
-    var.extend_from_slice(&requested_protocols.to_le_bytes());
+    var.extend_from_slice(tail);
     let mut x = Vec::with_capacity(var.len() + 7);
     x.push((6 + var.len()) as u8);
     x.extend_from_slice(&[TPDU_CONNECTION_REQUEST, 0, 0, 0, 0, 0]);

@@ -10,7 +10,7 @@ use rdp_probe_wire::fuzz_oracles;
 
 type Oracle = fn(&[u8]);
 
-const TARGETS: [(&str, Oracle); 13] = [
+const TARGETS: [(&str, Oracle); 14] = [
     ("frame_sniff", fuzz_oracles::frame_sniff),
     ("x224", fuzz_oracles::x224),
     ("mcs_domain", fuzz_oracles::mcs_domain),
@@ -24,6 +24,7 @@ const TARGETS: [(&str, Oracle); 13] = [
     ("security_header", fuzz_oracles::security_header),
     ("kdc_reply", fuzz_oracles::kdc_reply),
     ("dns_srv", fuzz_oracles::dns_srv),
+    ("tls_flight", fuzz_oracles::tls_flight),
 ];
 
 /// Fuzz targets of other crates: `engine` drives rdp-probe-core's engine through the transcript
@@ -163,6 +164,42 @@ fn redirection_and_licensing_seeds_decode_as_named() {
     let hello = tls::parse_server_hello_record(&read("tls_records/server-hello-tls13.bin"))
         .expect("tls 1.3 hello");
     assert_eq!(hello.negotiated_version(), tls::TLS1_3);
+}
+
+/// The server-flight seeds decode to what their names say.
+#[test]
+fn tls_flight_seeds_decode_as_named() {
+    use rdp_probe_wire::tls_scan::{self, Downgrade, FlightProgress};
+    let read = |p: &str| fs::read(regressions_dir().join("tls_flight").join(p)).expect(p);
+    for name in [
+        "flight-tls12-cert-done.bin",
+        "flight-tls12-cert-done-split-7.bin",
+    ] {
+        let FlightProgress::ServerHello(f) = tls_scan::read_server_flight(&read(name)) else {
+            panic!("{name}: no ServerHello");
+        };
+        assert_eq!(
+            (f.negotiated_version(), f.cipher_suite),
+            (0x0303, 0xc030),
+            "{name}"
+        );
+        assert_eq!(f.downgrade_sentinel, Some(Downgrade::Tls12), "{name}");
+        assert!(f.secure_renegotiation && f.extended_master_secret, "{name}");
+        assert_eq!(f.certificates.len(), 1, "{name}");
+    }
+    let FlightProgress::ServerHello(hrr) =
+        tls_scan::read_server_flight(&read("hello-retry-request.bin"))
+    else {
+        panic!("no HelloRetryRequest");
+    };
+    assert!(hrr.is_hello_retry_request());
+    assert_eq!(
+        tls_scan::read_server_flight(&read("warning-then-fatal-alert.bin")),
+        FlightProgress::Alert {
+            level: 2,
+            description: 70
+        }
+    );
 }
 
 /// The KDC reply seeds decode to what their names say.

@@ -34,6 +34,7 @@ proptest! {
         fuzz_oracles::license_request(&data);
         fuzz_oracles::server_redirection(&data);
         fuzz_oracles::security_header(&data);
+        fuzz_oracles::tls_flight(&data);
     }
 
     #[test]
