@@ -23,9 +23,11 @@
 //! ([`rdp`]).
 
 pub mod certificate;
+pub mod client_profile;
 pub mod credssp;
 pub mod early_auth;
 pub mod errinfo;
+pub mod inventory_finding;
 pub mod kdc;
 pub mod kerberos;
 pub mod license;
