@@ -23,6 +23,7 @@ pub mod cert;
 mod driver;
 pub mod engine;
 pub mod failure;
+pub mod inventory;
 pub mod framed;
 pub mod kerberos;
 #[cfg(feature = "legacy-tls")]

@@ -179,6 +179,18 @@ pub struct MstscReport {
     pub rule: &'static str,
 }
 
+impl From<rdp_probe_codes::mstsc::MstscPair> for MstscReport {
+    fn from(pair: rdp_probe_codes::mstsc::MstscPair) -> Self {
+        MstscReport {
+            disconnect_reason: pair.disconnect_reason,
+            extended_reason: pair.extended_reason,
+            derived: pair.derived,
+            text: pair.text,
+            rule: pair.rule,
+        }
+    }
+}
+
 /// The target as reported.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -332,9 +344,36 @@ pub struct NtlmFacts {
     /// DNS tree name.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dns_tree: Option<String>,
-    /// OS version `major.minor.build`.
+    /// OS version `major.minor.build`, as the CHALLENGE's `Version` field states it ([MS-NLMP]
+    /// 2.2.2.10). WinPR-based servers (FreeRDP) put a fixed value there, so it names the NTLM
+    /// implementation's claim, not necessarily the OS.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub os_version: Option<String>,
+    /// `TargetName` of the CHALLENGE ([MS-NLMP] 2.2.1.2).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target_name: Option<String>,
+    /// The server's clock from `MsvAvTimestamp` (AV_PAIR 7, [MS-NLMP] 2.2.2.1), RFC 3339 UTC.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub server_time: Option<String>,
+    /// The server's clock minus the probe's when the CHALLENGE arrived, in seconds (from
+    /// `MsvAvTimestamp`; positive: the server is ahead).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub clock_offset_s: Option<i64>,
+}
+
+/// 100-ns FILETIME ticks per second ([MS-DTYP] 2.3.3).
+const FILETIME_TICKS_PER_SECOND: u64 = 10_000_000;
+/// Seconds from 1601-01-01 (the FILETIME epoch) to 1970-01-01 (the Unix epoch).
+const FILETIME_UNIX_OFFSET_S: i64 = 11_644_473_600;
+
+/// Seconds since the Unix epoch of a FILETIME ([MS-DTYP] 2.3.3).
+///
+/// ```
+/// // 2024-01-01T00:00:00Z
+/// assert_eq!(rdp_probe_core::report::filetime_to_unix(133_485_408_000_000_000), 1_704_067_200);
+/// ```
+pub fn filetime_to_unix(filetime: u64) -> i64 {
+    i64::try_from(filetime / FILETIME_TICKS_PER_SECOND).unwrap_or(i64::MAX) - FILETIME_UNIX_OFFSET_S
 }
 
 /// An errorInfo value the server sent.

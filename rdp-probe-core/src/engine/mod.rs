@@ -372,8 +372,9 @@ pub struct Machine {
 }
 
 impl Machine {
-    /// A machine for one probe. `now_unix` (seconds since the epoch) is only used to judge the certificate's
-    /// validity period.
+    /// A machine for one probe. `now_unix` (seconds since the epoch, when the probe starts) is only used
+    /// to judge the certificate's validity period and to measure the KDC's and the NTLM server's clock
+    /// offsets.
     pub fn new(target: Target, options: ProbeOptions, now_unix: i64) -> Self {
         let requested = options.protocols.unwrap_or(Protocols::MSTSC_DEFAULT);
         let may_fall_back = options.protocols.is_none();
@@ -1048,13 +1049,7 @@ fn failed_verdict(failure: &Failure, last_errinfo: Option<u32>) -> Verdict {
     let pair = failure.mstsc(last_errinfo);
     Verdict::Failed {
         failure: FailureReport::from(failure),
-        mstsc: MstscReport {
-            disconnect_reason: pair.disconnect_reason,
-            extended_reason: pair.extended_reason,
-            derived: pair.derived,
-            text: pair.text,
-            rule: pair.rule,
-        },
+        mstsc: MstscReport::from(pair),
     }
 }
 

@@ -389,6 +389,13 @@ impl Machine {
                 os_version: challenge
                     .os_version
                     .map(|v| format!("{}.{}.{}", v.major, v.minor, v.build)),
+                target_name: challenge.target_name,
+                server_time: challenge
+                    .timestamp
+                    .map(|t| crate::cert::rfc3339(crate::report::filetime_to_unix(t))),
+                clock_offset_s: challenge
+                    .timestamp
+                    .map(|t| crate::report::filetime_to_unix(t).saturating_sub(self.now_unix)),
             });
         }
         if let Some(status) = info.error_code {
