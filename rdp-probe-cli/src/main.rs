@@ -2,6 +2,7 @@
 
 mod demo;
 mod human;
+mod inventory_view;
 
 use std::io::{BufRead, IsTerminal};
 use std::process::ExitCode;
@@ -42,6 +43,7 @@ EXAMPLES:
   echo \"$PW\" | rdp-probe HOST -u 'CORP\\alice' --password-stdin   # test a logon (NLA)
   echo \"$PW\" | rdp-probe rdsh1.corp.example -u alice --domain CORP.EXAMPLE --kdc dc1.corp.example --password-stdin   # Kerberos first
   rdp-probe HOST --protocols ssl        # what a client with NLA turned off sees
+  rdp-probe inventory HOST[:PORT]       # what the server accepts and which clients it refuses (no credentials)
   rdp-probe explain 0x904 0x7           # what a Windows client error pair means (offline)
   rdp-probe demo                        # diagnoses against lab servers on 127.0.0.1";
 
@@ -72,6 +74,10 @@ enum Command {
         #[arg(long)]
         no_color: bool,
     },
+    /// Inventory a server without credentials: security protocols, NLA required or supported, TLS
+    /// versions and suites, Standard RDP Security methods, CredSSP version, NTLM facts, findings, and
+    /// which clients it refuses. Exit code 0 when the server was reached, 1 when not.
+    Inventory(InventoryArgs),
     /// Explain a Windows client error pair ("Error code: 0x904, Extended error code: 0x7"), offline.
     Explain {
         /// The disconnect reason (hex with 0x, or decimal).
@@ -89,6 +95,33 @@ enum Command {
     },
     /// Print the manual page (roff) to stdout (e.g. `rdp-probe man > rdp-probe.1`).
     Man,
+}
+
+#[derive(Args, Debug)]
+struct InventoryArgs {
+    /// HOST[:PORT] (port 3389 by default; IPv6 as [addr]:port).
+    target: String,
+    /// Print the inventory as JSON (schema rdp-probe-inventory/1).
+    #[arg(long)]
+    json: bool,
+    /// Time limit for each TCP connect and each read (default 10 s; connect 5 s), as for a diagnosis.
+    #[arg(long, value_name = "DURATION", value_parser = duration)]
+    timeout: Option<Duration>,
+    /// Time limit for the whole inventory: no connection starts after it (default 30 s).
+    #[arg(long, value_name = "DURATION", value_parser = duration)]
+    overall_timeout: Option<Duration>,
+    /// The most connections open at once (default 8).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=64))]
+    max_connections: Option<u16>,
+    /// Report only the suite each TLS version prefers, not every suite (fewer connections).
+    #[arg(long)]
+    no_cipher_suites: bool,
+    /// Never follow a legacy-TLS-only server in the CredSSP step.
+    #[arg(long)]
+    no_legacy_tls: bool,
+    /// No colors or symbols that need a capable terminal.
+    #[arg(long)]
+    no_color: bool,
 }
 
 #[derive(Args, Debug)]
@@ -349,6 +382,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let no_color = match &cli.command {
         Some(Command::Demo { no_color, .. }) => *no_color,
+        Some(Command::Inventory(args)) => args.no_color,
         _ => cli.probe.no_color,
     };
     let styled = decide_color(no_color);
@@ -380,6 +414,7 @@ fn main() -> ExitCode {
         Some(Command::Man) => {
             return to_stdout(|out| clap_mangen::Man::new(Cli::command()).render(out));
         }
+        Some(Command::Inventory(args)) => return inventory(args, styled),
         None => {}
     }
     let args = &cli.probe;
@@ -433,6 +468,50 @@ fn main() -> ExitCode {
         VerdictKind::NeedsCredentials => exit::NEEDS_CREDENTIALS,
         VerdictKind::Inconclusive => exit::INCONCLUSIVE,
         VerdictKind::CredentialsWithheld => exit::CREDENTIALS_WITHHELD,
+    })
+}
+
+/// `rdp-probe inventory`.
+fn inventory(args: &InventoryArgs, styled: bool) -> ExitCode {
+    use rdp_probe_core::inventory::{InventoryOptions, inventory};
+    let target: Target = match args.target.parse() {
+        Ok(t) => t,
+        Err(e) => return usage(&format!("bad target {:?}: {e}", args.target)),
+    };
+    let mut opts = InventoryOptions::default();
+    if let Some(t) = args.timeout {
+        opts.timeouts = Timeouts::uniform(t);
+    }
+    if let Some(t) = args.overall_timeout {
+        opts.timeouts.overall = t;
+    }
+    if let Some(n) = args.max_connections {
+        opts.max_connections = usize::from(n);
+    }
+    opts.cipher_suites = !args.no_cipher_suites;
+    if args.no_legacy_tls {
+        opts.legacy_tls = LegacyTls::Off;
+    }
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("rdp-probe: cannot start the runtime: {e}");
+            return ExitCode::from(exit::INCONCLUSIVE);
+        }
+    };
+    let inv = runtime.block_on(inventory(&target, &opts));
+    if args.json {
+        let _ = to_stdout(|out| writeln!(out, "{}", inv.to_json_pretty()));
+    } else {
+        inventory_view::print(&inv, styled);
+    }
+    ExitCode::from(if inv.error.is_some() {
+        exit::FAILED
+    } else {
+        exit::CONNECTED
     })
 }
 

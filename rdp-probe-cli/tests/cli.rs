@@ -298,7 +298,7 @@ fn help_examples_are_the_readme_examples() {
         .take_while(|l| !l.trim().is_empty())
         .map(words)
         .collect();
-    assert!((4..=6).contains(&in_help.len()), "{in_help:?}");
+    assert!((4..=8).contains(&in_help.len()), "{in_help:?}");
     let readme =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md")).unwrap();
     let run = readme.split_once("## Run\n").unwrap().1;

@@ -1,45 +1,45 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 //! The JSON Schema of `rdp-probe/1` (`schemas/rdp-probe-1.json`, JSON Schema 2020-12) is generated
 //! from the report types (schemars); this test fails when the file is stale, and when any report the
-//! lab's catalog produces does not validate against it (the jsonschema crate). The C ABI, Python
+//! lab's catalog produces does not validate against it (the jsonschema crate). The same goes for
+//! `rdp-probe-inventory/1` (`schemas/rdp-probe-inventory-1.json`), against which every inventory of
+//! `tests/inventory.rs` validates. The C ABI, Python
 //! and C# write the same JSON as the library (rdp-probe-ffi's tests and `scripts/test-bindings.sh`
 //! compare them), so their reports validate too. Regenerate with
 //! `UPDATE_DOCS=1 cargo test -p rdp-probe-lab --test schema`.
 
+use rdp_probe_core::inventory::Inventory;
 use rdp_probe_core::report::Report;
 use rdp_probe_lab::catalog;
 use serde_json::Value;
 
-const SCHEMA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../schemas/rdp-probe-1.json");
-
-/// The schema, generated: draft 2020-12, with the contract's id and title.
-fn generated() -> String {
-    // The schema of what the report serializes to (a field skipped when empty is not required).
-    let schema = schemars::generate::SchemaSettings::draft2020_12()
-        .for_serialize()
-        .into_generator()
-        .into_root_schema_for::<Report>();
-    let mut schema = serde_json::to_value(schema).unwrap();
-    let object = schema.as_object_mut().unwrap();
-    object.insert(
-        "$id".into(),
-        Value::String("https://example.invalid/rdp-probe/schemas/rdp-probe-1.json".into()),
-    );
-    object.insert("title".into(), Value::String("rdp-probe/1".into()));
-    format!("{}\n", serde_json::to_string_pretty(&schema).unwrap())
+mod schema_gen {
+    include!("support/schema_gen.rs");
 }
+use schema_gen::{INVENTORY_SCHEMA, SCHEMA, generated};
 
 #[test]
-fn the_schema_file_is_current() {
-    let expected = generated();
-    let current = std::fs::read_to_string(SCHEMA).unwrap_or_default();
+fn the_schema_files_are_current() {
+    for (path, expected) in [
+        (SCHEMA, generated::<Report>("rdp-probe-1.json", "rdp-probe/1")),
+        (
+            INVENTORY_SCHEMA,
+            generated::<Inventory>("rdp-probe-inventory-1.json", "rdp-probe-inventory/1"),
+        ),
+    ] {
+        check_current(path, &expected);
+    }
+}
+
+fn check_current(path: &str, expected: &str) {
+    let current = std::fs::read_to_string(path).unwrap_or_default();
     if std::env::var_os("UPDATE_DOCS").is_some() && current != expected {
-        std::fs::write(SCHEMA, &expected).unwrap();
+        std::fs::write(path, expected).unwrap();
         return;
     }
     assert!(
         current == expected,
-        "schemas/rdp-probe-1.json is stale: run UPDATE_DOCS=1 cargo test -p rdp-probe-lab --test schema"
+        "{path} is stale: run UPDATE_DOCS=1 cargo test -p rdp-probe-lab --test schema"
     );
     let schema: Value = serde_json::from_str(&current).unwrap();
     assert_eq!(
@@ -50,7 +50,8 @@ fn the_schema_file_is_current() {
 
 #[test]
 fn every_lab_report_validates() {
-    let schema: Value = serde_json::from_str(&generated()).unwrap();
+    let schema: Value =
+        serde_json::from_str(&generated::<Report>("rdp-probe-1.json", "rdp-probe/1")).unwrap();
     let validator = jsonschema::validator_for(&schema).expect("a valid schema");
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
