@@ -3,7 +3,8 @@
 # shadow server, Xvfb, openssl) and the binding tests (gcc, pkg-config and valgrind for C; mono for
 # C#; zlib for static linking; perl and make to build the vendored OpenSSL of the legacy-TLS
 # attempt from source), and the lab's Kerberos KDC (MIT krb5kdc, kdb5_util and kadmin.local,
-# kinit/klist, and faketime to run a KDC with a shifted clock). Python's tools come from PyPI in
+# kinit/klist, and faketime to run a KDC with a shifted clock), and sslscan, against which the
+# inventory's TLS versions and suites are cross-checked. Python's tools come from PyPI in
 # bindings/python/run-tests.sh, and cbindgen from crates.io in scripts/gen-header.sh.
 # Idempotent: a fast no-op when all is present.
 #
@@ -24,6 +25,7 @@ PACKAGES=(
   gcc libc6-dev binutils pkg-config valgrind zlib1g-dev mono-mcs mono-runtime
   perl make
   krb5-kdc krb5-admin-server krb5-user faketime
+  sslscan
 )
 RSAKEYS=/etc/xrdp/rsakeys.ini
 
