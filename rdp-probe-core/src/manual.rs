@@ -4,3 +4,6 @@
 
 #[doc = include_str!("../docs/json-contract.md")]
 pub mod json_contract {}
+
+#[doc = include_str!("../docs/inventory-contract.md")]
+pub mod inventory_contract {}

@@ -1,7 +1,7 @@
 //! The X.224 half of the inventory: which Connection Requests are sent, how each answer is read, and
 //! what they say about Network Level Authentication ([MS-RDPBCGR] 2.2.1.1, 2.2.1.2, 3.3.5.3.1).
 //!
-//! Pure functions over decoded answers; [`super::run`] moves the bytes.
+//! Pure functions over decoded answers; [`super::inventory`] moves the bytes.
 
 use std::collections::BTreeMap;
 
