@@ -205,18 +205,19 @@ fn one(p: &ClientProfile, inv: &Inventory, answers: &BTreeMap<Request, Answer>) 
     let nla_bits = Protocols::HYBRID.bits() | Protocols::HYBRID_EX.bits();
     if selected & nla_bits != 0 {
         if let Some(c) = &inv.credssp
-            && p.credssp.refuses_server_version(c.version) {
-                return fail(
-                    p,
-                    "credssp",
-                    format!(
-                        "the server's CredSSP version {} predates the CVE-2018-0886 fix, which the client's encryption oracle policy refuses",
-                        c.version
-                    ),
-                    Trigger::CredsspFailed,
-                    true,
-                );
-            }
+            && p.credssp.refuses_server_version(c.version)
+        {
+            return fail(
+                p,
+                "credssp",
+                format!(
+                    "the server's CredSSP version {} predates the CVE-2018-0886 fix, which the client's encryption oracle policy refuses",
+                    c.version
+                ),
+                Trigger::CredsspFailed,
+                true,
+            );
+        }
         return ok(
             p,
             format!(

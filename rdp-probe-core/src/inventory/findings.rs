@@ -172,17 +172,24 @@ pub fn derive(inv: &Inventory) -> Vec<InventoryFinding> {
             );
         }
         if let Some(bits) = s.certificate.as_ref().and_then(|c| c.rsa_key_bits)
-            && bits < MIN_RSA_BITS {
-                raise(
-                    catalog::STANDARD_RDP_WEAK_SERVER_KEY,
-                    format!("proprietary certificate with a {bits}-bit RSA key"),
-                );
-            }
+            && bits < MIN_RSA_BITS
+        {
+            raise(
+                catalog::STANDARD_RDP_WEAK_SERVER_KEY,
+                format!("proprietary certificate with a {bits}-bit RSA key"),
+            );
+        }
     }
 
     // TLS.
     if let Some(tls) = &inv.tls {
         let on = |v: &str| tls.versions.get(v).is_some_and(|r| r.accepted);
+        if on("SSLv3") {
+            raise(
+                catalog::SSL_3_0_ENABLED,
+                "an SSL 3.0 ClientHello got an SSL 3.0 ServerHello".to_owned(),
+            );
+        }
         if on("TLSv1.0") {
             raise(
                 catalog::TLS_1_0_ENABLED,
@@ -195,7 +202,7 @@ pub fn derive(inv: &Inventory) -> Vec<InventoryFinding> {
                 "a TLS 1.1 ClientHello got a TLS 1.1 ServerHello".to_owned(),
             );
         }
-        if (on("TLSv1.0") || on("TLSv1.1")) && !on("TLSv1.2") && !on("TLSv1.3") {
+        if (on("SSLv3") || on("TLSv1.0") || on("TLSv1.1")) && !on("TLSv1.2") && !on("TLSv1.3") {
             raise(
                 catalog::TLS_NO_1_2_OR_LATER,
                 "neither TLS 1.2 nor TLS 1.3 was accepted".to_owned(),
@@ -298,19 +305,21 @@ pub fn derive(inv: &Inventory) -> Vec<InventoryFinding> {
 
     // CredSSP and NTLM.
     if let Some(c) = &inv.credssp
-        && c.predates_cve_2018_0886_fix {
-            raise(
-                catalog::CREDSSP_ORACLE_UNPATCHED,
-                format!("the server's TSRequest version is {}", c.version),
-            );
-        }
+        && c.predates_cve_2018_0886_fix
+    {
+        raise(
+            catalog::CREDSSP_ORACLE_UNPATCHED,
+            format!("the server's TSRequest version is {}", c.version),
+        );
+    }
     if let Some(offset) = inv.ntlm.as_ref().and_then(|n| n.clock_offset_s)
-        && offset.abs() > MAX_CLOCK_SKEW_S {
-            raise(
-                catalog::NTLM_CLOCK_SKEW,
-                format!("the server's clock is {offset} s off (MsvAvTimestamp)"),
-            );
-        }
+        && offset.abs() > MAX_CLOCK_SKEW_S
+    {
+        raise(
+            catalog::NTLM_CLOCK_SKEW,
+            format!("the server's clock is {offset} s off (MsvAvTimestamp)"),
+        );
+    }
     out.sort_by_key(|f| std::cmp::Reverse(f.severity));
     out
 }

@@ -456,3 +456,171 @@ pub fn tls_request(answers: &BTreeMap<Request, Answer>) -> Option<(Request, u32)
             .then_some((r, s))
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rsp(selected: u32) -> Answer {
+        Answer::Confirm(ConnectionConfirm::Response {
+            flags: 1,
+            selected_protocol: selected,
+        })
+    }
+
+    fn fail(code: u32) -> Answer {
+        Answer::Confirm(ConnectionConfirm::Failure { flags: 0, code })
+    }
+
+    const BARE: Answer = Answer::Confirm(ConnectionConfirm::NoNegotiationData);
+
+    /// Answers to 0x00, 0x01 and 0x03 (the reference's columns B, A and C), plus 0x02 alone.
+    fn answers(
+        rdp: Answer,
+        ssl: Answer,
+        ssl_hybrid: Answer,
+        hybrid: Answer,
+    ) -> BTreeMap<Request, Answer> {
+        BTreeMap::from([
+            (Request::of(Protocols::RDP), rdp),
+            (Request::of(Protocols::SSL), ssl),
+            (Request::of(SSL_HYBRID), ssl_hybrid),
+            (Request::of(Protocols::HYBRID), hybrid),
+        ])
+    }
+
+    /// The decision table of `rdp-inventory.md` §5, row by row.
+    #[test]
+    fn nla_decision_table() {
+        let hybrid = Protocols::HYBRID.bits();
+        let ssl = Protocols::SSL.bits();
+        let rows = [
+            // FAIL 5, FAIL 5, RSP HYBRID: required (Windows 2008/2016 NLA required, shadow NLA).
+            (
+                answers(fail(5), fail(5), rsp(hybrid), rsp(hybrid)),
+                Nla::Required,
+            ),
+            // RSP SSL, FAIL 1, RSP HYBRID: supported, not required.
+            (
+                answers(fail(1), rsp(ssl), rsp(hybrid), rsp(hybrid)),
+                Nla::Supported,
+            ),
+            // RSP SSL to SSL|HYBRID: not supported (xrdp, shadow TLS / no NLA).
+            (
+                answers(rsp(0), rsp(ssl), rsp(ssl), fail(1)),
+                Nla::NotSupported,
+            ),
+            // FAIL 2 everywhere but RDP: Standard RDP only.
+            (
+                answers(rsp(0), fail(2), fail(2), fail(2)),
+                Nla::NotSupported,
+            ),
+            // RDP selected for everything (xrdp security_layer=rdp).
+            (answers(rsp(0), rsp(0), rsp(0), rsp(0)), Nla::NotSupported),
+            // A pre-negotiation server.
+            (answers(BARE, BARE, BARE, BARE), Nla::NotSupported),
+            // No certificate: FAIL 3.
+            (
+                answers(fail(3), fail(3), fail(3), fail(3)),
+                Nla::NotSupported,
+            ),
+            // SSL requested alone, HYBRID selected (an upgrade): counts as refusing TLS alone.
+            (
+                answers(fail(5), rsp(hybrid), rsp(hybrid), rsp(hybrid)),
+                Nla::Required,
+            ),
+            // Silence never decides.
+            (
+                answers(
+                    Answer::Silent(Silence::Timeout),
+                    Answer::Silent(Silence::Timeout),
+                    Answer::Silent(Silence::Reset),
+                    Answer::Silent(Silence::Closed),
+                ),
+                Nla::Unknown,
+            ),
+            // CredSSP selected, but the requests without it unanswered: not proven required.
+            (
+                answers(
+                    Answer::Silent(Silence::Timeout),
+                    fail(5),
+                    rsp(hybrid),
+                    rsp(hybrid),
+                ),
+                Nla::Unknown,
+            ),
+        ];
+        for (i, (a, want)) in rows.into_iter().enumerate() {
+            let v = nla_verdict(&a);
+            assert_eq!(v.nla, want, "row {i}: {}", v.reason);
+            assert!(!v.reason.is_empty());
+        }
+    }
+
+    #[test]
+    fn a_legacy_confirm_does_not_make_nla_optional() {
+        // xrdp with security_layer=tls confirms the legacy request, then refuses what follows.
+        let mut a = answers(fail(5), fail(5), rsp(2), rsp(2));
+        a.insert(Request::Legacy, BARE);
+        assert_eq!(nla_verdict(&a).nla, Nla::Required);
+    }
+
+    #[test]
+    fn spec_violations() {
+        let neg = |bits| Request::Negotiate(bits);
+        // RDP for a HYBRID request (xrdp); RDP for RDP is fine.
+        assert!(rsp(0).violates_spec(neg(2)));
+        assert!(!rsp(0).violates_spec(neg(0)));
+        assert!(!rsp(1).violates_spec(neg(3)));
+        // Two bits selected at once, or a bit not requested.
+        assert!(rsp(3).violates_spec(neg(3)));
+        assert!(rsp(4).violates_spec(neg(1)));
+        // Negotiation data to a request without any (FreeRDP's shadow server).
+        assert!(rsp(0).violates_spec(Request::Legacy));
+        assert!(fail(5).violates_spec(Request::Legacy));
+        assert!(!BARE.violates_spec(Request::Legacy));
+        // A refusal is always allowed.
+        assert!(!fail(1).violates_spec(neg(0)));
+    }
+
+    #[test]
+    fn answers_read_from_frames() {
+        let cc = x224::connection_confirm(&ConnectionConfirm::Failure { flags: 0, code: 5 });
+        assert_eq!(Answer::from_frame(&cc).failure(), Some(5));
+        assert_eq!(
+            Answer::from_frame(&x224::disconnect_request(2)),
+            Answer::Disconnect { reason: 2 }
+        );
+        let ultimatum = mcs::disconnect_provider_ultimatum(1);
+        assert!(matches!(
+            Answer::from_frame(&ultimatum),
+            Answer::Ultimatum { .. }
+        ));
+        assert!(Answer::from_frame(&ultimatum).is_drop());
+        assert_eq!(Answer::from_frame(b"HTTP/1.1 400 Bad").kind(), "not_rdp");
+    }
+
+    #[test]
+    fn tls_is_only_started_after_a_tls_selection() {
+        let ssl = Protocols::SSL.bits();
+        let a = answers(rsp(0), fail(2), rsp(2), rsp(2));
+        assert_eq!(tls_request(&a), Some((Request::of(SSL_HYBRID), 2)));
+        let a = answers(rsp(0), rsp(ssl), rsp(ssl), rsp(0));
+        assert_eq!(tls_request(&a), Some((Request::of(Protocols::SSL), ssl)));
+        // RDP selected for SSL (xrdp rdp layer), or refusals: no TLS.
+        let a = answers(rsp(0), rsp(0), rsp(0), rsp(0));
+        assert_eq!(tls_request(&a), None);
+        let a = answers(rsp(0), fail(2), fail(2), fail(2));
+        assert_eq!(tls_request(&a), None);
+    }
+
+    #[test]
+    fn legacy_request_has_no_negotiation_data() {
+        assert_eq!(
+            Request::Legacy.encode(),
+            x224::legacy_connection_request(Some(COOKIE))
+        );
+        assert_eq!(Request::of(SSL_HYBRID).label(), "ssl|hybrid");
+        assert_eq!(Request::Legacy.label(), "legacy");
+    }
+}

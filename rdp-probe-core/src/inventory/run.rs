@@ -119,13 +119,14 @@ pub async fn inventory(target: &Target, options: &InventoryOptions) -> Inventory
 
     if let Some((std_inv, facts)) = standard_found {
         if std_inv.via == "legacy"
-            && let Some(e) = &std_inv.error {
-                // Confirmed without negotiation data, then the Connect Initial was refused: the
-                // request was not accepted after all.
-                inv.protocols.legacy.accepted = false;
-                inv.protocols.legacy.detail =
-                    Some(format!("confirmed without negotiation data, then: {e}"));
-            }
+            && let Some(e) = &std_inv.error
+        {
+            // Confirmed without negotiation data, then the Connect Initial was refused: the
+            // request was not accepted after all.
+            inv.protocols.legacy.accepted = false;
+            inv.protocols.legacy.detail =
+                Some(format!("confirmed without negotiation data, then: {e}"));
+        }
         if let Some(v) = facts.as_ref().and_then(|f| f.rdp_version) {
             inv.rdp_version = Some(rdp_version(v, "standard_rdp"));
         }
@@ -143,15 +144,17 @@ pub async fn inventory(target: &Target, options: &InventoryOptions) -> Inventory
             .get(&Request::of(Protocols::SSL))
             .and_then(Answer::selected)
             == Some(Protocols::SSL.bits())
-        && let Some(report) = diagnose(&pool, target, Protocols::SSL, options).await {
-            if let Some(v) = report.server.rdp_version {
-                inv.rdp_version = Some(rdp_version(v, "tls"));
-            }
-            if let Some(tls) = inv.tls.as_mut()
-                && tls.certificate.is_none() {
-                    tls.certificate = report.server.certificate.clone();
-                }
+        && let Some(report) = diagnose(&pool, target, Protocols::SSL, options).await
+    {
+        if let Some(v) = report.server.rdp_version {
+            inv.rdp_version = Some(rdp_version(v, "tls"));
         }
+        if let Some(tls) = inv.tls.as_mut()
+            && tls.certificate.is_none()
+        {
+            tls.certificate = report.server.certificate.clone();
+        }
+    }
 
     inv.findings = findings::derive(&inv);
     inv.clients = clients::evaluate(&inv, &answers);
@@ -421,14 +424,15 @@ async fn tls_inventory(
     };
     for ((_, name), scan) in tls_scan::VERSIONS.iter().zip(scans) {
         if out.certificate.is_none()
-            && let Some(chain) = scan.chain.as_ref().filter(|c| !c.is_empty()) {
-                out.certificate = Some(crate::cert::summarize(
-                    &chain[0],
-                    chain.len(),
-                    target.host(),
-                    now_unix,
-                ));
-            }
+            && let Some(chain) = scan.chain.as_ref().filter(|c| !c.is_empty())
+        {
+            out.certificate = Some(crate::cert::summarize(
+                &chain[0],
+                chain.len(),
+                target.host(),
+                now_unix,
+            ));
+        }
         if let Some(r) = scan.secure_renegotiation {
             out.secure_renegotiation = Some(out.secure_renegotiation.unwrap_or(true) && r);
         }
@@ -534,13 +538,15 @@ fn absorb_credssp(inv: &mut Inventory, report: &Report, via: Option<Protocols>) 
     }
     inv.ntlm = report.server.ntlm.clone();
     if let Some(tls) = inv.tls.as_mut()
-        && tls.certificate.is_none() {
-            tls.certificate = report.server.certificate.clone();
-        }
+        && tls.certificate.is_none()
+    {
+        tls.certificate = report.server.certificate.clone();
+    }
     if inv.rdp_version.is_none()
-        && let Some(v) = report.server.rdp_version {
-            inv.rdp_version = Some(rdp_version(v, "tls"));
-        }
+        && let Some(v) = report.server.rdp_version
+    {
+        inv.rdp_version = Some(rdp_version(v, "tls"));
+    }
 }
 
 fn rdp_version(raw: u32, source: &'static str) -> RdpVersion {

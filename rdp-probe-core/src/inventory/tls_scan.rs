@@ -9,7 +9,8 @@ use super::TlsVersionResult;
 use super::negotiation::Silence;
 
 /// The versions probed, with their report names.
-pub const VERSIONS: [(u16, &str); 4] = [
+pub const VERSIONS: [(u16, &str); 5] = [
+    (tls_names::SSL_3_0, "SSLv3"),
     (tls_names::TLS_1_0, "TLSv1.0"),
     (tls_names::TLS_1_1, "TLSv1.1"),
     (tls_names::TLS_1_2, "TLSv1.2"),
