@@ -18,6 +18,7 @@ use rdp_probe_lab::real::{
 use rdp_probe_lab::scripted::{Scenario, ScriptedServer};
 use serde_json::{Value, json};
 
+#[allow(dead_code, reason = "the schema paths are tests/schema.rs's")]
 mod schema_gen {
     include!("support/schema_gen.rs");
 }
@@ -49,7 +50,10 @@ async fn take(addr: std::net::SocketAddr, opts: &InventoryOptions) -> (Inventory
     let inv = inventory(&target, opts).await;
     let json: Value = serde_json::from_str(&inv.to_json()).unwrap();
     assert_eq!(json["schema"], "rdp-probe-inventory/1");
-    let errors: Vec<String> = validator().iter_errors(&json).map(|e| e.to_string()).collect();
+    let errors: Vec<String> = validator()
+        .iter_errors(&json)
+        .map(|e| e.to_string())
+        .collect();
     assert!(errors.is_empty(), "{errors:?}: {json:#}");
     for key in [
         "target",
@@ -194,13 +198,12 @@ async fn xrdp_negotiate() {
             .any(|s| s == "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"),
         "{json:#}"
     );
-    assert_eq!(
+    assert!(
         json["tls"]["versions"]["TLSv1.3"]["cipher_suites"]
             .as_array()
             .unwrap()
             .len()
             >= 3,
-        true,
         "{json:#}"
     );
     assert_eq!(
