@@ -3,6 +3,8 @@
 mod demo;
 mod human;
 mod inventory_view;
+mod progress;
+mod scan_cmd;
 
 use std::io::{BufRead, IsTerminal};
 use std::process::ExitCode;
@@ -15,7 +17,7 @@ use rdp_probe_core::{
 };
 
 /// Exit codes (also in README.md).
-mod exit {
+pub(crate) mod exit {
     pub const CONNECTED: u8 = 0;
     pub const FAILED: u8 = 1;
     pub const USAGE: u8 = 2;
@@ -44,6 +46,7 @@ EXAMPLES:
   echo \"$PW\" | rdp-probe rdsh1.corp.example -u alice --domain CORP.EXAMPLE --kdc dc1.corp.example --password-stdin   # Kerberos first
   rdp-probe HOST --protocols ssl        # what a client with NLA turned off sees
   rdp-probe inventory HOST[:PORT]       # what the server accepts and which clients it refuses (no credentials)
+  rdp-probe scan -f hosts.txt --json    # many hosts: one report per line, then a summary by cause
   rdp-probe explain 0x904 0x7           # what a Windows client error pair means (offline)
   rdp-probe demo                        # diagnoses against lab servers on 127.0.0.1";
 
@@ -78,6 +81,11 @@ enum Command {
     /// versions and suites, Standard RDP Security methods, CredSSP version, NTLM facts, findings, and
     /// which clients it refuses. Exit code 0 when the server was reached, 1 when not.
     Inventory(InventoryArgs),
+    /// Probe many hosts: names, addresses, CIDR blocks and ranges from arguments, files or stdin;
+    /// one report per host (JSON Lines with --json, CSV with --csv), a progress bar on a terminal,
+    /// and a summary grouped by verdict and cause. Ctrl-C stops new probes and keeps every finished
+    /// report.
+    Scan(scan_cmd::ScanArgs),
     /// Explain a Windows client error pair ("Error code: 0x904, Extended error code: 0x7"), offline.
     Explain {
         /// The disconnect reason (hex with 0x, or decimal).
@@ -116,6 +124,10 @@ struct InventoryArgs {
     /// Report only the suite each TLS version prefers, not every suite (fewer connections).
     #[arg(long)]
     no_cipher_suites: bool,
+    /// Only the X.224 step: reachable, RDP or not, the protocols selected, NLA required (no TLS,
+    /// Standard RDP Security or CredSSP connections).
+    #[arg(long)]
+    negotiate_only: bool,
     /// Never follow a legacy-TLS-only server in the CredSSP step.
     #[arg(long)]
     no_legacy_tls: bool,
@@ -203,7 +215,7 @@ fn parse_code(s: &str) -> Result<u32, String> {
 
 /// A time limit: seconds (`2`, `2.5`) or a number with a unit (`2s`, `500ms`, `1m`); more than 0 and
 /// at most an hour.
-fn duration(s: &str) -> Result<Duration, String> {
+pub(crate) fn duration(s: &str) -> Result<Duration, String> {
     const MAX_SECONDS: f64 = 3600.0;
     let split = s
         .find(|c: char| !(c.is_ascii_digit() || c == '.'))
@@ -246,7 +258,7 @@ fn dns_server(s: &str) -> Result<std::net::SocketAddr, String> {
         .map_err(|_| format!("--dns-server {s:?}: an IP address, with :PORT if not 53"))
 }
 
-fn usage(msg: &str) -> ExitCode {
+pub(crate) fn usage(msg: &str) -> ExitCode {
     eprintln!("rdp-probe: {msg}");
     eprintln!("Try 'rdp-probe --help'.");
     ExitCode::from(exit::USAGE)
@@ -383,6 +395,7 @@ fn main() -> ExitCode {
     let no_color = match &cli.command {
         Some(Command::Demo { no_color, .. }) => *no_color,
         Some(Command::Inventory(args)) => args.no_color,
+        Some(Command::Scan(args)) => args.no_color(),
         _ => cli.probe.no_color,
     };
     let styled = decide_color(no_color);
@@ -415,6 +428,7 @@ fn main() -> ExitCode {
             return to_stdout(|out| clap_mangen::Man::new(Cli::command()).render(out));
         }
         Some(Command::Inventory(args)) => return inventory(args, styled),
+        Some(Command::Scan(args)) => return scan_cmd::run(args, styled),
         None => {}
     }
     let args = &cli.probe;
@@ -489,6 +503,7 @@ fn inventory(args: &InventoryArgs, styled: bool) -> ExitCode {
         opts.max_connections = usize::from(n);
     }
     opts.cipher_suites = !args.no_cipher_suites;
+    opts.negotiate_only = args.negotiate_only;
     if args.no_legacy_tls {
         opts.legacy_tls = LegacyTls::Off;
     }

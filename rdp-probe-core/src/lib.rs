@@ -33,6 +33,7 @@ mod options;
 pub mod phase;
 mod protocols;
 pub mod report;
+pub mod scan;
 pub mod standard_security;
 mod target;
 mod tls;

@@ -1,5 +1,6 @@
-//! The accept loop the in-process servers share: `127.0.0.1` only, one task per connection, at
-//! most [`MAX_CONNECTIONS`] at once, and everything stopped when the handle is dropped.
+//! The accept loop the in-process servers share: loopback only (`127.0.0.1` unless another loopback
+//! address is asked for), one task per connection, at most [`MAX_CONNECTIONS`] at once, and
+//! everything stopped when the handle is dropped.
 
 use std::future::Future;
 use std::io;
@@ -27,7 +28,27 @@ impl Listening {
         F: Fn(TcpStream) -> Fut + Send + 'static,
         Fut: Future<Output = io::Result<()>> + Send + 'static,
     {
-        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, port)).await?;
+        Self::start_at(SocketAddr::from((Ipv4Addr::LOCALHOST, port)), label, serve).await
+    }
+
+    /// Like [`Listening::start`] on `addr`, which must be a loopback address (127.0.0.0/8, ::1): the
+    /// lab never listens elsewhere.
+    pub(crate) async fn start_at<F, Fut>(
+        addr: SocketAddr,
+        label: String,
+        serve: F,
+    ) -> io::Result<Listening>
+    where
+        F: Fn(TcpStream) -> Fut + Send + 'static,
+        Fut: Future<Output = io::Result<()>> + Send + 'static,
+    {
+        if !addr.ip().is_loopback() {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("the lab listens on loopback addresses only, not {addr}"),
+            ));
+        }
+        let listener = TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
         let task = tokio::spawn(accept_loop(listener, label, serve));
         Ok(Listening { addr, task })

@@ -156,7 +156,7 @@ fn one(p: &ClientProfile, inv: &Inventory, answers: &BTreeMap<Request, Answer>) 
     let Some(tls) = &inv.tls else {
         return ok(
             p,
-            "TLS was selected but could not be enumerated".to_owned(),
+            "TLS was selected (its versions and suites were not probed)".to_owned(),
             false,
         );
     };

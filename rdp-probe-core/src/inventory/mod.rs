@@ -69,6 +69,9 @@ pub struct InventoryOptions {
     /// Whether the CredSSP step may follow a server that only speaks legacy TLS (with the
     /// `legacy-tls` feature).
     pub legacy_tls: LegacyTls,
+    /// Only the X.224 step (protocols, NLA, findings and client results from it): no Standard RDP
+    /// Security, TLS or CredSSP connections. The fleet sweep's mode.
+    pub negotiate_only: bool,
 }
 
 impl Default for InventoryOptions {
@@ -78,6 +81,7 @@ impl Default for InventoryOptions {
             max_connections: DEFAULT_MAX_CONNECTIONS,
             cipher_suites: true,
             legacy_tls: LegacyTls::default(),
+            negotiate_only: false,
         }
     }
 }

@@ -90,6 +90,12 @@ pub async fn inventory(target: &Target, options: &InventoryOptions) -> Inventory
     inv.nla_reason = verdict.reason;
     inv.early_user_authorization = early_user_authorization(&answers);
 
+    if options.negotiate_only {
+        inv.findings = findings::derive(&inv);
+        inv.clients = clients::evaluate(&inv, &answers);
+        return finish(inv, start, Some(&pool));
+    }
+
     // 2–4: the continuations, concurrently.
     let standard_via = standard_request(&answers);
     let tls_via = negotiation::tls_request(&answers);

@@ -715,10 +715,16 @@ impl ScriptedServer {
 
     /// Like [`ScriptedServer::start`] on `127.0.0.1:port` (0 picks a free port).
     pub async fn start_on(scenario: Scenario, port: u16) -> io::Result<ScriptedServer> {
+        Self::start_at(scenario, SocketAddr::from(([127, 0, 0, 1], port))).await
+    }
+
+    /// Like [`ScriptedServer::start`] on `addr`, a loopback address (any of 127.0.0.0/8, or ::1;
+    /// port 0 picks a free one): a fleet of lab servers on distinct addresses.
+    pub async fn start_at(scenario: Scenario, addr: SocketAddr) -> io::Result<ScriptedServer> {
         let label = format!("scripted server {scenario}");
         let seen = Arc::new(Seen::default());
         let counted = Arc::clone(&seen);
-        let listening = Listening::start(port, label, move |stream| {
+        let listening = Listening::start_at(addr, label, move |stream| {
             conn::serve(stream, scenario, Arc::clone(&counted))
         })
         .await?;
