@@ -86,6 +86,10 @@ enum Command {
     /// and a summary grouped by verdict and cause. Ctrl-C stops new probes and keeps every finished
     /// report.
     Scan(scan_cmd::ScanArgs),
+    /// Find a server's outstanding-connection limit: open up to --connections pre-authentication
+    /// connections one after another (X.224 answered, TLS where selected), hold them, and report
+    /// from which one the server refuses, resets or stays silent. This is load on the server.
+    Capacity(CapacityArgs),
     /// Explain a Windows client error pair ("Error code: 0x904, Extended error code: 0x7"), offline.
     Explain {
         /// The disconnect reason (hex with 0x, or decimal).
@@ -103,6 +107,27 @@ enum Command {
     },
     /// Print the manual page (roff) to stdout (e.g. `rdp-probe man > rdp-probe.1`).
     Man,
+}
+
+#[derive(Args, Debug)]
+struct CapacityArgs {
+    /// HOST[:PORT] (port 3389 by default; IPv6 as [addr]:port).
+    target: String,
+    /// Connections to open and hold, at most 1000.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1000))]
+    connections: u16,
+    /// Stop after this many refusals in a row.
+    #[arg(long, default_value_t = rdp_probe_core::capacity::DEFAULT_STOP_AFTER, value_name = "N")]
+    stop_after: u16,
+    /// Time limit for each connect, read and TLS handshake (default 10 s; connect 5 s).
+    #[arg(long, value_name = "DURATION", value_parser = duration)]
+    timeout: Option<Duration>,
+    /// Time limit for the whole check (default 30 s).
+    #[arg(long, value_name = "DURATION", value_parser = duration)]
+    overall_timeout: Option<Duration>,
+    /// Print the report as JSON (schema rdp-probe-capacity/1).
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Args, Debug)]
@@ -429,6 +454,7 @@ fn main() -> ExitCode {
         }
         Some(Command::Inventory(args)) => return inventory(args, styled),
         Some(Command::Scan(args)) => return scan_cmd::run(args, styled),
+        Some(Command::Capacity(args)) => return capacity(args),
         None => {}
     }
     let args = &cli.probe;
@@ -482,6 +508,67 @@ fn main() -> ExitCode {
         VerdictKind::NeedsCredentials => exit::NEEDS_CREDENTIALS,
         VerdictKind::Inconclusive => exit::INCONCLUSIVE,
         VerdictKind::CredentialsWithheld => exit::CREDENTIALS_WITHHELD,
+    })
+}
+
+/// `rdp-probe capacity`.
+fn capacity(args: &CapacityArgs) -> ExitCode {
+    use rdp_probe_core::capacity::{CapacityOptions, capacity};
+    let target: Target = match args.target.parse() {
+        Ok(t) => t,
+        Err(e) => return usage(&format!("bad target {:?}: {e}", args.target)),
+    };
+    let mut opts = CapacityOptions::new(args.connections);
+    opts.stop_after = args.stop_after;
+    if let Some(t) = args.timeout {
+        opts.timeouts = Timeouts::uniform(t);
+    }
+    if let Some(t) = args.overall_timeout {
+        opts.timeouts.overall = t;
+    }
+    eprintln!(
+        "rdp-probe capacity: opening up to {} connections to {target} and holding them: this is load on the server",
+        opts.connections
+    );
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("rdp-probe: cannot start the runtime: {e}");
+            return ExitCode::from(exit::INCONCLUSIVE);
+        }
+    };
+    let report = runtime.block_on(capacity(&target, &opts));
+    if args.json {
+        let _ = to_stdout(|out| writeln!(out, "{}", report.to_json_pretty()));
+    } else {
+        let _ = to_stdout(|out| {
+            writeln!(out, "rdp-probe capacity {target}")?;
+            if let Some(e) = &report.error {
+                return writeln!(out, "  could not run: {e}");
+            }
+            writeln!(
+                out,
+                "  tried {} of {} connections; held at most {} at once",
+                report.attempted, report.requested, report.max_held
+            )?;
+            match (report.first_refused, report.limit) {
+                (Some(first), Some(limit)) => writeln!(
+                    out,
+                    "  limit: {limit} (connection {first} was {:?})",
+                    report.refused_with.first()
+                )?,
+                _ => writeln!(out, "  no limit found")?,
+            }
+            writeln!(out, "  {}\n  note: {}", report.hint, report.warning)
+        });
+    }
+    ExitCode::from(match (&report.error, report.limit) {
+        (Some(_), _) => exit::FAILED,
+        (None, Some(_)) => exit::FAILED,
+        (None, None) => exit::CONNECTED,
     })
 }
 

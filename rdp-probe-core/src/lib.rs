@@ -19,6 +19,7 @@
 //! time. Tolerant decoders live in `rdp-probe-wire`; the code tables and the Windows-client mapping in
 //! `rdp-probe-codes`.
 
+pub mod capacity;
 pub mod cert;
 mod driver;
 pub mod engine;

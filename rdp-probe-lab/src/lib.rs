@@ -10,12 +10,16 @@
 //! (`ironrdp-acceptor`) with TLS and CredSSP, connecting a client or refusing it the way a real
 //! server does.
 //!
+//! [`limited`] runs a server with an outstanding-connection limit that resets connections beyond it,
+//! as Windows does (for `rdp-probe capacity`).
+//!
 //! [`dns`] runs a scripted DNS server on UDP that answers the SRV queries of the KDC lookup
 //! (`_kerberos._tcp.<REALM>`) with chosen records, NXDOMAIN, FORMERR, or silence.
 
 pub mod acceptor;
 pub mod catalog;
 pub mod dns;
+pub mod limited;
 pub mod real;
 pub mod scripted;
 mod serve;
