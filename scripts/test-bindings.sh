@@ -6,12 +6,20 @@
 #      pkg-config, linked dynamically and statically (neither needs a system OpenSSL: the
 #      legacy-TLS stack is vendored into librdp_probe), run under valgrind (no errors, no leaks),
 #      the credential trust policy included (withheld from the lab's self-signed certificate until
-#      it is pinned or "any" is trusted);
+#      it is pinned or "any" is trusted), and the inventory (rdp_probe_inventory_run) of a scripted
+#      CredSSP server of version 2 and of a refused port;
 #   3. Python: bindings/python/run-tests.sh (the maturin wheel installed into a fresh venv, mypy --strict, pytest against the installed wheel);
 #   4. C#: bindings/csharp/run-tests.sh (mcs, mono);
 #   5. the same three lab scenarios probed by the Rust, C, Python and C# examples give JSON reports
 #      that are byte-identical once the "elapsed_ms" fields are removed (per-phase byte counts
-#      included: they do not depend on how the kernel delivered the segments).
+#      included: they do not depend on how the kernel delivered the segments);
+#   6. the inventory of the same three lab servers (ntlm-challenge-v2, ironrdp-tls, refused) taken
+#      with the same options by the Rust CLI (`rdp-probe inventory --json`), C
+#      (rdp-probe-ffi/tests/c/inventory_json.c), Python (rdp_probe.inventory) and C#
+#      (bindings/csharp/tests/InventoryJson.cs) is the same JSON once what differs between two runs
+#      against one server is removed: "elapsed_ms", "max_concurrent_connections" (scheduling decides
+#      it) and the server's NTLM clock ("server_time", "clock_offset_s"); the CLI's indentation is
+#      undone by re-serializing every side the same way.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -54,8 +62,8 @@ start_lab() {
 rm -rf "$WORK"
 mkdir -p "$WORK"
 
-say "build (release): the C ABI, the lab, the Rust example"
-cargo build --release --locked -p rdp-probe-ffi -p rdp-probe-lab
+say "build (release): the C ABI, the lab, the CLI (its inventory), the Rust example"
+cargo build --release --locked -p rdp-probe-ffi -p rdp-probe-lab -p rdp-probe-cli
 cargo build --release --locked -p rdp-probe-core --example probe
 
 say "header: rdp-probe-ffi/include/rdp_probe.h against cbindgen"
@@ -91,7 +99,11 @@ for bin in "$WORK/prefix/lib/librdp_probe.so" "$WORK"/probe-* "$WORK"/abi_test-*
     exit 1
   fi
 done
-echo "built probe and abi_test, dynamic and static (no system OpenSSL needed)"
+# The C side of the inventory comparison (step 6): the dynamic build is enough.
+# shellcheck disable=SC2046
+gcc "${CFLAGS[@]}" $(pkg-config --cflags rdp_probe) rdp-probe-ffi/tests/c/inventory_json.c \
+  -o "$WORK/inventory_json" $(pkg-config --libs rdp_probe)
+echo "built probe and abi_test, dynamic and static (no system OpenSSL needed), and inventory_json"
 
 say "lab servers"
 start_lab ironrdp-tls TLS_PORT
@@ -100,7 +112,9 @@ start_lab errinfo-after-client-info-0x7 ERRINFO_PORT
 start_lab hostile-silence-at-accept SILENT_PORT
 start_lab tls-alert-after-confirm-40 TLS_ALERT_PORT
 start_lab kerberos-logon KERBEROS_PORT
-echo "ironrdp-tls :$TLS_PORT, ironrdp-nla :$NLA_PORT, errinfo-after-client-info-0x7 :$ERRINFO_PORT, hostile-silence-at-accept :$SILENT_PORT, tls-alert-after-confirm-40 :$TLS_ALERT_PORT, kerberos-logon :$KERBEROS_PORT"
+start_lab ntlm-challenge-v2 NTLM_V2_PORT
+start_lab refused REFUSED_PORT
+echo "ironrdp-tls :$TLS_PORT, ironrdp-nla :$NLA_PORT, errinfo-after-client-info-0x7 :$ERRINFO_PORT, hostile-silence-at-accept :$SILENT_PORT, tls-alert-after-confirm-40 :$TLS_ALERT_PORT, kerberos-logon :$KERBEROS_PORT, ntlm-challenge-v2 :$NTLM_V2_PORT, refused :$REFUSED_PORT"
 
 VALGRIND=(valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect
   --errors-for-leak-kinds=definite,indirect --suppressions=rdp-probe-ffi/tests/c/valgrind.supp)
@@ -109,7 +123,7 @@ export LD_LIBRARY_PATH="$WORK/prefix/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 say "C: abi_test under valgrind (dynamic, then static)"
 for kind in dynamic static; do
   "${VALGRIND[@]}" "$WORK/abi_test-$kind" "$TLS_PORT" "$ERRINFO_PORT" "$SILENT_PORT" "$TLS_ALERT_PORT" \
-    "$NLA_PORT" rdp-probe-ffi/tests/data/test-ca.pem "$KERBEROS_PORT"
+    "$NLA_PORT" rdp-probe-ffi/tests/data/test-ca.pem "$NTLM_V2_PORT" "$KERBEROS_PORT"
 done
 
 say "C: examples/c/probe under valgrind"
@@ -178,5 +192,72 @@ for scenario in ironrdp-tls:$TLS_PORT ironrdp-nla:$NLA_PORT errinfo-after-client
   [ -s "$WORK/$name.rust.cmp" ] || { echo "no report from rust for $name" >&2; mismatch=1; }
 done
 [ "$mismatch" -eq 0 ] || { echo "the languages disagree" >&2; exit 1; }
+
+say "the same inventory from Rust, C, Python and C#"
+# One set of options for every language: each connect and read within INV_MS (the whole inventory
+# three times that), at most INV_MAX connections at once, every cipher suite enumerated.
+INV_MS=5000
+INV_MAX=4
+# run_inventory LANG PORT: the inventory of 127.0.0.1:PORT as LANG's JSON, on stdout.
+run_inventory() {
+  case "$1" in
+    rust) "$TARGET_DIR/release/rdp-probe" inventory "127.0.0.1:$2" --json --timeout "${INV_MS}ms" \
+      --max-connections "$INV_MAX" ;;
+    c) "$WORK/inventory_json" 127.0.0.1 "$2" "$INV_MS" "$INV_MAX" ;;
+    python) "$PYTHON" -P -c 'import sys, rdp_probe
+inv = rdp_probe.inventory(sys.argv[1], int(sys.argv[2]), timeout=int(sys.argv[3]) / 1000,
+                          max_connections=int(sys.argv[4]))
+print(inv.json)
+sys.exit(0 if inv.reachable else 1)' 127.0.0.1 "$2" "$INV_MS" "$INV_MAX" ;;
+    csharp) mono "$WORK/csharp/InventoryJson.exe" 127.0.0.1 "$2" "$INV_MS" "$INV_MAX" ;;
+  esac
+}
+# normalize_inventory IN OUT: without what differs between two runs against one server, on one
+# line, keys in the library's order (the CLI's indented form and the others' one line become the
+# same bytes).
+normalize_inventory() {
+  python3 -c 'import json, sys
+DROP = {"elapsed_ms", "max_concurrent_connections", "server_time", "clock_offset_s"}
+def strip(v):
+    if isinstance(v, dict):
+        return {k: strip(x) for k, x in v.items() if k not in DROP}
+    if isinstance(v, list):
+        return [strip(x) for x in v]
+    return v
+with open(sys.argv[1], encoding="utf-8") as f:
+    data = json.load(f)
+assert data["schema"] == "rdp-probe-inventory/1", data.get("schema")
+with open(sys.argv[2], "w", encoding="utf-8") as f:
+    f.write(json.dumps(strip(data), separators=(",", ":"), ensure_ascii=False) + "\n")' "$1" "$2"
+}
+for scenario in ntlm-challenge-v2:$NTLM_V2_PORT ironrdp-tls:$TLS_PORT refused:$REFUSED_PORT; do
+  name=${scenario%:*}
+  port=${scenario##*:}
+  for lang in rust c python csharp; do
+    out="$WORK/inventory-$name.$lang"
+    # Exit status 1 is a target not reached (refused): the JSON still comes.
+    run_inventory "$lang" "$port" >"$out.json" || true
+    if ! normalize_inventory "$out.json" "$out.cmp" 2>"$out.err"; then
+      printf '%-32s no inventory JSON from %s: %s\n' "$name" "$lang" "$(tail -n 1 "$out.err")"
+      mismatch=1
+    fi
+  done
+  summary=$(python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+print("nla=%s credssp=%s findings=%d connections=%s" % (d["nla"], (d["credssp"] or {}).get("version"),
+      len(d["findings"]), d["connections"]))' "$WORK/inventory-$name.rust.json" 2>/dev/null || echo 'no inventory')
+  for lang in c python csharp; do
+    if [ -s "$WORK/inventory-$name.rust.cmp" ] && cmp -s "$WORK/inventory-$name.rust.cmp" "$WORK/inventory-$name.$lang.cmp"; then
+      printf '%-20s %-52s rust == %s (%s bytes)\n' "$name" "$summary" "$lang" \
+        "$(wc -c <"$WORK/inventory-$name.$lang.cmp")"
+    else
+      printf '%-20s rust != %s\n' "$name" "$lang"
+      diff <(tr ',' '\n' <"$WORK/inventory-$name.rust.cmp") <(tr ',' '\n' <"$WORK/inventory-$name.$lang.cmp") \
+        | head -20 || true
+      mismatch=1
+    fi
+  done
+done
+[ "$mismatch" -eq 0 ] || { echo "the languages disagree about the inventory" >&2; exit 1; }
 
 say "all binding checks passed"

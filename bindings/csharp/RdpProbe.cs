@@ -15,6 +15,7 @@
 //   report is immutable and small, so the C# object needs no Dispose and is safe to share.
 
 using System;
+using System.Collections.Generic;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Threading;
@@ -37,6 +38,8 @@ namespace RdpProbe
         public const uint BufferTooSmall = 101;
         /// <summary>A config was built before a target was set.</summary>
         public const uint NoTarget = 102;
+        /// <summary>An index is not below the count its accessor reports (handled inside this binding).</summary>
+        public const uint IndexOutOfRange = 103;
         /// <summary>A string argument is not valid UTF-8.</summary>
         public const uint InvalidUtf8 = 200;
         /// <summary>The host is empty or contains whitespace, control characters or '/'.</summary>
@@ -64,6 +67,11 @@ namespace RdpProbe
         /// 65535 (see <see cref="ProbeConfigBuilder.WithKdc"/>).
         /// </summary>
         public const uint InvalidKdc = 211;
+        /// <summary>
+        /// The inventory's connection limit is 0 or above 64 (see
+        /// <see cref="ProbeConfigBuilder.WithMaxConnections"/>).
+        /// </summary>
+        public const uint InvalidMaxConnections = 212;
         /// <summary>rdp-probe panicked; the panic was caught at the C boundary.</summary>
         public const uint Panic = 300;
         /// <summary>The async runtime that drives the probe could not be started.</summary>
@@ -141,6 +149,19 @@ namespace RdpProbe
         Follow = 1,
         /// <summary>As <see cref="Follow"/>, but the second attempt's ending is the verdict.</summary>
         Allow = 2,
+    }
+
+    /// <summary>Whether the server requires Network Level Authentication (<c>nla</c> in the inventory's JSON).</summary>
+    public enum Nla : uint
+    {
+        /// <summary>Every request without CredSSP was refused, and CredSSP was selected.</summary>
+        Required = 1,
+        /// <summary>CredSSP was selected, and so was a protocol without it.</summary>
+        Supported = 2,
+        /// <summary>No request with CredSSP had it selected.</summary>
+        NotSupported = 3,
+        /// <summary>The answers do not decide it (silence, resets, another protocol, or the server was not reached).</summary>
+        Unknown = 4,
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -316,12 +337,36 @@ namespace RdpProbe
         }
     }
 
+    /// <summary>An <c>rdp_probe_inventory *</c>, freed with <c>rdp_probe_inventory_free</c>.</summary>
+    internal sealed class InventoryHandle : SafeHandle
+    {
+        public InventoryHandle()
+            : base(IntPtr.Zero, true)
+        {
+        }
+
+        public override bool IsInvalid
+        {
+            get { return handle == IntPtr.Zero; }
+        }
+
+        protected override bool ReleaseHandle()
+        {
+            Native.rdp_probe_inventory_free(handle);
+            return true;
+        }
+    }
+
     /// <summary>The P/Invoke declarations, one per function of rdp_probe.h.</summary>
     internal static class Native
     {
         private const string Lib = "rdp_probe";
 
         internal delegate uint ReportString(ReportHandle report, byte[] buf, UIntPtr len, out UIntPtr needed);
+
+        internal delegate uint InventoryString(InventoryHandle inventory, byte[] buf, UIntPtr len, out UIntPtr needed);
+
+        internal delegate uint InventoryItemString(InventoryHandle inventory, UIntPtr index, byte[] buf, UIntPtr len, out UIntPtr needed);
 
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         internal static extern uint rdp_probe_version([Out] byte[] buf, UIntPtr len, out UIntPtr needed);
@@ -380,6 +425,12 @@ namespace RdpProbe
 
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         internal static extern uint rdp_probe_config_builder_set_client_name(BuilderHandle builder, [In] byte[] name);
+
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern uint rdp_probe_config_builder_set_max_connections(BuilderHandle builder, ushort maxConnections);
+
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern uint rdp_probe_config_builder_set_cipher_suites(BuilderHandle builder, [MarshalAs(UnmanagedType.U1)] bool enumerate);
 
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         internal static extern uint rdp_probe_config_builder_build(BuilderHandle builder, out ConfigHandle config);
@@ -444,6 +495,37 @@ namespace RdpProbe
 
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         internal static extern void rdp_probe_report_free(IntPtr report);
+
+        // Raw pointers, as rdp_probe_run.
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern uint rdp_probe_inventory_run(IntPtr config, IntPtr cancel, out InventoryHandle inventory);
+
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern uint rdp_probe_inventory_reachable(InventoryHandle inventory, [MarshalAs(UnmanagedType.U1)] out bool reachable);
+
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern uint rdp_probe_inventory_error_message(InventoryHandle inventory, [Out] byte[] buf, UIntPtr len, out UIntPtr needed);
+
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern uint rdp_probe_inventory_nla(InventoryHandle inventory, out uint nla);
+
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern uint rdp_probe_inventory_credssp_version(InventoryHandle inventory, out uint version);
+
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern uint rdp_probe_inventory_finding_count(InventoryHandle inventory, out UIntPtr count);
+
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern uint rdp_probe_inventory_finding_id(InventoryHandle inventory, UIntPtr index, [Out] byte[] buf, UIntPtr len, out UIntPtr needed);
+
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern uint rdp_probe_inventory_finding_severity(InventoryHandle inventory, UIntPtr index, [Out] byte[] buf, UIntPtr len, out UIntPtr needed);
+
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern uint rdp_probe_inventory_json(InventoryHandle inventory, [Out] byte[] buf, UIntPtr len, out UIntPtr needed);
+
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern void rdp_probe_inventory_free(IntPtr inventory);
     }
 
     /// <summary>UTF-8 in both directions, strictly: no silent replacement characters.</summary>
@@ -944,6 +1026,44 @@ namespace RdpProbe
         }
 
         /// <summary>
+        /// Sets the most connections <see cref="Probe.Inventory"/> keeps open to the target at once
+        /// (the CLI's <c>rdp-probe inventory --max-connections</c>): 1 to 64, 8 by default. A probe
+        /// (<see cref="Probe.Run"/>) ignores it.
+        /// </summary>
+        /// <param name="maxConnections">The limit, 1 to 64.</param>
+        /// <exception cref="RdpProbeInvalidArgumentException">Code 212 for 0 or a limit above 64; the builder is unchanged.</exception>
+        /// <exception cref="ObjectDisposedException">The builder was disposed.</exception>
+        public ProbeConfigBuilder WithMaxConnections(int maxConnections)
+        {
+            // What a uint16_t cannot carry is out of range all the same: the library's code and words.
+            ushort limit = maxConnections < 0 || maxConnections > ushort.MaxValue ? (ushort)0 : (ushort)maxConnections;
+            lock (gate)
+            {
+                ThrowIfDisposed();
+                Check(Native.rdp_probe_config_builder_set_max_connections(handle, limit), "rdp_probe_config_builder_set_max_connections");
+            }
+            return this;
+        }
+
+        /// <summary>
+        /// Whether <see cref="Probe.Inventory"/> enumerates the cipher suites of every TLS version the
+        /// server accepts (true, the default: one connection per accepted suite, plus one per
+        /// version) or reports only the suite each version prefers (false: fewer connections; the
+        /// CLI's <c>--no-cipher-suites</c>). A probe ignores it.
+        /// </summary>
+        /// <param name="enumerate">Whether to enumerate every suite.</param>
+        /// <exception cref="ObjectDisposedException">The builder was disposed.</exception>
+        public ProbeConfigBuilder WithCipherSuites(bool enumerate)
+        {
+            lock (gate)
+            {
+                ThrowIfDisposed();
+                Check(Native.rdp_probe_config_builder_set_cipher_suites(handle, enumerate), "rdp_probe_config_builder_set_cipher_suites");
+            }
+            return this;
+        }
+
+        /// <summary>
         /// An immutable config from the current settings. The builder stays usable and must still be
         /// disposed.
         /// </summary>
@@ -975,7 +1095,8 @@ namespace RdpProbe
 
     /// <summary>
     /// A complete, immutable probe config (target, credentials, protocols, timeouts, certificate
-    /// policy, client name, legacy TLS, trust, KDC). It may be used by several probes at once, from any thread.
+    /// policy, client name, legacy TLS, trust, KDC, and the inventory's connection limit and suite
+    /// enumeration). It may be used by several probes at once, from any thread.
     /// Disposing it does not disturb probes already running with it.
     /// </summary>
     public sealed class ProbeConfig : IDisposable
@@ -1268,6 +1389,162 @@ namespace RdpProbe
         }
     }
 
+    /// <summary>One finding of an inventory (its message, evidence and hint are in <see cref="Inventory.Json"/>).</summary>
+    public sealed class InventoryFinding
+    {
+        internal InventoryFinding(string id, string severity)
+        {
+            Id = id;
+            Severity = severity;
+        }
+
+        /// <summary>The stable UPPER_SNAKE identifier, e.g. <c>CREDSSP_ORACLE_UNPATCHED</c>.</summary>
+        public string Id { get; private set; }
+
+        /// <summary><c>info</c>, <c>low</c>, <c>medium</c> or <c>high</c>.</summary>
+        public string Severity { get; private set; }
+
+        /// <summary>"severity ID".</summary>
+        public override string ToString()
+        {
+            return Severity + " " + Id;
+        }
+    }
+
+    /// <summary>
+    /// What a server accepts and which clients it refuses, learned without credentials (the CLI's
+    /// <c>rdp-probe inventory</c>, schema <c>rdp-probe-inventory/1</c>), read completely when the
+    /// inventory ended (the native handle is already freed): immutable, needs no disposal, safe to
+    /// share between threads. Every fact without a property here (protocols, TLS versions and
+    /// suites, Standard RDP Security, NTLM, client profiles) is in <see cref="Json"/>.
+    /// </summary>
+    public sealed class Inventory
+    {
+        private Inventory()
+        {
+        }
+
+        /// <summary>
+        /// Whether the target was reached (the name resolved and a TCP connection was accepted); when
+        /// not, <see cref="Error"/> says why and nothing else was learned.
+        /// </summary>
+        public bool Reachable { get; private set; }
+
+        /// <summary>Why the inventory could not be taken (<c>error.message</c> in the JSON); null when the target was reached.</summary>
+        public string Error { get; private set; }
+
+        /// <summary>Whether the server requires Network Level Authentication.</summary>
+        public Nla Nla { get; private set; }
+
+        /// <summary>
+        /// The <c>version</c> of the server's first TSRequest (below 5: before the CVE-2018-0886 fix);
+        /// null when CredSSP was not reached.
+        /// </summary>
+        public uint? CredsspVersion { get; private set; }
+
+        /// <summary>What deserves attention, most severe first.</summary>
+        public IList<InventoryFinding> Findings { get; private set; }
+
+        /// <summary>The whole inventory as JSON (schema <c>rdp-probe-inventory/1</c>), exactly the string <c>rdp_probe_inventory_json</c> writes: one line, no newline.</summary>
+        public string Json { get; private set; }
+
+        /// <summary>Whether a finding with this identifier is among <see cref="Findings"/>.</summary>
+        /// <param name="id">The identifier, e.g. <c>CREDSSP_ORACLE_UNPATCHED</c>.</param>
+        public bool HasFinding(string id)
+        {
+            foreach (InventoryFinding f in Findings)
+            {
+                if (string.Equals(f.Id, id, StringComparison.Ordinal))
+                {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        /// <summary>The JSON inventory.</summary>
+        public override string ToString()
+        {
+            return Json;
+        }
+
+        private static string Text(InventoryHandle handle, Native.InventoryString get, string function)
+        {
+            Utf8.Getter g = delegate(byte[] buf, UIntPtr len, out UIntPtr needed)
+            {
+                return get(handle, buf, len, out needed);
+            };
+            return Utf8.Read(g, function);
+        }
+
+        private static string Item(InventoryHandle handle, UIntPtr index, Native.InventoryItemString get, string function)
+        {
+            Utf8.Getter g = delegate(byte[] buf, UIntPtr len, out UIntPtr needed)
+            {
+                return get(handle, index, buf, len, out needed);
+            };
+            string text = Utf8.Read(g, function);
+            if (text == null)
+            {
+                throw new InvalidOperationException(function + ": the finding has no value");
+            }
+            return text;
+        }
+
+        private static void Check(uint r, string function)
+        {
+            if (r != ResultCodes.Ok)
+            {
+                throw RdpProbeException.For(r, function);
+            }
+        }
+
+        /// <summary>Reads every field of a live native inventory.</summary>
+        internal static Inventory Read(InventoryHandle handle)
+        {
+            Inventory inventory = new Inventory();
+            bool reachable;
+            Check(Native.rdp_probe_inventory_reachable(handle, out reachable), "rdp_probe_inventory_reachable");
+            inventory.Reachable = reachable;
+            inventory.Error = Text(handle, Native.rdp_probe_inventory_error_message, "rdp_probe_inventory_error_message");
+            uint nla;
+            Check(Native.rdp_probe_inventory_nla(handle, out nla), "rdp_probe_inventory_nla");
+            inventory.Nla = (Nla)nla;
+            uint version;
+            uint r = Native.rdp_probe_inventory_credssp_version(handle, out version);
+            if (r == ResultCodes.Ok)
+            {
+                inventory.CredsspVersion = version;
+            }
+            else if (r != ResultCodes.NotPresent)
+            {
+                throw RdpProbeException.For(r, "rdp_probe_inventory_credssp_version");
+            }
+            UIntPtr count;
+            Check(Native.rdp_probe_inventory_finding_count(handle, out count), "rdp_probe_inventory_finding_count");
+            ulong n = count.ToUInt64();
+            if (n > int.MaxValue)
+            {
+                throw new InvalidOperationException("rdp_probe_inventory_finding_count gave " + n);
+            }
+            List<InventoryFinding> findings = new List<InventoryFinding>((int)n);
+            for (uint i = 0; i < n; i++)
+            {
+                UIntPtr index = new UIntPtr(i);
+                findings.Add(new InventoryFinding(
+                    Item(handle, index, Native.rdp_probe_inventory_finding_id, "rdp_probe_inventory_finding_id"),
+                    Item(handle, index, Native.rdp_probe_inventory_finding_severity, "rdp_probe_inventory_finding_severity")));
+            }
+            inventory.Findings = findings.AsReadOnly();
+            inventory.Json = Text(handle, Native.rdp_probe_inventory_json, "rdp_probe_inventory_json");
+            if (inventory.Json == null)
+            {
+                throw new InvalidOperationException("rdp_probe_inventory_json: the inventory has no JSON");
+            }
+            return inventory;
+        }
+    }
+
     // ---------------------------------------------------------------------------------------------
     // Probe
     // ---------------------------------------------------------------------------------------------
@@ -1286,6 +1563,32 @@ namespace RdpProbe
         /// <exception cref="RdpProbeInternalException">A caught panic (300) or no async runtime (301).</exception>
         /// <exception cref="ObjectDisposedException">The config or the token was disposed.</exception>
         public static Report Run(ProbeConfig config, CancelToken token = null)
+        {
+            return Blocking(config, token, RunCore);
+        }
+
+        /// <summary>
+        /// Takes the inventory of the config's target (<c>rdp_probe_inventory_run</c>), blocking the
+        /// calling thread until it ends: about the config's overall timeout plus one connect and read
+        /// limit at most, or promptly after <paramref name="token"/> is cancelled. It never sends
+        /// credentials, and reads only the config's target, timeouts, legacy-TLS mode,
+        /// <see cref="ProbeConfigBuilder.WithMaxConnections"/> and
+        /// <see cref="ProbeConfigBuilder.WithCipherSuites"/>; the rest of the config is ignored. A
+        /// target that cannot be reached gives an inventory too (<see cref="RdpProbe.Inventory.Reachable"/>
+        /// false), not an exception.
+        /// </summary>
+        /// <param name="config">The config.</param>
+        /// <param name="token">A cancel token, or null.</param>
+        /// <exception cref="RdpProbeCancelledException">The token was cancelled before the inventory ended.</exception>
+        /// <exception cref="RdpProbeInternalException">A caught panic (300) or no async runtime (301).</exception>
+        /// <exception cref="ObjectDisposedException">The config or the token was disposed.</exception>
+        public static Inventory Inventory(ProbeConfig config, CancelToken token = null)
+        {
+            return Blocking(config, token, InventoryCore);
+        }
+
+        /// <summary>Runs <paramref name="core"/> with references held on the config and the token (if any).</summary>
+        private static T Blocking<T>(ProbeConfig config, CancelToken token, Func<IntPtr, IntPtr, T> core)
         {
             if (config == null)
             {
@@ -1309,7 +1612,7 @@ namespace RdpProbe
                 {
                     cancel.DangerousAddRef(ref cancelHeld);
                 }
-                return RunCore(configHandle.DangerousGetHandle(), cancel == null ? IntPtr.Zero : cancel.DangerousGetHandle());
+                return core(configHandle.DangerousGetHandle(), cancel == null ? IntPtr.Zero : cancel.DangerousGetHandle());
             }
             finally
             {
@@ -1336,12 +1639,34 @@ namespace RdpProbe
         /// <exception cref="ObjectDisposedException">The config was disposed (thrown at once, not through the task).</exception>
         public static Task<Report> RunAsync(ProbeConfig config, CancellationToken cancellationToken = default(CancellationToken))
         {
+            return Start(config, cancellationToken, RunCore);
+        }
+
+        /// <summary>
+        /// Takes the inventory of the config's target on a thread of its own (see
+        /// <see cref="Probe.Inventory(ProbeConfig, CancelToken)"/>). When <paramref name="cancellationToken"/>
+        /// is cancelled, the native inventory is stopped promptly and the task completes as cancelled.
+        /// The config is held until the inventory ends, so it may be disposed as soon as this method
+        /// returns.
+        /// </summary>
+        /// <param name="config">The config.</param>
+        /// <param name="cancellationToken">Stops the inventory.</param>
+        /// <returns>The inventory, also of a target that could not be reached.</returns>
+        /// <exception cref="ObjectDisposedException">The config was disposed (thrown at once, not through the task).</exception>
+        public static Task<Inventory> InventoryAsync(ProbeConfig config, CancellationToken cancellationToken = default(CancellationToken))
+        {
+            return Start(config, cancellationToken, InventoryCore);
+        }
+
+        /// <summary>Runs <paramref name="core"/> on a thread of its own, with a native token tied to <paramref name="cancellationToken"/>.</summary>
+        private static Task<T> Start<T>(ProbeConfig config, CancellationToken cancellationToken, Func<IntPtr, IntPtr, T> core)
+        {
             if (config == null)
             {
                 throw new ArgumentNullException("config");
             }
             config.ThrowIfDisposed();
-            TaskCompletionSource<Report> tcs = new TaskCompletionSource<Report>(TaskCreationOptions.RunContinuationsAsynchronously);
+            TaskCompletionSource<T> tcs = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
             if (cancellationToken.IsCancellationRequested)
             {
                 tcs.TrySetCanceled(cancellationToken);
@@ -1381,7 +1706,7 @@ namespace RdpProbe
                     try
                     {
                         c.DangerousAddRef(ref cancelHeld);
-                        tcs.TrySetResult(RunCore(configHandle.DangerousGetHandle(), c.DangerousGetHandle()));
+                        tcs.TrySetResult(core(configHandle.DangerousGetHandle(), c.DangerousGetHandle()));
                     }
                     catch (RdpProbeCancelledException) when (cancellationToken.IsCancellationRequested)
                     {
@@ -1439,6 +1764,25 @@ namespace RdpProbe
                     throw new InvalidOperationException("rdp_probe_run returned OK without a report");
                 }
                 return Report.Read(report);
+            }
+        }
+
+        /// <summary>Takes one inventory; the caller holds a reference on the config and on the token (if any).</summary>
+        private static Inventory InventoryCore(IntPtr config, IntPtr cancel)
+        {
+            InventoryHandle inventory;
+            uint r = Native.rdp_probe_inventory_run(config, cancel, out inventory);
+            using (inventory)
+            {
+                if (r != ResultCodes.Ok)
+                {
+                    throw RdpProbeException.For(r, "rdp_probe_inventory_run");
+                }
+                if (inventory.IsInvalid)
+                {
+                    throw new InvalidOperationException("rdp_probe_inventory_run returned OK without an inventory");
+                }
+                return RdpProbe.Inventory.Read(inventory);
             }
         }
     }

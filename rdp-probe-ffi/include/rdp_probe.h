@@ -33,6 +33,9 @@ enum rdp_probe_result
   RDP_PROBE_RESULT_BUFFER_TOO_SMALL = 101,
   // `rdp_probe_config_builder_build` was called before `rdp_probe_config_builder_set_target`.
   RDP_PROBE_RESULT_NO_TARGET = 102,
+  // An index is not below the count its accessor reports (e.g.
+  // `rdp_probe_inventory_finding_id` with an index of `rdp_probe_inventory_finding_count` or more).
+  RDP_PROBE_RESULT_INDEX_OUT_OF_RANGE = 103,
   // A string argument is not valid UTF-8.
   RDP_PROBE_RESULT_INVALID_UTF8 = 200,
   // The host is empty or contains whitespace, control characters or `/`.
@@ -57,6 +60,8 @@ enum rdp_probe_result
   RDP_PROBE_RESULT_INVALID_CA_PEM = 210,
   // The KDC is not `HOST`, `HOST:PORT` or `[IPv6]:PORT` with a port from 1 to 65535.
   RDP_PROBE_RESULT_INVALID_KDC = 211,
+  // The inventory's connection limit is 0 or above 64.
+  RDP_PROBE_RESULT_INVALID_MAX_CONNECTIONS = 212,
   // rdp-probe panicked; the panic was caught at the boundary. Please report it.
   RDP_PROBE_RESULT_PANIC = 300,
   // The async runtime that drives the probe could not be started (out of threads or file
@@ -64,7 +69,8 @@ enum rdp_probe_result
   RDP_PROBE_RESULT_RUNTIME = 301,
   // The probe was cancelled through its cancel token before it finished; there is no report.
   RDP_PROBE_RESULT_CANCELLED = 400,
-  // The report has no such field for its verdict (e.g. a failure code on a `connected` report).
+  // The report has no such field for its verdict (e.g. a failure code on a `connected` report),
+  // or the inventory has no such fact (e.g. a CredSSP version when CredSSP was not reached).
   RDP_PROBE_RESULT_NOT_PRESENT = 401,
 };
 #ifndef __cplusplus
@@ -72,6 +78,30 @@ enum rdp_probe_result
 typedef enum rdp_probe_result rdp_probe_result;
 #else
 typedef uint32_t rdp_probe_result;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+// Network Level Authentication as the inventory found it (`nla` in the JSON).
+enum rdp_probe_nla
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  // Every request without CredSSP was refused, and CredSSP was selected.
+  RDP_PROBE_NLA_REQUIRED = 1,
+  // CredSSP was selected, and so was a protocol without it.
+  RDP_PROBE_NLA_SUPPORTED = 2,
+  // No request with CredSSP had it selected.
+  RDP_PROBE_NLA_NOT_SUPPORTED = 3,
+  // The answers do not decide it (silence, resets, bytes of another protocol, or the server was
+  // not reached).
+  RDP_PROBE_NLA_UNKNOWN = 4,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum rdp_probe_nla rdp_probe_nla;
+#else
+typedef uint32_t rdp_probe_nla;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
@@ -168,7 +198,7 @@ typedef struct rdp_probe_cancel rdp_probe_cancel;
 // `rdp_probe_config_free`.
 //
 // Thread safety: a config may be used by any number of threads at once (e.g. several concurrent
-// `rdp_probe_run` calls).
+// `rdp_probe_run` or `rdp_probe_inventory_run` calls).
 typedef struct rdp_probe_config rdp_probe_config;
 
 // A config under construction. Create with `rdp_probe_config_builder_new`, free with
@@ -176,6 +206,10 @@ typedef struct rdp_probe_config rdp_probe_config;
 //
 // Thread safety: a builder must not be used by two threads at the same time.
 typedef struct rdp_probe_config_builder rdp_probe_config_builder;
+
+// What a server accepts and which clients it refuses, learned without credentials. Made by
+// `rdp_probe_inventory_run`, freed with `rdp_probe_inventory_free`.
+typedef struct rdp_probe_inventory rdp_probe_inventory;
 
 // The result of one probe. Made by `rdp_probe_run`, freed with `rdp_probe_report_free`.
 typedef struct rdp_probe_report rdp_probe_report;
@@ -206,8 +240,9 @@ rdp_probe_result rdp_probe_selftest_panic(void);
 // A new, untriggered cancel token. Returns NULL only if a panic was caught.
 const rdp_probe_cancel *rdp_probe_cancel_new(void);
 
-// Triggers the token: every `rdp_probe_run` using it returns `RDP_PROBE_RESULT_CANCELLED` promptly
-// (without a report), and runs started with it later return that at once.
+// Triggers the token: every `rdp_probe_run` or `rdp_probe_inventory_run` using it returns
+// `RDP_PROBE_RESULT_CANCELLED` promptly (without a report or inventory), and runs started with it
+// later return that at once.
 //
 // Returns `NULL_PARAMETER` for a NULL token.
 //
@@ -234,8 +269,9 @@ void rdp_probe_cancel_free(const rdp_probe_cancel *cancel);
 // 30 s, accept any certificate, legacy TLS FOLLOW when the library was built with the `legacy-tls`
 // feature (OFF without it; see `rdp_probe_legacy_tls`), and credentials trusted only to a server
 // whose certificate chain is valid for the host against the system roots (no pins, no extra roots,
-// not "any"; see `rdp_probe_config_builder_set_credentials`). Returns NULL only if a panic was
-// caught.
+// not "any"; see `rdp_probe_config_builder_set_credentials`); for `rdp_probe_inventory_run`, 8
+// connections at once and every accepted TLS version's cipher suites enumerated. Returns NULL only
+// if a panic was caught.
 //
 // Thread safety: may be called from any thread.
 rdp_probe_config_builder *rdp_probe_config_builder_new(void);
@@ -379,6 +415,28 @@ rdp_probe_result rdp_probe_config_builder_set_kdc(rdp_probe_config_builder *buil
 // `builder` must be NULL or a live builder; `name` NULL or NUL-terminated.
 rdp_probe_result rdp_probe_config_builder_set_client_name(rdp_probe_config_builder *builder, const char *name);
 
+// Sets the most connections `rdp_probe_inventory_run` keeps open to the target at once (the CLI's
+// `rdp-probe inventory --max-connections`): 1 to 64, 8 by default. Fewer take longer; every
+// connection, whenever it opens, is bounded by the config's timeouts. `rdp_probe_run` ignores it.
+//
+// Returns `NULL_PARAMETER` or `INVALID_MAX_CONNECTIONS` (0, or above 64) and leaves the builder
+// unchanged on error.
+//
+// # Safety
+// `builder` must be NULL or a live builder.
+rdp_probe_result rdp_probe_config_builder_set_max_connections(rdp_probe_config_builder *builder, uint16_t max_connections);
+
+// Whether `rdp_probe_inventory_run` enumerates the cipher suites of every TLS version the server
+// accepts (true, the default: one connection per accepted suite, plus one per version) or
+// reports only the suite each version prefers (false: fewer connections; the CLI's
+// `rdp-probe inventory --no-cipher-suites`). `rdp_probe_run` ignores it.
+//
+// Returns `NULL_PARAMETER`.
+//
+// # Safety
+// `builder` must be NULL or a live builder.
+rdp_probe_result rdp_probe_config_builder_set_cipher_suites(rdp_probe_config_builder *builder, bool enumerate);
+
 // Builds an immutable config from the builder's current settings and writes it to `*out_config`.
 // The builder is left as it was: it can be changed and built again, and must still be freed.
 //
@@ -396,13 +454,110 @@ void rdp_probe_config_builder_free(rdp_probe_config_builder *builder);
 
 // Frees a config. NULL is accepted and ignored.
 //
-// Free it only after every `rdp_probe_run` given this config has returned: a run holds a reference
-// of its own once it has started, but the caller cannot tell when another thread's run has started.
+// Free it only after every `rdp_probe_run` (or `rdp_probe_inventory_run`) given this config has
+// returned: a run holds a reference of its own once it has started, but the caller cannot tell
+// when another thread's run has started.
 //
 // # Safety
 // `config` must be NULL or a live config, not used again afterwards, and not in use by a call on
 // another thread.
 void rdp_probe_config_free(const rdp_probe_config *config);
+
+// Takes the inventory of the config's target and writes it to `*out_inventory` (free it with
+// `rdp_probe_inventory_free`): the security protocols it selects for each request, NLA, TLS
+// versions and cipher suites, Standard RDP Security's methods, the CredSSP version and NTLM facts,
+// findings, and which client profiles it would refuse. It never sends credentials.
+//
+// From the config it takes the target, the timeouts (each connect and read; no connection starts
+// after the overall limit), the legacy-TLS mode (whether the CredSSP step may follow a server
+// that only speaks legacy TLS), and the inventory's own settings
+// (`rdp_probe_config_builder_set_max_connections`, `rdp_probe_config_builder_set_cipher_suites`).
+// Credentials, protocols, trust settings, the KDC, the client name and the certificate policy
+// are ignored.
+//
+// Blocks the calling thread until the inventory ends: about the config's overall timeout plus one
+// connect and read limit at most, or promptly after `cancel` is triggered. `cancel` may be NULL.
+// It opens many connections (dozens with cipher-suite enumeration), never more at once than the
+// config's limit.
+//
+// Returns `OK` whenever the inventory ran, also when the target could not be reached
+// (`rdp_probe_inventory_reachable` then says false, and `rdp_probe_inventory_error_message`
+// why). Otherwise returns `NULL_PARAMETER`, `CANCELLED` (no inventory), `RUNTIME` or `PANIC`, and
+// leaves `*out_inventory` untouched.
+//
+// Thread safety: as `rdp_probe_run`: from any thread, several at once with the same config and
+// token; from a thread that runs a tokio runtime, the inventory runs on a thread of its own.
+//
+// # Safety
+// `config` must be NULL or a live config; `cancel` NULL or a live token; `out_inventory` NULL or
+// valid for a write.
+rdp_probe_result rdp_probe_inventory_run(const rdp_probe_config *config, const rdp_probe_cancel *cancel, rdp_probe_inventory **out_inventory);
+
+// Writes whether the target was reached: true when the inventory ran (the name resolved and a TCP
+// connection was accepted), false when it could not be taken at all (`error` in the JSON; see
+// `rdp_probe_inventory_error_message`).
+//
+// # Safety
+// `inventory` NULL or a live inventory; `out_reachable` NULL or valid for a write.
+rdp_probe_result rdp_probe_inventory_reachable(const rdp_probe_inventory *inventory, bool *out_reachable);
+
+// Writes why the inventory could not be taken (`error.message` in the JSON, e.g. "the TCP
+// connection to 127.0.0.1:3389 was refused or failed"); `NOT_PRESENT` when the target was reached.
+//
+// # Safety
+// `inventory` NULL or live; `buf` NULL or valid for `len` bytes; `out_needed` NULL or writable.
+rdp_probe_result rdp_probe_inventory_error_message(const rdp_probe_inventory *inventory, char *buf, size_t len, size_t *out_needed);
+
+// Writes whether the server requires Network Level Authentication (`nla` in the JSON);
+// `RDP_PROBE_NLA_UNKNOWN` when the answers do not decide it or the target was not reached.
+//
+// # Safety
+// `inventory` NULL or a live inventory; `out_nla` NULL or valid for a write.
+rdp_probe_result rdp_probe_inventory_nla(const rdp_probe_inventory *inventory, rdp_probe_nla *out_nla);
+
+// Writes the `version` of the server's first TSRequest (`credssp.version` in the JSON; below 5 it
+// predates the CVE-2018-0886 fix, and the finding `CREDSSP_ORACLE_UNPATCHED` says so);
+// `NOT_PRESENT` when CredSSP was not reached.
+//
+// # Safety
+// `inventory` NULL or a live inventory; `out_version` NULL or valid for a write.
+rdp_probe_result rdp_probe_inventory_credssp_version(const rdp_probe_inventory *inventory, uint32_t *out_version);
+
+// Writes the number of findings (`findings` in the JSON), most severe first; 0 when the target
+// was not reached.
+//
+// # Safety
+// `inventory` NULL or a live inventory; `out_count` NULL or valid for a write.
+rdp_probe_result rdp_probe_inventory_finding_count(const rdp_probe_inventory *inventory, size_t *out_count);
+
+// Writes the stable UPPER_SNAKE identifier of finding `index` (0-based, below
+// `rdp_probe_inventory_finding_count`), e.g. `CREDSSP_ORACLE_UNPATCHED`, `ONLY_RDP_SUPPORTED`;
+// `INDEX_OUT_OF_RANGE` for a larger index.
+//
+// # Safety
+// `inventory` NULL or live; `buf` NULL or valid for `len` bytes; `out_needed` NULL or writable.
+rdp_probe_result rdp_probe_inventory_finding_id(const rdp_probe_inventory *inventory, size_t index, char *buf, size_t len, size_t *out_needed);
+
+// Writes the severity of finding `index`: `info`, `low`, `medium` or `high`;
+// `INDEX_OUT_OF_RANGE` for an index of `rdp_probe_inventory_finding_count` or more.
+//
+// # Safety
+// As `rdp_probe_inventory_finding_id`.
+rdp_probe_result rdp_probe_inventory_finding_severity(const rdp_probe_inventory *inventory, size_t index, char *buf, size_t len, size_t *out_needed);
+
+// Writes the whole inventory as JSON, schema `rdp-probe-inventory/1`
+// (`schemas/rdp-probe-inventory-1.json`), on one line: the same bytes the Rust API's
+// `Inventory::to_json` gives.
+//
+// # Safety
+// As `rdp_probe_inventory_error_message`.
+rdp_probe_result rdp_probe_inventory_json(const rdp_probe_inventory *inventory, char *buf, size_t len, size_t *out_needed);
+
+// Frees an inventory. NULL is accepted and ignored.
+//
+// # Safety
+// `inventory` must be NULL or a live inventory, not used again afterwards.
+void rdp_probe_inventory_free(rdp_probe_inventory *inventory);
 
 // Writes the verdict.
 //

@@ -50,8 +50,9 @@ pub extern "C" fn rdp_probe_cancel_new() -> *const rdp_probe_cancel {
     })
 }
 
-/// Triggers the token: every `rdp_probe_run` using it returns `RDP_PROBE_RESULT_CANCELLED` promptly
-/// (without a report), and runs started with it later return that at once.
+/// Triggers the token: every `rdp_probe_run` or `rdp_probe_inventory_run` using it returns
+/// `RDP_PROBE_RESULT_CANCELLED` promptly (without a report or inventory), and runs started with it
+/// later return that at once.
 ///
 /// Returns `NULL_PARAMETER` for a NULL token.
 ///

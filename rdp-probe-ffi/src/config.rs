@@ -4,6 +4,7 @@ use std::ffi::c_char;
 use std::sync::Arc;
 use std::time::Duration;
 
+use rdp_probe_core::inventory::InventoryOptions;
 use rdp_probe_core::{
     CertPolicy, Credentials, LegacyTls, ProbeOptions, Protocols, Target, Timeouts, Trust,
 };
@@ -16,6 +17,10 @@ use crate::text::{read_opt_str, read_str, write_out};
 /// Every protocol bit an RDP_NEG_REQ defines ([MS-RDPBCGR] 2.2.1.1.1 `requestedProtocols`):
 /// SSL 0x1, HYBRID 0x2, RDSTLS 0x4, HYBRID_EX 0x8, RDSAAD 0x10.
 const KNOWN_PROTOCOL_BITS: u32 = 0x1f;
+
+/// The most connections `rdp_probe_config_builder_set_max_connections` accepts (the CLI's
+/// `rdp-probe inventory --max-connections` has the same bound).
+const MAX_INVENTORY_CONNECTIONS: u16 = 64;
 
 /// What to do with the server's TLS certificate.
 #[repr(u32)]
@@ -60,16 +65,55 @@ pub enum rdp_probe_legacy_tls {
 pub struct rdp_probe_config_builder {
     target: Option<Target>,
     options: ProbeOptions,
+    inventory: InventorySettings,
 }
 
 /// A complete, immutable probe config. Made by `rdp_probe_config_builder_build`, freed with
 /// `rdp_probe_config_free`.
 ///
 /// Thread safety: a config may be used by any number of threads at once (e.g. several concurrent
-/// `rdp_probe_run` calls).
+/// `rdp_probe_run` or `rdp_probe_inventory_run` calls).
 pub struct rdp_probe_config {
     pub(crate) target: Target,
     pub(crate) options: ProbeOptions,
+    pub(crate) inventory: InventorySettings,
+}
+
+/// What only `rdp_probe_inventory_run` reads; `rdp_probe_run` ignores it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct InventorySettings {
+    /// The most connections open at once.
+    pub(crate) max_connections: usize,
+    /// Whether every accepted TLS version's cipher suites are enumerated.
+    pub(crate) cipher_suites: bool,
+}
+
+impl Default for InventorySettings {
+    fn default() -> Self {
+        let defaults = InventoryOptions::default();
+        Self {
+            max_connections: defaults.max_connections,
+            cipher_suites: defaults.cipher_suites,
+        }
+    }
+}
+
+impl rdp_probe_config {
+    /// The inventory's options: its defaults, with the config's timeouts and legacy-TLS mode and its
+    /// inventory settings. Nothing else of the config (credentials, protocols, trust, KDC, client
+    /// name, certificate policy) reaches an inventory.
+    pub(crate) fn inventory_options(&self) -> InventoryOptions {
+        self.set_inventory_options(InventoryOptions::default())
+    }
+
+    /// `options` with what this config sets.
+    fn set_inventory_options(&self, mut options: InventoryOptions) -> InventoryOptions {
+        options.timeouts = self.options.timeouts;
+        options.max_connections = self.inventory.max_connections;
+        options.cipher_suites = self.inventory.cipher_suites;
+        options.legacy_tls = self.options.legacy_tls;
+        options
+    }
 }
 
 /// Runs `change` on the builder behind `ptr`, inside the panic boundary: NULL is `NULL_PARAMETER`,
@@ -96,8 +140,9 @@ unsafe fn edit(
 /// 30 s, accept any certificate, legacy TLS FOLLOW when the library was built with the `legacy-tls`
 /// feature (OFF without it; see `rdp_probe_legacy_tls`), and credentials trusted only to a server
 /// whose certificate chain is valid for the host against the system roots (no pins, no extra roots,
-/// not "any"; see `rdp_probe_config_builder_set_credentials`). Returns NULL only if a panic was
-/// caught.
+/// not "any"; see `rdp_probe_config_builder_set_credentials`); for `rdp_probe_inventory_run`, 8
+/// connections at once and every accepted TLS version's cipher suites enumerated. Returns NULL only
+/// if a panic was caught.
 ///
 /// Thread safety: may be called from any thread.
 #[unsafe(no_mangle)]
@@ -106,6 +151,7 @@ pub extern "C" fn rdp_probe_config_builder_new() -> *mut rdp_probe_config_builde
         Box::into_raw(Box::new(rdp_probe_config_builder {
             target: None,
             options: ProbeOptions::default(),
+            inventory: InventorySettings::default(),
         }))
     })
 }
@@ -444,6 +490,53 @@ pub unsafe extern "C" fn rdp_probe_config_builder_set_client_name(
     unsafe { edit(builder, change) }
 }
 
+/// Sets the most connections `rdp_probe_inventory_run` keeps open to the target at once (the CLI's
+/// `rdp-probe inventory --max-connections`): 1 to 64, 8 by default. Fewer take longer; every
+/// connection, whenever it opens, is bounded by the config's timeouts. `rdp_probe_run` ignores it.
+///
+/// Returns `NULL_PARAMETER` or `INVALID_MAX_CONNECTIONS` (0, or above 64) and leaves the builder
+/// unchanged on error.
+///
+/// # Safety
+/// `builder` must be NULL or a live builder.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rdp_probe_config_builder_set_max_connections(
+    builder: *mut rdp_probe_config_builder,
+    max_connections: u16,
+) -> rdp_probe_result {
+    let change = |b: &mut rdp_probe_config_builder| -> Result<(), rdp_probe_result> {
+        if max_connections == 0 || max_connections > MAX_INVENTORY_CONNECTIONS {
+            return Err(rdp_probe_result::InvalidMaxConnections);
+        }
+        b.inventory.max_connections = usize::from(max_connections);
+        Ok(())
+    };
+    // SAFETY: the caller's contract is `edit`'s.
+    unsafe { edit(builder, change) }
+}
+
+/// Whether `rdp_probe_inventory_run` enumerates the cipher suites of every TLS version the server
+/// accepts (true, the default: one connection per accepted suite, plus one per version) or
+/// reports only the suite each version prefers (false: fewer connections; the CLI's
+/// `rdp-probe inventory --no-cipher-suites`). `rdp_probe_run` ignores it.
+///
+/// Returns `NULL_PARAMETER`.
+///
+/// # Safety
+/// `builder` must be NULL or a live builder.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rdp_probe_config_builder_set_cipher_suites(
+    builder: *mut rdp_probe_config_builder,
+    enumerate: bool,
+) -> rdp_probe_result {
+    let change = |b: &mut rdp_probe_config_builder| -> Result<(), rdp_probe_result> {
+        b.inventory.cipher_suites = enumerate;
+        Ok(())
+    };
+    // SAFETY: the caller's contract is `edit`'s.
+    unsafe { edit(builder, change) }
+}
+
 /// Builds an immutable config from the builder's current settings and writes it to `*out_config`.
 /// The builder is left as it was: it can be changed and built again, and must still be freed.
 ///
@@ -470,6 +563,7 @@ pub unsafe extern "C" fn rdp_probe_config_builder_build(
         let config = Arc::new(rdp_probe_config {
             target,
             options: b.options.clone(),
+            inventory: b.inventory,
         });
         // SAFETY: `out_config` is non-NULL and valid for a write by the caller's contract.
         unsafe { write_out(out_config, Arc::into_raw(config)) }
@@ -488,8 +582,9 @@ pub unsafe extern "C" fn rdp_probe_config_builder_free(builder: *mut rdp_probe_c
 
 /// Frees a config. NULL is accepted and ignored.
 ///
-/// Free it only after every `rdp_probe_run` given this config has returned: a run holds a reference
-/// of its own once it has started, but the caller cannot tell when another thread's run has started.
+/// Free it only after every `rdp_probe_run` (or `rdp_probe_inventory_run`) given this config has
+/// returned: a run holds a reference of its own once it has started, but the caller cannot tell
+/// when another thread's run has started.
 ///
 /// # Safety
 /// `config` must be NULL or a live config, not used again afterwards, and not in use by a call on

@@ -6,8 +6,8 @@
 //! ## Conventions (in the manner of rustls-ffi)
 //! - **Handles are opaque** and made and freed only by this library: `rdp_probe_config_builder`
 //!   (`_new`/`_free`), `rdp_probe_config` (`rdp_probe_config_builder_build`/`_free`),
-//!   `rdp_probe_cancel` (`_new`/`_free`) and `rdp_probe_report` (`rdp_probe_run`/`_free`). Every
-//!   `_free` accepts NULL. A `const` handle parameter is never changed by the call.
+//!   `rdp_probe_cancel` (`_new`/`_free`), `rdp_probe_report` (`rdp_probe_run`/`_free`) and
+//!   `rdp_probe_inventory` (`rdp_probe_inventory_run`/`_free`). Every `_free` accepts NULL. A `const` handle parameter is never changed by the call.
 //! - **Every fallible function returns a `rdp_probe_result`** with a stable number (see the enum for
 //!   the ranges); out-parameters are written only on `RDP_PROBE_RESULT_OK`, except `out_needed`,
 //!   which string functions always fill.
@@ -21,8 +21,18 @@
 //!   out** are written into the caller's buffer with the size needed reported (see
 //!   `rdp_probe_result_message`). No function returns memory the caller must free with anything
 //!   but this library's `_free` functions.
-//! - **Threads**: builders are single-threaded; configs, cancel tokens and reports may be shared by
-//!   any number of threads; `rdp_probe_run` blocks its thread and may run on many threads at once.
+//! - **Threads**: builders are single-threaded; configs, cancel tokens, reports and inventories may
+//!   be shared by any number of threads; `rdp_probe_run` and `rdp_probe_inventory_run` block their
+//!   thread and may run on many threads at once.
+//!
+//! ## Inventory
+//! `rdp_probe_inventory_run` takes the server inventory (`rdp-probe-inventory/1`, the CLI's
+//! `rdp-probe inventory`) with the same config: what the server accepts and which clients it
+//! refuses, without credentials. It reads the config's target, timeouts and legacy-TLS mode, and
+//! its own settings (`rdp_probe_config_builder_set_max_connections`,
+//! `rdp_probe_config_builder_set_cipher_suites`); `rdp_probe_inventory_json` gives all of it,
+//! and a few accessors (`rdp_probe_inventory_reachable`, `rdp_probe_inventory_nla`,
+//! `rdp_probe_inventory_credssp_version`, the findings by index) what a C caller needs most.
 //!
 //! ## Credentials and trust
 //! With credentials (`rdp_probe_config_builder_set_credentials`), nothing derived from the password
@@ -56,6 +66,7 @@ use std::ffi::c_char;
 mod cancel;
 mod config;
 mod handle;
+mod inventory;
 mod panic;
 mod report;
 mod result;
@@ -70,11 +81,18 @@ pub use config::{
     rdp_probe_cert_policy, rdp_probe_config, rdp_probe_config_builder,
     rdp_probe_config_builder_add_ca_pem, rdp_probe_config_builder_add_trust_pin,
     rdp_probe_config_builder_build, rdp_probe_config_builder_free, rdp_probe_config_builder_new,
-    rdp_probe_config_builder_set_cert_policy, rdp_probe_config_builder_set_client_name,
-    rdp_probe_config_builder_set_credentials, rdp_probe_config_builder_set_kdc,
-    rdp_probe_config_builder_set_legacy_tls, rdp_probe_config_builder_set_protocols,
+    rdp_probe_config_builder_set_cert_policy, rdp_probe_config_builder_set_cipher_suites,
+    rdp_probe_config_builder_set_client_name, rdp_probe_config_builder_set_credentials,
+    rdp_probe_config_builder_set_kdc, rdp_probe_config_builder_set_legacy_tls,
+    rdp_probe_config_builder_set_max_connections, rdp_probe_config_builder_set_protocols,
     rdp_probe_config_builder_set_target, rdp_probe_config_builder_set_timeouts,
     rdp_probe_config_builder_trust_any, rdp_probe_config_free, rdp_probe_legacy_tls,
+};
+pub use inventory::{
+    rdp_probe_inventory, rdp_probe_inventory_credssp_version, rdp_probe_inventory_error_message,
+    rdp_probe_inventory_finding_count, rdp_probe_inventory_finding_id,
+    rdp_probe_inventory_finding_severity, rdp_probe_inventory_free, rdp_probe_inventory_json,
+    rdp_probe_inventory_nla, rdp_probe_inventory_reachable, rdp_probe_inventory_run, rdp_probe_nla,
 };
 pub use report::{
     rdp_probe_report, rdp_probe_report_code_name, rdp_probe_report_code_space,

@@ -47,6 +47,12 @@ impl PanicValue for () {
     fn on_panic() -> Self {}
 }
 
+impl<T> PanicValue for Result<T, rdp_probe_result> {
+    fn on_panic() -> Self {
+        Err(rdp_probe_result::Panic)
+    }
+}
+
 impl PanicValue for bool {
     fn on_panic() -> Self {
         false

@@ -30,6 +30,9 @@ pub enum rdp_probe_result {
     BufferTooSmall = 101,
     /// `rdp_probe_config_builder_build` was called before `rdp_probe_config_builder_set_target`.
     NoTarget = 102,
+    /// An index is not below the count its accessor reports (e.g.
+    /// `rdp_probe_inventory_finding_id` with an index of `rdp_probe_inventory_finding_count` or more).
+    IndexOutOfRange = 103,
 
     /// A string argument is not valid UTF-8.
     InvalidUtf8 = 200,
@@ -55,6 +58,8 @@ pub enum rdp_probe_result {
     InvalidCaPem = 210,
     /// The KDC is not `HOST`, `HOST:PORT` or `[IPv6]:PORT` with a port from 1 to 65535.
     InvalidKdc = 211,
+    /// The inventory's connection limit is 0 or above 64.
+    InvalidMaxConnections = 212,
 
     /// rdp-probe panicked; the panic was caught at the boundary. Please report it.
     Panic = 300,
@@ -64,17 +69,19 @@ pub enum rdp_probe_result {
 
     /// The probe was cancelled through its cancel token before it finished; there is no report.
     Cancelled = 400,
-    /// The report has no such field for its verdict (e.g. a failure code on a `connected` report).
+    /// The report has no such field for its verdict (e.g. a failure code on a `connected` report),
+    /// or the inventory has no such fact (e.g. a CredSSP version when CredSSP was not reached).
     NotPresent = 401,
 }
 
 impl rdp_probe_result {
     /// Every code, in numeric order.
-    const ALL: [rdp_probe_result; 20] = [
+    const ALL: [rdp_probe_result; 22] = [
         Self::Ok,
         Self::NullParameter,
         Self::BufferTooSmall,
         Self::NoTarget,
+        Self::IndexOutOfRange,
         Self::InvalidUtf8,
         Self::InvalidHost,
         Self::InvalidPort,
@@ -87,6 +94,7 @@ impl rdp_probe_result {
         Self::InvalidTrustPin,
         Self::InvalidCaPem,
         Self::InvalidKdc,
+        Self::InvalidMaxConnections,
         Self::Panic,
         Self::Runtime,
         Self::Cancelled,
@@ -105,6 +113,7 @@ impl rdp_probe_result {
             Self::NullParameter => "null_parameter",
             Self::BufferTooSmall => "buffer_too_small",
             Self::NoTarget => "no_target",
+            Self::IndexOutOfRange => "index_out_of_range",
             Self::InvalidUtf8 => "invalid_utf8",
             Self::InvalidHost => "invalid_host",
             Self::InvalidPort => "invalid_port",
@@ -117,6 +126,7 @@ impl rdp_probe_result {
             Self::InvalidTrustPin => "invalid_trust_pin",
             Self::InvalidCaPem => "invalid_ca_pem",
             Self::InvalidKdc => "invalid_kdc",
+            Self::InvalidMaxConnections => "invalid_max_connections",
             Self::Panic => "panic",
             Self::Runtime => "runtime",
             Self::Cancelled => "cancelled",
@@ -133,6 +143,7 @@ impl rdp_probe_result {
                 "the output buffer is too small; out_needed holds the size needed"
             }
             Self::NoTarget => "the config has no target; call rdp_probe_config_builder_set_target",
+            Self::IndexOutOfRange => "the index is not below the count its accessor reports",
             Self::InvalidUtf8 => "a string argument is not valid UTF-8",
             Self::InvalidHost => {
                 "the host is empty or contains whitespace, control characters or '/'"
@@ -151,6 +162,7 @@ impl rdp_probe_result {
             }
             Self::InvalidCaPem => "the PEM holds no certificate that can be read",
             Self::InvalidKdc => "the KDC must be HOST, HOST:PORT or [IPv6]:PORT (port 1 to 65535)",
+            Self::InvalidMaxConnections => "the inventory's connection limit must be 1 to 64",
             Self::Panic => "rdp-probe panicked (caught at the C boundary); please report it",
             Self::Runtime => "the async runtime could not be started",
             Self::Cancelled => "the probe was cancelled before it finished",

@@ -1,8 +1,6 @@
 //! `rdp_probe_run`: one blocking probe, bounded by the config's deadline and a cancel token.
 
-use std::sync::Arc;
-
-use rdp_probe_core::Report;
+use std::future::Future;
 
 use crate::cancel::rdp_probe_cancel;
 use crate::config::rdp_probe_config;
@@ -44,15 +42,9 @@ pub unsafe extern "C" fn rdp_probe_run(
         let config = unsafe { clone_arc(config) };
         // SAFETY: non-NULL (checked) and live by the caller's contract.
         let cancel = (!cancel.is_null()).then(|| unsafe { clone_arc(cancel) });
-        let outcome = if tokio::runtime::Handle::try_current().is_ok() {
-            std::thread::scope(|s| {
-                s.spawn(|| boundary(|| run_blocking(&config, cancel.as_deref())))
-                    .join()
-                    .unwrap_or(Err(rdp_probe_result::Panic))
-            })
-        } else {
-            run_blocking(&config, cancel.as_deref())
-        };
+        let outcome = run_cancellable(cancel.as_deref(), || {
+            rdp_probe_core::probe(&config.target, &config.options)
+        });
         match outcome {
             Ok(report) => {
                 let handle = Box::into_raw(Box::new(rdp_probe_report::new(report)));
@@ -64,17 +56,34 @@ pub unsafe extern "C" fn rdp_probe_run(
     })
 }
 
-impl crate::panic::PanicValue for Result<Report, rdp_probe_result> {
-    fn on_panic() -> Self {
-        Err(rdp_probe_result::Panic)
+/// Runs the future `work` makes to its end, or until `cancel` is triggered (`CANCELLED`), blocking
+/// the calling thread. Called from a thread that runs a tokio runtime, it runs on a thread of its
+/// own (a runtime cannot block inside another).
+pub(crate) fn run_cancellable<T, F, Fut>(
+    cancel: Option<&rdp_probe_cancel>,
+    work: F,
+) -> Result<T, rdp_probe_result>
+where
+    T: Send,
+    F: FnOnce() -> Fut + Send,
+    Fut: Future<Output = T>,
+{
+    if tokio::runtime::Handle::try_current().is_ok() {
+        std::thread::scope(|s| {
+            s.spawn(|| boundary(|| run_blocking(cancel, work)))
+                .join()
+                .unwrap_or(Err(rdp_probe_result::Panic))
+        })
+    } else {
+        run_blocking(cancel, work)
     }
 }
 
-/// Runs one probe on a current-thread runtime of its own.
-fn run_blocking(
-    config: &Arc<rdp_probe_config>,
+/// Runs the future on a current-thread runtime of its own.
+fn run_blocking<T, Fut: Future<Output = T>>(
     cancel: Option<&rdp_probe_cancel>,
-) -> Result<Report, rdp_probe_result> {
+    work: impl FnOnce() -> Fut,
+) -> Result<T, rdp_probe_result> {
     if cancel.is_some_and(rdp_probe_cancel::is_triggered) {
         return Err(rdp_probe_result::Cancelled);
     }
@@ -83,11 +92,11 @@ fn run_blocking(
         .build()
         .map_err(|_| rdp_probe_result::Runtime)?;
     runtime.block_on(async {
-        let probe = rdp_probe_core::probe(&config.target, &config.options);
+        let work = work();
         match cancel {
-            None => Ok(probe.await),
+            None => Ok(work.await),
             Some(token) => tokio::select! {
-                report = probe => Ok(report),
+                value = work => Ok(value),
                 () = token.cancelled() => Err(rdp_probe_result::Cancelled),
             },
         }

@@ -3,7 +3,8 @@
 //! the result codes keep their numbers; the checked-in header agrees with the enums; the legacy-TLS
 //! mode is checked and reaches the probe; the credential trust policy (pins, CA roots, "any") is
 //! checked and decides whether the credentials go; the KDC is checked and decides whether the
-//! logon tries Kerberos.
+//! logon tries Kerberos; the inventory through `rdp_probe_inventory_run` says what the Rust API's
+//! says, and its accessors what its JSON says.
 
 // Tests play the C caller: one unsafe block per call sequence, unwrap on fixtures.
 #![allow(clippy::unwrap_used, clippy::multiple_unsafe_ops_per_block)]
@@ -264,6 +265,7 @@ fn result_codes_keep_their_numbers() {
         (rdp_probe_result::NullParameter, 100),
         (rdp_probe_result::BufferTooSmall, 101),
         (rdp_probe_result::NoTarget, 102),
+        (rdp_probe_result::IndexOutOfRange, 103),
         (rdp_probe_result::InvalidUtf8, 200),
         (rdp_probe_result::InvalidHost, 201),
         (rdp_probe_result::InvalidPort, 202),
@@ -276,6 +278,7 @@ fn result_codes_keep_their_numbers() {
         (rdp_probe_result::InvalidTrustPin, 209),
         (rdp_probe_result::InvalidCaPem, 210),
         (rdp_probe_result::InvalidKdc, 211),
+        (rdp_probe_result::InvalidMaxConnections, 212),
         (rdp_probe_result::Panic, 300),
         (rdp_probe_result::Runtime, 301),
         (rdp_probe_result::Cancelled, 400),
@@ -300,6 +303,10 @@ fn result_codes_keep_their_numbers() {
     assert_eq!(rdp_probe_legacy_tls::Off as u32, 0);
     assert_eq!(rdp_probe_legacy_tls::Follow as u32, 1);
     assert_eq!(rdp_probe_legacy_tls::Allow as u32, 2);
+    assert_eq!(rdp_probe_nla::Required as u32, 1);
+    assert_eq!(rdp_probe_nla::Supported as u32, 2);
+    assert_eq!(rdp_probe_nla::NotSupported as u32, 3);
+    assert_eq!(rdp_probe_nla::Unknown as u32, 4);
 }
 
 #[test]
@@ -332,6 +339,18 @@ fn the_header_declares_every_code_with_its_number() {
         "rdp_probe_result rdp_probe_report_trust_sha256(const rdp_probe_report *report, char *buf, size_t len, size_t *out_needed);",
         "RDP_PROBE_RESULT_INVALID_KDC = 211,",
         "rdp_probe_result rdp_probe_config_builder_set_kdc(rdp_probe_config_builder *builder, const char *kdc);",
+        "RDP_PROBE_RESULT_INDEX_OUT_OF_RANGE = 103,",
+        "RDP_PROBE_RESULT_INVALID_MAX_CONNECTIONS = 212,",
+        "rdp_probe_result rdp_probe_config_builder_set_max_connections(rdp_probe_config_builder *builder, uint16_t max_connections);",
+        "rdp_probe_result rdp_probe_config_builder_set_cipher_suites(rdp_probe_config_builder *builder, bool enumerate);",
+        "typedef struct rdp_probe_inventory rdp_probe_inventory;",
+        "rdp_probe_result rdp_probe_inventory_run(const rdp_probe_config *config, const rdp_probe_cancel *cancel, rdp_probe_inventory **out_inventory);",
+        "rdp_probe_result rdp_probe_inventory_json(const rdp_probe_inventory *inventory, char *buf, size_t len, size_t *out_needed);",
+        "rdp_probe_result rdp_probe_inventory_reachable(const rdp_probe_inventory *inventory, bool *out_reachable);",
+        "rdp_probe_result rdp_probe_inventory_nla(const rdp_probe_inventory *inventory, rdp_probe_nla *out_nla);",
+        "rdp_probe_result rdp_probe_inventory_finding_id(const rdp_probe_inventory *inventory, size_t index, char *buf, size_t len, size_t *out_needed);",
+        "RDP_PROBE_NLA_NOT_SUPPORTED = 3,",
+        "void rdp_probe_inventory_free(rdp_probe_inventory *inventory);",
     ] {
         assert!(header.contains(export), "header lacks `{export}`");
     }
@@ -1154,4 +1173,390 @@ fn run_from_inside_a_tokio_runtime_does_not_panic() {
     assert_eq!(r, (rdp_probe_result::Ok, rdp_probe_verdict::Failed));
     // SAFETY: freed once.
     unsafe { rdp_probe_config_free(config) };
+}
+
+/// The inventory's JSON without what differs from one run to the next against the same server:
+/// timings (`elapsed_ms`), the peak of concurrent connections (`max_concurrent_connections`,
+/// scheduling decides it) and the server's clock read from its NTLM CHALLENGE (`server_time`,
+/// `clock_offset_s`). `scripts/test-bindings.sh` compares the languages the same way.
+fn inventory_without_run_facts(json: &str) -> Value {
+    fn strip(v: &mut Value) {
+        match v {
+            Value::Object(map) => {
+                for key in [
+                    "elapsed_ms",
+                    "max_concurrent_connections",
+                    "server_time",
+                    "clock_offset_s",
+                ] {
+                    map.remove(key);
+                }
+                map.values_mut().for_each(strip);
+            }
+            Value::Array(items) => items.iter_mut().for_each(strip),
+            _ => {}
+        }
+    }
+    let mut v: Value = serde_json::from_str(json).expect("valid JSON");
+    strip(&mut v);
+    v
+}
+
+/// What the C ABI's accessors say about one inventory, and its JSON.
+struct InventoryRead {
+    reachable: bool,
+    error: Option<String>,
+    nla: rdp_probe_nla,
+    credssp_version: Option<u32>,
+    findings: Vec<(String, String)>,
+    json: String,
+}
+
+/// Builds a config for `127.0.0.1:port` (timeouts of `limit_ms`, three times that overall), lets
+/// `configure` have the builder, takes the inventory through the C ABI and reads every accessor;
+/// every handle is freed once.
+fn inventory_of(
+    port: u16,
+    limit_ms: u32,
+    configure: impl FnOnce(*mut rdp_probe_config_builder),
+) -> InventoryRead {
+    let b = rdp_probe_config_builder_new();
+    let mut config = ptr::null();
+    let mut inv = ptr::null_mut();
+    // SAFETY: live handles and valid out-pointers; each handle freed once; the buffers come from
+    // `string`.
+    unsafe {
+        assert_eq!(
+            rdp_probe_config_builder_set_target(b, c"127.0.0.1".as_ptr(), port),
+            rdp_probe_result::Ok
+        );
+        assert_eq!(
+            rdp_probe_config_builder_set_timeouts(b, limit_ms, limit_ms, limit_ms * 3),
+            rdp_probe_result::Ok
+        );
+        configure(b);
+        assert_eq!(
+            rdp_probe_config_builder_build(b, &mut config),
+            rdp_probe_result::Ok
+        );
+        rdp_probe_config_builder_free(b);
+        assert_eq!(
+            rdp_probe_inventory_run(config, ptr::null(), &mut inv),
+            rdp_probe_result::Ok
+        );
+        assert!(!inv.is_null());
+        let mut reachable = false;
+        assert_eq!(
+            rdp_probe_inventory_reachable(inv, &mut reachable),
+            rdp_probe_result::Ok
+        );
+        let error = string(|b, l, n| rdp_probe_inventory_error_message(inv, b, l, n));
+        let mut nla = rdp_probe_nla::Required;
+        assert_eq!(rdp_probe_inventory_nla(inv, &mut nla), rdp_probe_result::Ok);
+        let mut version = 0u32;
+        let credssp_version = match rdp_probe_inventory_credssp_version(inv, &mut version) {
+            rdp_probe_result::Ok => Some(version),
+            rdp_probe_result::NotPresent => None,
+            other => panic!("rdp_probe_inventory_credssp_version: {other:?}"),
+        };
+        let mut count = usize::MAX;
+        assert_eq!(
+            rdp_probe_inventory_finding_count(inv, &mut count),
+            rdp_probe_result::Ok
+        );
+        let findings = (0..count)
+            .map(|i| {
+                let id = string(|b, l, n| rdp_probe_inventory_finding_id(inv, i, b, l, n));
+                let severity =
+                    string(|b, l, n| rdp_probe_inventory_finding_severity(inv, i, b, l, n));
+                (id.unwrap(), severity.unwrap())
+            })
+            .collect();
+        // One past the end, and far past it: no such finding.
+        let mut needed = 0usize;
+        for index in [count, usize::MAX] {
+            assert_eq!(
+                rdp_probe_inventory_finding_id(inv, index, ptr::null_mut(), 0, &mut needed),
+                rdp_probe_result::IndexOutOfRange
+            );
+            assert_eq!(
+                rdp_probe_inventory_finding_severity(inv, index, ptr::null_mut(), 0, &mut needed),
+                rdp_probe_result::IndexOutOfRange
+            );
+        }
+        let json = string(|b, l, n| rdp_probe_inventory_json(inv, b, l, n)).unwrap();
+        rdp_probe_inventory_free(inv);
+        rdp_probe_config_free(config);
+        InventoryRead {
+            reachable,
+            error,
+            nla,
+            credssp_version,
+            findings,
+            json,
+        }
+    }
+}
+
+/// Checks that the accessors say what the JSON says.
+fn assert_accessors_match_json(read: &InventoryRead) -> Value {
+    let json: Value = serde_json::from_str(&read.json).unwrap();
+    assert_eq!(json["schema"], "rdp-probe-inventory/1");
+    assert_eq!(read.reachable, json["error"].is_null(), "{json:#}");
+    assert_eq!(
+        read.error.as_deref(),
+        json["error"]["message"].as_str(),
+        "{json:#}"
+    );
+    let nla = format!("{:?}", read.nla);
+    assert!(
+        nla.eq_ignore_ascii_case(&json["nla"].as_str().unwrap().replace('_', "")),
+        "{nla}: {json:#}"
+    );
+    assert_eq!(
+        read.credssp_version.map(u64::from),
+        json["credssp"]["version"].as_u64(),
+        "{json:#}"
+    );
+    let from_json: Vec<(String, String)> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["id"].as_str().unwrap().to_owned(),
+                f["severity"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(read.findings, from_json);
+    json
+}
+
+#[test]
+fn the_inventory_of_an_unpatched_credssp_server_through_the_c_abi() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    // A scripted server selecting CredSSP and announcing TSRequest version 2 (before the
+    // CVE-2018-0886 fix), then an NTLM CHALLENGE from LABHOST.
+    let entry = catalog::find("ntlm-challenge-v2").unwrap();
+    let running = runtime.block_on(entry.start()).unwrap();
+    let port = running.addr().port();
+
+    let read = inventory_of(port, 3000, |b| {
+        // SAFETY: `b` is a live builder.
+        let r = unsafe { rdp_probe_config_builder_set_max_connections(b, 4) };
+        assert_eq!(r, rdp_probe_result::Ok);
+    });
+    let json = assert_accessors_match_json(&read);
+    assert!(read.reachable);
+    assert_eq!(read.error, None);
+    assert_eq!(read.credssp_version, Some(2), "{json:#}");
+    assert_eq!(json["credssp"]["predates_cve_2018_0886_fix"], true);
+    assert!(
+        read.findings
+            .iter()
+            .any(|(id, _)| id == "CREDSSP_ORACLE_UNPATCHED"),
+        "{:?}",
+        read.findings
+    );
+    assert_ne!(read.nla, rdp_probe_nla::Unknown, "{json:#}");
+    assert_eq!(json["ntlm"]["netbios_computer"], "LABHOST", "{json:#}");
+    assert_eq!(json["target"]["port"], port);
+    // The limit reached the pool.
+    let peak = json["max_concurrent_connections"].as_u64().unwrap();
+    assert!((1..=4).contains(&peak), "{peak}");
+    // Every accepted TLS version's suites were enumerated (the default).
+    let versions = json["tls"]["versions"].as_object().unwrap();
+    assert!(versions.values().any(|v| v["accepted"] == true), "{json:#}");
+    for v in versions.values().filter(|v| v["accepted"] == true) {
+        assert_eq!(v["complete"], true, "{v:#}");
+    }
+
+    // The same inventory as the Rust API's, once what differs between runs is removed.
+    let target = Target::new("127.0.0.1", port).unwrap();
+    let options = rdp_probe_core::inventory::InventoryOptions {
+        timeouts: rdp_probe_core::Timeouts::uniform(std::time::Duration::from_secs(3)),
+        max_connections: 4,
+        ..Default::default()
+    };
+    let rust = runtime.block_on(rdp_probe_core::inventory::inventory(&target, &options));
+    assert_eq!(
+        inventory_without_run_facts(&rust.to_json()),
+        inventory_without_run_facts(&read.json)
+    );
+
+    // One connection at a time, and only the suite each version prefers.
+    let narrow = inventory_of(port, 3000, |b| {
+        // SAFETY: `b` is a live builder.
+        unsafe {
+            assert_eq!(
+                rdp_probe_config_builder_set_max_connections(b, 1),
+                rdp_probe_result::Ok
+            );
+            assert_eq!(
+                rdp_probe_config_builder_set_cipher_suites(b, false),
+                rdp_probe_result::Ok
+            );
+        }
+    });
+    let narrow_json = assert_accessors_match_json(&narrow);
+    assert_eq!(narrow_json["max_concurrent_connections"], 1);
+    assert!(
+        narrow_json["connections"].as_u64() < json["connections"].as_u64(),
+        "{} connections without the suites, {} with them",
+        narrow_json["connections"],
+        json["connections"]
+    );
+    for v in narrow_json["tls"]["versions"]
+        .as_object()
+        .unwrap()
+        .values()
+        .filter(|v| v["accepted"] == true)
+    {
+        assert_eq!(v["complete"], false, "{v:#}");
+        assert_eq!(v["cipher_suites"].as_array().unwrap().len(), 1, "{v:#}");
+    }
+    assert_eq!(narrow.credssp_version, Some(2));
+    drop(running);
+}
+
+#[test]
+fn the_inventory_of_a_refused_port_is_not_reachable() {
+    let port = dead_port();
+    let read = inventory_of(port, 2000, |_| {});
+    let json = assert_accessors_match_json(&read);
+    assert!(!read.reachable);
+    assert_eq!(json["error"]["phase"], "tcp_connect", "{json:#}");
+    assert!(
+        read.error.as_deref().unwrap().contains("refused"),
+        "{json:#}"
+    );
+    assert_eq!(read.nla, rdp_probe_nla::Unknown);
+    assert_eq!(read.credssp_version, None);
+    assert!(read.findings.is_empty());
+    assert_eq!(json["connections"], 1, "one clear answer: {json:#}");
+}
+
+#[test]
+fn inventory_arguments_are_checked() {
+    let b = rdp_probe_config_builder_new();
+    let cancel = rdp_probe_cancel_new();
+    let mut config = ptr::null();
+    let mut inv = ptr::null_mut();
+    let mut reachable = false;
+    let mut nla = rdp_probe_nla::Required;
+    let mut value = 0u32;
+    let mut count = 0usize;
+    let mut needed = 0usize;
+    // SAFETY: live handles or NULL, valid out-pointers; each handle freed once.
+    unsafe {
+        assert_eq!(
+            rdp_probe_config_builder_set_max_connections(ptr::null_mut(), 8),
+            rdp_probe_result::NullParameter
+        );
+        assert_eq!(
+            rdp_probe_config_builder_set_cipher_suites(ptr::null_mut(), true),
+            rdp_probe_result::NullParameter
+        );
+        for bad in [0, 65, 1000, u16::MAX] {
+            assert_eq!(
+                rdp_probe_config_builder_set_max_connections(b, bad),
+                rdp_probe_result::InvalidMaxConnections,
+                "{bad}"
+            );
+        }
+        for good in [1, 8, 64] {
+            assert_eq!(
+                rdp_probe_config_builder_set_max_connections(b, good),
+                rdp_probe_result::Ok,
+                "{good}"
+            );
+        }
+        for enumerate in [false, true] {
+            assert_eq!(
+                rdp_probe_config_builder_set_cipher_suites(b, enumerate),
+                rdp_probe_result::Ok
+            );
+        }
+        assert_eq!(
+            rdp_probe_config_builder_set_target(b, c"127.0.0.1".as_ptr(), 9),
+            rdp_probe_result::Ok
+        );
+        assert_eq!(
+            rdp_probe_config_builder_build(b, &mut config),
+            rdp_probe_result::Ok
+        );
+        assert_eq!(
+            rdp_probe_inventory_run(ptr::null(), ptr::null(), &mut inv),
+            rdp_probe_result::NullParameter
+        );
+        assert_eq!(
+            rdp_probe_inventory_run(config, ptr::null(), ptr::null_mut()),
+            rdp_probe_result::NullParameter
+        );
+        // A triggered token: no inventory, nothing written.
+        assert_eq!(rdp_probe_cancel_trigger(cancel), rdp_probe_result::Ok);
+        assert_eq!(
+            rdp_probe_inventory_run(config, cancel, &mut inv),
+            rdp_probe_result::Cancelled
+        );
+        assert!(inv.is_null());
+        let null = ptr::null::<rdp_probe_inventory>();
+        assert_eq!(
+            rdp_probe_inventory_reachable(null, &mut reachable),
+            rdp_probe_result::NullParameter
+        );
+        assert_eq!(
+            rdp_probe_inventory_nla(null, &mut nla),
+            rdp_probe_result::NullParameter
+        );
+        assert_eq!(
+            rdp_probe_inventory_credssp_version(null, &mut value),
+            rdp_probe_result::NullParameter
+        );
+        assert_eq!(
+            rdp_probe_inventory_finding_count(null, &mut count),
+            rdp_probe_result::NullParameter
+        );
+        assert_eq!(
+            rdp_probe_inventory_finding_id(null, 0, ptr::null_mut(), 0, &mut needed),
+            rdp_probe_result::NullParameter
+        );
+        assert_eq!(
+            rdp_probe_inventory_json(null, ptr::null_mut(), 0, &mut needed),
+            rdp_probe_result::NullParameter
+        );
+        assert_eq!(
+            rdp_probe_inventory_error_message(null, ptr::null_mut(), 0, &mut needed),
+            rdp_probe_result::NullParameter
+        );
+        rdp_probe_inventory_free(ptr::null_mut());
+        rdp_probe_cancel_free(cancel);
+        rdp_probe_config_free(config);
+        rdp_probe_config_builder_free(b);
+    }
+    assert_eq!(
+        result_message(rdp_probe_result::InvalidMaxConnections),
+        "invalid_max_connections: the inventory's connection limit must be 1 to 64"
+    );
+    assert_eq!(
+        result_message(rdp_probe_result::IndexOutOfRange),
+        "index_out_of_range: the index is not below the count its accessor reports"
+    );
+}
+
+#[test]
+fn inventory_from_inside_a_tokio_runtime_does_not_panic() {
+    // As `rdp_probe_run`: the inventory moves to a thread of its own.
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let port = dead_port();
+    let read = runtime.block_on(async move { inventory_of(port, 2000, |_| {}) });
+    assert!(!read.reachable);
 }

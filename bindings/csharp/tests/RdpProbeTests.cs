@@ -1379,6 +1379,150 @@ namespace RdpProbe.Tests
         }
 
         // -----------------------------------------------------------------------------------------
+        // The inventory
+        // -----------------------------------------------------------------------------------------
+
+        /// <summary>The accessor-built fields and the JSON text say the same thing.</summary>
+        private static void CheckInventoryJson(Inventory inv)
+        {
+            Check.True(inv.Json.StartsWith("{\"schema\":\"rdp-probe-inventory/1\",", StringComparison.Ordinal), "schema first: " + inv.Json);
+            Check.NotContains(inv.Json, "\n", "one line");
+            Check.Equal(inv.Json, inv.ToString(), "ToString is the JSON");
+            string nla = inv.Nla == Nla.NotSupported ? "not_supported" : inv.Nla.ToString().ToLowerInvariant();
+            Check.Contains(inv.Json, "\"nla\":\"" + nla + "\"", "nla");
+            if (inv.Reachable)
+            {
+                Check.Null(inv.Error, "Error");
+                Check.Contains(inv.Json, "\"error\":null", "JSON error");
+            }
+            else
+            {
+                Check.NotEmpty(inv.Error, "Error");
+                Check.Contains(inv.Json, "\"message\":\"" + inv.Error + "\"", "JSON error message");
+            }
+            if (inv.CredsspVersion.HasValue)
+            {
+                Check.Contains(inv.Json, "\"credssp\":{\"version\":" + inv.CredsspVersion.Value + ",", "JSON credssp");
+            }
+            else
+            {
+                Check.Contains(inv.Json, "\"credssp\":null", "JSON credssp");
+            }
+            int at = 0;
+            foreach (InventoryFinding f in inv.Findings)
+            {
+                // In order, each with its severity.
+                int found = inv.Json.IndexOf("{\"id\":\"" + f.Id + "\",\"severity\":\"" + f.Severity + "\"", at, StringComparison.Ordinal);
+                Check.True(found >= 0, "finding " + f + " in the JSON, in order");
+                at = found;
+            }
+        }
+
+        [Test]
+        private static void inventory_of_an_unpatched_credssp_server()
+        {
+            using (LabServer server = new LabServer("ntlm-challenge-v2"))
+            using (ProbeConfigBuilder b = server.Builder().WithTimeouts(3000, 3000, 9000).WithMaxConnections(4))
+            using (ProbeConfig config = b.Build())
+            {
+                Inventory inv = Probe.Inventory(config);
+                CheckInventoryJson(inv);
+                Check.True(inv.Reachable, "reachable");
+                Check.Equal((uint?)2, inv.CredsspVersion, "CredsspVersion");
+                Check.True(inv.HasFinding("CREDSSP_ORACLE_UNPATCHED"), "CREDSSP_ORACLE_UNPATCHED among " + string.Join(", ", inv.Findings));
+                Check.True(!inv.HasFinding("NO_SUCH_FINDING"), "an unknown finding");
+                Check.True(inv.Nla == Nla.Required || inv.Nla == Nla.Supported, "NLA: " + inv.Nla);
+                Check.Contains(inv.Json, "\"predates_cve_2018_0886_fix\":true", "JSON");
+                Check.Contains(inv.Json, "\"netbios_computer\":\"LABHOST\"", "JSON ntlm");
+                Check.Contains(inv.Json, "\"complete\":true", "the suites were enumerated");
+                Check.True(inv.Findings.IsReadOnly, "Findings is read-only");
+            }
+        }
+
+        [Test]
+        private static void inventory_with_one_connection_and_only_preferred_suites()
+        {
+            using (LabServer server = new LabServer("ntlm-challenge-v2"))
+            using (ProbeConfigBuilder b = server.Builder().WithTimeouts(3000, 3000, 9000).WithMaxConnections(1).WithCipherSuites(false))
+            using (ProbeConfig config = b.Build())
+            {
+                Inventory inv = Probe.InventoryAsync(config).Result;
+                CheckInventoryJson(inv);
+                Check.Contains(inv.Json, "\"max_concurrent_connections\":1,", "one connection at a time");
+                Check.NotContains(inv.Json, "\"complete\":true", "only the preferred suites");
+                Check.Equal((uint?)2, inv.CredsspVersion, "CredsspVersion");
+                // The config still probes; the inventory's settings change nothing there.
+                Check.Equal(Verdict.NeedsCredentials, Probe.Run(config).Verdict, "probe verdict");
+            }
+        }
+
+        [Test]
+        private static void inventory_of_a_refused_port_is_not_reachable()
+        {
+            int port = DeadPort();
+            using (ProbeConfigBuilder b = new ProbeConfigBuilder().WithTarget("127.0.0.1", port).WithTimeouts(2000, 2000, 6000))
+            using (ProbeConfig config = b.Build())
+            {
+                Inventory inv = Probe.Inventory(config);
+                CheckInventoryJson(inv);
+                Check.True(!inv.Reachable, "not reachable");
+                Check.Contains(inv.Error, "refused", "Error");
+                Check.Equal(Nla.Unknown, inv.Nla, "Nla");
+                Check.Null(inv.CredsspVersion, "CredsspVersion");
+                Check.Equal(0, inv.Findings.Count, "no findings");
+                Check.Contains(inv.Json, "\"error\":{\"phase\":\"tcp_connect\",", "JSON error");
+            }
+        }
+
+        [Test]
+        private static void invalid_max_connections_is_code_212()
+        {
+            using (ProbeConfigBuilder b = new ProbeConfigBuilder())
+            {
+                foreach (int bad in new[] { 0, 65, 1000, -1, 70000 })
+                {
+                    Check.ThrowsCode<RdpProbeInvalidArgumentException>(ResultCodes.InvalidMaxConnections,
+                        () => b.WithMaxConnections(bad), "WithMaxConnections(" + bad + ")");
+                }
+                foreach (int good in new[] { 1, 8, 64 })
+                {
+                    b.WithMaxConnections(good);
+                }
+                b.WithCipherSuites(false).WithCipherSuites(true);
+                Check.Equal(212u, ResultCodes.InvalidMaxConnections, "number");
+                Check.Equal(103u, ResultCodes.IndexOutOfRange, "number");
+                Check.True(Library.ResultMessage(ResultCodes.IndexOutOfRange).StartsWith("index_out_of_range: ", StringComparison.Ordinal), "message");
+            }
+        }
+
+        [Test]
+        private static void inventory_cancelled_and_after_dispose()
+        {
+            using (LabServer server = new LabServer("hostile-silence-at-accept"))
+            using (ProbeConfigBuilder b = server.Builder().WithTimeouts(60000, 60000, 60000))
+            using (ProbeConfig config = b.Build())
+            using (CancelToken token = new CancelToken())
+            {
+                Stopwatch sw = Stopwatch.StartNew();
+                using (Timer timer = new Timer(delegate { token.Cancel(); }, null, 300, Timeout.Infinite))
+                {
+                    Check.ThrowsCode<RdpProbeCancelledException>(ResultCodes.Cancelled,
+                        () => Probe.Inventory(config, token), "Inventory with a token cancelled after 300 ms");
+                }
+                Check.True(sw.Elapsed < TimeSpan.FromSeconds(30), "cancelled well under the 60 s limits (took " + sw.Elapsed + ")");
+                using (CancellationTokenSource cts = new CancellationTokenSource())
+                {
+                    cts.Cancel();
+                    Check.True(Probe.InventoryAsync(config, cts.Token).IsCanceled, "InventoryAsync with a cancelled token");
+                }
+            }
+            ProbeConfig disposed = ProbeConfig.Create("127.0.0.1", 1);
+            disposed.Dispose();
+            Check.Throws<ObjectDisposedException>(() => Probe.Inventory(disposed), "Inventory after Dispose");
+            Check.Throws<ArgumentNullException>(() => Probe.Inventory(null), "Inventory(null)");
+        }
+
+        // -----------------------------------------------------------------------------------------
         // The example's CLI contract
         // -----------------------------------------------------------------------------------------
 

@@ -78,3 +78,26 @@ def use_everything(host: str, password: str) -> list[Report]:
     for report in reports:
         describe(report)
     return reports
+
+
+def take_inventory(host: str) -> list[str]:
+    inv = rdp_probe.inventory(host, 3389, timeout=5.0, max_connections=4, cipher_suites=False)
+    assert_type(inv, rdp_probe.Inventory)
+    assert_type(inv.reachable, bool)
+    assert_type(inv.error, str | None)
+    assert_type(inv.nla, rdp_probe.Nla)
+    assert_type(inv.credssp_version, int | None)
+    assert_type(inv.json, str)
+    assert_type(inv.data, dict[str, Any])
+    assert_type(inv.finding_ids, tuple[str, ...])
+    with Config(host, timeout=datetime.timedelta(seconds=5), max_connections=8) as config:
+        again: rdp_probe.Inventory = config.inventory(cancel=None)
+    lines = [inv.nla.value, again.json]
+    for finding in inv.findings:
+        assert_type(finding, rdp_probe.Finding)
+        lines.append(f"{finding.severity} {finding.id}")
+    try:
+        rdp_probe.Config(host, max_connections=0)
+    except rdp_probe.InvalidMaxConnections as error:
+        assert_type(error.code, int)
+    return lines

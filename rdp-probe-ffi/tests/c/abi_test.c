@@ -1,7 +1,7 @@
 /*
  * abi_test: the C ABI as a C caller sees it, run under valgrind by scripts/test-bindings.sh.
  *
- *   abi_test TLS_PORT ERRINFO_PORT SILENT_PORT TLS_ALERT_PORT NLA_PORT CA_PEM [KERBEROS_PORT]
+ *   abi_test TLS_PORT ERRINFO_PORT SILENT_PORT TLS_ALERT_PORT NLA_PORT CA_PEM NTLM_V2_PORT [KERBEROS_PORT]
  *
  * The ports are lab servers on 127.0.0.1 (`rdp-probe-lab serve NAME`): `ironrdp-tls` (connects),
  * `errinfo-after-client-info-0x7` (Set Error Info 7, then close), `hostile-silence-at-accept`
@@ -12,8 +12,11 @@
  * (127.0.0.1) and by name (localhost), with a KDC on a loopback port nothing listens on; with
  * KERBEROS_PORT, a `kerberos-logon` lab server (the acceptor with Kerberos and NTLM, and a KDC of
  * its own), they also check the fallback to NTLM when the probe's KDC cannot be reached (the NLA
- * server speaks raw NTLM only, so it cannot show that). Prints one line per check and exits 1 if
- * any failed.
+ * server speaks raw NTLM only, so it cannot show that). NTLM_V2_PORT is `ntlm-challenge-v2` (a
+ * scripted server selecting CredSSP with TSRequest version 2, before the CVE-2018-0886 fix): the
+ * inventory checks read it through `rdp_probe_inventory_run` and its accessors, and take the
+ * inventory of a loopback port nothing listens on. Prints one line per check and exits 1 if any
+ * failed.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -666,6 +669,165 @@ static void test_kdc(uint16_t nla_port, uint16_t kerberos_port) {
   printf("kdc: not tried against 127.0.0.1; by name, %s unreachable, fell back to NTLM\n", kdc);
 }
 
+/* The inventory of `port` with timeouts of `limit_ms` (three times that overall), at most
+ * `max_connections` at once (0: the default), suites enumerated or not; NULL if the run failed. */
+static rdp_probe_inventory *take_inventory(uint16_t port, uint32_t limit_ms, uint16_t max_connections,
+                                           bool cipher_suites) {
+  rdp_probe_config_builder *b = rdp_probe_config_builder_new();
+  const rdp_probe_config *config = NULL;
+  rdp_probe_inventory *inv = NULL;
+  CHECK(b != NULL);
+  CHECK_RESULT(rdp_probe_config_builder_set_target(b, "127.0.0.1", port), RDP_PROBE_RESULT_OK);
+  CHECK_RESULT(rdp_probe_config_builder_set_timeouts(b, limit_ms, limit_ms, limit_ms * 3), RDP_PROBE_RESULT_OK);
+  if (max_connections != 0) {
+    CHECK_RESULT(rdp_probe_config_builder_set_max_connections(b, max_connections), RDP_PROBE_RESULT_OK);
+  }
+  CHECK_RESULT(rdp_probe_config_builder_set_cipher_suites(b, cipher_suites), RDP_PROBE_RESULT_OK);
+  CHECK_RESULT(rdp_probe_config_builder_build(b, &config), RDP_PROBE_RESULT_OK);
+  rdp_probe_config_builder_free(b);
+  CHECK_RESULT(rdp_probe_inventory_run(config, NULL, &inv), RDP_PROBE_RESULT_OK);
+  CHECK(inv != NULL);
+  rdp_probe_config_free(config);
+  return inv;
+}
+
+/* The whole JSON of an inventory, in a fresh heap buffer (NULL on error): size query, then fetch. */
+static char *inventory_json(const rdp_probe_inventory *inv) {
+  size_t needed = 0;
+  if (rdp_probe_inventory_json(inv, NULL, 0, &needed) != RDP_PROBE_RESULT_BUFFER_TOO_SMALL) {
+    return NULL;
+  }
+  char *json = malloc(needed);
+  if (json == NULL) {
+    return NULL;
+  }
+  if (rdp_probe_inventory_json(inv, json, needed, &needed) != RDP_PROBE_RESULT_OK) {
+    free(json);
+    return NULL;
+  }
+  return json;
+}
+
+/* Whether finding `id` is among the inventory's, read through the accessors by index. */
+static bool has_finding(const rdp_probe_inventory *inv, const char *id) {
+  size_t count = 0, needed = 0;
+  char buf[128], severity[16];
+  CHECK_RESULT(rdp_probe_inventory_finding_count(inv, &count), RDP_PROBE_RESULT_OK);
+  bool found = false;
+  for (size_t i = 0; i < count; i++) {
+    CHECK_RESULT(rdp_probe_inventory_finding_id(inv, i, buf, sizeof buf, &needed), RDP_PROBE_RESULT_OK);
+    CHECK_RESULT(rdp_probe_inventory_finding_severity(inv, i, severity, sizeof severity, &needed),
+                 RDP_PROBE_RESULT_OK);
+    CHECK(strcmp(severity, "info") == 0 || strcmp(severity, "low") == 0 || strcmp(severity, "medium") == 0 ||
+          strcmp(severity, "high") == 0);
+    if (strcmp(buf, id) == 0) {
+      found = true;
+    }
+  }
+  CHECK_RESULT(rdp_probe_inventory_finding_id(inv, count, buf, sizeof buf, &needed),
+               RDP_PROBE_RESULT_INDEX_OUT_OF_RANGE);
+  CHECK_RESULT(rdp_probe_inventory_finding_severity(inv, SIZE_MAX, buf, sizeof buf, &needed),
+               RDP_PROBE_RESULT_INDEX_OUT_OF_RANGE);
+  return found;
+}
+
+/* The inventory through the C ABI: an unpatched CredSSP server (`ntlm_port`), the settings that
+ * narrow it, a refused port, and the misuse cases. */
+static void test_inventory(uint16_t ntlm_port) {
+  bool reachable = false;
+  rdp_probe_nla nla = 0;
+  uint32_t version = 0;
+  size_t count = 0, needed = 0;
+  char buf[256];
+
+  /* Misuse: NULLs, limits out of range, a triggered token. */
+  CHECK_RESULT(rdp_probe_config_builder_set_max_connections(NULL, 8), RDP_PROBE_RESULT_NULL_PARAMETER);
+  CHECK_RESULT(rdp_probe_config_builder_set_cipher_suites(NULL, true), RDP_PROBE_RESULT_NULL_PARAMETER);
+  rdp_probe_config_builder *b = rdp_probe_config_builder_new();
+  CHECK_RESULT(rdp_probe_config_builder_set_max_connections(b, 0), RDP_PROBE_RESULT_INVALID_MAX_CONNECTIONS);
+  CHECK_RESULT(rdp_probe_config_builder_set_max_connections(b, 65), RDP_PROBE_RESULT_INVALID_MAX_CONNECTIONS);
+  CHECK_RESULT(rdp_probe_config_builder_set_max_connections(b, 64), RDP_PROBE_RESULT_OK);
+  CHECK_RESULT(rdp_probe_config_builder_set_target(b, "127.0.0.1", ntlm_port), RDP_PROBE_RESULT_OK);
+  const rdp_probe_config *config = NULL;
+  CHECK_RESULT(rdp_probe_config_builder_build(b, &config), RDP_PROBE_RESULT_OK);
+  rdp_probe_config_builder_free(b);
+  rdp_probe_inventory *inv = NULL;
+  CHECK_RESULT(rdp_probe_inventory_run(NULL, NULL, &inv), RDP_PROBE_RESULT_NULL_PARAMETER);
+  CHECK_RESULT(rdp_probe_inventory_run(config, NULL, NULL), RDP_PROBE_RESULT_NULL_PARAMETER);
+  const rdp_probe_cancel *cancel = rdp_probe_cancel_new();
+  CHECK_RESULT(rdp_probe_cancel_trigger(cancel), RDP_PROBE_RESULT_OK);
+  CHECK_RESULT(rdp_probe_inventory_run(config, cancel, &inv), RDP_PROBE_RESULT_CANCELLED);
+  CHECK(inv == NULL);
+  rdp_probe_cancel_free(cancel);
+  rdp_probe_config_free(config);
+  CHECK_RESULT(rdp_probe_inventory_reachable(NULL, &reachable), RDP_PROBE_RESULT_NULL_PARAMETER);
+  CHECK_RESULT(rdp_probe_inventory_nla(NULL, &nla), RDP_PROBE_RESULT_NULL_PARAMETER);
+  CHECK_RESULT(rdp_probe_inventory_finding_count(NULL, &count), RDP_PROBE_RESULT_NULL_PARAMETER);
+  CHECK_RESULT(rdp_probe_inventory_json(NULL, buf, sizeof buf, &needed), RDP_PROBE_RESULT_NULL_PARAMETER);
+  rdp_probe_inventory_free(NULL);
+  CHECK_RESULT(rdp_probe_result_message(RDP_PROBE_RESULT_INVALID_MAX_CONNECTIONS, buf, sizeof buf, &needed),
+               RDP_PROBE_RESULT_OK);
+  CHECK(strncmp(buf, "invalid_max_connections: ", 25) == 0);
+  CHECK(RDP_PROBE_RESULT_INDEX_OUT_OF_RANGE == 103 && RDP_PROBE_RESULT_INVALID_MAX_CONNECTIONS == 212);
+
+  /* CredSSP version 2: the oracle finding, NTLM facts, the suites of every accepted version. */
+  inv = take_inventory(ntlm_port, 3000, 4, true);
+  CHECK_RESULT(rdp_probe_inventory_reachable(inv, &reachable), RDP_PROBE_RESULT_OK);
+  CHECK(reachable);
+  CHECK_RESULT(rdp_probe_inventory_error_message(inv, buf, sizeof buf, &needed), RDP_PROBE_RESULT_NOT_PRESENT);
+  CHECK_RESULT(rdp_probe_inventory_nla(inv, &nla), RDP_PROBE_RESULT_OK);
+  CHECK(nla == RDP_PROBE_NLA_REQUIRED || nla == RDP_PROBE_NLA_SUPPORTED);
+  CHECK_RESULT(rdp_probe_inventory_credssp_version(inv, &version), RDP_PROBE_RESULT_OK);
+  CHECK(version == 2);
+  CHECK(has_finding(inv, "CREDSSP_ORACLE_UNPATCHED"));
+  CHECK(!has_finding(inv, "NO_SUCH_FINDING"));
+  char *json = inventory_json(inv);
+  CHECK(json != NULL);
+  if (json != NULL) {
+    CHECK(strncmp(json, "{\"schema\":\"rdp-probe-inventory/1\",", 34) == 0);
+    CHECK(strstr(json, "\"credssp\":{\"version\":2,\"predates_cve_2018_0886_fix\":true,") != NULL);
+    CHECK(strstr(json, "\"netbios_computer\":\"LABHOST\"") != NULL);
+    CHECK(strstr(json, "\"complete\":true") != NULL);
+    CHECK(strstr(json, "\"error\":null") != NULL);
+    printf("inventory: ntlm-challenge-v2 %s, credssp %u, %zu bytes of JSON\n",
+           nla == RDP_PROBE_NLA_REQUIRED ? "requires NLA" : "supports NLA", (unsigned)version, strlen(json));
+    free(json);
+  }
+  rdp_probe_inventory_free(inv);
+
+  /* One connection at a time, only the preferred suites. */
+  inv = take_inventory(ntlm_port, 3000, 1, false);
+  json = inventory_json(inv);
+  CHECK(json != NULL);
+  if (json != NULL) {
+    CHECK(strstr(json, "\"max_concurrent_connections\":1,") != NULL);
+    CHECK(strstr(json, "\"complete\":true") == NULL);
+    free(json);
+  }
+  CHECK_RESULT(rdp_probe_inventory_credssp_version(inv, &version), RDP_PROBE_RESULT_OK);
+  CHECK(version == 2);
+  rdp_probe_inventory_free(inv);
+
+  /* A refused port: not reachable, nothing found. */
+  uint16_t dead = dead_port();
+  CHECK(dead != 0);
+  inv = take_inventory(dead, 2000, 0, true);
+  CHECK_RESULT(rdp_probe_inventory_reachable(inv, &reachable), RDP_PROBE_RESULT_OK);
+  CHECK(!reachable);
+  CHECK_RESULT(rdp_probe_inventory_error_message(inv, buf, sizeof buf, &needed), RDP_PROBE_RESULT_OK);
+  CHECK(strstr(buf, "refused") != NULL);
+  CHECK_RESULT(rdp_probe_inventory_nla(inv, &nla), RDP_PROBE_RESULT_OK);
+  CHECK(nla == RDP_PROBE_NLA_UNKNOWN);
+  CHECK_RESULT(rdp_probe_inventory_credssp_version(inv, &version), RDP_PROBE_RESULT_NOT_PRESENT);
+  CHECK_RESULT(rdp_probe_inventory_finding_count(inv, &count), RDP_PROBE_RESULT_OK);
+  CHECK(count == 0);
+  json = inventory_json(inv);
+  CHECK(json != NULL && strstr(json, "\"error\":{\"phase\":\"tcp_connect\",") != NULL);
+  free(json);
+  rdp_probe_inventory_free(inv);
+  printf("inventory: port %u refused: %s\n", (unsigned)dead, buf);
+}
+
 static uint16_t port_arg(const char *s) {
   long v = strtol(s, NULL, 10);
   if (v <= 0 || v > 65535) {
@@ -676,8 +838,10 @@ static uint16_t port_arg(const char *s) {
 }
 
 int main(int argc, char **argv) {
-  if (argc != 7 && argc != 8) {
-    fprintf(stderr, "usage: abi_test TLS_PORT ERRINFO_PORT SILENT_PORT TLS_ALERT_PORT NLA_PORT CA_PEM [KERBEROS_PORT]\n");
+  if (argc != 8 && argc != 9) {
+    fprintf(stderr,
+            "usage: abi_test TLS_PORT ERRINFO_PORT SILENT_PORT TLS_ALERT_PORT NLA_PORT CA_PEM NTLM_V2_PORT "
+            "[KERBEROS_PORT]\n");
     return 2;
   }
   uint16_t tls_port = port_arg(argv[1]);
@@ -685,7 +849,8 @@ int main(int argc, char **argv) {
   uint16_t silent_port = port_arg(argv[3]);
   uint16_t tls_alert_port = port_arg(argv[4]);
   uint16_t nla_port = port_arg(argv[5]);
-  uint16_t kerberos_port = argc == 8 ? port_arg(argv[7]) : 0;
+  uint16_t ntlm_v2_port = port_arg(argv[7]);
+  uint16_t kerberos_port = argc == 9 ? port_arg(argv[8]) : 0;
 
   test_strings();
   test_null_and_invalid_arguments();
@@ -698,6 +863,7 @@ int main(int argc, char **argv) {
   test_legacy_tls(tls_alert_port);
   test_trust(nla_port, argv[6]);
   test_kdc(nla_port, kerberos_port);
+  test_inventory(ntlm_v2_port);
 
   printf("abi_test: %d checks, %d failed\n", checks, failures);
   return failures == 0 ? 0 : 1;

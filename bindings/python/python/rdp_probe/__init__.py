@@ -40,13 +40,22 @@ the logon tries Kerberos first and falls back to NTLM where the Windows client w
 ``report.data["authentication"]`` says which package was used and why. A malformed KDC raises
 :class:`InvalidKdc`.
 
+The server inventory (the CLI's ``rdp-probe inventory``) asks the server, without credentials,
+what it accepts and which clients it would refuse: protocols, NLA, TLS versions and suites,
+Standard RDP Security, the CredSSP version, NTLM facts and findings::
+
+    inv = rdp_probe.inventory("192.0.2.10", timeout=5)
+    if inv.reachable:
+        print(inv.nla.value, inv.credssp_version, inv.finding_ids)
+    print(inv.json)  # the rdp-probe-inventory/1 JSON, byte for byte as the library wrote it
+
 Errors are exceptions (:class:`RdpProbeError` and its subclasses, carrying the library's ``code``
 and ``name``); a verdict, even ``failed``, is a report, never an exception.
 """
 
 from __future__ import annotations
 
-from ._api import CancelToken, Config, LegacyTls, Protocol, probe, selftest_panic, version
+from ._api import CancelToken, Config, LegacyTls, Protocol, inventory, probe, selftest_panic, version
 from ._errors import (
     HandleClosed,
     InternalError,
@@ -58,6 +67,7 @@ from ._errors import (
     InvalidHost,
     InvalidKdc,
     InvalidLegacyTls,
+    InvalidMaxConnections,
     InvalidPort,
     InvalidProtocols,
     InvalidTimeout,
@@ -72,10 +82,12 @@ from ._errors import (
     RuntimeStartError,
     result_message,
 )
+from ._inventory import Finding, Inventory, Nla
 from ._report import Code, Failure, Mstsc, Report, Stop, Trust, Verdict
 
 __all__ = [
     "probe",
+    "inventory",
     "version",
     "selftest_panic",
     "result_message",
@@ -90,6 +102,9 @@ __all__ = [
     "Trust",
     "Code",
     "Mstsc",
+    "Inventory",
+    "Nla",
+    "Finding",
     # The exceptions, in _errors.__all__'s order, spelled out: type checkers read only a literal
     # __all__, and under `mypy --strict` (no implicit re-export) a name missing here is not exported.
     # tests/test_packaging.py checks this list against _errors.__all__.
@@ -109,6 +124,7 @@ __all__ = [
     "InvalidTrustPin",
     "InvalidCaPem",
     "InvalidKdc",
+    "InvalidMaxConnections",
     "InternalError",
     "PanicError",
     "RuntimeStartError",

@@ -13,9 +13,19 @@ from typing import Any, Self, TypeAlias
 from ._errors import PanicError, check, error_for
 from ._handles import OwnedHandle
 from ._native import ffi, lib
+from ._inventory import Inventory, read_inventory
 from ._report import Report, read_report
 
-__all__ = ["Protocol", "LegacyTls", "CancelToken", "Config", "probe", "version", "selftest_panic"]
+__all__ = [
+    "Protocol",
+    "LegacyTls",
+    "CancelToken",
+    "Config",
+    "probe",
+    "inventory",
+    "version",
+    "selftest_panic",
+]
 
 _U32_MAX = 0xFFFF_FFFF
 _U16_MAX = 0xFFFF
@@ -130,6 +140,26 @@ def _ca_pems(ca_pem: Any, ca_file: Any) -> list[bytes]:
             with open(path, "rb") as f:
                 pems.append(f.read())
     return pems
+
+
+def _max_connections(value: Any) -> int:
+    """``max_connections=`` as the ``uint16_t`` the library judges.
+
+    An ``int`` that fits a ``uint16_t`` goes to the library as it is (0 or above 64 is its
+    ``INVALID_MAX_CONNECTIONS``); one that does not fit is refused here with the library's own code
+    and words.
+    """
+    if isinstance(value, bool):
+        raise TypeError("max_connections must be an int, not bool")
+    try:
+        limit = operator.index(value)
+    except TypeError:
+        raise TypeError(f"max_connections must be an int, not {type(value).__name__}") from None
+    if not 0 <= limit <= _U16_MAX:
+        raise error_for(
+            lib.RDP_PROBE_RESULT_INVALID_MAX_CONNECTIONS, "rdp_probe_config_builder_set_max_connections"
+        )
+    return limit
 
 
 def _c_string(value: Any, what: str) -> bytes:
@@ -294,6 +324,12 @@ class Config(_Closable):
             ``None`` (the default): NTLM only. Anything else raises
             :class:`~rdp_probe.InvalidKdc` (an empty string, a port of 0 or above 65535,
             whitespace...).
+        max_connections: for :meth:`inventory` only: the most connections open to the target at
+            once, 1 to 64 (the CLI's ``rdp-probe inventory --max-connections``). ``None`` keeps the
+            library's default (8); anything else raises :class:`~rdp_probe.InvalidMaxConnections`.
+        cipher_suites: for :meth:`inventory` only: enumerate the cipher suites of every TLS
+            version the server accepts (``True``, the default), or report only the suite each
+            version prefers (``False``: fewer connections; the CLI's ``--no-cipher-suites``).
 
     Credentials go only to a server something vouches for: a chain valid for the host (system
     roots, ``ca_pem``, ``ca_file``), a pinned fingerprint, or ``trust_any``; otherwise the probe
@@ -328,6 +364,8 @@ class Config(_Closable):
         ca_pem: bytes | Iterable[bytes] | None = None,
         ca_file: _Path | Iterable[_Path] | None = None,
         kdc: str | bytes | None = None,
+        max_connections: int | None = None,
+        cipher_suites: bool = True,
     ) -> None:
         host_c = _c_string(host, "host")
         try:
@@ -344,6 +382,9 @@ class Config(_Closable):
         pins = _trust_pins(trust_pins)
         pems = _ca_pems(ca_pem, ca_file)
         kdc_c = None if kdc is None else _c_string(kdc, "kdc")
+        limit = None if max_connections is None else _max_connections(max_connections)
+        if not isinstance(cipher_suites, bool):
+            raise TypeError(f"cipher_suites must be a bool, not {type(cipher_suites).__name__}")
 
         builder = lib.rdp_probe_config_builder_new()
         if builder == ffi.NULL:
@@ -426,6 +467,15 @@ class Config(_Closable):
                     lib.rdp_probe_config_builder_set_kdc(builder, kdc_c),
                     "rdp_probe_config_builder_set_kdc",
                 )
+            if limit is not None:
+                check(
+                    lib.rdp_probe_config_builder_set_max_connections(builder, limit),
+                    "rdp_probe_config_builder_set_max_connections",
+                )
+            check(
+                lib.rdp_probe_config_builder_set_cipher_suites(builder, cipher_suites),
+                "rdp_probe_config_builder_set_cipher_suites",
+            )
             out_config = ffi.new("const rdp_probe_config **")
             check(
                 lib.rdp_probe_config_builder_build(builder, out_config),
@@ -464,6 +514,34 @@ class Config(_Closable):
             with cancel._handle.borrow() as token:
                 return _run(config, token)
 
+    def inventory(self, cancel: CancelToken | None = None) -> Inventory:
+        """Takes the inventory of the target and returns it (:class:`~rdp_probe.Inventory`): the
+        security protocols it selects, NLA, TLS versions and cipher suites, Standard RDP Security,
+        the CredSSP version and NTLM facts, findings, and the clients it would refuse
+        (``rdp-probe-inventory/1``, the CLI's ``rdp-probe inventory``). It never sends credentials.
+
+        Only the target, ``timeout``, ``legacy_tls``, ``max_connections`` and ``cipher_suites`` of
+        this config count; credentials, protocols, trust settings, the KDC, the client name and the
+        certificate policy are ignored.
+
+        Blocks until the inventory ends (about the overall timeout plus one connect and read limit
+        at most; it opens many connections, never more at once than ``max_connections``), or
+        promptly after ``cancel`` is cancelled; the GIL is released meanwhile. A target that cannot
+        be reached is an inventory too (``reachable`` false, ``error`` why), not an exception.
+
+        Raises:
+            ProbeCancelled: ``cancel`` was cancelled before the inventory finished.
+            HandleClosed: this config or ``cancel`` was closed.
+            InternalError: the library panicked or could not start its runtime.
+        """
+        if cancel is not None and not isinstance(cancel, CancelToken):
+            raise TypeError(f"cancel must be a CancelToken or None, not {type(cancel).__name__}")
+        with self._handle.borrow() as config:
+            if cancel is None:
+                return _run_inventory(config, ffi.NULL)
+            with cancel._handle.borrow() as token:
+                return _run_inventory(config, token)
+
     def __repr__(self) -> str:
         state = " closed" if self.closed else ""
         return f"<rdp_probe.Config {self.host!r} port {self.port}{state}>"
@@ -477,6 +555,16 @@ def _run(config: Any, token: Any) -> Report:
         return read_report(report)
     finally:
         lib.rdp_probe_report_free(report)
+
+
+def _run_inventory(config: Any, token: Any) -> Inventory:
+    out_inventory = ffi.new("rdp_probe_inventory **")
+    check(lib.rdp_probe_inventory_run(config, token, out_inventory), "rdp_probe_inventory_run")
+    handle = out_inventory[0]
+    try:
+        return read_inventory(handle)
+    finally:
+        lib.rdp_probe_inventory_free(handle)
 
 
 def probe(
@@ -527,6 +615,43 @@ def probe(
         kdc=kdc,
     ) as config:
         return config.probe(cancel=cancel)
+
+
+def inventory(
+    host: str | bytes,
+    port: int = 3389,
+    *,
+    timeout: float | datetime.timedelta | None = None,
+    max_connections: int | None = None,
+    cipher_suites: bool = True,
+    legacy_tls: LegacyTls | str | int | None = None,
+    cancel: CancelToken | None = None,
+) -> Inventory:
+    """Takes the inventory of ``host:port`` without credentials and returns the
+    :class:`~rdp_probe.Inventory` (``rdp-probe-inventory/1``; ``.data`` is the parsed JSON).
+
+    A shorthand for ``with Config(host, port, ...) as cfg: return cfg.inventory(cancel)``; see
+    :class:`Config` for the arguments (``timeout`` bounds each connect and read, three times that
+    the whole inventory, as the CLI's ``--timeout``) and :meth:`Config.inventory` for what it
+    raises.
+
+    Example::
+
+        inv = rdp_probe.inventory("192.0.2.10", timeout=5, max_connections=4)
+        print(inv.nla.value, inv.credssp_version)
+        for f in inv.findings:
+            print(f.severity, f.id)
+        print(inv.data["tls"])
+    """
+    with Config(
+        host,
+        port,
+        timeout=timeout,
+        legacy_tls=legacy_tls,
+        max_connections=max_connections,
+        cipher_suites=cipher_suites,
+    ) as config:
+        return config.inventory(cancel=cancel)
 
 
 def version() -> str:

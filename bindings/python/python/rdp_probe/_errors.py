@@ -26,6 +26,7 @@ __all__ = [
     "InvalidTrustPin",
     "InvalidCaPem",
     "InvalidKdc",
+    "InvalidMaxConnections",
     "InternalError",
     "PanicError",
     "RuntimeStartError",
@@ -124,6 +125,10 @@ class InvalidKdc(InvalidArgument):
     (``invalid_kdc``, 211)."""
 
 
+class InvalidMaxConnections(InvalidArgument):
+    """The inventory's connection limit is not 1 to 64 (``invalid_max_connections``, 212)."""
+
+
 class InternalError(RdpProbeError):
     """A bug in rdp-probe or a resource the process lacks (codes 300-399)."""
 
@@ -145,7 +150,8 @@ class ProbeCancelled(ProbeOutcomeError):
 
 
 class NotPresent(ProbeOutcomeError):
-    """The report has no such field for its verdict (``not_present``, 401)."""
+    """The report has no such field for its verdict, or the inventory no such fact
+    (``not_present``, 401)."""
 
 
 # Code -> class. Numbers come from the header (via cffi), not from literals kept here.
@@ -161,6 +167,7 @@ _BY_CODE: dict[int, type[RdpProbeError]] = {
     lib.RDP_PROBE_RESULT_INVALID_TRUST_PIN: InvalidTrustPin,
     lib.RDP_PROBE_RESULT_INVALID_CA_PEM: InvalidCaPem,
     lib.RDP_PROBE_RESULT_INVALID_KDC: InvalidKdc,
+    lib.RDP_PROBE_RESULT_INVALID_MAX_CONNECTIONS: InvalidMaxConnections,
     # Newer than the first C ABI: mapped when the library's header has it.
     **(
         {lib.RDP_PROBE_RESULT_INVALID_CLIENT_NAME: InvalidClientName}
