@@ -2,6 +2,7 @@
 //! addresses, CIDR blocks, ranges, exclusions, shards, lazily expanded) and the runner ([`scan`]:
 //! probes in flight, new probes per second, a deadline, a stop flag; reports streamed as hosts finish).
 
+pub mod diff;
 mod run;
 pub mod targets;
 
