@@ -22,6 +22,9 @@ use super::{
 use crate::report::{Report, TargetReport};
 use crate::{Phase, ProbeOptions, Protocols, Target, VerdictKind};
 
+/// The shares a suite enumeration is split into when the server takes the client's first acceptable
+/// suite (each share runs its own remove-and-repeat; the pool's caps still hold).
+const SUITE_SHARES: usize = 4;
 /// Most bytes of a server's first TLS flight read before giving up on it.
 const MAX_FLIGHT_BYTES: usize = 64 * 1024;
 /// The CredSSP version that carries the CVE-2018-0886 fix ([MS-CSSP] 2.2.1; `rdp-codes-and-peers.md`
@@ -487,21 +490,63 @@ async fn scan_version(
     enumerate: bool,
 ) -> tls_scan::VersionScan {
     let mut scan = tls_scan::VersionScan::new(version);
-    loop {
-        let offered = scan.remaining().to_vec();
-        let outcome = hello(pool, via, selected, version, &offered).await;
-        if !scan.record(outcome) || !enumerate {
-            break;
+    let candidates = scan.remaining().to_vec();
+    let first = hello(pool, via, selected, version, &candidates).await;
+    if !scan.record(first) || !enumerate {
+        scan.finish(enumerate);
+        return scan;
+    }
+    // Every candidate in reverse: a server with its own order picks the same suite again, and its
+    // order can only be read one pick at a time; one that takes the client's first acceptable suite
+    // picks another, and its suites can be found in parallel shares.
+    let reversed: Vec<u16> = candidates.iter().rev().copied().collect();
+    let check = hello(pool, via, selected, version, &reversed).await;
+    if scan.record_order_check(&check) == Some(false) {
+        let shares = scan.split(SUITE_SHARES);
+        let found = join_all(
+            shares
+                .into_iter()
+                .map(|share| enumerate_share(pool, via, selected, share)),
+        )
+        .await;
+        for share in found {
+            scan.merge(share);
+        }
+        scan.sort_by(&candidates);
+    } else {
+        loop {
+            let offered = scan.remaining().to_vec();
+            if offered.is_empty() {
+                break;
+            }
+            let outcome = hello(pool, via, selected, version, &offered).await;
+            if !scan.record(outcome) {
+                break;
+            }
         }
     }
     scan.finish(enumerate);
-    // The same suites in reverse: a server that picks by its own order picks the same one again.
-    if scan.result.cipher_suite_ids.len() >= 2 {
-        let reversed: Vec<u16> = scan.result.cipher_suite_ids.iter().rev().copied().collect();
-        let outcome = hello(pool, via, selected, version, &reversed).await;
-        scan.record_order_check(&outcome, &reversed);
-    }
     scan
+}
+
+/// Remove-and-repeat within one share of the candidates.
+async fn enumerate_share(
+    pool: &Pool,
+    via: Request,
+    selected: u32,
+    mut share: tls_scan::VersionScan,
+) -> tls_scan::VersionScan {
+    loop {
+        let offered = share.remaining().to_vec();
+        if offered.is_empty() {
+            break;
+        }
+        let outcome = hello(pool, via, selected, share.version(), &offered).await;
+        if !share.record(outcome) {
+            break;
+        }
+    }
+    share
 }
 
 /// The diagnosis without credentials, requesting exactly `protocols`, on one permit of the pool.

@@ -145,6 +145,11 @@ impl VersionScan {
         }
     }
 
+    /// The version scanned.
+    pub fn version(&self) -> u16 {
+        self.version
+    }
+
     /// The suites to offer next.
     pub fn remaining(&self) -> &[u16] {
         &self.remaining
@@ -172,10 +177,7 @@ impl VersionScan {
                     return false;
                 };
                 self.remaining.remove(at);
-                self.result.cipher_suite_ids.push(suite);
-                self.result
-                    .cipher_suites
-                    .push(tls_names::cipher_suite_report_name(suite).into_owned());
+                self.push_suite(suite);
                 !self.remaining.is_empty()
             }
             Err(reason) => {
@@ -192,20 +194,80 @@ impl VersionScan {
         }
     }
 
-    /// Reads the answer to the accepted suites offered in reverse: the server's own order when it picks
-    /// its first choice again, the client's when it picks the first offered.
-    pub fn record_order_check(&mut self, outcome: &HelloOutcome, offered: &[u16]) {
-        let Ok(flight) = accepted(self.version, outcome) else {
-            return;
-        };
-        let first_found = self.result.cipher_suite_ids.first().copied();
-        self.result.server_preference = if Some(flight.cipher_suite) == first_found {
-            Some(true)
-        } else if offered.first() == Some(&flight.cipher_suite) {
-            Some(false)
+    /// Reads the answer to every candidate offered in reverse order, after the first pick: a server
+    /// that picks by its own order picks the same suite again (`Some(true)`); one that takes the client's
+    /// first acceptable suite picks another (`Some(false)`, and that suite is recorded too); no clear
+    /// answer gives `None`.
+    pub fn record_order_check(&mut self, outcome: &HelloOutcome) -> Option<bool> {
+        let first = self.result.cipher_suite_ids.first().copied()?;
+        let flight = accepted(self.version, outcome).ok()?;
+        let suite = flight.cipher_suite;
+        let preference = if suite == first {
+            true
         } else {
-            None
+            let at = self.remaining.iter().position(|s| *s == suite)?;
+            self.remaining.remove(at);
+            self.push_suite(suite);
+            false
         };
+        self.result.server_preference = Some(preference);
+        Some(preference)
+    }
+
+    /// A scan of `version` that offers only `candidates`: one share of an enumeration split into
+    /// parallel parts.
+    pub fn with_candidates(version: u16, candidates: Vec<u16>) -> Self {
+        VersionScan {
+            remaining: candidates,
+            ..VersionScan::new(version)
+        }
+    }
+
+    /// Splits the suites still to offer into `parts` shares (taking them from this scan).
+    pub fn split(&mut self, parts: usize) -> Vec<VersionScan> {
+        let parts = parts.max(1);
+        let size = self.remaining.len().div_ceil(parts).max(1);
+        // From here the shares decide whether the list ends cleanly.
+        self.clean_end = true;
+        let remaining = std::mem::take(&mut self.remaining);
+        remaining
+            .chunks(size)
+            .map(|c| VersionScan::with_candidates(self.version, c.to_vec()))
+            .collect()
+    }
+
+    /// Takes in what a share found; the list is complete only if every share ended cleanly.
+    pub fn merge(&mut self, share: VersionScan) {
+        for suite in share.result.cipher_suite_ids {
+            if !self.result.cipher_suite_ids.contains(&suite) {
+                self.push_suite(suite);
+            }
+        }
+        self.remaining.extend(share.remaining.iter().copied());
+        self.clean_end &= share.clean_end || share.remaining.is_empty();
+        if self.chain.is_none() {
+            self.chain = share.chain;
+        }
+    }
+
+    /// Puts the suites in the order they were offered (`candidates`): the order a server that takes
+    /// the client's first acceptable suite would pick them in.
+    pub fn sort_by(&mut self, candidates: &[u16]) {
+        let rank = |s: &u16| candidates.iter().position(|c| c == s).unwrap_or(usize::MAX);
+        self.result.cipher_suite_ids.sort_by_key(rank);
+        self.result.cipher_suites = self
+            .result
+            .cipher_suite_ids
+            .iter()
+            .map(|s| tls_names::cipher_suite_report_name(*s).into_owned())
+            .collect();
+    }
+
+    fn push_suite(&mut self, suite: u16) {
+        self.result.cipher_suite_ids.push(suite);
+        self.result
+            .cipher_suites
+            .push(tls_names::cipher_suite_report_name(suite).into_owned());
     }
 
     /// Marks the list complete when the enumeration ran to a clean refusal (or offered everything).
