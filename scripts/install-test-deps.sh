@@ -26,6 +26,8 @@ PACKAGES=(
   perl make
   krb5-kdc krb5-admin-server krb5-user faketime
   sslscan
+  # Headless Chromium loads the --html report in rdp-probe-cli/tests/html.rs.
+  chromium
 )
 RSAKEYS=/etc/xrdp/rsakeys.ini
 

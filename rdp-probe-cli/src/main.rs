@@ -1,6 +1,8 @@
 //! `rdp-probe`: why can't I Remote-Desktop into this host?
 
 mod demo;
+mod diff_cmd;
+mod html;
 mod human;
 mod inventory_view;
 mod progress;
@@ -90,6 +92,10 @@ enum Command {
     /// connections one after another (X.224 answered, TLS where selected), hold them, and report
     /// from which one the server refuses, resets or stays silent. This is load on the server.
     Capacity(CapacityArgs),
+    /// What changed between two scans (or two inventories) of the same hosts, from their JSON Lines
+    /// files: per host verdict, cause, protocol, NLA, TLS, CredSSP, certificate, findings; newly
+    /// failing hosts first. Exit code 0 when nothing changed, 1 when something did.
+    Diff(diff_cmd::DiffArgs),
     /// Explain a Windows client error pair ("Error code: 0x904, Extended error code: 0x7"), offline.
     Explain {
         /// The disconnect reason (hex with 0x, or decimal).
@@ -137,6 +143,9 @@ struct InventoryArgs {
     /// Print the inventory as JSON (schema rdp-probe-inventory/1).
     #[arg(long)]
     json: bool,
+    /// Also write the inventory as a self-contained HTML page to FILE.
+    #[arg(long, value_name = "FILE")]
+    html: Option<std::path::PathBuf>,
     /// Time limit for each TCP connect and each read (default 10 s; connect 5 s), as for a diagnosis.
     #[arg(long, value_name = "DURATION", value_parser = duration)]
     timeout: Option<Duration>,
@@ -168,6 +177,9 @@ struct ProbeArgs {
     /// Print the report as JSON (schema rdp-probe/1).
     #[arg(long)]
     json: bool,
+    /// Also write the diagnosis as a self-contained HTML page to FILE.
+    #[arg(long, value_name = "FILE")]
+    html: Option<std::path::PathBuf>,
     /// User name for NLA (DOMAIN\user, user@domain, or with --domain).
     #[arg(short = 'u', long = "user")]
     user: Option<String>,
@@ -421,6 +433,7 @@ fn main() -> ExitCode {
         Some(Command::Demo { no_color, .. }) => *no_color,
         Some(Command::Inventory(args)) => args.no_color,
         Some(Command::Scan(args)) => args.no_color(),
+        Some(Command::Diff(args)) => args.no_color(),
         _ => cli.probe.no_color,
     };
     let styled = decide_color(no_color);
@@ -455,6 +468,7 @@ fn main() -> ExitCode {
         Some(Command::Inventory(args)) => return inventory(args, styled),
         Some(Command::Scan(args)) => return scan_cmd::run(args, styled),
         Some(Command::Capacity(args)) => return capacity(args),
+        Some(Command::Diff(args)) => return diff_cmd::run(args, styled),
         None => {}
     }
     let args = &cli.probe;
@@ -501,6 +515,12 @@ fn main() -> ExitCode {
         let _ = to_stdout(|out| writeln!(out, "{}", report.to_json_pretty()));
     } else {
         human::print(&report, styled);
+    }
+    if let Some(path) = &args.html
+        && let Err(e) = html::write(path, &html::report_page(&report))
+    {
+        eprintln!("rdp-probe: {e}");
+        return ExitCode::from(exit::FAILED);
     }
     ExitCode::from(match report.verdict_kind() {
         VerdictKind::Connected => exit::CONNECTED,
@@ -609,6 +629,12 @@ fn inventory(args: &InventoryArgs, styled: bool) -> ExitCode {
         let _ = to_stdout(|out| writeln!(out, "{}", inv.to_json_pretty()));
     } else {
         inventory_view::print(&inv, styled);
+    }
+    if let Some(path) = &args.html
+        && let Err(e) = html::write(path, &html::inventory_page(&inv))
+    {
+        eprintln!("rdp-probe: {e}");
+        return ExitCode::from(exit::FAILED);
     }
     ExitCode::from(if inv.error.is_some() {
         exit::FAILED

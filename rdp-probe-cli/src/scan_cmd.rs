@@ -83,6 +83,10 @@ pub struct ScanArgs {
     /// N for a shard taken from JOB_COMPLETION_INDEX.
     #[arg(long, value_name = "N")]
     shards: Option<u64>,
+    /// Also write a self-contained HTML page to FILE at the end (also after Ctrl-C): the summary by
+    /// cause, then every host.
+    #[arg(long, value_name = "FILE")]
+    html: Option<PathBuf>,
     /// Print only the summary at the end.
     #[arg(long)]
     summary_only: bool,
@@ -207,6 +211,74 @@ fn done_before(path: &PathBuf) -> Result<HashSet<String>, String> {
         }
     }
     Ok(done)
+}
+
+/// The longest server name a row of the HTML page keeps, in characters.
+const SERVER_NAME_KEPT: usize = 160;
+
+/// The row of the HTML page for `item`: what the terminal's line says, with the Windows client's pair
+/// apart and the name the server gave itself (its NTLM computer name or certificate subject).
+fn html_row(item: &rdp_probe_core::scan::ScanItem) -> crate::html::ScanRow {
+    let (verdict, cause) = verdict_and_cause(&item.report);
+    let (mstsc, server, elapsed_ms) = match &item.report {
+        ScanReport::Diagnosis(r) => {
+            let s = &r.server;
+            let name = s
+                .ntlm
+                .as_ref()
+                .and_then(|n| {
+                    n.netbios_computer
+                        .clone()
+                        .or_else(|| n.dns_computer.clone())
+                })
+                .or_else(|| s.certificate.as_ref().map(|c| c.subject.clone()))
+                .or_else(|| {
+                    s.standard_security
+                        .as_ref()
+                        .and_then(|sec| sec.x509_chain.last())
+                        .map(|c| c.subject.clone())
+                });
+            (
+                r.mstsc().map(|m| (m.disconnect_reason, m.extended_reason)),
+                name,
+                r.elapsed_ms,
+            )
+        }
+        ScanReport::Inventory(i) => {
+            let name = i
+                .ntlm
+                .as_ref()
+                .and_then(|n| {
+                    n.netbios_computer
+                        .clone()
+                        .or_else(|| n.dns_computer.clone())
+                })
+                .or_else(|| {
+                    i.tls
+                        .as_ref()
+                        .and_then(|t| t.certificate.as_ref())
+                        .map(|c| c.subject.clone())
+                });
+            (None, name, i.elapsed_ms)
+        }
+    };
+    // The pair has its own column; the cause keeps the rest (the groups are the same as the summary's).
+    let cause = match cause.rsplit_once("; mstsc ") {
+        Some((rest, _)) if mstsc.is_some() => rest.to_owned(),
+        _ => cause,
+    };
+    crate::html::ScanRow {
+        host: format!("{}:{}", item.target.host(), item.target.port()),
+        verdict,
+        cause,
+        mstsc,
+        server: server
+            .unwrap_or_default()
+            .chars()
+            .take(SERVER_NAME_KEPT)
+            .collect(),
+        elapsed_ms,
+    }
 }
 
 /// `rdp-probe scan`.
@@ -355,6 +427,7 @@ pub fn run(args: &ScanArgs, styled: bool) -> ExitCode {
     let mut groups: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
     let mut write_error = None;
     let mut finished = 0u64;
+    let mut html_rows = Vec::new();
     if args.csv && !args.summary_only {
         let _ = sink.line("host,port,verdict,cause,elapsed_ms");
     }
@@ -373,6 +446,9 @@ pub fn run(args: &ScanArgs, styled: bool) -> ExitCode {
             progress.finished(&verdict);
             let host = format!("{}:{}", item.target.host(), item.target.port());
             groups.entry((verdict, cause)).or_default().push(host);
+            if args.html.is_some() {
+                html_rows.push(html_row(&item));
+            }
             if args.summary_only {
                 continue;
             }
@@ -399,10 +475,29 @@ pub fn run(args: &ScanArgs, styled: bool) -> ExitCode {
         stop.is_stopped(),
         args.summary_only || !matches!(sink, Sink::Stdout) || !(args.json || args.csv),
     );
+    let mut html_failed = false;
+    if let Some(path) = &args.html {
+        let totals = crate::html::ScanTotals {
+            mode: match args.mode {
+                Mode::Diagnose => "diagnose",
+                Mode::Inventory => "inventory",
+                Mode::Negotiate => "negotiate",
+            },
+            skipped,
+            stopped: stop.is_stopped(),
+        };
+        if let Err(e) = crate::html::write(path, &crate::html::scan_page(&html_rows, &totals)) {
+            eprintln!("rdp-probe scan: {e}");
+            html_failed = true;
+        }
+    }
     if let Some(e) = write_error
         && e.kind() != std::io::ErrorKind::BrokenPipe
     {
         eprintln!("rdp-probe scan: cannot write: {e}");
+        return ExitCode::from(exit::FAILED);
+    }
+    if html_failed {
         return ExitCode::from(exit::FAILED);
     }
     ExitCode::SUCCESS
