@@ -6,8 +6,10 @@
 #      pkg-config, linked dynamically and statically (neither needs a system OpenSSL: the
 #      legacy-TLS stack is vendored into librdp_probe), run under valgrind (no errors, no leaks),
 #      the credential trust policy included (withheld from the lab's self-signed certificate until
-#      it is pinned or "any" is trusted), and the inventory (rdp_probe_inventory_run) of a scripted
-#      CredSSP server of version 2 and of a refused port;
+#      it is pinned or "any" is trusted), the inventory (rdp_probe_inventory_run) of a scripted
+#      CredSSP server of version 2 and of a refused port, and a fleet scan
+#      (rdp-probe-ffi/tests/c/scan_json.c: rdp_probe_scan_*) drained to the end and one freed while
+#      its probes still run (the scan's thread joined, nothing leaked);
 #   3. Python: bindings/python/run-tests.sh (the maturin wheel installed into a fresh venv, mypy --strict, pytest against the installed wheel);
 #   4. C#: bindings/csharp/run-tests.sh (mcs, mono);
 #   5. the same three lab scenarios probed by the Rust, C, Python and C# examples give JSON reports
@@ -19,7 +21,13 @@
 #      (bindings/csharp/tests/InventoryJson.cs) is the same JSON once what differs between two runs
 #      against one server is removed: "elapsed_ms", "max_concurrent_connections" (scheduling decides
 #      it) and the server's NTLM clock ("server_time", "clock_offset_s"); the CLI's indentation is
-#      undone by re-serializing every side the same way.
+#      undone by re-serializing every side the same way;
+#   7. a fleet scan of lab servers (ironrdp-tls, ironrdp-nla, errinfo-after-client-info-0x7,
+#      ntlm-challenge-v2, refused, and a malformed line) in the diagnose and negotiate modes by the
+#      Rust CLI (`rdp-probe scan --json`), C (scan_json.c), Python (rdp_probe.scan) and C#
+#      (bindings/csharp/tests/ScanJson.cs) gives every host exactly one report, the same JSON per
+#      host in every language once normalized as in steps 5 and 6 (reports come as hosts finish:
+#      they are compared by host, not by line).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -99,11 +107,13 @@ for bin in "$WORK/prefix/lib/librdp_probe.so" "$WORK"/probe-* "$WORK"/abi_test-*
     exit 1
   fi
 done
-# The C side of the inventory comparison (step 6): the dynamic build is enough.
-# shellcheck disable=SC2046
-gcc "${CFLAGS[@]}" $(pkg-config --cflags rdp_probe) rdp-probe-ffi/tests/c/inventory_json.c \
-  -o "$WORK/inventory_json" $(pkg-config --libs rdp_probe)
-echo "built probe and abi_test, dynamic and static (no system OpenSSL needed), and inventory_json"
+# The C sides of the inventory and scan comparisons (steps 6 and 7): the dynamic build is enough.
+for prog in inventory_json scan_json; do
+  # shellcheck disable=SC2046
+  gcc "${CFLAGS[@]}" $(pkg-config --cflags rdp_probe) "rdp-probe-ffi/tests/c/$prog.c" \
+    -o "$WORK/$prog" $(pkg-config --libs rdp_probe)
+done
+echo "built probe and abi_test, dynamic and static (no system OpenSSL needed), inventory_json and scan_json"
 
 say "lab servers"
 start_lab ironrdp-tls TLS_PORT
@@ -152,6 +162,15 @@ for trust in "" "--trust-cert any"; do
     exit 1
   fi
 done
+
+say "C: scan_json under valgrind (a fleet drained, then one freed while its probes run)"
+SCAN_FLEET=("127.0.0.1:$TLS_PORT" "127.0.0.1:$ERRINFO_PORT" "127.0.0.1:$NTLM_V2_PORT" "127.0.0.1:$REFUSED_PORT")
+"${VALGRIND[@]}" "$WORK/scan_json" diagnose 3389 5000 2 "${SCAN_FLEET[@]}" >"$WORK/scan-valgrind.jsonl"
+[ "$(wc -l <"$WORK/scan-valgrind.jsonl")" -eq 4 ] || { echo "scan_json: not 4 reports" >&2; exit 1; }
+# One report (the refused port's), then freed while the silent server's probe waits (60 s limits).
+"${VALGRIND[@]}" "$WORK/scan_json" diagnose 3389 60000 4 --free-after 1 \
+  "127.0.0.1:$REFUSED_PORT" "127.0.0.1:$SILENT_PORT" >/dev/null
+echo "scan_json: 4 reports, and a scan freed mid-probe, without valgrind errors or leaks"
 
 say "Python"
 RDP_PROBE_LAB="$LAB" bash bindings/python/run-tests.sh
@@ -259,5 +278,67 @@ print("nla=%s credssp=%s findings=%d connections=%s" % (d["nla"], (d["credssp"] 
   done
 done
 [ "$mismatch" -eq 0 ] || { echo "the languages disagree about the inventory" >&2; exit 1; }
+
+say "the same fleet scan from Rust, C, Python and C#"
+SCAN_MS=5000
+SCAN_LINES=("127.0.0.1:$TLS_PORT" "127.0.0.1:$NLA_PORT" "127.0.0.1:$ERRINFO_PORT" "127.0.0.1:$NTLM_V2_PORT"
+  "127.0.0.1:$REFUSED_PORT" "bad_name!")
+# run_scan LANG MODE: the scan of SCAN_LINES as LANG's JSON Lines, on stdout.
+run_scan() {
+  case "$1" in
+    rust) "$TARGET_DIR/release/rdp-probe" scan "${SCAN_LINES[@]}" --mode "$2" --json --timeout "${SCAN_MS}ms" \
+      --concurrency 3 2>"$WORK/scan-rust-$2.stderr" ;;
+    c) "$WORK/scan_json" "$2" 3389 "$SCAN_MS" 3 "${SCAN_LINES[@]}" ;;
+    python) "$PYTHON" -P -c 'import sys, rdp_probe
+with rdp_probe.scan(sys.argv[3:], mode=sys.argv[1], timeout=int(sys.argv[2]) / 1000, concurrency=3) as scan:
+    for r in scan:
+        print(r.json)' "$2" "$SCAN_MS" "${SCAN_LINES[@]}" ;;
+    csharp) mono "$WORK/csharp/ScanJson.exe" "$2" 3389 "$SCAN_MS" 3 "${SCAN_LINES[@]}" ;;
+  esac
+}
+# normalize_scan IN OUT: one line per host, sorted by host:port, without what differs between two
+# runs (as in steps 5 and 6); fails unless each of the five hosts has exactly one report.
+normalize_scan() {
+  python3 -c 'import json, sys
+DROP = {"elapsed_ms", "max_concurrent_connections", "server_time", "clock_offset_s"}
+def strip(v):
+    if isinstance(v, dict):
+        return {k: strip(x) for k, x in v.items() if k not in DROP}
+    if isinstance(v, list):
+        return [strip(x) for x in v]
+    return v
+hosts = {}
+with open(sys.argv[1], encoding="utf-8") as f:
+    for line in f:
+        if line.strip():
+            data = json.loads(line)
+            key = "%s:%s" % (data["target"]["host"], data["target"]["port"])
+            assert key not in hosts, key + " twice"
+            hosts[key] = json.dumps(strip(data), separators=(",", ":"), ensure_ascii=False)
+assert len(hosts) == 5, sorted(hosts)
+with open(sys.argv[2], "w", encoding="utf-8") as f:
+    for key in sorted(hosts):
+        f.write(hosts[key] + "\n")' "$1" "$2"
+}
+for mode in diagnose negotiate; do
+  for lang in rust c python csharp; do
+    out="$WORK/scan-$mode.$lang"
+    run_scan "$lang" "$mode" >"$out.jsonl" || true
+    if ! normalize_scan "$out.jsonl" "$out.cmp" 2>"$out.err"; then
+      printf '%-10s no full scan from %s: %s\n' "$mode" "$lang" "$(tail -n 1 "$out.err")"
+      mismatch=1
+    fi
+  done
+  for lang in c python csharp; do
+    if [ -s "$WORK/scan-$mode.rust.cmp" ] && cmp -s "$WORK/scan-$mode.rust.cmp" "$WORK/scan-$mode.$lang.cmp"; then
+      printf '%-10s 5 hosts   rust == %s (%s bytes)\n' "$mode" "$lang" "$(wc -c <"$WORK/scan-$mode.$lang.cmp")"
+    else
+      printf '%-10s rust != %s\n' "$mode" "$lang"
+      diff <(tr ',' '\n' <"$WORK/scan-$mode.rust.cmp") <(tr ',' '\n' <"$WORK/scan-$mode.$lang.cmp") | head -20 || true
+      mismatch=1
+    fi
+  done
+done
+[ "$mismatch" -eq 0 ] || { echo "the languages disagree about the scan" >&2; exit 1; }
 
 say "all binding checks passed"

@@ -72,6 +72,12 @@ namespace RdpProbe
         /// <see cref="ProbeConfigBuilder.WithMaxConnections"/>).
         /// </summary>
         public const uint InvalidMaxConnections = 212;
+        /// <summary>The scan mode is not a <see cref="ScanMode"/> value.</summary>
+        public const uint InvalidScanMode = 213;
+        /// <summary>A scan's concurrency is 0 or above 65536.</summary>
+        public const uint InvalidConcurrency = 214;
+        /// <summary>A scan's target list holds more than 65536 targets after dedupe and exclusions.</summary>
+        public const uint TooManyTargets = 215;
         /// <summary>rdp-probe panicked; the panic was caught at the C boundary.</summary>
         public const uint Panic = 300;
         /// <summary>The async runtime that drives the probe could not be started.</summary>
@@ -80,6 +86,8 @@ namespace RdpProbe
         public const uint Cancelled = 400;
         /// <summary>The report has no such field for its verdict.</summary>
         public const uint NotPresent = 401;
+        /// <summary>A scan is over and every report has been fetched (handled inside this binding).</summary>
+        public const uint ScanDone = 402;
     }
 
     /// <summary>The overall answer of a probe (<c>verdict</c> in the JSON report).</summary>
@@ -162,6 +170,17 @@ namespace RdpProbe
         NotSupported = 3,
         /// <summary>The answers do not decide it (silence, resets, another protocol, or the server was not reached).</summary>
         Unknown = 4,
+    }
+
+    /// <summary>What a fleet scan (<see cref="Probe.Scan(string, ScanMode, int, int, ProbeConfig, CancelToken, string)"/>) does for each host (<c>rdp_probe_scan_mode</c>).</summary>
+    public enum ScanMode : uint
+    {
+        /// <summary>The full diagnosis (<c>rdp-probe/1</c>, as <see cref="Probe.Run"/>).</summary>
+        Diagnose = 0,
+        /// <summary>The server inventory (<c>rdp-probe-inventory/1</c>, as <see cref="Probe.Inventory(ProbeConfig, CancelToken)"/>).</summary>
+        Inventory = 1,
+        /// <summary>Only TCP and X.224 of the inventory (reachable, RDP or not, protocols, NLA): the fast sweep.</summary>
+        Negotiate = 2,
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -357,6 +376,26 @@ namespace RdpProbe
         }
     }
 
+    /// <summary>An <c>rdp_probe_scan *</c>, freed (stopped and joined) with <c>rdp_probe_scan_free</c>.</summary>
+    internal sealed class ScanHandle : SafeHandle
+    {
+        public ScanHandle()
+            : base(IntPtr.Zero, true)
+        {
+        }
+
+        public override bool IsInvalid
+        {
+            get { return handle == IntPtr.Zero; }
+        }
+
+        protected override bool ReleaseHandle()
+        {
+            Native.rdp_probe_scan_free(handle);
+            return true;
+        }
+    }
+
     /// <summary>The P/Invoke declarations, one per function of rdp_probe.h.</summary>
     internal static class Native
     {
@@ -526,6 +565,28 @@ namespace RdpProbe
 
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         internal static extern void rdp_probe_inventory_free(IntPtr inventory);
+
+        // Fleet scans.
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern uint rdp_probe_scan_start(IntPtr config, [In] byte[] targets, [In] byte[] exclude, ushort defaultPort, uint mode, uint concurrency, IntPtr cancel, out ScanHandle scan);
+
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern uint rdp_probe_scan_next(ScanHandle scan, [Out] byte[] buf, UIntPtr len, out UIntPtr needed);
+
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern uint rdp_probe_scan_stop(ScanHandle scan);
+
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern uint rdp_probe_scan_target_count(ScanHandle scan, out ulong count);
+
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern uint rdp_probe_scan_skipped_count(ScanHandle scan, out UIntPtr count);
+
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern uint rdp_probe_scan_skipped_line(ScanHandle scan, UIntPtr index, [Out] byte[] buf, UIntPtr len, out UIntPtr needed);
+
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern void rdp_probe_scan_free(IntPtr scan);
     }
 
     /// <summary>UTF-8 in both directions, strictly: no silent replacement characters.</summary>
@@ -1748,6 +1809,217 @@ namespace RdpProbe
             return tcs.Task;
         }
 
+        /// <summary>Probes in flight at once by default (the CLI's <c>rdp-probe scan --concurrency</c> default).</summary>
+        public const int DefaultScanConcurrency = 256;
+
+        /// <summary>
+        /// Starts a fleet scan (the CLI's <c>rdp-probe scan</c>) and returns it: enumerate it for each
+        /// host's JSON report, one line, exactly what the single-host call gives (<c>rdp-probe/1</c> for
+        /// <see cref="ScanMode.Diagnose"/>, <c>rdp-probe-inventory/1</c> otherwise), as hosts finish.
+        /// </summary>
+        /// <param name="targets">The target grammar: one or more items per line, separated by whitespace or
+        /// commas, <c>#</c> comments; host names and IPv4/IPv6 addresses with an optional <c>:port</c>
+        /// (<c>[v6]:port</c>), CIDR blocks (<c>10.0.0.0/24</c>), last-octet ranges (<c>10.0.0.10-20</c>).
+        /// Duplicates are probed once; a malformed item is skipped (<see cref="FleetScan.Skipped"/>).</param>
+        /// <param name="mode">What each host gets.</param>
+        /// <param name="port">The port of items without one (1 to 65535).</param>
+        /// <param name="concurrency">The most probes at once, 1 to 65536. Probes in flight plus reports not
+        /// yet read never exceed it: while nobody enumerates, no new probe starts.</param>
+        /// <param name="config">Every probe's settings (credentials and trust, protocols, KDC, timeouts... for
+        /// a diagnosis; timeouts, legacy TLS, connection limit and cipher suites for an inventory); its
+        /// target is not used. Null for the library's defaults.</param>
+        /// <param name="token">Cancelling it drops the probes in flight: enumeration yields the reports
+        /// already finished, then throws <see cref="RdpProbeCancelledException"/>. Null for none.</param>
+        /// <param name="exclude">Targets to leave out before anything is sent (same grammar), or null.</param>
+        /// <returns>The running scan; dispose it (or leave a <c>foreach</c> over it) to end it at once.</returns>
+        /// <exception cref="RdpProbeInvalidArgumentException">A bad port (202), mode (213) or concurrency
+        /// (214), too many targets (215), or a string that is not valid UTF-16.</exception>
+        /// <exception cref="RdpProbeCancelledException">The token was already cancelled.</exception>
+        /// <exception cref="ObjectDisposedException">The config or the token was disposed.</exception>
+        public static FleetScan Scan(string targets, ScanMode mode = ScanMode.Diagnose, int port = 3389,
+            int concurrency = DefaultScanConcurrency, ProbeConfig config = null, CancelToken token = null, string exclude = null)
+        {
+            if (targets == null)
+            {
+                throw new ArgumentNullException("targets");
+            }
+            byte[] targetsC = Utf8.ToC(targets, "targets");
+            byte[] excludeC = Utf8.ToC(exclude, "exclude");
+            if (port < 0 || port > ushort.MaxValue)
+            {
+                throw RdpProbeException.For(ResultCodes.InvalidPort, "rdp_probe_scan_start");
+            }
+            if (concurrency < 0)
+            {
+                throw RdpProbeException.For(ResultCodes.InvalidConcurrency, "rdp_probe_scan_start");
+            }
+            Func<IntPtr, IntPtr, FleetScan> start = delegate(IntPtr configPtr, IntPtr cancelPtr)
+            {
+                ScanHandle handle;
+                uint r = Native.rdp_probe_scan_start(configPtr, targetsC, excludeC, (ushort)port, (uint)mode,
+                    (uint)concurrency, cancelPtr, out handle);
+                if (r != ResultCodes.Ok)
+                {
+                    handle.Dispose();
+                    throw RdpProbeException.For(r, "rdp_probe_scan_start");
+                }
+                return new FleetScan(handle);
+            };
+            if (config == null)
+            {
+                if (token == null)
+                {
+                    return start(IntPtr.Zero, IntPtr.Zero);
+                }
+                token.ThrowIfDisposed();
+                bool held = false;
+                try
+                {
+                    token.Handle.DangerousAddRef(ref held);
+                    return start(IntPtr.Zero, token.Handle.DangerousGetHandle());
+                }
+                finally
+                {
+                    if (held)
+                    {
+                        token.Handle.DangerousRelease();
+                    }
+                }
+            }
+            return Blocking(config, token, start);
+        }
+
+        /// <summary>As <see cref="Scan(string, ScanMode, int, int, ProbeConfig, CancelToken, string)"/>, with the
+        /// targets given as lines.</summary>
+        /// <param name="targets">The lines of the target list.</param>
+        /// <param name="mode">What each host gets.</param>
+        /// <param name="port">The port of items without one.</param>
+        /// <param name="concurrency">The most probes at once, 1 to 65536.</param>
+        /// <param name="config">Every probe's settings, or null.</param>
+        /// <param name="token">A cancel token, or null.</param>
+        /// <returns>The running scan.</returns>
+        public static FleetScan Scan(IEnumerable<string> targets, ScanMode mode = ScanMode.Diagnose, int port = 3389,
+            int concurrency = DefaultScanConcurrency, ProbeConfig config = null, CancelToken token = null)
+        {
+            if (targets == null)
+            {
+                throw new ArgumentNullException("targets");
+            }
+            return Scan(string.Join("\n", targets), mode, port, concurrency, config, token, null);
+        }
+
+        /// <summary>
+        /// Runs a fleet scan on a thread of its own and calls <paramref name="onReport"/> there with each
+        /// host's JSON report as hosts finish; the task completes with the number of reports once every
+        /// target has been probed. (mono's <c>mcs</c> compiles C# 7.2 at most, and <c>IAsyncEnumerable</c>
+        /// is C# 8 with a newer base library, hence a callback.) When <paramref name="cancellationToken"/> is
+        /// cancelled, the probes in flight are dropped, the reports already finished are still passed on,
+        /// and the task completes as cancelled. An exception from <paramref name="onReport"/> ends the scan
+        /// and faults the task. When the task completes, the scan has ended and its native thread is
+        /// joined. Arguments are checked at once, as by <see cref="Scan(string, ScanMode, int, int, ProbeConfig, CancelToken, string)"/>.
+        /// </summary>
+        /// <param name="targets">The target grammar.</param>
+        /// <param name="onReport">Called with each report's JSON, one at a time, on the scan's worker thread.</param>
+        /// <param name="mode">What each host gets.</param>
+        /// <param name="port">The port of items without one.</param>
+        /// <param name="concurrency">The most probes at once, 1 to 65536.</param>
+        /// <param name="config">Every probe's settings, or null. It may be disposed once this method returns.</param>
+        /// <param name="exclude">Targets to leave out, or null.</param>
+        /// <param name="cancellationToken">Stops the scan.</param>
+        /// <returns>The number of reports.</returns>
+        public static Task<int> ScanAsync(string targets, Action<string> onReport, ScanMode mode = ScanMode.Diagnose,
+            int port = 3389, int concurrency = DefaultScanConcurrency, ProbeConfig config = null, string exclude = null,
+            CancellationToken cancellationToken = default(CancellationToken))
+        {
+            if (onReport == null)
+            {
+                throw new ArgumentNullException("onReport");
+            }
+            TaskCompletionSource<int> tcs = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+            if (cancellationToken.IsCancellationRequested)
+            {
+                tcs.TrySetCanceled(cancellationToken);
+                return tcs.Task;
+            }
+            CancelToken native = new CancelToken();
+            FleetScan scan = null;
+            CancellationTokenRegistration registration = default(CancellationTokenRegistration);
+            bool started = false;
+            try
+            {
+                scan = Scan(targets, mode, port, concurrency, config, native, exclude);
+                registration = cancellationToken.Register(delegate
+                {
+                    try
+                    {
+                        native.Cancel();
+                    }
+                    catch (ObjectDisposedException)
+                    {
+                        // The scan has already ended and released its token.
+                    }
+                });
+                FleetScan s = scan;
+                CancellationTokenRegistration reg = registration;
+                Task.Factory.StartNew(delegate
+                {
+                    int count = 0;
+                    bool cancelled = false;
+                    Exception error = null;
+                    try
+                    {
+                        string json;
+                        while ((json = s.Next()) != null)
+                        {
+                            onReport(json);
+                            count++;
+                        }
+                    }
+                    catch (RdpProbeCancelledException) when (cancellationToken.IsCancellationRequested)
+                    {
+                        cancelled = true;
+                    }
+                    catch (Exception e)
+                    {
+                        error = e;
+                    }
+                    finally
+                    {
+                        // Before the task completes: once it has, the native scan's thread is gone.
+                        reg.Dispose();
+                        s.Dispose();
+                        native.Dispose();
+                    }
+                    if (cancelled)
+                    {
+                        tcs.TrySetCanceled(cancellationToken);
+                    }
+                    else if (error != null)
+                    {
+                        tcs.TrySetException(error);
+                    }
+                    else
+                    {
+                        tcs.TrySetResult(count);
+                    }
+                }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+                started = true;
+            }
+            finally
+            {
+                if (!started)
+                {
+                    registration.Dispose();
+                    if (scan != null)
+                    {
+                        scan.Dispose();
+                    }
+                    native.Dispose();
+                }
+            }
+            return tcs.Task;
+        }
+
         /// <summary>Runs one probe; the caller holds a reference on the config and on the token (if any).</summary>
         private static Report RunCore(IntPtr config, IntPtr cancel)
         {
@@ -1784,6 +2056,163 @@ namespace RdpProbe
                 }
                 return RdpProbe.Inventory.Read(inventory);
             }
+        }
+    }
+
+    /// <summary>
+    /// A fleet scan in progress (<c>rdp_probe_scan</c>), made by <see cref="Probe.Scan(string, ScanMode, int, int, ProbeConfig, CancelToken, string)"/>:
+    /// enumerate it (once) for each host's JSON report as hosts finish, not in the order of the list;
+    /// every target gets exactly one. Enumeration blocks until the next host finishes. Leaving the
+    /// <c>foreach</c> (also early) or <see cref="Dispose"/> ends the scan at once: the probes in flight are
+    /// dropped and the native scan's thread is joined. <see cref="Stop"/> ends it gracefully.
+    /// </summary>
+    public sealed class FleetScan : IEnumerable<string>, IDisposable
+    {
+        private readonly ScanHandle handle;
+        private int enumerated;
+        private volatile bool ended;
+
+        internal FleetScan(ScanHandle handle)
+        {
+            this.handle = handle;
+            ulong targets;
+            uint r = Native.rdp_probe_scan_target_count(handle, out targets);
+            if (r != ResultCodes.Ok)
+            {
+                handle.Dispose();
+                throw RdpProbeException.For(r, "rdp_probe_scan_target_count");
+            }
+            TargetCount = targets;
+            UIntPtr count;
+            r = Native.rdp_probe_scan_skipped_count(handle, out count);
+            if (r != ResultCodes.Ok)
+            {
+                handle.Dispose();
+                throw RdpProbeException.For(r, "rdp_probe_scan_skipped_count");
+            }
+            List<string> skipped = new List<string>();
+            for (ulong i = 0; i < count.ToUInt64(); i++)
+            {
+                UIntPtr index = new UIntPtr(i);
+                Utf8.Getter get = delegate(byte[] buf, UIntPtr len, out UIntPtr needed)
+                {
+                    return Native.rdp_probe_scan_skipped_line(handle, index, buf, len, out needed);
+                };
+                skipped.Add(Utf8.Read(get, "rdp_probe_scan_skipped_line"));
+            }
+            Skipped = skipped.AsReadOnly();
+        }
+
+        /// <summary>The number of targets the scan probes (after dedupe and exclusions).</summary>
+        public ulong TargetCount { get; private set; }
+
+        /// <summary>
+        /// The malformed items that were left out, each with its line and why, e.g.
+        /// <c>line 2: "10.0.0.0/24:3390": a CIDR block takes no port: ...</c>.
+        /// </summary>
+        public IList<string> Skipped { get; private set; }
+
+        /// <summary>
+        /// The next host's JSON report, waiting for it; null once every report has been read (or after
+        /// <see cref="Stop"/>, once the probes in flight have finished).
+        /// </summary>
+        /// <exception cref="RdpProbeCancelledException">The scan's token was cancelled (after the finished reports).</exception>
+        /// <exception cref="RdpProbeInternalException">A probe panicked (after the other reports).</exception>
+        /// <remarks>After <see cref="Dispose"/>, returns null.</remarks>
+        public string Next()
+        {
+            if (ended)
+            {
+                return null;
+            }
+            byte[] buf = new byte[4096];
+            UIntPtr needed;
+            uint r = Native.rdp_probe_scan_next(handle, buf, new UIntPtr((uint)buf.Length), out needed);
+            while (r == ResultCodes.BufferTooSmall)
+            {
+                ulong size = needed.ToUInt64();
+                if (size < 1 || size > int.MaxValue)
+                {
+                    throw new InvalidOperationException("rdp_probe_scan_next asked for a buffer of " + size + " bytes");
+                }
+                buf = new byte[(int)size];
+                r = Native.rdp_probe_scan_next(handle, buf, new UIntPtr((uint)buf.Length), out needed);
+            }
+            if (r == ResultCodes.Ok)
+            {
+                return Utf8.FromC(buf, (int)needed.ToUInt64());
+            }
+            ended = true;
+            if (r == ResultCodes.ScanDone)
+            {
+                return null;
+            }
+            throw RdpProbeException.For(r, "rdp_probe_scan_next");
+        }
+
+        /// <summary>
+        /// Starts no new probe; the ones in flight finish and are still returned, then the enumeration
+        /// ends. Thread-safe, also while another thread waits in <see cref="Next"/>. Does nothing once disposed.
+        /// </summary>
+        public void Stop()
+        {
+            if (handle.IsClosed)
+            {
+                return;
+            }
+            try
+            {
+                Native.rdp_probe_scan_stop(handle);
+            }
+            catch (ObjectDisposedException)
+            {
+                // Disposed by another thread meanwhile: nothing left to stop.
+            }
+        }
+
+        /// <summary>The reports; a scan is enumerated once, and leaving the enumeration disposes it.</summary>
+        /// <returns>An enumerator of JSON reports.</returns>
+        /// <exception cref="InvalidOperationException">The scan was enumerated before.</exception>
+        public IEnumerator<string> GetEnumerator()
+        {
+            if (Interlocked.Exchange(ref enumerated, 1) != 0)
+            {
+                throw new InvalidOperationException("a FleetScan can be enumerated once");
+            }
+            return Enumerate();
+        }
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator()
+        {
+            return GetEnumerator();
+        }
+
+        private IEnumerator<string> Enumerate()
+        {
+            try
+            {
+                string json;
+                while ((json = Next()) != null)
+                {
+                    yield return json;
+                }
+            }
+            finally
+            {
+                Dispose();
+            }
+        }
+
+        /// <summary>
+        /// Ends the scan: drops the probes in flight and the reports not read, and joins the native scan's
+        /// thread. From another thread while one waits in <see cref="Next"/>, the scan is stopped first and
+        /// freed when that call returns.
+        /// </summary>
+        public void Dispose()
+        {
+            ended = true;
+            Stop();
+            handle.Dispose();
         }
     }
 }

@@ -15,8 +15,9 @@
 # Checks RdpProbe.csproj (the SDK-style project for dotnet users, which cannot be built here: no .NET
 # SDK) with check_csproj.py: well-formed, SDK-style, compiling exactly RdpProbe.cs with the mcs flags
 # below, the native library as a packed content item. Builds RdpProbe.dll (the binding, with its XML
-# docs), RdpProbeTests.exe, Probe.exe (the example) and InventoryJson.exe (the inventory's JSON, for
-# scripts/test-bindings.sh's comparison) with warnings as errors, then runs the tests, which also
+# docs), RdpProbeTests.exe, Probe.exe (the example), InventoryJson.exe (the inventory's JSON) and
+# ScanJson.exe (a fleet scan's JSON Lines), both for scripts/test-bindings.sh's comparisons, with
+# warnings as errors, then runs the tests, which also
 # exercise Probe.exe's CLI. Exits non-zero when anything fails.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -62,6 +63,8 @@ say "building $OUT/Probe.exe"
 "${MCS[@]}" -target:exe -r:"$OUT/RdpProbe.dll" -out:"$OUT/Probe.exe" examples/csharp/Probe.cs
 say "building $OUT/InventoryJson.exe"
 "${MCS[@]}" -target:exe -r:"$OUT/RdpProbe.dll" -out:"$OUT/InventoryJson.exe" bindings/csharp/tests/InventoryJson.cs
+say "building $OUT/ScanJson.exe"
+"${MCS[@]}" -target:exe -r:"$OUT/RdpProbe.dll" -out:"$OUT/ScanJson.exe" bindings/csharp/tests/ScanJson.cs
 
 say "running the tests (library: $LIB_DIR, lab: $LAB)"
 export LD_LIBRARY_PATH="$LIB_DIR${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"

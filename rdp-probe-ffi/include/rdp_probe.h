@@ -62,6 +62,12 @@ enum rdp_probe_result
   RDP_PROBE_RESULT_INVALID_KDC = 211,
   // The inventory's connection limit is 0 or above 64.
   RDP_PROBE_RESULT_INVALID_MAX_CONNECTIONS = 212,
+  // The scan mode is not one of `rdp_probe_scan_mode`.
+  RDP_PROBE_RESULT_INVALID_SCAN_MODE = 213,
+  // A scan's concurrency is 0 or above 65536.
+  RDP_PROBE_RESULT_INVALID_CONCURRENCY = 214,
+  // A scan's target list holds more than 65536 targets after dedupe and exclusions.
+  RDP_PROBE_RESULT_TOO_MANY_TARGETS = 215,
   // rdp-probe panicked; the panic was caught at the boundary. Please report it.
   RDP_PROBE_RESULT_PANIC = 300,
   // The async runtime that drives the probe could not be started (out of threads or file
@@ -72,6 +78,9 @@ enum rdp_probe_result
   // The report has no such field for its verdict (e.g. a failure code on a `connected` report),
   // or the inventory has no such fact (e.g. a CredSSP version when CredSSP was not reached).
   RDP_PROBE_RESULT_NOT_PRESENT = 401,
+  // `rdp_probe_scan_next`: the scan is over and every report has been fetched (every target was
+  // probed, or the scan was stopped with `rdp_probe_scan_stop`).
+  RDP_PROBE_RESULT_SCAN_DONE = 402,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -187,10 +196,35 @@ typedef uint32_t rdp_probe_legacy_tls;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
+// What a scan does for each host.
+enum rdp_probe_scan_mode
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  // The full diagnosis (`rdp-probe/1`, as `rdp_probe_run`; the CLI's `rdp-probe scan --mode
+  // diagnose`).
+  RDP_PROBE_SCAN_MODE_DIAGNOSE = 0,
+  // The server inventory (`rdp-probe-inventory/1`, as `rdp_probe_inventory_run`; `--mode
+  // inventory`).
+  RDP_PROBE_SCAN_MODE_INVENTORY = 1,
+  // Only TCP and X.224 of the inventory (`rdp-probe-inventory/1` without TLS, Standard RDP
+  // Security or CredSSP: reachable, RDP or not, protocols selected, NLA): the fast sweep
+  // (`--mode negotiate`).
+  RDP_PROBE_SCAN_MODE_NEGOTIATE = 2,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum rdp_probe_scan_mode rdp_probe_scan_mode;
+#else
+typedef uint32_t rdp_probe_scan_mode;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
 // A cancel token. Made by `rdp_probe_cancel_new`, freed with `rdp_probe_cancel_free`.
 //
 // Thread safety: every `rdp_probe_cancel_*` function may be called from any thread at any time,
-// concurrently with `rdp_probe_run` calls that use the token. Once triggered a token stays
+// concurrently with `rdp_probe_run` calls (and scans) that use the token. Once triggered a token stays
 // triggered; one token may serve several runs, which all stop.
 typedef struct rdp_probe_cancel rdp_probe_cancel;
 
@@ -213,6 +247,14 @@ typedef struct rdp_probe_inventory rdp_probe_inventory;
 
 // The result of one probe. Made by `rdp_probe_run`, freed with `rdp_probe_report_free`.
 typedef struct rdp_probe_report rdp_probe_report;
+
+// A fleet scan in progress. Made by `rdp_probe_scan_start`, freed with `rdp_probe_scan_free`.
+//
+// Thread safety: `rdp_probe_scan_next`, `rdp_probe_scan_stop` and the accessors may be called from
+// any thread, also at the same time (two `rdp_probe_scan_next` calls take turns, and each report
+// goes to one of them); `rdp_probe_scan_stop` may be called while another thread waits in
+// `rdp_probe_scan_next`. Only `rdp_probe_scan_free` needs the handle to be out of use.
+typedef struct rdp_probe_scan rdp_probe_scan;
 
 #ifdef __cplusplus
 extern "C" {
@@ -242,7 +284,8 @@ const rdp_probe_cancel *rdp_probe_cancel_new(void);
 
 // Triggers the token: every `rdp_probe_run` or `rdp_probe_inventory_run` using it returns
 // `RDP_PROBE_RESULT_CANCELLED` promptly (without a report or inventory), and runs started with it
-// later return that at once.
+// later return that at once. A scan using it (`rdp_probe_scan_start`) drops its probes in flight:
+// `rdp_probe_scan_next` returns the reports already finished, then `RDP_PROBE_RESULT_CANCELLED`.
 //
 // Returns `NULL_PARAMETER` for a NULL token.
 //
@@ -710,6 +753,117 @@ rdp_probe_result rdp_probe_result_message(uint32_t result, char *buf, size_t len
 // `config` must be NULL or a live config; `cancel` NULL or a live token; `out_report` NULL or valid
 // for a write.
 rdp_probe_result rdp_probe_run(const rdp_probe_config *config, const rdp_probe_cancel *cancel, rdp_probe_report **out_report);
+
+// Starts a scan of many targets and writes its handle to `*out_scan` (free it with
+// `rdp_probe_scan_free`); fetch each host's report with `rdp_probe_scan_next` as hosts finish.
+//
+// `targets` is the CLI's target grammar (`rdp-probe scan`; `rdp_probe_core::scan::targets`): one or
+// more items per line, separated by whitespace or commas, `#` comments: host names, IPv4 and IPv6
+// addresses, each with an optional `:port` (`[v6]:port`), CIDR blocks (`10.0.0.0/24`) and
+// last-octet ranges (`10.0.0.10-20`). `exclude` (NULL for none) uses the same grammar and is left
+// out before anything is sent: an item without a port on every port, one with a port on that port
+// only. Duplicates are probed once. Items without a port take `default_port`. A malformed item is
+// skipped and the rest still count: `rdp_probe_scan_skipped_count` and
+// `rdp_probe_scan_skipped_line` say which and why. Names are not resolved here: each probe
+// resolves its own.
+//
+// `mode` is a `rdp_probe_scan_mode`. `config` (NULL for the library's defaults) gives every probe
+// its settings, as `rdp_probe_run` (`DIAGNOSE`: timeouts, credentials and the trust that decides
+// whether they are sent, protocols, KDC, certificate policy, legacy TLS, client name) or
+// `rdp_probe_inventory_run` (`INVENTORY`, `NEGOTIATE`: timeouts, legacy TLS, connection limit,
+// cipher suites) take them; its target is not used. The config and the token may be freed as soon
+// as this function returns: the scan keeps its own references.
+//
+// At most `concurrency` (1 to 65536) hosts are probed at once, and probes in flight plus reports
+// not yet fetched never exceed it: a caller that does not call `rdp_probe_scan_next` pauses the
+// scan (no new probe starts; the ones in flight finish), so memory does not grow with the number
+// of targets. Each inventory opens up to its connection limit of connections at once; keep
+// `concurrency` times that below the process's open-file limit.
+//
+// `cancel` may be NULL. Triggering it drops the probes in flight at once:
+// `rdp_probe_scan_next` then returns the reports already finished, and `CANCELLED`.
+//
+// Returns `OK` with the scan started (on a thread of its own: this function does not block, and
+// may be called from a thread that runs a tokio runtime), also when every item was skipped (then
+// `rdp_probe_scan_next` returns `SCAN_DONE` at once). Otherwise returns `NULL_PARAMETER` (`targets`
+// or `out_scan` NULL), `INVALID_UTF8`, `INVALID_PORT` (`default_port` 0), `INVALID_SCAN_MODE`,
+// `INVALID_CONCURRENCY`, `TOO_MANY_TARGETS` (more than 65536 after dedupe and exclusions: split
+// the list), `CANCELLED` (the token was already triggered), `RUNTIME` (no thread or runtime could
+// be started) or `PANIC`, and leaves `*out_scan` untouched.
+//
+// # Safety
+// `config` NULL or a live config; `targets` NULL or NUL-terminated; `exclude` NULL or
+// NUL-terminated; `cancel` NULL or a live token; `out_scan` NULL or valid for a write.
+rdp_probe_result rdp_probe_scan_start(const rdp_probe_config *config, const char *targets, const char *exclude, uint16_t default_port, uint32_t mode, uint32_t concurrency, const rdp_probe_cancel *cancel, rdp_probe_scan **out_scan);
+
+// Writes the next finished host's report into `buf`, waiting for one: its JSON on one line,
+// exactly what the single-host call gives (`rdp-probe/1` as `rdp_probe_report_json` for
+// `DIAGNOSE`, `rdp-probe-inventory/1` as `rdp_probe_inventory_json` for `INVENTORY` and
+// `NEGOTIATE`). The JSON's `target` names the host. Reports come as hosts finish, not in the
+// order of the list; every target gets exactly one.
+//
+// Follows the buffer convention of `rdp_probe_result_message`: `BUFFER_TOO_SMALL` with
+// `*out_needed` set keeps the report, and the next call (with a buffer of `*out_needed` bytes)
+// returns that same report; `buf` NULL with `len` 0 asks for the size (waiting for the report, if
+// none has finished yet).
+//
+// Once no report is left, returns how the scan ended, again on every later call, with
+// `*out_needed` set to 0: `SCAN_DONE` (every target was probed, or `rdp_probe_scan_stop` was
+// called and the probes in flight have finished), `CANCELLED` (the scan's token was triggered) or
+// `PANIC` (a probe panicked; the other reports were delivered). Returns `NULL_PARAMETER` for a
+// NULL `scan` or `out_needed`, or `buf` NULL with `len` not 0, without waiting.
+//
+// Blocks the calling thread until a report is there or the scan has ended: as long as the
+// slowest probe in flight, within its own limits (a probe's overall timeout, or an inventory's).
+//
+// # Safety
+// `scan` NULL or a live scan; `buf` NULL or valid for `len` bytes of writes; `out_needed` NULL or
+// valid for a write.
+rdp_probe_result rdp_probe_scan_next(const rdp_probe_scan *scan, char *buf, size_t len, size_t *out_needed);
+
+// Stops the scan from starting new probes; the probes in flight finish within their own limits,
+// and `rdp_probe_scan_next` returns their reports (and any not yet fetched), then `SCAN_DONE`.
+// Calling it again does nothing more. May be called from any thread, also while another waits in
+// `rdp_probe_scan_next`.
+//
+// Returns `NULL_PARAMETER` for a NULL scan.
+//
+// # Safety
+// `scan` NULL or a live scan.
+rdp_probe_result rdp_probe_scan_stop(const rdp_probe_scan *scan);
+
+// Writes the number of targets the scan probes in all: after dedupe and exclusions, without the
+// skipped items (the number of reports a scan that is not stopped gives).
+//
+// # Safety
+// `scan` NULL or a live scan; `out_count` NULL or valid for a write.
+rdp_probe_result rdp_probe_scan_target_count(const rdp_probe_scan *scan, uint64_t *out_count);
+
+// Writes the number of malformed items that were skipped in `targets` and `exclude` (0 when every
+// item was read).
+//
+// # Safety
+// `scan` NULL or a live scan; `out_count` NULL or valid for a write.
+rdp_probe_result rdp_probe_scan_skipped_count(const rdp_probe_scan *scan, size_t *out_count);
+
+// Writes why skipped item `index` (0-based, below `rdp_probe_scan_skipped_count`) was skipped,
+// with its line (from 1) and the item as written, e.g. `line 2: "10.0.0.0/24:3390": a CIDR block
+// takes no port: give the port with --port`; items of `exclude` start with `exclude `.
+// `INDEX_OUT_OF_RANGE` for a larger index.
+//
+// # Safety
+// `scan` NULL or a live scan; `buf` NULL or valid for `len` bytes; `out_needed` NULL or writable.
+rdp_probe_result rdp_probe_scan_skipped_line(const rdp_probe_scan *scan, size_t index, char *buf, size_t len, size_t *out_needed);
+
+// Frees a scan, stopping it first if it still runs: the probes in flight are dropped (their
+// connections closed), reports not fetched are discarded, and the scan's thread is joined, so no
+// thread of the scan outlives this call. It returns promptly (a name being resolved at that
+// moment is waited for). NULL is accepted and ignored.
+//
+// # Safety
+// `scan` must be NULL or a live scan, not used again afterwards, and not in use by a call on
+// another thread (e.g. `rdp_probe_scan_next`: stop the scan and let that call return first).
+void rdp_probe_scan_free(rdp_probe_scan *scan);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -1,4 +1,5 @@
-//! The cancel token: lets another thread stop a blocking `rdp_probe_run`.
+//! The cancel token: lets another thread stop a blocking `rdp_probe_run`, `rdp_probe_inventory_run`
+//! or a scan.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -12,7 +13,7 @@ use crate::result::rdp_probe_result;
 /// A cancel token. Made by `rdp_probe_cancel_new`, freed with `rdp_probe_cancel_free`.
 ///
 /// Thread safety: every `rdp_probe_cancel_*` function may be called from any thread at any time,
-/// concurrently with `rdp_probe_run` calls that use the token. Once triggered a token stays
+/// concurrently with `rdp_probe_run` calls (and scans) that use the token. Once triggered a token stays
 /// triggered; one token may serve several runs, which all stop.
 pub struct rdp_probe_cancel {
     triggered: AtomicBool,
@@ -20,6 +21,20 @@ pub struct rdp_probe_cancel {
 }
 
 impl rdp_probe_cancel {
+    /// An untriggered token (also the scan's own stop and abort flags).
+    pub(crate) fn new() -> Self {
+        rdp_probe_cancel {
+            triggered: AtomicBool::new(false),
+            notify: Notify::new(),
+        }
+    }
+
+    /// Triggers the token and wakes whatever waits on it.
+    pub(crate) fn trigger(&self) {
+        self.triggered.store(true, Ordering::Release);
+        self.notify.notify_waiters();
+    }
+
     /// Resolves once the token is triggered (at once if it already is).
     pub(crate) async fn cancelled(&self) {
         loop {
@@ -42,17 +57,13 @@ impl rdp_probe_cancel {
 /// A new, untriggered cancel token. Returns NULL only if a panic was caught.
 #[unsafe(no_mangle)]
 pub extern "C" fn rdp_probe_cancel_new() -> *const rdp_probe_cancel {
-    boundary(|| {
-        Arc::into_raw(Arc::new(rdp_probe_cancel {
-            triggered: AtomicBool::new(false),
-            notify: Notify::new(),
-        }))
-    })
+    boundary(|| Arc::into_raw(Arc::new(rdp_probe_cancel::new())))
 }
 
 /// Triggers the token: every `rdp_probe_run` or `rdp_probe_inventory_run` using it returns
 /// `RDP_PROBE_RESULT_CANCELLED` promptly (without a report or inventory), and runs started with it
-/// later return that at once.
+/// later return that at once. A scan using it (`rdp_probe_scan_start`) drops its probes in flight:
+/// `rdp_probe_scan_next` returns the reports already finished, then `RDP_PROBE_RESULT_CANCELLED`.
 ///
 /// Returns `NULL_PARAMETER` for a NULL token.
 ///
@@ -67,8 +78,7 @@ pub unsafe extern "C" fn rdp_probe_cancel_trigger(
         let Some(c) = (unsafe { cancel.as_ref() }) else {
             return rdp_probe_result::NullParameter;
         };
-        c.triggered.store(true, Ordering::Release);
-        c.notify.notify_waiters();
+        c.trigger();
         rdp_probe_result::Ok
     })
 }

@@ -6,8 +6,9 @@
 //! ## Conventions (in the manner of rustls-ffi)
 //! - **Handles are opaque** and made and freed only by this library: `rdp_probe_config_builder`
 //!   (`_new`/`_free`), `rdp_probe_config` (`rdp_probe_config_builder_build`/`_free`),
-//!   `rdp_probe_cancel` (`_new`/`_free`), `rdp_probe_report` (`rdp_probe_run`/`_free`) and
-//!   `rdp_probe_inventory` (`rdp_probe_inventory_run`/`_free`). Every `_free` accepts NULL. A `const` handle parameter is never changed by the call.
+//!   `rdp_probe_cancel` (`_new`/`_free`), `rdp_probe_report` (`rdp_probe_run`/`_free`),
+//!   `rdp_probe_inventory` (`rdp_probe_inventory_run`/`_free`) and `rdp_probe_scan`
+//!   (`rdp_probe_scan_start`/`_free`). Every `_free` accepts NULL. A `const` handle parameter is never changed by the call.
 //! - **Every fallible function returns a `rdp_probe_result`** with a stable number (see the enum for
 //!   the ranges); out-parameters are written only on `RDP_PROBE_RESULT_OK`, except `out_needed`,
 //!   which string functions always fill.
@@ -23,7 +24,8 @@
 //!   but this library's `_free` functions.
 //! - **Threads**: builders are single-threaded; configs, cancel tokens, reports and inventories may
 //!   be shared by any number of threads; `rdp_probe_run` and `rdp_probe_inventory_run` block their
-//!   thread and may run on many threads at once.
+//!   thread and may run on many threads at once. A scan runs on a thread of its own;
+//!   `rdp_probe_scan_next` blocks its caller until a report is there.
 //!
 //! ## Inventory
 //! `rdp_probe_inventory_run` takes the server inventory (`rdp-probe-inventory/1`, the CLI's
@@ -33,6 +35,16 @@
 //! `rdp_probe_config_builder_set_cipher_suites`); `rdp_probe_inventory_json` gives all of it,
 //! and a few accessors (`rdp_probe_inventory_reachable`, `rdp_probe_inventory_nla`,
 //! `rdp_probe_inventory_credssp_version`, the findings by index) what a C caller needs most.
+//!
+//! ## Fleet scans
+//! `rdp_probe_scan_start` scans many targets (the CLI's `rdp-probe scan`: names, addresses, CIDR
+//! blocks and ranges, one or more per line) in one of three modes (`rdp_probe_scan_mode`: the
+//! diagnosis, the inventory, or its X.224 part only), with at most a given number of probes in
+//! flight; `rdp_probe_scan_next` returns each host's JSON report as hosts finish, then
+//! `RDP_PROBE_RESULT_SCAN_DONE`. Probes in flight plus reports not yet fetched never exceed the
+//! concurrency, so a caller that stops fetching pauses the scan, and memory does not grow with the
+//! number of targets. `rdp_probe_scan_stop` starts no new probe and lets the ones in flight finish;
+//! `rdp_probe_scan_free` drops them and joins the scan's thread.
 //!
 //! ## Credentials and trust
 //! With credentials (`rdp_probe_config_builder_set_credentials`), nothing derived from the password
@@ -71,6 +83,7 @@ mod panic;
 mod report;
 mod result;
 mod run;
+mod scan;
 mod text;
 
 pub use cancel::{
@@ -104,6 +117,11 @@ pub use report::{
 };
 pub use result::{rdp_probe_result, rdp_probe_result_message};
 pub use run::rdp_probe_run;
+pub use scan::{
+    rdp_probe_scan, rdp_probe_scan_free, rdp_probe_scan_mode, rdp_probe_scan_next,
+    rdp_probe_scan_skipped_count, rdp_probe_scan_skipped_line, rdp_probe_scan_start,
+    rdp_probe_scan_stop, rdp_probe_scan_target_count,
+};
 
 use crate::panic::boundary;
 use crate::text::write_str;

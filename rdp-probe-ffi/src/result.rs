@@ -60,6 +60,12 @@ pub enum rdp_probe_result {
     InvalidKdc = 211,
     /// The inventory's connection limit is 0 or above 64.
     InvalidMaxConnections = 212,
+    /// The scan mode is not one of `rdp_probe_scan_mode`.
+    InvalidScanMode = 213,
+    /// A scan's concurrency is 0 or above 65536.
+    InvalidConcurrency = 214,
+    /// A scan's target list holds more than 65536 targets after dedupe and exclusions.
+    TooManyTargets = 215,
 
     /// rdp-probe panicked; the panic was caught at the boundary. Please report it.
     Panic = 300,
@@ -72,11 +78,14 @@ pub enum rdp_probe_result {
     /// The report has no such field for its verdict (e.g. a failure code on a `connected` report),
     /// or the inventory has no such fact (e.g. a CredSSP version when CredSSP was not reached).
     NotPresent = 401,
+    /// `rdp_probe_scan_next`: the scan is over and every report has been fetched (every target was
+    /// probed, or the scan was stopped with `rdp_probe_scan_stop`).
+    ScanDone = 402,
 }
 
 impl rdp_probe_result {
     /// Every code, in numeric order.
-    const ALL: [rdp_probe_result; 22] = [
+    const ALL: [rdp_probe_result; 26] = [
         Self::Ok,
         Self::NullParameter,
         Self::BufferTooSmall,
@@ -95,10 +104,14 @@ impl rdp_probe_result {
         Self::InvalidCaPem,
         Self::InvalidKdc,
         Self::InvalidMaxConnections,
+        Self::InvalidScanMode,
+        Self::InvalidConcurrency,
+        Self::TooManyTargets,
         Self::Panic,
         Self::Runtime,
         Self::Cancelled,
         Self::NotPresent,
+        Self::ScanDone,
     ];
 
     /// The code for a raw number, if it is one.
@@ -127,10 +140,14 @@ impl rdp_probe_result {
             Self::InvalidCaPem => "invalid_ca_pem",
             Self::InvalidKdc => "invalid_kdc",
             Self::InvalidMaxConnections => "invalid_max_connections",
+            Self::InvalidScanMode => "invalid_scan_mode",
+            Self::InvalidConcurrency => "invalid_concurrency",
+            Self::TooManyTargets => "too_many_targets",
             Self::Panic => "panic",
             Self::Runtime => "runtime",
             Self::Cancelled => "cancelled",
             Self::NotPresent => "not_present",
+            Self::ScanDone => "scan_done",
         }
     }
 
@@ -163,10 +180,16 @@ impl rdp_probe_result {
             Self::InvalidCaPem => "the PEM holds no certificate that can be read",
             Self::InvalidKdc => "the KDC must be HOST, HOST:PORT or [IPv6]:PORT (port 1 to 65535)",
             Self::InvalidMaxConnections => "the inventory's connection limit must be 1 to 64",
+            Self::InvalidScanMode => "the scan mode is not a rdp_probe_scan_mode",
+            Self::InvalidConcurrency => "a scan's concurrency must be 1 to 65536",
+            Self::TooManyTargets => {
+                "the target list holds more than 65536 targets: split it or narrow it"
+            }
             Self::Panic => "rdp-probe panicked (caught at the C boundary); please report it",
             Self::Runtime => "the async runtime could not be started",
             Self::Cancelled => "the probe was cancelled before it finished",
             Self::NotPresent => "the report has no such field for its verdict",
+            Self::ScanDone => "the scan is over and every report has been fetched",
         }
     }
 }

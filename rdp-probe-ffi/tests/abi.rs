@@ -4,7 +4,9 @@
 //! mode is checked and reaches the probe; the credential trust policy (pins, CA roots, "any") is
 //! checked and decides whether the credentials go; the KDC is checked and decides whether the
 //! logon tries Kerberos; the inventory through `rdp_probe_inventory_run` says what the Rust API's
-//! says, and its accessors what its JSON says.
+//! says, and its accessors what its JSON says; a fleet scan through `rdp_probe_scan_*` gives each
+//! host of a lab fleet exactly its single-host report, pauses while its reports are not fetched,
+//! stops cleanly and joins its thread when freed.
 
 // Tests play the C caller: one unsafe block per call sequence, unwrap on fixtures.
 #![allow(clippy::unwrap_used, clippy::multiple_unsafe_ops_per_block)]
@@ -248,9 +250,10 @@ fn the_c_abi_and_the_rust_api_write_the_same_json() {
             rdp_probe_config_free(config);
             json
         };
+        // Timings out, and the server's NTLM clock (a second may tick between the two probes).
         assert_eq!(
-            without_timings(&rust.to_json()),
-            without_timings(&ffi),
+            inventory_without_run_facts(&rust.to_json()),
+            inventory_without_run_facts(&ffi),
             "{name}"
         );
         drop(running);
@@ -279,10 +282,14 @@ fn result_codes_keep_their_numbers() {
         (rdp_probe_result::InvalidCaPem, 210),
         (rdp_probe_result::InvalidKdc, 211),
         (rdp_probe_result::InvalidMaxConnections, 212),
+        (rdp_probe_result::InvalidScanMode, 213),
+        (rdp_probe_result::InvalidConcurrency, 214),
+        (rdp_probe_result::TooManyTargets, 215),
         (rdp_probe_result::Panic, 300),
         (rdp_probe_result::Runtime, 301),
         (rdp_probe_result::Cancelled, 400),
         (rdp_probe_result::NotPresent, 401),
+        (rdp_probe_result::ScanDone, 402),
     ];
     for (code, number) in expected {
         assert_eq!(*code as u32, *number, "{code:?}");
@@ -307,6 +314,9 @@ fn result_codes_keep_their_numbers() {
     assert_eq!(rdp_probe_nla::Supported as u32, 2);
     assert_eq!(rdp_probe_nla::NotSupported as u32, 3);
     assert_eq!(rdp_probe_nla::Unknown as u32, 4);
+    assert_eq!(rdp_probe_scan_mode::Diagnose as u32, 0);
+    assert_eq!(rdp_probe_scan_mode::Inventory as u32, 1);
+    assert_eq!(rdp_probe_scan_mode::Negotiate as u32, 2);
 }
 
 #[test]
@@ -351,6 +361,17 @@ fn the_header_declares_every_code_with_its_number() {
         "rdp_probe_result rdp_probe_inventory_finding_id(const rdp_probe_inventory *inventory, size_t index, char *buf, size_t len, size_t *out_needed);",
         "RDP_PROBE_NLA_NOT_SUPPORTED = 3,",
         "void rdp_probe_inventory_free(rdp_probe_inventory *inventory);",
+        "typedef struct rdp_probe_scan rdp_probe_scan;",
+        "RDP_PROBE_SCAN_MODE_DIAGNOSE = 0,",
+        "RDP_PROBE_SCAN_MODE_INVENTORY = 1,",
+        "RDP_PROBE_SCAN_MODE_NEGOTIATE = 2,",
+        "rdp_probe_result rdp_probe_scan_start(const rdp_probe_config *config, const char *targets, const char *exclude, uint16_t default_port, uint32_t mode, uint32_t concurrency, const rdp_probe_cancel *cancel, rdp_probe_scan **out_scan);",
+        "rdp_probe_result rdp_probe_scan_next(const rdp_probe_scan *scan, char *buf, size_t len, size_t *out_needed);",
+        "rdp_probe_result rdp_probe_scan_stop(const rdp_probe_scan *scan);",
+        "rdp_probe_result rdp_probe_scan_skipped_count(const rdp_probe_scan *scan, size_t *out_count);",
+        "rdp_probe_result rdp_probe_scan_skipped_line(const rdp_probe_scan *scan, size_t index, char *buf, size_t len, size_t *out_needed);",
+        "rdp_probe_result rdp_probe_scan_target_count(const rdp_probe_scan *scan, uint64_t *out_count);",
+        "void rdp_probe_scan_free(rdp_probe_scan *scan);",
     ] {
         assert!(header.contains(export), "header lacks `{export}`");
     }
@@ -1559,4 +1580,618 @@ fn inventory_from_inside_a_tokio_runtime_does_not_panic() {
     let port = dead_port();
     let read = runtime.block_on(async move { inventory_of(port, 2000, |_| {}) });
     assert!(!read.reachable);
+}
+
+// ---- Fleet scans (rdp_probe_scan_*) --------------------------------------------------------------
+
+use rdp_probe_lab::scripted::{Hostility, Point, Scenario, ScriptedServer};
+
+/// Scan tests that count the scan's threads take this, so that no other scan runs meanwhile.
+static SCAN_THREADS: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// The threads of this process named `rdp-probe-scan` (each scan's own).
+fn scan_threads() -> usize {
+    std::fs::read_dir("/proc/self/task")
+        .unwrap()
+        .filter_map(|t| std::fs::read_to_string(t.ok()?.path().join("comm")).ok())
+        .filter(|name| name.trim() == "rdp-probe-scan")
+        .count()
+}
+
+/// Scripted servers on 127.0.11.`first`, `first + 1`, ... (one per scenario; `None`: nothing
+/// listens there), all on one port, chosen free on the first address (which must have a server).
+fn scan_fleet(
+    first: u8,
+    scenarios: &[Option<Scenario>],
+) -> (tokio::runtime::Runtime, Vec<ScriptedServer>, u16) {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let (servers, port) = rt.block_on(async {
+        let mut servers = Vec::new();
+        let mut port = 0;
+        for (i, scenario) in scenarios.iter().enumerate() {
+            let addr = std::net::SocketAddr::from(([127, 0, 11, first + i as u8], port));
+            match scenario {
+                Some(s) => {
+                    let server = ScriptedServer::start_at(*s, addr).await.unwrap();
+                    port = server.addr().port();
+                    servers.push(server);
+                }
+                None => assert_ne!(i, 0, "the first address needs a server"),
+            }
+        }
+        (servers, port)
+    });
+    (rt, servers, port)
+}
+
+/// A config with these limits (ms; three times that overall) for every probe of a scan; its
+/// target is not used.
+fn scan_config(limit_ms: u32) -> *const rdp_probe_config {
+    let b = rdp_probe_config_builder_new();
+    let mut config = ptr::null();
+    // SAFETY: a live builder, valid out-pointer; the builder is freed once.
+    unsafe {
+        assert_eq!(
+            rdp_probe_config_builder_set_target(b, c"unused".as_ptr(), 3389),
+            rdp_probe_result::Ok
+        );
+        assert_eq!(
+            rdp_probe_config_builder_set_timeouts(b, limit_ms, limit_ms, limit_ms * 3),
+            rdp_probe_result::Ok
+        );
+        assert_eq!(
+            rdp_probe_config_builder_build(b, &mut config),
+            rdp_probe_result::Ok
+        );
+        rdp_probe_config_builder_free(b);
+    }
+    config
+}
+
+/// Starts a scan and returns its handle.
+fn start_scan(
+    config: *const rdp_probe_config,
+    targets: &str,
+    port: u16,
+    mode: rdp_probe_scan_mode,
+    concurrency: u32,
+    cancel: *const rdp_probe_cancel,
+) -> *mut rdp_probe_scan {
+    let targets = CString::new(targets).unwrap();
+    let mut scan = ptr::null_mut();
+    // SAFETY: live or NULL handles, a live CString, a valid out-pointer.
+    let r = unsafe {
+        rdp_probe_scan_start(
+            config,
+            targets.as_ptr(),
+            ptr::null(),
+            port,
+            mode as u32,
+            concurrency,
+            cancel,
+            &mut scan,
+        )
+    };
+    assert_eq!(r, rdp_probe_result::Ok);
+    assert!(!scan.is_null());
+    scan
+}
+
+/// The next report, through the buffer convention (size query first: the report stays until a
+/// buffer big enough takes it), or how the scan ended.
+fn next_report(scan: *const rdp_probe_scan) -> Result<String, rdp_probe_result> {
+    let mut needed = usize::MAX;
+    // SAFETY: a live scan; NULL with length 0 asks for the size.
+    match unsafe { rdp_probe_scan_next(scan, ptr::null_mut(), 0, &mut needed) } {
+        rdp_probe_result::BufferTooSmall => {}
+        end => {
+            assert_eq!(needed, 0, "{end:?}");
+            return Err(end);
+        }
+    }
+    // One byte short: still too small, and the report stays.
+    let mut buf = vec![0u8; needed];
+    let mut again = 0usize;
+    // SAFETY: `buf` is valid for `needed - 1` bytes.
+    let r = unsafe { rdp_probe_scan_next(scan, buf.as_mut_ptr().cast(), needed - 1, &mut again) };
+    assert_eq!((r, again), (rdp_probe_result::BufferTooSmall, needed));
+    // SAFETY: `buf` is valid for `needed` bytes.
+    let r = unsafe { rdp_probe_scan_next(scan, buf.as_mut_ptr().cast(), needed, &mut again) };
+    assert_eq!((r, again), (rdp_probe_result::Ok, needed));
+    assert_eq!(buf.pop(), Some(0), "NUL-terminated");
+    Ok(String::from_utf8(buf).unwrap())
+}
+
+/// Every report left, keyed by `host:port` (each at most once), and how the scan ended.
+fn drain(scan: *const rdp_probe_scan) -> (BTreeMap<String, String>, rdp_probe_result) {
+    let mut reports = BTreeMap::new();
+    loop {
+        match next_report(scan) {
+            Ok(json) => {
+                let v: Value = serde_json::from_str(&json).unwrap();
+                let key = format!(
+                    "{}:{}",
+                    v["target"]["host"].as_str().unwrap(),
+                    v["target"]["port"]
+                );
+                assert!(reports.insert(key.clone(), json).is_none(), "{key} twice");
+            }
+            Err(end) => return (reports, end),
+        }
+    }
+}
+
+use std::collections::BTreeMap;
+
+#[test]
+fn a_scan_gives_each_host_its_single_host_report() {
+    let _one = SCAN_THREADS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let scenarios = [
+        Some(Scenario::Healthy),
+        Some(Scenario::NtlmChallenge { version: 6 }),
+        Some(Scenario::Hostile {
+            at: Point::ConnectionRequest,
+            how: Hostility::Silence,
+        }),
+        Some(Scenario::Hostile {
+            at: Point::ConnectionRequest,
+            how: Hostility::Reset,
+        }),
+        Some(Scenario::Http),
+        None,
+    ];
+    let (rt, servers, port) = scan_fleet(0, &scenarios);
+    let limit_ms = 1000;
+    let config = scan_config(limit_ms);
+    // A comment, a duplicate, two malformed items and an exclusion-free list of six hosts.
+    let text = "127.0.11.0-5  # the fleet\n127.0.11.3\n10.0.0.0/24:3390, bad_name!\n";
+    let scan = start_scan(
+        config,
+        text,
+        port,
+        rdp_probe_scan_mode::Diagnose,
+        4,
+        ptr::null(),
+    );
+    let (mut count, mut skipped) = (0u64, 0usize);
+    // SAFETY: a live scan, valid out-pointers.
+    unsafe {
+        assert_eq!(
+            rdp_probe_scan_target_count(scan, &mut count),
+            rdp_probe_result::Ok
+        );
+        assert_eq!(
+            rdp_probe_scan_skipped_count(scan, &mut skipped),
+            rdp_probe_result::Ok
+        );
+    }
+    assert_eq!((count, skipped), (6, 2));
+    let lines: Vec<String> = (0..skipped)
+        .map(|i| {
+            // SAFETY: a live scan; the buffers come from `string`.
+            string(|b, l, n| unsafe { rdp_probe_scan_skipped_line(scan, i, b, l, n) }).unwrap()
+        })
+        .collect();
+    assert!(
+        lines[0].starts_with("line 3: \"10.0.0.0/24:3390\": "),
+        "{lines:?}"
+    );
+    assert!(lines[1].starts_with("line 3: \"bad_name!\": "), "{lines:?}");
+    let mut needed = 0usize;
+    // SAFETY: a live scan.
+    let r = unsafe { rdp_probe_scan_skipped_line(scan, 2, ptr::null_mut(), 0, &mut needed) };
+    assert_eq!(r, rdp_probe_result::IndexOutOfRange);
+
+    let (reports, end) = drain(scan);
+    assert_eq!(end, rdp_probe_result::ScanDone);
+    // Once over, always over.
+    assert_eq!(next_report(scan), Err(rdp_probe_result::ScanDone));
+    // SAFETY: each handle freed once.
+    unsafe {
+        rdp_probe_scan_free(scan);
+        rdp_probe_config_free(config);
+    }
+    assert_eq!(reports.len(), 6, "{:?}", reports.keys());
+    let options = rdp_probe_core::ProbeOptions {
+        timeouts: rdp_probe_core::Timeouts {
+            connect: std::time::Duration::from_millis(limit_ms.into()),
+            phase: std::time::Duration::from_millis(limit_ms.into()),
+            overall: std::time::Duration::from_millis((limit_ms * 3).into()),
+        },
+        ..Default::default()
+    };
+    let mut verdicts = std::collections::BTreeSet::new();
+    for i in 0..6u8 {
+        let host = format!("127.0.11.{i}");
+        let target = Target::new(&host, port).unwrap();
+        let single = rt
+            .block_on(rdp_probe_core::probe(&target, &options))
+            .to_json();
+        let scanned = &reports[&format!("{host}:{port}")];
+        // Timings out, and the server's NTLM clock (a second may tick between the two probes).
+        assert_eq!(
+            inventory_without_run_facts(scanned),
+            inventory_without_run_facts(&single),
+            "{host}"
+        );
+        verdicts.insert(
+            without_timings(scanned)["verdict"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
+    }
+    for v in ["connected", "needs_credentials", "failed"] {
+        assert!(verdicts.contains(v), "{verdicts:?}");
+    }
+    drop(servers);
+}
+
+#[test]
+fn inventory_and_negotiate_scans_give_each_host_its_inventory() {
+    let _one = SCAN_THREADS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let scenarios = [
+        Some(Scenario::NtlmChallenge { version: 2 }),
+        Some(Scenario::Healthy),
+        None,
+    ];
+    let (rt, servers, port) = scan_fleet(16, &scenarios);
+    let limit_ms = 2000;
+    let config = scan_config(limit_ms);
+    let timeouts =
+        rdp_probe_core::Timeouts::uniform(std::time::Duration::from_millis(limit_ms.into()));
+    for mode in [
+        rdp_probe_scan_mode::Inventory,
+        rdp_probe_scan_mode::Negotiate,
+    ] {
+        let scan = start_scan(config, "127.0.11.16-18", port, mode, 3, ptr::null());
+        let (reports, end) = drain(scan);
+        // SAFETY: freed once.
+        unsafe { rdp_probe_scan_free(scan) };
+        assert_eq!(end, rdp_probe_result::ScanDone);
+        assert_eq!(reports.len(), 3, "{mode:?}");
+        let options = rdp_probe_core::inventory::InventoryOptions {
+            timeouts,
+            negotiate_only: mode == rdp_probe_scan_mode::Negotiate,
+            ..Default::default()
+        };
+        for i in 16..19u8 {
+            let host = format!("127.0.11.{i}");
+            let target = Target::new(&host, port).unwrap();
+            let single = rt
+                .block_on(rdp_probe_core::inventory::inventory(&target, &options))
+                .to_json();
+            let scanned = &reports[&format!("{host}:{port}")];
+            assert_eq!(
+                inventory_without_run_facts(scanned),
+                inventory_without_run_facts(&single),
+                "{mode:?} {host}"
+            );
+            let v: Value = serde_json::from_str(scanned).unwrap();
+            assert_eq!(v["schema"], "rdp-probe-inventory/1");
+            if mode == rdp_probe_scan_mode::Negotiate {
+                assert_eq!(v["tls"], Value::Null, "{v:#}");
+            }
+        }
+    }
+    // SAFETY: freed once.
+    unsafe { rdp_probe_config_free(config) };
+    drop(servers);
+}
+
+#[test]
+fn a_scan_pauses_while_its_reports_are_not_fetched() {
+    let _one = SCAN_THREADS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    // Twelve addresses where nothing listens: each probe ends at once, refused.
+    let config = scan_config(1000);
+    let port = dead_port();
+    let scan = start_scan(
+        config,
+        "127.0.11.32-43",
+        port,
+        rdp_probe_scan_mode::Negotiate,
+        2,
+        ptr::null(),
+    );
+    // Nothing fetched: two probes (the concurrency) ran, and no third started.
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    // SAFETY: a live scan.
+    assert_eq!(unsafe { rdp_probe_scan_stop(scan) }, rdp_probe_result::Ok);
+    // SAFETY: a live scan; stopping twice is fine.
+    assert_eq!(unsafe { rdp_probe_scan_stop(scan) }, rdp_probe_result::Ok);
+    let (reports, end) = drain(scan);
+    assert_eq!(end, rdp_probe_result::ScanDone);
+    assert_eq!(reports.len(), 2, "{:?}", reports.keys());
+    for json in reports.values() {
+        assert_eq!(
+            serde_json::from_str::<Value>(json).unwrap()["error"]["phase"],
+            "tcp_connect"
+        );
+    }
+    // SAFETY: each freed once.
+    unsafe {
+        rdp_probe_scan_free(scan);
+        rdp_probe_config_free(config);
+    }
+}
+
+#[test]
+fn a_stopped_scan_returns_its_finished_reports_then_done() {
+    let _one = SCAN_THREADS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let silent = Some(Scenario::Hostile {
+        at: Point::ConnectionRequest,
+        how: Hostility::Silence,
+    });
+    let scenarios = vec![silent; 12];
+    let (_rt, servers, port) = scan_fleet(48, &scenarios);
+    let config = scan_config(500);
+    let scan = start_scan(
+        config,
+        "127.0.11.48-59",
+        port,
+        rdp_probe_scan_mode::Diagnose,
+        3,
+        ptr::null(),
+    );
+    let first = next_report(scan).unwrap();
+    assert!(first.contains("\"timeout\""), "{first}");
+    // SAFETY: a live scan.
+    assert_eq!(unsafe { rdp_probe_scan_stop(scan) }, rdp_probe_result::Ok);
+    let (rest, end) = drain(scan);
+    assert_eq!(end, rdp_probe_result::ScanDone);
+    // The probes in flight at the stop finished and came out; nothing else started.
+    assert!((2..=3).contains(&rest.len()), "{:?}", rest.keys());
+    for json in rest.values() {
+        let v: Value = serde_json::from_str(json).unwrap();
+        assert_eq!(v["failure"]["kind"], "timeout", "{v:#}");
+    }
+    assert_eq!(next_report(scan), Err(rdp_probe_result::ScanDone));
+    // SAFETY: each freed once.
+    unsafe {
+        rdp_probe_scan_free(scan);
+        rdp_probe_config_free(config);
+    }
+    assert_eq!(scan_threads(), 0);
+    drop(servers);
+}
+
+#[test]
+fn freeing_a_scan_that_runs_joins_its_thread_promptly() {
+    let _one = SCAN_THREADS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let silent = Some(Scenario::Hostile {
+        at: Point::ConnectionRequest,
+        how: Hostility::Silence,
+    });
+    let (_rt, servers, port) = scan_fleet(64, &[silent, silent, silent]);
+    // Limits far beyond what the test waits: only freeing can end these probes early.
+    let config = scan_config(60_000);
+    let cancel = rdp_probe_cancel_new();
+    let scan = start_scan(
+        config,
+        "127.0.11.64-66",
+        port,
+        rdp_probe_scan_mode::Diagnose,
+        8,
+        ptr::null(),
+    );
+    let cancelled = start_scan(
+        config,
+        "127.0.11.64-66",
+        port,
+        rdp_probe_scan_mode::Inventory,
+        8,
+        cancel,
+    );
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert_eq!(scan_threads(), 2);
+    let started = std::time::Instant::now();
+    // SAFETY: live handles.
+    unsafe { assert_eq!(rdp_probe_cancel_trigger(cancel), rdp_probe_result::Ok) };
+    // A triggered token: nothing finished, so CANCELLED at once, and again.
+    assert_eq!(next_report(cancelled), Err(rdp_probe_result::Cancelled));
+    assert_eq!(next_report(cancelled), Err(rdp_probe_result::Cancelled));
+    // SAFETY: each freed once; `scan` was never drained.
+    unsafe {
+        rdp_probe_scan_free(scan);
+        rdp_probe_scan_free(cancelled);
+        rdp_probe_cancel_free(cancel);
+        rdp_probe_config_free(config);
+    }
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(scan_threads(), 0, "every scan thread has ended");
+    drop(servers);
+}
+
+#[test]
+fn scan_arguments_are_checked() {
+    let _one = SCAN_THREADS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let cancel = rdp_probe_cancel_new();
+    let mut scan = ptr::null_mut();
+    let mut needed = 0usize;
+    let mut count = 0usize;
+    let start = |targets: *const c_char, port: u16, mode: u32, concurrency: u32, cancel, out| {
+        // SAFETY: NULL or live arguments.
+        unsafe {
+            rdp_probe_scan_start(
+                ptr::null(),
+                targets,
+                ptr::null(),
+                port,
+                mode,
+                concurrency,
+                cancel,
+                out,
+            )
+        }
+    };
+    let ok = c"127.0.0.1".as_ptr();
+    let diagnose = rdp_probe_scan_mode::Diagnose as u32;
+    assert_eq!(
+        start(ptr::null(), 3389, diagnose, 1, ptr::null(), &mut scan),
+        rdp_probe_result::NullParameter
+    );
+    assert_eq!(
+        start(ok, 3389, diagnose, 1, ptr::null(), ptr::null_mut()),
+        rdp_probe_result::NullParameter
+    );
+    assert_eq!(
+        start(c"\xff".as_ptr(), 3389, diagnose, 1, ptr::null(), &mut scan),
+        rdp_probe_result::InvalidUtf8
+    );
+    assert_eq!(
+        start(ok, 0, diagnose, 1, ptr::null(), &mut scan),
+        rdp_probe_result::InvalidPort
+    );
+    assert_eq!(
+        start(ok, 3389, 3, 1, ptr::null(), &mut scan),
+        rdp_probe_result::InvalidScanMode
+    );
+    assert_eq!(
+        start(ok, 3389, u32::MAX, 1, ptr::null(), &mut scan),
+        rdp_probe_result::InvalidScanMode
+    );
+    for bad in [0, 65_537, u32::MAX] {
+        assert_eq!(
+            start(ok, 3389, diagnose, bad, ptr::null(), &mut scan),
+            rdp_probe_result::InvalidConcurrency
+        );
+    }
+    assert_eq!(
+        start(
+            c"10.0.0.0/8".as_ptr(),
+            3389,
+            diagnose,
+            1,
+            ptr::null(),
+            &mut scan
+        ),
+        rdp_probe_result::TooManyTargets
+    );
+    // SAFETY: a live token.
+    unsafe { assert_eq!(rdp_probe_cancel_trigger(cancel), rdp_probe_result::Ok) };
+    assert_eq!(
+        start(ok, 3389, diagnose, 1, cancel, &mut scan),
+        rdp_probe_result::Cancelled
+    );
+    assert!(scan.is_null(), "nothing written on error");
+    // An empty list (all skipped) is a scan that is over at once.
+    let empty = start_scan(
+        ptr::null(),
+        "# nothing\n:3389\n",
+        3389,
+        rdp_probe_scan_mode::Negotiate,
+        65_536,
+        ptr::null(),
+    );
+    // SAFETY: a live scan, NULL handles and pointers on purpose.
+    unsafe {
+        assert_eq!(
+            rdp_probe_scan_skipped_count(empty, &mut count),
+            rdp_probe_result::Ok
+        );
+        assert_eq!(count, 1);
+        assert_eq!(
+            rdp_probe_scan_next(empty, ptr::null_mut(), 0, ptr::null_mut()),
+            rdp_probe_result::NullParameter
+        );
+        assert_eq!(
+            rdp_probe_scan_next(empty, ptr::null_mut(), 8, &mut needed),
+            rdp_probe_result::NullParameter
+        );
+        assert_eq!(
+            rdp_probe_scan_next(ptr::null(), ptr::null_mut(), 0, &mut needed),
+            rdp_probe_result::NullParameter
+        );
+        assert_eq!(
+            rdp_probe_scan_stop(ptr::null()),
+            rdp_probe_result::NullParameter
+        );
+        assert_eq!(
+            rdp_probe_scan_skipped_count(ptr::null(), &mut count),
+            rdp_probe_result::NullParameter
+        );
+        assert_eq!(
+            rdp_probe_scan_skipped_count(empty, ptr::null_mut()),
+            rdp_probe_result::NullParameter
+        );
+        assert_eq!(
+            rdp_probe_scan_target_count(ptr::null(), ptr::null_mut()),
+            rdp_probe_result::NullParameter
+        );
+        assert_eq!(
+            rdp_probe_scan_skipped_line(ptr::null(), 0, ptr::null_mut(), 0, &mut needed),
+            rdp_probe_result::NullParameter
+        );
+    }
+    assert_eq!(next_report(empty), Err(rdp_probe_result::ScanDone));
+    // SAFETY: each freed once; NULL is ignored.
+    unsafe {
+        rdp_probe_scan_free(empty);
+        rdp_probe_scan_free(ptr::null_mut());
+        rdp_probe_cancel_free(cancel);
+    }
+    for (code, text) in [
+        (
+            rdp_probe_result::InvalidScanMode,
+            "invalid_scan_mode: the scan mode is not a rdp_probe_scan_mode",
+        ),
+        (
+            rdp_probe_result::InvalidConcurrency,
+            "invalid_concurrency: a scan's concurrency must be 1 to 65536",
+        ),
+        (
+            rdp_probe_result::ScanDone,
+            "scan_done: the scan is over and every report has been fetched",
+        ),
+    ] {
+        assert_eq!(result_message(code), text);
+    }
+    assert!(result_message(rdp_probe_result::TooManyTargets).starts_with("too_many_targets: "));
+}
+
+#[test]
+fn a_scan_from_inside_a_tokio_runtime_does_not_panic() {
+    let _one = SCAN_THREADS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let port = dead_port();
+    let (reports, end) = runtime.block_on(async move {
+        let scan = start_scan(
+            ptr::null(),
+            "127.0.11.80-81",
+            port,
+            rdp_probe_scan_mode::Negotiate,
+            2,
+            ptr::null(),
+        );
+        let drained = drain(scan);
+        // SAFETY: freed once.
+        unsafe { rdp_probe_scan_free(scan) };
+        drained
+    });
+    assert_eq!((reports.len(), end), (2, rdp_probe_result::ScanDone));
 }

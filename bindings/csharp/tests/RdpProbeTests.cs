@@ -1379,6 +1379,186 @@ namespace RdpProbe.Tests
         }
 
         // -----------------------------------------------------------------------------------------
+        // Fleet scans
+        // -----------------------------------------------------------------------------------------
+
+        /// <summary>The JSON without its timings and the server's clock, as scripts/test-bindings.sh compares the languages.</summary>
+        private static string WithoutTimings(string json)
+        {
+            // Also the server's NTLM clock: a second may tick between two probes.
+            return System.Text.RegularExpressions.Regex.Replace(json,
+                "\"(elapsed_ms|clock_offset_s)\":[0-9.eE+-]+,?|\"server_time\":\"[^\"]*\",?", "");
+        }
+
+        /// <summary>This process's threads named rdp-probe-scan (one per running native scan).</summary>
+        private static int ScanThreads()
+        {
+            int count = 0;
+            foreach (string task in Directory.GetDirectories("/proc/self/task"))
+            {
+                try
+                {
+                    if (File.ReadAllText(Path.Combine(task, "comm")).Trim() == "rdp-probe-scan")
+                    {
+                        count++;
+                    }
+                }
+                catch (IOException)
+                {
+                }
+            }
+            return count;
+        }
+
+        private static string TargetOf(string json)
+        {
+            System.Text.RegularExpressions.Match m = System.Text.RegularExpressions.Regex.Match(
+                json, "\"target\":\\{\"host\":\"([^\"]*)\",\"port\":([0-9]+)");
+            Check.True(m.Success, "a target in " + json);
+            return m.Groups[1].Value + ":" + m.Groups[2].Value;
+        }
+
+        [Test]
+        private static void a_scan_gives_each_host_its_single_host_report()
+        {
+            using (LabServer tls = new LabServer("ironrdp-tls"))
+            using (LabServer ntlm = new LabServer("ntlm-challenge-v2"))
+            using (ProbeConfigBuilder b = new ProbeConfigBuilder().WithTarget("unused", 3389).WithTimeouts(3000, 3000, 9000))
+            using (ProbeConfig config = b.Build())
+            {
+                int dead = DeadPort();
+                string[] lines = { "127.0.0.1:" + tls.Port, "127.0.0.1:" + ntlm.Port + " # NLA", "127.0.0.1:" + dead, "bad_name!" };
+                Dictionary<string, string> got = new Dictionary<string, string>();
+                FleetScan scan = Probe.Scan(lines, ScanMode.Diagnose, 3389, 2, config);
+                Check.Equal(3UL, scan.TargetCount, "targets");
+                Check.Equal(1, scan.Skipped.Count, "skipped");
+                Check.True(scan.Skipped[0].StartsWith("line 4: \"bad_name!\": ", StringComparison.Ordinal), scan.Skipped[0]);
+                foreach (string json in scan)
+                {
+                    got.Add(TargetOf(json), json);
+                }
+                Check.Null(scan.Next(), "over, and disposed by the foreach");
+                Check.Equal(3, got.Count, "one report per host");
+                foreach (int port in new[] { tls.Port, ntlm.Port, dead })
+                {
+                    using (ProbeConfigBuilder one = new ProbeConfigBuilder().WithTarget("127.0.0.1", port).WithTimeouts(3000, 3000, 9000))
+                    using (ProbeConfig single = one.Build())
+                    {
+                        Check.Equal(WithoutTimings(Probe.Run(single).Json), WithoutTimings(got["127.0.0.1:" + port]), "port " + port);
+                    }
+                }
+                Check.Contains(got["127.0.0.1:" + ntlm.Port], "\"verdict\":\"needs_credentials\"", "NLA without credentials");
+            }
+            // Inventories, with the library's defaults for everything but the mode.
+            using (LabServer ntlm = new LabServer("ntlm-challenge-v2"))
+            {
+                List<string> reports = Probe.Scan("127.0.0.1:" + ntlm.Port, ScanMode.Negotiate).ToList();
+                Check.Equal(1, reports.Count, "one inventory");
+                Check.Contains(reports[0], "\"schema\":\"rdp-probe-inventory/1\"", "inventory schema");
+                Check.Contains(reports[0], "\"tls\":null", "negotiate only");
+            }
+        }
+
+        [Test]
+        private static void a_scan_stops_and_disposes_cleanly()
+        {
+            using (LabServer silent = new LabServer("hostile-silence-at-accept"))
+            using (ProbeConfigBuilder b = new ProbeConfigBuilder().WithTarget("unused", 3389).WithTimeouts(60000, 60000, 60000))
+            using (ProbeConfig config = b.Build())
+            {
+                // Stop: the finished report, then the end; nothing new starts.
+                int[] dead = { DeadPort(), DeadPort(), DeadPort(), DeadPort() };
+                FleetScan stopped = Probe.Scan(dead.Select(p => "127.0.0.1:" + p), ScanMode.Negotiate, 3389, 1, config);
+                Check.NotEmpty(stopped.Next(), "first report");
+                stopped.Stop();
+                int rest = 0;
+                while (stopped.Next() != null)
+                {
+                    rest++;
+                }
+                Check.True(rest <= 1, "at most the probe in flight after the stop, got " + rest);
+                stopped.Dispose();
+                // Dispose while probes run (60 s limits): prompt, and the native thread is joined.
+                FleetScan running = Probe.Scan("127.0.0.1:" + silent.Port + " localhost:" + silent.Port, ScanMode.Diagnose, 3389, 4, config);
+                Thread.Sleep(300);
+                Check.Equal(1, ScanThreads(), "one scan thread");
+                Stopwatch sw = Stopwatch.StartNew();
+                running.Dispose();
+                running.Dispose();
+                Check.True(sw.Elapsed < TimeSpan.FromSeconds(10), "disposed promptly (" + sw.Elapsed + ")");
+                Check.Equal(0, ScanThreads(), "no scan thread left");
+                Check.Null(running.Next(), "nothing after Dispose");
+                // Leaving a foreach early disposes the scan.
+                FleetScan early = Probe.Scan("127.0.0.1:" + DeadPort() + " 127.0.0.1:" + silent.Port, ScanMode.Diagnose, 3389, 4, config);
+                foreach (string json in early)
+                {
+                    Check.Contains(json, "\"verdict\":\"failed\"", "the refused port first");
+                    break;
+                }
+                Check.Equal(0, ScanThreads(), "no scan thread left after break");
+                Check.Throws<InvalidOperationException>(() => early.GetEnumerator(), "enumerated once");
+            }
+        }
+
+        [Test]
+        private static void scan_async_calls_back_and_cancels()
+        {
+            using (LabServer silent = new LabServer("hostile-silence-at-accept"))
+            using (ProbeConfigBuilder b = new ProbeConfigBuilder().WithTarget("unused", 3389).WithTimeouts(60000, 60000, 60000))
+            using (ProbeConfig config = b.Build())
+            {
+                List<string> seen = new List<string>();
+                string fleet = "127.0.0.1:" + DeadPort() + ", 127.0.0.1:" + DeadPort();
+                Task<int> all = Probe.ScanAsync(fleet, json => { lock (seen) { seen.Add(json); } }, ScanMode.Negotiate, 3389, 2, config);
+                Check.True(all.Wait(TimeSpan.FromSeconds(30)), "the scan ends");
+                Check.Equal(2, all.Result, "two reports");
+                Check.Equal(2, seen.Count, "two callbacks");
+                using (CancellationTokenSource cts = new CancellationTokenSource())
+                {
+                    seen.Clear();
+                    Task<int> cancelled = Probe.ScanAsync(fleet + ", 127.0.0.1:" + silent.Port,
+                        json => { lock (seen) { seen.Add(json); } }, ScanMode.Diagnose, 3389, 4, config, null, cts.Token);
+                    cts.CancelAfter(500);
+                    Stopwatch sw = Stopwatch.StartNew();
+                    AggregateException e = Check.Throws<AggregateException>(() => cancelled.Wait(TimeSpan.FromSeconds(30)), "cancelled");
+                    Check.True(e.InnerException is TaskCanceledException, "TaskCanceledException, got " + e.InnerException);
+                    Check.True(sw.Elapsed < TimeSpan.FromSeconds(20), "cancelled well under the 60 s limits");
+                    Check.Equal(2, seen.Count, "the finished reports were passed on");
+                }
+                Check.Equal(0, ScanThreads(), "no scan thread left");
+            }
+        }
+
+        [Test]
+        private static void scan_arguments_are_checked()
+        {
+            Check.ThrowsCode<RdpProbeInvalidArgumentException>(ResultCodes.InvalidScanMode, () => Probe.Scan("127.0.0.1", (ScanMode)7), "mode 7");
+            foreach (int bad in new[] { 0, 65537, -1 })
+            {
+                Check.ThrowsCode<RdpProbeInvalidArgumentException>(ResultCodes.InvalidConcurrency, () => Probe.Scan("127.0.0.1", ScanMode.Diagnose, 3389, bad), "concurrency " + bad);
+            }
+            foreach (int bad in new[] { 0, 65536, -1 })
+            {
+                Check.ThrowsCode<RdpProbeInvalidArgumentException>(ResultCodes.InvalidPort, () => Probe.Scan("127.0.0.1", ScanMode.Diagnose, bad), "port " + bad);
+            }
+            Check.ThrowsCode<RdpProbeInvalidArgumentException>(ResultCodes.TooManyTargets, () => Probe.Scan("10.0.0.0/8"), "a /8");
+            Check.Throws<ArgumentNullException>(() => Probe.Scan((string)null), "null targets");
+            Check.Throws<ArgumentException>(() => Probe.Scan("127.0.0.1\0"), "a NUL");
+            using (CancelToken token = new CancelToken())
+            {
+                token.Cancel();
+                Check.ThrowsCode<RdpProbeCancelledException>(ResultCodes.Cancelled, () => Probe.Scan("127.0.0.1", ScanMode.Diagnose, 3389, 1, null, token), "a cancelled token");
+            }
+            using (FleetScan empty = Probe.Scan("# nothing\n:3389", ScanMode.Negotiate, 3389, 1, null, null, "127.0.0.1"))
+            {
+                Check.Equal(0UL, empty.TargetCount, "no targets");
+                Check.Equal(1, empty.Skipped.Count, "one skipped");
+                Check.Null(empty.Next(), "over at once");
+            }
+            Check.True(Library.ResultMessage(ResultCodes.ScanDone).StartsWith("scan_done: ", StringComparison.Ordinal), "code 402");
+        }
+
+        // -----------------------------------------------------------------------------------------
         // The inventory
         // -----------------------------------------------------------------------------------------
 

@@ -101,3 +101,25 @@ def take_inventory(host: str) -> list[str]:
     except rdp_probe.InvalidMaxConnections as error:
         assert_type(error.code, int)
     return lines
+
+
+def scan_fleet(lines: list[str], config: Config) -> dict[str, str]:
+    verdicts: dict[str, str] = {}
+    with rdp_probe.scan(lines, port=3389, mode="negotiate", concurrency=64, timeout=2.0) as reports:
+        assert_type(reports, rdp_probe.Scan)
+        assert_type(reports.skipped, tuple[str, ...])
+        assert_type(reports.target_count, int)
+        for r in reports:
+            assert_type(r, rdp_probe.ScanReport)
+            assert_type(r.host, str)
+            assert_type(r.port, int)
+            assert_type(r.data, dict[str, Any])
+            verdicts[f"{r.host}:{r.port}"] = str(r.data.get("nla"))
+    again = rdp_probe.scan("10.0.0.0/30", mode=rdp_probe.ScanMode.DIAGNOSE, config=config, cancel=None)
+    again.stop()
+    again.close()
+    try:
+        rdp_probe.scan("10.0.0.0/8")
+    except rdp_probe.TooManyTargets as error:
+        assert_type(error.code, int)
+    return verdicts

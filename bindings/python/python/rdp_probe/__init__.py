@@ -49,6 +49,14 @@ Standard RDP Security, the CredSSP version, NTLM facts and findings::
         print(inv.nla.value, inv.credssp_version, inv.finding_ids)
     print(inv.json)  # the rdp-probe-inventory/1 JSON, byte for byte as the library wrote it
 
+A fleet scan (the CLI's ``rdp-probe scan``) takes many targets (names, addresses, CIDR blocks,
+ranges) and yields each host's report as hosts finish, at most ``concurrency`` probes at once; the
+scan pauses while its reports are not read, and stops when the iterator is closed::
+
+    with rdp_probe.scan(["10.0.0.0/28", "rdp1.corp.example"], mode="negotiate", timeout=2) as reports:
+        for r in reports:
+            print(r.host, r.port, r.data.get("nla") or r.data.get("verdict"))
+
 Errors are exceptions (:class:`RdpProbeError` and its subclasses, carrying the library's ``code``
 and ``name``); a verdict, even ``failed``, is a report, never an exception.
 """
@@ -67,9 +75,11 @@ from ._errors import (
     InvalidHost,
     InvalidKdc,
     InvalidLegacyTls,
+    InvalidConcurrency,
     InvalidMaxConnections,
     InvalidPort,
     InvalidProtocols,
+    InvalidScanMode,
     InvalidTimeout,
     InvalidTrustPin,
     InvalidUtf8,
@@ -80,14 +90,17 @@ from ._errors import (
     ProbeOutcomeError,
     RdpProbeError,
     RuntimeStartError,
+    TooManyTargets,
     result_message,
 )
 from ._inventory import Finding, Inventory, Nla
 from ._report import Code, Failure, Mstsc, Report, Stop, Trust, Verdict
+from ._scan import Scan, ScanMode, ScanReport, scan
 
 __all__ = [
     "probe",
     "inventory",
+    "scan",
     "version",
     "selftest_panic",
     "result_message",
@@ -105,6 +118,9 @@ __all__ = [
     "Inventory",
     "Nla",
     "Finding",
+    "Scan",
+    "ScanMode",
+    "ScanReport",
     # The exceptions, in _errors.__all__'s order, spelled out: type checkers read only a literal
     # __all__, and under `mypy --strict` (no implicit re-export) a name missing here is not exported.
     # tests/test_packaging.py checks this list against _errors.__all__.
@@ -125,6 +141,9 @@ __all__ = [
     "InvalidCaPem",
     "InvalidKdc",
     "InvalidMaxConnections",
+    "InvalidScanMode",
+    "InvalidConcurrency",
+    "TooManyTargets",
     "InternalError",
     "PanicError",
     "RuntimeStartError",

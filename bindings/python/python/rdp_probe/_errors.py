@@ -27,6 +27,9 @@ __all__ = [
     "InvalidCaPem",
     "InvalidKdc",
     "InvalidMaxConnections",
+    "InvalidScanMode",
+    "InvalidConcurrency",
+    "TooManyTargets",
     "InternalError",
     "PanicError",
     "RuntimeStartError",
@@ -129,6 +132,19 @@ class InvalidMaxConnections(InvalidArgument):
     """The inventory's connection limit is not 1 to 64 (``invalid_max_connections``, 212)."""
 
 
+class InvalidScanMode(InvalidArgument):
+    """The scan mode is not a :class:`~rdp_probe.ScanMode` (``invalid_scan_mode``, 213)."""
+
+
+class InvalidConcurrency(InvalidArgument):
+    """A scan's concurrency is not 1 to 65536 (``invalid_concurrency``, 214)."""
+
+
+class TooManyTargets(InvalidArgument):
+    """A scan's target list holds more than 65536 targets after dedupe and exclusions
+    (``too_many_targets``, 215): split it or narrow it."""
+
+
 class InternalError(RdpProbeError):
     """A bug in rdp-probe or a resource the process lacks (codes 300-399)."""
 
@@ -168,6 +184,9 @@ _BY_CODE: dict[int, type[RdpProbeError]] = {
     lib.RDP_PROBE_RESULT_INVALID_CA_PEM: InvalidCaPem,
     lib.RDP_PROBE_RESULT_INVALID_KDC: InvalidKdc,
     lib.RDP_PROBE_RESULT_INVALID_MAX_CONNECTIONS: InvalidMaxConnections,
+    lib.RDP_PROBE_RESULT_INVALID_SCAN_MODE: InvalidScanMode,
+    lib.RDP_PROBE_RESULT_INVALID_CONCURRENCY: InvalidConcurrency,
+    lib.RDP_PROBE_RESULT_TOO_MANY_TARGETS: TooManyTargets,
     # Newer than the first C ABI: mapped when the library's header has it.
     **(
         {lib.RDP_PROBE_RESULT_INVALID_CLIENT_NAME: InvalidClientName}
