@@ -6,7 +6,10 @@
 
 use std::process::Command;
 
-const MANIFEST: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../deploy/kubernetes/scan-job.yaml");
+const MANIFEST: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../deploy/kubernetes/scan-job.yaml"
+);
 
 /// The value of `key: value` on the first line with that key.
 fn value<'a>(yaml: &'a str, key: &str) -> &'a str {
@@ -44,7 +47,10 @@ fn the_indexed_job_shards_as_many_ways_as_it_has_pods() {
     let completions = value(&yaml, "completions");
     assert_eq!(value(&yaml, "parallelism"), completions);
     let a = args(&yaml);
-    let shards = a.iter().position(|x| x == "--shards").map(|i| a[i + 1].clone());
+    let shards = a
+        .iter()
+        .position(|x| x == "--shards")
+        .map(|i| a[i + 1].clone());
     assert_eq!(shards.as_deref(), Some(completions), "{a:?}");
     // The arguments are a valid `rdp-probe scan` command line: with an index and a target list it
     // runs (against a loopback address nobody listens on) and takes its shard.
@@ -61,16 +67,33 @@ fn the_indexed_job_shards_as_many_ways_as_it_has_pods() {
         .env("JOB_COMPLETION_INDEX", "1")
         .output()
         .unwrap();
-    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     let lines = String::from_utf8_lossy(&o.stdout).lines().count();
-    assert_eq!(lines, 8 / completions.parse::<usize>().unwrap(), "shard 1 of {completions}");
+    assert_eq!(
+        lines,
+        8 / completions.parse::<usize>().unwrap(),
+        "shard 1 of {completions}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
 fn kubectl_accepts_the_manifest_where_it_exists() {
     let Ok(o) = Command::new("kubectl")
-        .args(["create", "--dry-run=client", "--validate=false", "-o", "name", "-f", MANIFEST])
+        .args([
+            "create",
+            "--dry-run=client",
+            "--validate=false",
+            "-o",
+            "name",
+            "-f",
+            MANIFEST,
+        ])
         .output()
     else {
         eprintln!("kubectl is not installed: only the manifest's own consistency was checked");
