@@ -8,6 +8,7 @@
 //! compare them), so their reports validate too. Regenerate with
 //! `UPDATE_DOCS=1 cargo test -p rdp-probe-lab --test schema`.
 
+use rdp_probe_core::capacity::{CapacityOptions, CapacityReport, capacity};
 use rdp_probe_core::inventory::Inventory;
 use rdp_probe_core::report::Report;
 use rdp_probe_lab::catalog;
@@ -16,15 +17,22 @@ use serde_json::Value;
 mod schema_gen {
     include!("support/schema_gen.rs");
 }
-use schema_gen::{INVENTORY_SCHEMA, SCHEMA, generated};
+use schema_gen::{CAPACITY_SCHEMA, INVENTORY_SCHEMA, SCHEMA, generated};
 
 #[test]
 fn the_schema_files_are_current() {
     for (path, expected) in [
-        (SCHEMA, generated::<Report>("rdp-probe-1.json", "rdp-probe/1")),
+        (
+            SCHEMA,
+            generated::<Report>("rdp-probe-1.json", "rdp-probe/1"),
+        ),
         (
             INVENTORY_SCHEMA,
             generated::<Inventory>("rdp-probe-inventory-1.json", "rdp-probe-inventory/1"),
+        ),
+        (
+            CAPACITY_SCHEMA,
+            generated::<CapacityReport>("rdp-probe-capacity-1.json", "rdp-probe-capacity/1"),
         ),
     ] {
         check_current(path, &expected);
@@ -96,4 +104,34 @@ fn every_lab_report_validates() {
     let mut broken: Value = serde_json::from_str(&reports[0].1).unwrap();
     broken["verdict"] = Value::String("maybe".into());
     assert!(!validator.is_valid(&broken));
+}
+
+/// The capacity check's report against the lab's limited server validates against its schema.
+#[test]
+fn a_capacity_report_validates() {
+    let schema: Value = serde_json::from_str(&generated::<CapacityReport>(
+        "rdp-probe-capacity-1.json",
+        "rdp-probe-capacity/1",
+    ))
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("a valid schema");
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let json = runtime.block_on(async {
+        let server = rdp_probe_lab::limited::LimitedServer::start(3)
+            .await
+            .unwrap();
+        let target = rdp_probe_core::Target::new("127.0.0.1", server.addr().port()).unwrap();
+        let report = capacity(&target, &CapacityOptions::new(6)).await;
+        assert_eq!(report.limit, Some(3));
+        serde_json::to_value(&report).unwrap()
+    });
+    let errors: Vec<String> = validator
+        .iter_errors(&json)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}: {json:#}");
 }

@@ -9,6 +9,12 @@ pub const INVENTORY_SCHEMA: &str = concat!(
     "/../schemas/rdp-probe-inventory-1.json"
 );
 
+/// `schemas/rdp-probe-capacity-1.json`.
+pub const CAPACITY_SCHEMA: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../schemas/rdp-probe-capacity-1.json"
+);
+
 /// The schema of `T`, with the contract's id (`file`) and title.
 pub fn generated<T: schemars::JsonSchema>(file: &str, title: &str) -> String {
     let schema = schemars::generate::SchemaSettings::draft2020_12()
