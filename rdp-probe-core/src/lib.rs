@@ -24,8 +24,8 @@ pub mod cert;
 mod driver;
 pub mod engine;
 pub mod failure;
-pub mod inventory;
 pub mod framed;
+pub mod inventory;
 pub mod kerberos;
 #[cfg(feature = "legacy-tls")]
 pub mod legacy_tls;
