@@ -35,49 +35,15 @@ SERVERS=(xrdp-negotiate xrdp-rdp-high shadow-nla)
 TIMEOUT=(timeout -k 5 60)
 NMAP_SCRIPTS=rdp-enum-encryption,rdp-ntlm-info
 
-STATUS=0
-SCRIPT_START=$EPOCHREALTIME
+# ---- steps and timing (benches/lib.sh) ----------------------------------------------------------
 
-# ---- steps and timing -------------------------------------------------------------------------
-
-STEP_NAME=
-STEP_START=
-step() {
-  step_end
-  STEP_NAME=$1
-  STEP_START=$EPOCHREALTIME
-  printf '\n== %s\n' "$STEP_NAME"
-}
-step_end() {
-  if [[ -n $STEP_NAME ]]; then
-    printf -- '-- %s: %s s\n' "$STEP_NAME" "$(elapsed "$STEP_START")"
-    STEP_NAME=
-  fi
-}
-elapsed() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }'; }
+# shellcheck source=benches/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # ---- cleanup: exactly the serve-real processes this script started ----------------------------
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/inventory-vs-peers.XXXXXX")
-declare -a LAB_PIDS=()
-cleanup() {
-  local rc=$? pid
-  for pid in "${LAB_PIDS[@]}"; do
-    kill -TERM "$pid" 2>/dev/null || true
-  done
-  for pid in "${LAB_PIDS[@]}"; do
-    wait "$pid" 2>/dev/null || true
-  done
-  if [[ -n ${KEEP_OUTPUT:-} ]]; then
-    echo "outputs kept in $WORK"
-  else
-    rm -rf "$WORK"
-  fi
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+cleanup_on_exit
 
 # ---- 1. the peers -----------------------------------------------------------------------------
 
@@ -90,19 +56,7 @@ missing_pkgs() {
   done | sort -u
 }
 mapfile -t MISSING < <(missing_pkgs)
-if ((${#MISSING[@]})); then
-  if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
-    echo "installing: ${MISSING[*]}"
-    export DEBIAN_FRONTEND=noninteractive
-    if ! apt-get install -y --no-install-recommends -o DPkg::Lock::Timeout=600 "${MISSING[@]}"; then
-      apt-get update -o DPkg::Lock::Timeout=600
-      apt-get install -y --no-install-recommends -o DPkg::Lock::Timeout=600 "${MISSING[@]}"
-    fi
-  else
-    echo "missing: ${MISSING[*]}; install them (Debian: apt-get install -y --no-install-recommends ${MISSING[*]}) or run this as root" >&2
-    exit 2
-  fi
-fi
+install_missing "${MISSING[@]}"
 echo "$(nmap --version | head -1); sslscan $(sslscan --version 2>&1 | grep -Eo '[0-9]+\.[0-9]+\.[0-9]+' | head -1); $(hyperfine --version)"
 
 # ---- 2. release binaries ----------------------------------------------------------------------
@@ -138,7 +92,7 @@ declare -A PORT=()
 for name in "${SERVERS[@]}"; do
   # --for bounds the server's life should this script be killed with SIGKILL.
   "$LAB" serve-real "$name" --for 1800 >"$WORK/$name.addr" 2>"$WORK/$name.lab.log" &
-  LAB_PIDS+=($!)
+  STARTED_PIDS+=($!)
 done
 port_accepts() { [[ -n $1 ]] && (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 # serve-real prints 127.0.0.1:PORT on its first line once the server accepts connections.
@@ -147,7 +101,7 @@ deadline=$((SECONDS + 60))
 for i in "${!SERVERS[@]}"; do
   name=${SERVERS[$i]}
   until port_accepts "$(port_of "$name")"; do
-    if ! kill -0 "${LAB_PIDS[$i]}" 2>/dev/null || ((SECONDS > deadline)); then
+    if ! kill -0 "${STARTED_PIDS[$i]}" 2>/dev/null || ((SECONDS > deadline)); then
       echo "$name did not start:" >&2
       cat "$WORK/$name.lab.log" >&2
       exit 1
@@ -155,7 +109,7 @@ for i in "${!SERVERS[@]}"; do
     sleep 0.2
   done
   PORT[$name]=$(port_of "$name")
-  echo "$name: 127.0.0.1:${PORT[$name]} (serve-real pid ${LAB_PIDS[$i]})"
+  echo "$name: 127.0.0.1:${PORT[$name]} (serve-real pid ${STARTED_PIDS[$i]})"
 done
 
 # nmap's data directory: nmap-services with every lab port as ms-wbt-server.
