@@ -50,7 +50,15 @@ pub fn derive(inv: &Inventory) -> Vec<InventoryFinding> {
         }
     };
     let p = &inv.protocols;
-    let rdp = p.rdp.accepted || p.legacy.accepted;
+    // A Connection Confirm to the legacy request proves Standard RDP Security only once a Connect
+    // Initial after it was answered (xrdp with security_layer=tls confirms, then disconnects; a
+    // negotiate-only inventory never asks).
+    let rdp = p.rdp.accepted
+        || (p.legacy.accepted
+            && inv
+                .standard_rdp
+                .as_ref()
+                .is_some_and(|s| s.error.is_none() && s.via == "legacy"));
     let ssl = p.ssl.accepted || inv.tls.is_some();
     let nla = matches!(inv.nla, Nla::Required | Nla::Supported);
 

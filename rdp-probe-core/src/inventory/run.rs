@@ -123,8 +123,10 @@ pub async fn inventory(target: &Target, options: &InventoryOptions) -> Inventory
             None => None,
         }
     };
+    // Boxed: the continuations are large futures, and a fleet scan holds one inventory future per
+    // host in flight; only the hosts that get this far pay for them.
     let (standard_found, tls_found, credssp_report) =
-        tokio::join!(standard_fut, tls_fut, credssp_fut);
+        Box::pin(async { tokio::join!(standard_fut, tls_fut, credssp_fut) }).await;
 
     if let Some((std_inv, facts)) = standard_found {
         if std_inv.via == "legacy"
@@ -153,7 +155,7 @@ pub async fn inventory(target: &Target, options: &InventoryOptions) -> Inventory
             .get(&Request::of(Protocols::SSL))
             .and_then(Answer::selected)
             == Some(Protocols::SSL.bits())
-        && let Some(report) = diagnose(&pool, target, Protocols::SSL, options).await
+        && let Some(report) = Box::pin(diagnose(&pool, target, Protocols::SSL, options)).await
     {
         if let Some(v) = report.server.rdp_version {
             inv.rdp_version = Some(rdp_version(v, "tls"));
