@@ -724,18 +724,7 @@ pub fn inventory_page(inv: &Inventory) -> String {
             },
         );
         if let Some(c) = &s.certificate {
-            fact(
-                &mut out,
-                "certificate",
-                &format!(
-                    "{}{}{}",
-                    c.kind,
-                    c.rsa_key_bits
-                        .map(|b| format!(", RSA {b} bits"))
-                        .unwrap_or_default(),
-                    if c.temporary { ", temporary" } else { "" }
-                ),
-            );
+            fact(&mut out, "certificate", &c.describe());
         }
         if let Some(e) = &s.error {
             fact(&mut out, "error", e);

@@ -163,15 +163,7 @@ pub fn render(inv: &Inventory, symbols: bool) -> String {
             }
         );
         if let Some(c) = &s.certificate {
-            let _ = writeln!(
-                out,
-                "  certificate: {}{}{}",
-                c.kind,
-                c.rsa_key_bits
-                    .map(|b| format!(", RSA {b} bits"))
-                    .unwrap_or_default(),
-                if c.temporary { ", temporary" } else { "" }
-            );
+            let _ = writeln!(out, "  certificate: {}", c.describe());
         }
         if let Some(e) = &s.error {
             let _ = writeln!(out, "  {}", paint(YELLOW, e));

@@ -286,7 +286,7 @@ fn hello_record(h: &ServerHello, session_id: &[u8]) -> Vec<u8> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     #[test]
     fn fragment_len_reads_the_header_s_last_two_bytes() {
         assert_eq!(fragment_len(&[23, 3, 3, 0x01, 0x02]), 0x0102);
@@ -342,11 +342,10 @@ mod tests {
         assert_eq!(parse_server_hello(&bad), None);
     }
 
-    /// A TLS 1.3 ServerHello built from [RFC 8446] 4.1.3: legacy_version 0x0303, random,
-    /// a 32-byte legacy_session_id_echo, TLS_AES_128_GCM_SHA256, null compression, then
-    /// key_share (x25519, 32 bytes) and supported_versions (0x0304).
-    #[test]
-    fn tls13_server_hello_with_supported_versions() {
+    /// A TLS 1.3 ServerHello record built from [RFC 8446] 4.1.3: legacy_version 0x0303, random,
+    /// a 32-byte legacy_session_id_echo, TLS_AES_128_GCM_SHA256, null compression, then key_share
+    /// (x25519, 32 bytes) and supported_versions (0x0304). Shared with `tls_scan`'s tests.
+    pub(crate) fn rfc8446_server_hello_record() -> Vec<u8> {
         let mut hello = vec![0x03, 0x03];
         hello.extend_from_slice(&[0x11; 32]);
         hello.push(32);
@@ -362,6 +361,13 @@ mod tests {
         rec.extend_from_slice(&[2, 0]);
         rec.extend_from_slice(&(hello.len() as u16).to_be_bytes());
         rec.extend_from_slice(&hello);
+        rec
+    }
+
+    /// The ServerHello of [`rfc8446_server_hello_record`] decodes field by field.
+    #[test]
+    fn tls13_server_hello_with_supported_versions() {
+        let mut rec = rfc8446_server_hello_record();
         let h = parse_server_hello_record(&rec).expect("tls 1.3 hello");
         assert_eq!(
             h,

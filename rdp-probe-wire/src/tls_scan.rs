@@ -1404,21 +1404,7 @@ mod tests {
     #[test]
     fn the_tls13_hello_of_tls_rs_stops_the_reading() {
         // The same hello as tls.rs's RFC 8446 test, followed by encrypted records.
-        let mut hello = vec![0x03, 0x03];
-        hello.extend_from_slice(&[0x11; 32]);
-        hello.push(32);
-        hello.extend_from_slice(&[0x22; 32]);
-        hello.extend_from_slice(&[0x13, 0x01, 0x00]);
-        let mut exts = vec![0x00, 0x33, 0x00, 0x24, 0x00, 0x1d, 0x00, 0x20];
-        exts.extend_from_slice(&[0x33; 32]);
-        exts.extend_from_slice(&[0x00, 0x2b, 0x00, 0x02, 0x03, 0x04]);
-        hello.extend_from_slice(&(exts.len() as u16).to_be_bytes());
-        hello.extend_from_slice(&exts);
-        let mut rec = vec![22, 3, 3];
-        rec.extend_from_slice(&((hello.len() + 4) as u16).to_be_bytes());
-        rec.extend_from_slice(&[2, 0]);
-        rec.extend_from_slice(&(hello.len() as u16).to_be_bytes());
-        rec.extend_from_slice(&hello);
+        let mut rec = crate::tls::tests::rfc8446_server_hello_record();
         rec.extend_from_slice(&[20, 3, 3, 0, 1, 1, 23, 3, 3, 0, 3, 1, 2, 3]);
         let FlightProgress::ServerHello(f) = read_server_flight(&rec) else {
             panic!("no hello");

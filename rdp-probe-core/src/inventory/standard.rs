@@ -144,6 +144,20 @@ pub struct StandardCertificate {
     pub x509_chain_len: Option<u32>,
 }
 
+impl StandardCertificate {
+    /// One line for people: `proprietary, RSA 2048 bits, temporary`.
+    pub fn describe(&self) -> String {
+        format!(
+            "{}{}{}",
+            self.kind,
+            self.rsa_key_bits
+                .map(|b| format!(", RSA {b} bits"))
+                .unwrap_or_default(),
+            if self.temporary { ", temporary" } else { "" }
+        )
+    }
+}
+
 /// Reads the server's answer to a Connect Initial: one TPKT frame.
 pub fn read_answer(frame: &[u8]) -> McsAnswer {
     let payload = match wire_x224::parse_x224(frame) {
