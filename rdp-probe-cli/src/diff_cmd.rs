@@ -28,6 +28,9 @@ pub struct DiffArgs {
     /// Print the differences as JSON (hosts, groups, unchanged, warnings).
     #[arg(long)]
     json: bool,
+    /// Also write the differences as a self-contained HTML page to FILE.
+    #[arg(long, value_name = "FILE")]
+    html: Option<PathBuf>,
     /// No colors.
     #[arg(long)]
     no_color: bool,
@@ -86,6 +89,13 @@ pub fn run(args: &DiffArgs, styled: bool) -> ExitCode {
     };
     // A closed pipe (`| head`) is not an error worth reporting.
     let _ = anstream::stdout().lock().write_all(text.as_bytes());
+    if let Some(path) = &args.html
+        && let Err(e) = crate::html::write(path, &crate::html::diff_page(&diff))
+    {
+        // Not 1: that says "something changed".
+        eprintln!("rdp-probe diff: {e}");
+        return ExitCode::from(crate::exit::USAGE);
+    }
     if diff.is_empty() {
         ExitCode::SUCCESS
     } else {
@@ -326,6 +336,7 @@ mod tests {
             old: old.to_path_buf(),
             new: new.to_path_buf(),
             json: true,
+            html: None,
             no_color: true,
         };
         assert_eq!(run(&args(&a, &a), false), ExitCode::SUCCESS);

@@ -889,6 +889,46 @@ pub fn scan_page(rows: &[ScanRow], totals: &ScanTotals) -> String {
     page(&format!("rdp-probe scan: {} hosts", rows.len()), &out)
 }
 
+/// The page of `rdp-probe diff --html FILE`: the groups of changed hosts (newly failing first, as the
+/// terminal table), then every changed, gone, new or not comparable host with each aspect's old and new
+/// value. Everything in it came from the two files, so everything is escaped.
+pub fn diff_page(diff: &rdp_probe_core::scan::diff::Diff) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "<h1>What changed between two scans</h1>\n<p>{} hosts changed ({} newly failing), {} unchanged.</p>",
+        diff.hosts.len(),
+        diff.newly_failing(),
+        diff.unchanged
+    );
+    out.push_str("<h2>By change</h2>\n<table class=\"sortable\">\n<thead><tr><th>hosts</th><th>newly failing</th><th>change</th><th>hosts</th></tr></thead>\n<tbody>\n");
+    for g in &diff.groups {
+        let _ = writeln!(
+            out,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            g.hosts.len(),
+            if g.newly_failing { "yes" } else { "no" },
+            escape(&g.change),
+            escape(&g.hosts.join(" "))
+        );
+    }
+    out.push_str("</tbody>\n</table>\n<h2>Every host</h2>\n<table class=\"sortable\">\n<thead><tr><th>host</th><th>status</th><th>was</th><th>is</th><th>changes</th></tr></thead>\n<tbody>\n");
+    for h in &diff.hosts {
+        let changes: Vec<String> = h.changes.iter().map(|c| c.summary.clone()).collect();
+        let _ = writeln!(
+            out,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            escape(&h.host),
+            escape(h.status.as_str()),
+            escape(h.old_state.as_deref().unwrap_or("")),
+            escape(h.new_state.as_deref().unwrap_or("")),
+            escape(&changes.join("; "))
+        );
+    }
+    out.push_str("</tbody>\n</table>\n");
+    page("rdp-probe diff", &out)
+}
+
 /// Writes `html` to `path` (the whole page at once).
 pub fn write(path: &std::path::Path, html: &str) -> Result<(), String> {
     std::fs::write(path, html).map_err(|e| format!("--html {}: {e}", path.display()))
