@@ -628,16 +628,7 @@ pub fn inventory_page(inv: &Inventory) -> String {
         "<h2>Security protocols (each requested alone)</h2>\n<table id=\"protocols\"><thead><tr><th>request</th>\
 <th>accepted</th><th>answer</th><th></th><th>flags</th></tr></thead><tbody>\n",
     );
-    let p = &inv.protocols;
-    for (name, r) in [
-        ("rdp", &p.rdp),
-        ("ssl", &p.ssl),
-        ("hybrid", &p.hybrid),
-        ("hybrid_ex", &p.hybrid_ex),
-        ("rdstls", &p.rdstls),
-        ("rdsaad", &p.rdsaad),
-        ("legacy", &p.legacy),
-    ] {
+    for (name, r) in inv.protocols.rows() {
         protocol_row(&mut out, name, r);
     }
     out.push_str("</tbody></table>\n");

@@ -83,16 +83,7 @@ pub fn render(inv: &Inventory, symbols: bool) -> String {
         return out;
     }
     let _ = writeln!(out, "\nSecurity protocols (each requested alone)");
-    let p = &inv.protocols;
-    for (name, r) in [
-        ("rdp", &p.rdp),
-        ("ssl", &p.ssl),
-        ("hybrid", &p.hybrid),
-        ("hybrid_ex", &p.hybrid_ex),
-        ("rdstls", &p.rdstls),
-        ("rdsaad", &p.rdsaad),
-        ("legacy", &p.legacy),
-    ] {
+    for (name, r) in inv.protocols.rows() {
         protocol_line(&mut out, name, r, symbols);
     }
     let nla = inv.nla.as_str();

@@ -89,6 +89,22 @@ pub struct ProtocolTable {
     pub legacy: ProtocolResult,
 }
 
+impl ProtocolTable {
+    /// Every row with its name, in the contract's order: `rdp`, `ssl`, `hybrid`, `hybrid_ex`,
+    /// `rdstls`, `rdsaad`, `legacy`.
+    pub fn rows(&self) -> [(&'static str, &ProtocolResult); 7] {
+        [
+            ("rdp", &self.rdp),
+            ("ssl", &self.ssl),
+            ("hybrid", &self.hybrid),
+            ("hybrid_ex", &self.hybrid_ex),
+            ("rdstls", &self.rdstls),
+            ("rdsaad", &self.rdsaad),
+            ("legacy", &self.legacy),
+        ]
+    }
+}
+
 /// TLS as the inventory found it.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
