@@ -13,6 +13,23 @@ cd "$(dirname "$0")/.."
 FUZZ_SECONDS="${FUZZ_SECONDS:-10}"
 started=$SECONDS
 
+# One build per run: incremental state would only cost disk (gigabytes, on a machine whose free
+# disk varies).
+export CARGO_INCREMENTAL=0
+TARGET_DIR="${CARGO_TARGET_DIR:-target}"
+
+# disk: what the build directories hold and what is left, after each step.
+disk() {
+    local dirs=()
+    local d
+    for d in "$TARGET_DIR" benches/target fuzz/target; do
+        [ -d "$d" ] && dirs+=("$d")
+    done
+    if [ ${#dirs[@]} -gt 0 ]; then
+        echo "   disk: $(du -sch "${dirs[@]}" 2>/dev/null | tail -1 | cut -f1) in build directories, $(df -h --output=avail . | tail -1 | tr -d ' ') free"
+    fi
+}
+
 # step NAME COMMAND...: runs the command, then prints its duration.
 step() {
     local name="$1"
@@ -21,6 +38,7 @@ step() {
     echo "== $name"
     "$@"
     echo "== $name: $((SECONDS - t0)) s"
+    disk
 }
 
 fmt_all() {
