@@ -164,14 +164,36 @@ for trust in "" "--trust-cert any"; do
   fi
 done
 
-say "C: scan_json under valgrind (a fleet drained, then one freed while its probes run)"
+say "C: scan_json under valgrind (a fleet drained, one freed while its probes run, shards, a deadline)"
 SCAN_FLEET=("127.0.0.1:$TLS_PORT" "127.0.0.1:$ERRINFO_PORT" "127.0.0.1:$NTLM_V2_PORT" "127.0.0.1:$REFUSED_PORT")
 "${VALGRIND[@]}" "$WORK/scan_json" diagnose 3389 5000 2 "${SCAN_FLEET[@]}" >"$WORK/scan-valgrind.jsonl"
 [ "$(wc -l <"$WORK/scan-valgrind.jsonl")" -eq 4 ] || { echo "scan_json: not 4 reports" >&2; exit 1; }
 # One report (the refused port's), then freed while the silent server's probe waits (60 s limits).
 "${VALGRIND[@]}" "$WORK/scan_json" diagnose 3389 60000 4 --free-after 1 \
   "127.0.0.1:$REFUSED_PORT" "127.0.0.1:$SILENT_PORT" >/dev/null
-echo "scan_json: 4 reports, and a scan freed mid-probe, without valgrind errors or leaks"
+# The options: two shards of the same fleet give every host once between them; a deadline with a
+# rate of one probe per second leaves targets unprobed and ends with SCAN_DEADLINE.
+"${VALGRIND[@]}" "$WORK/scan_json" diagnose 3389 5000 2 --shard 0 2 --max-targets 4 \
+  "${SCAN_FLEET[@]}" >"$WORK/scan-shard0.jsonl"
+"${VALGRIND[@]}" "$WORK/scan_json" diagnose 3389 5000 2 --shard 1 2 --rate 1000 \
+  "${SCAN_FLEET[@]}" >"$WORK/scan-shard1.jsonl"
+shard_hosts() {
+  python3 -c 'import json, sys
+for path in sys.argv[1:]:
+    for line in open(path):
+        t = json.loads(line)["target"]
+        print(f"{t[\"host\"]}:{t[\"port\"]}")' "$@" | sort
+}
+[ "$(wc -l <"$WORK/scan-shard0.jsonl")" -eq 2 ] && [ "$(wc -l <"$WORK/scan-shard1.jsonl")" -eq 2 ] \
+  || { echo "scan_json: shards of 4 targets in 2 are not 2 and 2 reports" >&2; exit 1; }
+[ "$(shard_hosts "$WORK/scan-shard0.jsonl" "$WORK/scan-shard1.jsonl")" = "$(shard_hosts "$WORK/scan-valgrind.jsonl")" ] \
+  || { echo "scan_json: the two shards do not hold the fleet's hosts exactly once" >&2; exit 1; }
+"${VALGRIND[@]}" "$WORK/scan_json" diagnose 3389 5000 4 --rate 1 --deadline-ms 300 \
+  "127.0.0.1:$REFUSED_PORT" "127.0.0.2:$REFUSED_PORT" "127.0.0.3:$REFUSED_PORT" \
+  >"$WORK/scan-deadline.jsonl" 2>"$WORK/scan-deadline.err"
+grep -q "deadline: 1 reports for 3 targets" "$WORK/scan-deadline.err" \
+  || { echo "scan_json: a 300 ms deadline at 1 probe/s did not end after 1 of 3 reports" >&2; exit 1; }
+echo "scan_json: 4 reports, a scan freed mid-probe, two shards and a deadline, without valgrind errors or leaks"
 
 say "Python"
 RDP_PROBE_LAB="$LAB" bash bindings/python/run-tests.sh

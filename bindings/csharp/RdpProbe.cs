@@ -76,8 +76,15 @@ namespace RdpProbe
         public const uint InvalidScanMode = 213;
         /// <summary>A scan's concurrency is 0 or above 65536.</summary>
         public const uint InvalidConcurrency = 214;
-        /// <summary>A scan's target list holds more than 65536 targets after dedupe and exclusions.</summary>
+        /// <summary>A scan's target list holds more targets after dedupe and exclusions than its limit
+        /// (65536 unless <see cref="ScanOptions.MaxTargets"/> raised it).</summary>
         public const uint TooManyTargets = 215;
+        /// <summary>A scan's rate is negative, NaN or infinite.</summary>
+        public const uint InvalidRate = 216;
+        /// <summary>A scan's shard has a count of 0, or an index not below its count.</summary>
+        public const uint InvalidShard = 217;
+        /// <summary>A scan's target limit is 0.</summary>
+        public const uint InvalidMaxTargets = 218;
         /// <summary>rdp-probe panicked; the panic was caught at the C boundary.</summary>
         public const uint Panic = 300;
         /// <summary>The async runtime that drives the probe could not be started.</summary>
@@ -88,6 +95,9 @@ namespace RdpProbe
         public const uint NotPresent = 401;
         /// <summary>A scan is over and every report has been fetched (handled inside this binding).</summary>
         public const uint ScanDone = 402;
+        /// <summary>A scan's deadline passed with targets left, and every report has been fetched
+        /// (handled inside this binding: see <see cref="FleetScan.DeadlinePassed"/>).</summary>
+        public const uint ScanDeadline = 403;
     }
 
     /// <summary>The overall answer of a probe (<c>verdict</c> in the JSON report).</summary>
@@ -172,7 +182,7 @@ namespace RdpProbe
         Unknown = 4,
     }
 
-    /// <summary>What a fleet scan (<see cref="Probe.Scan(string, ScanMode, int, int, ProbeConfig, CancelToken, string)"/>) does for each host (<c>rdp_probe_scan_mode</c>).</summary>
+    /// <summary>What a fleet scan (<see cref="Probe.Scan(string, ScanMode, int, int, ProbeConfig, CancelToken, string, ScanOptions)"/>) does for each host (<c>rdp_probe_scan_mode</c>).</summary>
     public enum ScanMode : uint
     {
         /// <summary>The full diagnosis (<c>rdp-probe/1</c>, as <see cref="Probe.Run"/>).</summary>
@@ -568,7 +578,25 @@ namespace RdpProbe
 
         // Fleet scans.
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        internal static extern uint rdp_probe_scan_start(IntPtr config, [In] byte[] targets, [In] byte[] exclude, ushort defaultPort, uint mode, uint concurrency, IntPtr cancel, out ScanHandle scan);
+        internal static extern uint rdp_probe_scan_start(IntPtr config, [In] byte[] targets, [In] byte[] exclude, ushort defaultPort, uint mode, uint concurrency, IntPtr options, IntPtr cancel, out ScanHandle scan);
+
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern IntPtr rdp_probe_scan_options_new();
+
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern uint rdp_probe_scan_options_set_rate(IntPtr options, double perSecond);
+
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern uint rdp_probe_scan_options_set_deadline_ms(IntPtr options, ulong milliseconds);
+
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern uint rdp_probe_scan_options_set_shard(IntPtr options, ulong index, ulong count);
+
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern uint rdp_probe_scan_options_set_max_targets(IntPtr options, ulong maxTargets);
+
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern void rdp_probe_scan_options_free(IntPtr options);
 
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         internal static extern uint rdp_probe_scan_next(ScanHandle scan, [Out] byte[] buf, UIntPtr len, out UIntPtr needed);
@@ -1831,17 +1859,25 @@ namespace RdpProbe
         /// <param name="token">Cancelling it drops the probes in flight: enumeration yields the reports
         /// already finished, then throws <see cref="RdpProbeCancelledException"/>. Null for none.</param>
         /// <param name="exclude">Targets to leave out before anything is sent (same grammar), or null.</param>
+        /// <param name="options">A rate, a deadline, a shard of the list or a raised target limit (the CLI's
+        /// <c>--rate</c>, <c>--deadline</c>, <c>--shard</c>, <c>--max-targets</c>), or null for none.</param>
         /// <returns>The running scan; dispose it (or leave a <c>foreach</c> over it) to end it at once.</returns>
-        /// <exception cref="RdpProbeInvalidArgumentException">A bad port (202), mode (213) or concurrency
-        /// (214), too many targets (215), or a string that is not valid UTF-16.</exception>
+        /// <exception cref="RdpProbeInvalidArgumentException">A bad port (202), mode (213), concurrency
+        /// (214), rate (216), shard (217) or target limit (218), too many targets (215), or a string
+        /// that is not valid UTF-16.</exception>
         /// <exception cref="RdpProbeCancelledException">The token was already cancelled.</exception>
         /// <exception cref="ObjectDisposedException">The config or the token was disposed.</exception>
         public static FleetScan Scan(string targets, ScanMode mode = ScanMode.Diagnose, int port = 3389,
-            int concurrency = DefaultScanConcurrency, ProbeConfig config = null, CancelToken token = null, string exclude = null)
+            int concurrency = DefaultScanConcurrency, ProbeConfig config = null, CancelToken token = null, string exclude = null,
+            ScanOptions options = null)
         {
             if (targets == null)
             {
                 throw new ArgumentNullException("targets");
+            }
+            if (options != null)
+            {
+                options.Check();
             }
             byte[] targetsC = Utf8.ToC(targets, "targets");
             byte[] excludeC = Utf8.ToC(exclude, "exclude");
@@ -1856,8 +1892,18 @@ namespace RdpProbe
             Func<IntPtr, IntPtr, FleetScan> start = delegate(IntPtr configPtr, IntPtr cancelPtr)
             {
                 ScanHandle handle;
-                uint r = Native.rdp_probe_scan_start(configPtr, targetsC, excludeC, (ushort)port, (uint)mode,
-                    (uint)concurrency, cancelPtr, out handle);
+                IntPtr optionsPtr = options == null ? IntPtr.Zero : options.ToNative();
+                uint r;
+                try
+                {
+                    r = Native.rdp_probe_scan_start(configPtr, targetsC, excludeC, (ushort)port, (uint)mode,
+                        (uint)concurrency, optionsPtr, cancelPtr, out handle);
+                }
+                finally
+                {
+                    // The scan keeps its own copy.
+                    Native.rdp_probe_scan_options_free(optionsPtr);
+                }
                 if (r != ResultCodes.Ok)
                 {
                     handle.Dispose();
@@ -1889,7 +1935,7 @@ namespace RdpProbe
             return Blocking(config, token, start);
         }
 
-        /// <summary>As <see cref="Scan(string, ScanMode, int, int, ProbeConfig, CancelToken, string)"/>, with the
+        /// <summary>As <see cref="Scan(string, ScanMode, int, int, ProbeConfig, CancelToken, string, ScanOptions)"/>, with the
         /// targets given as lines.</summary>
         /// <param name="targets">The lines of the target list.</param>
         /// <param name="mode">What each host gets.</param>
@@ -1905,7 +1951,7 @@ namespace RdpProbe
             {
                 throw new ArgumentNullException("targets");
             }
-            return Scan(string.Join("\n", targets), mode, port, concurrency, config, token, null);
+            return Scan(string.Join("\n", targets), mode, port, concurrency, config, token, null, null);
         }
 
         /// <summary>
@@ -1916,7 +1962,7 @@ namespace RdpProbe
         /// cancelled, the probes in flight are dropped, the reports already finished are still passed on,
         /// and the task completes as cancelled. An exception from <paramref name="onReport"/> ends the scan
         /// and faults the task. When the task completes, the scan has ended and its native thread is
-        /// joined. Arguments are checked at once, as by <see cref="Scan(string, ScanMode, int, int, ProbeConfig, CancelToken, string)"/>.
+        /// joined. Arguments are checked at once, as by <see cref="Scan(string, ScanMode, int, int, ProbeConfig, CancelToken, string, ScanOptions)"/>.
         /// </summary>
         /// <param name="targets">The target grammar.</param>
         /// <param name="onReport">Called with each report's JSON, one at a time, on the scan's worker thread.</param>
@@ -1926,10 +1972,12 @@ namespace RdpProbe
         /// <param name="config">Every probe's settings, or null. It may be disposed once this method returns.</param>
         /// <param name="exclude">Targets to leave out, or null.</param>
         /// <param name="cancellationToken">Stops the scan.</param>
+        /// <param name="options">A rate, a deadline, a shard or a raised target limit, or null. When the
+        /// deadline cuts the scan short, the task completes with the reports there are.</param>
         /// <returns>The number of reports.</returns>
         public static Task<int> ScanAsync(string targets, Action<string> onReport, ScanMode mode = ScanMode.Diagnose,
             int port = 3389, int concurrency = DefaultScanConcurrency, ProbeConfig config = null, string exclude = null,
-            CancellationToken cancellationToken = default(CancellationToken))
+            CancellationToken cancellationToken = default(CancellationToken), ScanOptions options = null)
         {
             if (onReport == null)
             {
@@ -1947,7 +1995,7 @@ namespace RdpProbe
             bool started = false;
             try
             {
-                scan = Scan(targets, mode, port, concurrency, config, native, exclude);
+                scan = Scan(targets, mode, port, concurrency, config, native, exclude, options);
                 registration = cancellationToken.Register(delegate
                 {
                     try
@@ -2060,7 +2108,104 @@ namespace RdpProbe
     }
 
     /// <summary>
-    /// A fleet scan in progress (<c>rdp_probe_scan</c>), made by <see cref="Probe.Scan(string, ScanMode, int, int, ProbeConfig, CancelToken, string)"/>:
+    /// A fleet scan's bounds beyond its mode and concurrency (<c>rdp_probe_scan_options</c>; the CLI's
+    /// <c>rdp-probe scan --rate</c>, <c>--deadline</c>, <c>--shard</c> and <c>--max-targets</c>). Each
+    /// property left null keeps the library's default. Checked when the scan starts.
+    /// </summary>
+    /// <example><code>
+    /// var options = new ScanOptions { Rate = 500, Deadline = TimeSpan.FromMinutes(30), ShardIndex = 2, ShardCount = 8 };
+    /// foreach (string json in Probe.Scan("10.0.0.0/16", ScanMode.Negotiate, options: options)) { ... }
+    /// </code></example>
+    public sealed class ScanOptions
+    {
+        /// <summary>The most new probes per second, evenly spaced; null or 0 for no limit beyond the
+        /// concurrency. Negative, NaN or infinite is refused (216).</summary>
+        public double? Rate { get; set; }
+
+        /// <summary>How long after its start the scan may start new probes (above zero); the ones in flight
+        /// finish, and <see cref="FleetScan.DeadlinePassed"/> says whether targets were left. Null for none.</summary>
+        public TimeSpan? Deadline { get; set; }
+
+        /// <summary>Which shard (from 0) of <see cref="ShardCount"/> this scan probes: the i-th target of the
+        /// list belongs to shard i % count, so processes with the same list, the same count and each its
+        /// own index probe every target exactly once between them. Null for the whole list.</summary>
+        public long? ShardIndex { get; set; }
+
+        /// <summary>The number of shards (at least 1; <see cref="ShardIndex"/> below it). Null for the whole list.</summary>
+        public long? ShardCount { get; set; }
+
+        /// <summary>The most targets the list may hold after dedupe and exclusions, before sharding (65536 by
+        /// default; at least 1): raise it deliberately for large blocks.</summary>
+        public long? MaxTargets { get; set; }
+
+        /// <summary>Refuses what cannot be passed on at all (the library judges the rest).</summary>
+        internal void Check()
+        {
+            if (Deadline.HasValue && Deadline.Value <= TimeSpan.Zero)
+            {
+                throw new ArgumentOutOfRangeException("Deadline", "a scan's deadline must be above zero (null for none)");
+            }
+            if (ShardIndex.HasValue != ShardCount.HasValue)
+            {
+                throw new ArgumentException("give both ShardIndex and ShardCount, or neither");
+            }
+            if ((ShardIndex.HasValue && ShardIndex.Value < 0) || (ShardCount.HasValue && ShardCount.Value < 0))
+            {
+                throw RdpProbeException.For(ResultCodes.InvalidShard, "rdp_probe_scan_options_set_shard");
+            }
+            if (MaxTargets.HasValue && MaxTargets.Value < 0)
+            {
+                throw RdpProbeException.For(ResultCodes.InvalidMaxTargets, "rdp_probe_scan_options_set_max_targets");
+            }
+        }
+
+        /// <summary>New native options with these settings; the caller frees them.</summary>
+        internal IntPtr ToNative()
+        {
+            IntPtr ptr = Native.rdp_probe_scan_options_new();
+            if (ptr == IntPtr.Zero)
+            {
+                throw RdpProbeException.For(ResultCodes.Panic, "rdp_probe_scan_options_new");
+            }
+            try
+            {
+                if (Rate.HasValue)
+                {
+                    Set(Native.rdp_probe_scan_options_set_rate(ptr, Rate.Value), "rdp_probe_scan_options_set_rate");
+                }
+                if (Deadline.HasValue)
+                {
+                    double ms = Math.Ceiling(Deadline.Value.TotalMilliseconds);
+                    Set(Native.rdp_probe_scan_options_set_deadline_ms(ptr, (ulong)Math.Max(1.0, ms)), "rdp_probe_scan_options_set_deadline_ms");
+                }
+                if (ShardIndex.HasValue && ShardCount.HasValue)
+                {
+                    Set(Native.rdp_probe_scan_options_set_shard(ptr, (ulong)ShardIndex.Value, (ulong)ShardCount.Value), "rdp_probe_scan_options_set_shard");
+                }
+                if (MaxTargets.HasValue)
+                {
+                    Set(Native.rdp_probe_scan_options_set_max_targets(ptr, (ulong)MaxTargets.Value), "rdp_probe_scan_options_set_max_targets");
+                }
+                return ptr;
+            }
+            catch
+            {
+                Native.rdp_probe_scan_options_free(ptr);
+                throw;
+            }
+        }
+
+        private static void Set(uint r, string what)
+        {
+            if (r != ResultCodes.Ok)
+            {
+                throw RdpProbeException.For(r, what);
+            }
+        }
+    }
+
+    /// <summary>
+    /// A fleet scan in progress (<c>rdp_probe_scan</c>), made by <see cref="Probe.Scan(string, ScanMode, int, int, ProbeConfig, CancelToken, string, ScanOptions)"/>:
     /// enumerate it (once) for each host's JSON report as hosts finish, not in the order of the list;
     /// every target gets exactly one. Enumeration blocks until the next host finishes. Leaving the
     /// <c>foreach</c> (also early) or <see cref="Dispose"/> ends the scan at once: the probes in flight are
@@ -2103,8 +2248,14 @@ namespace RdpProbe
             Skipped = skipped.AsReadOnly();
         }
 
-        /// <summary>The number of targets the scan probes (after dedupe and exclusions).</summary>
+        /// <summary>The number of targets the scan probes (its shard's share, after dedupe and exclusions).</summary>
         public ulong TargetCount { get; private set; }
+
+        /// <summary>
+        /// True once the enumeration has ended because the scan's deadline (<see cref="ScanOptions.Deadline"/>)
+        /// passed with targets left: those were not probed.
+        /// </summary>
+        public bool DeadlinePassed { get; private set; }
 
         /// <summary>
         /// The malformed items that were left out, each with its line and why, e.g.
@@ -2145,6 +2296,11 @@ namespace RdpProbe
             ended = true;
             if (r == ResultCodes.ScanDone)
             {
+                return null;
+            }
+            if (r == ResultCodes.ScanDeadline)
+            {
+                DeadlinePassed = true;
                 return null;
             }
             throw RdpProbeException.For(r, "rdp_probe_scan_next");

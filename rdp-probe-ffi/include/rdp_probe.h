@@ -66,8 +66,15 @@ enum rdp_probe_result
   RDP_PROBE_RESULT_INVALID_SCAN_MODE = 213,
   // A scan's concurrency is 0 or above 65536.
   RDP_PROBE_RESULT_INVALID_CONCURRENCY = 214,
-  // A scan's target list holds more than 65536 targets after dedupe and exclusions.
+  // A scan's target list holds more targets after dedupe and exclusions than its limit (65536
+  // unless `rdp_probe_scan_options_set_max_targets` raised it).
   RDP_PROBE_RESULT_TOO_MANY_TARGETS = 215,
+  // A scan's rate is negative, NaN or infinite.
+  RDP_PROBE_RESULT_INVALID_RATE = 216,
+  // A scan's shard has a count of 0, or an index not below its count.
+  RDP_PROBE_RESULT_INVALID_SHARD = 217,
+  // A scan's target limit is 0.
+  RDP_PROBE_RESULT_INVALID_MAX_TARGETS = 218,
   // rdp-probe panicked; the panic was caught at the boundary. Please report it.
   RDP_PROBE_RESULT_PANIC = 300,
   // The async runtime that drives the probe could not be started (out of threads or file
@@ -81,6 +88,10 @@ enum rdp_probe_result
   // `rdp_probe_scan_next`: the scan is over and every report has been fetched (every target was
   // probed, or the scan was stopped with `rdp_probe_scan_stop`).
   RDP_PROBE_RESULT_SCAN_DONE = 402,
+  // `rdp_probe_scan_next`: the scan is over and every report has been fetched, but its deadline
+  // (`rdp_probe_scan_options_set_deadline_ms`) passed before every target was started: the
+  // targets without a report were not probed.
+  RDP_PROBE_RESULT_SCAN_DEADLINE = 403,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -255,6 +266,17 @@ typedef struct rdp_probe_report rdp_probe_report;
 // goes to one of them); `rdp_probe_scan_stop` may be called while another thread waits in
 // `rdp_probe_scan_next`. Only `rdp_probe_scan_free` needs the handle to be out of use.
 typedef struct rdp_probe_scan rdp_probe_scan;
+
+// A fleet scan's options beyond its mode and concurrency. Create with
+// `rdp_probe_scan_options_new`, change with the `rdp_probe_scan_options_set_*` functions, give to
+// `rdp_probe_scan_start` (which copies what it needs: the options may be freed or changed as soon
+// as it returns), free with `rdp_probe_scan_options_free`.
+//
+// Defaults: no rate limit, no deadline, the whole list (shard 0 of 1), at most 65536 targets.
+//
+// Thread safety: options must not be changed by two threads at the same time, nor while
+// `rdp_probe_scan_start` reads them.
+typedef struct rdp_probe_scan_options rdp_probe_scan_options;
 
 #ifdef __cplusplus
 extern "C" {
@@ -780,6 +802,11 @@ rdp_probe_result rdp_probe_run(const rdp_probe_config *config, const rdp_probe_c
 // of targets. Each inventory opens up to its connection limit of connections at once; keep
 // `concurrency` times that below the process's open-file limit.
 //
+// `options` (NULL for the defaults) adds the other bounds of the CLI's `rdp-probe scan`: a rate of
+// new probes per second, a deadline after which no probe starts, a shard of the list (for N
+// processes or machines sharing one list) and the target limit (`rdp_probe_scan_options`). They
+// are copied: the options may be freed as soon as this function returns.
+//
 // `cancel` may be NULL. Triggering it drops the probes in flight at once:
 // `rdp_probe_scan_next` then returns the reports already finished, and `CANCELLED`.
 //
@@ -787,14 +814,15 @@ rdp_probe_result rdp_probe_run(const rdp_probe_config *config, const rdp_probe_c
 // may be called from a thread that runs a tokio runtime), also when every item was skipped (then
 // `rdp_probe_scan_next` returns `SCAN_DONE` at once). Otherwise returns `NULL_PARAMETER` (`targets`
 // or `out_scan` NULL), `INVALID_UTF8`, `INVALID_PORT` (`default_port` 0), `INVALID_SCAN_MODE`,
-// `INVALID_CONCURRENCY`, `TOO_MANY_TARGETS` (more than 65536 after dedupe and exclusions: split
-// the list), `CANCELLED` (the token was already triggered), `RUNTIME` (no thread or runtime could
+// `INVALID_CONCURRENCY`, `TOO_MANY_TARGETS` (more targets after dedupe and exclusions than the
+// options' limit, 65536 by default: split the list, or raise the limit deliberately), `CANCELLED` (the token was already triggered), `RUNTIME` (no thread or runtime could
 // be started) or `PANIC`, and leaves `*out_scan` untouched.
 //
 // # Safety
 // `config` NULL or a live config; `targets` NULL or NUL-terminated; `exclude` NULL or
-// NUL-terminated; `cancel` NULL or a live token; `out_scan` NULL or valid for a write.
-rdp_probe_result rdp_probe_scan_start(const rdp_probe_config *config, const char *targets, const char *exclude, uint16_t default_port, uint32_t mode, uint32_t concurrency, const rdp_probe_cancel *cancel, rdp_probe_scan **out_scan);
+// NUL-terminated; `options` NULL or live options not being changed by another thread; `cancel`
+// NULL or a live token; `out_scan` NULL or valid for a write.
+rdp_probe_result rdp_probe_scan_start(const rdp_probe_config *config, const char *targets, const char *exclude, uint16_t default_port, uint32_t mode, uint32_t concurrency, const rdp_probe_scan_options *options, const rdp_probe_cancel *cancel, rdp_probe_scan **out_scan);
 
 // Writes the next finished host's report into `buf`, waiting for one: its JSON on one line,
 // exactly what the single-host call gives (`rdp-probe/1` as `rdp_probe_report_json` for
@@ -809,7 +837,8 @@ rdp_probe_result rdp_probe_scan_start(const rdp_probe_config *config, const char
 //
 // Once no report is left, returns how the scan ended, again on every later call, with
 // `*out_needed` set to 0: `SCAN_DONE` (every target was probed, or `rdp_probe_scan_stop` was
-// called and the probes in flight have finished), `CANCELLED` (the scan's token was triggered) or
+// called and the probes in flight have finished), `SCAN_DEADLINE` (the options' deadline passed
+// with targets left: those were not probed), `CANCELLED` (the scan's token was triggered) or
 // `PANIC` (a probe panicked; the other reports were delivered). Returns `NULL_PARAMETER` for a
 // NULL `scan` or `out_needed`, or `buf` NULL with `len` not 0, without waiting.
 //
@@ -832,8 +861,9 @@ rdp_probe_result rdp_probe_scan_next(const rdp_probe_scan *scan, char *buf, size
 // `scan` NULL or a live scan.
 rdp_probe_result rdp_probe_scan_stop(const rdp_probe_scan *scan);
 
-// Writes the number of targets the scan probes in all: after dedupe and exclusions, without the
-// skipped items (the number of reports a scan that is not stopped gives).
+// Writes the number of targets the scan probes in all: its shard's share of the list after dedupe
+// and exclusions, without the skipped items (the number of reports a scan that is neither stopped
+// nor cut short by its deadline gives).
 //
 // # Safety
 // `scan` NULL or a live scan; `out_count` NULL or valid for a write.
@@ -864,6 +894,61 @@ rdp_probe_result rdp_probe_scan_skipped_line(const rdp_probe_scan *scan, size_t 
 // `scan` must be NULL or a live scan, not used again afterwards, and not in use by a call on
 // another thread (e.g. `rdp_probe_scan_next`: stop the scan and let that call return first).
 void rdp_probe_scan_free(rdp_probe_scan *scan);
+
+// New scan options with the defaults (no rate limit, no deadline, the whole list, at most 65536
+// targets). Returns NULL only if a panic was caught.
+rdp_probe_scan_options *rdp_probe_scan_options_new(void);
+
+// Sets the most new probes the scan starts per second (the CLI's `--rate`), evenly spaced: a
+// token bucket of one, so there are no bursts. 0 removes the limit (the default); the concurrency
+// still bounds the probes in flight.
+//
+// Returns `NULL_PARAMETER`, or `INVALID_RATE` (negative, NaN or infinite) and leaves the options
+// unchanged.
+//
+// # Safety
+// `options` must be NULL or live options.
+rdp_probe_result rdp_probe_scan_options_set_rate(rdp_probe_scan_options *options, double per_second);
+
+// Sets how long after its start the scan may start new probes (the CLI's `--deadline`), in
+// milliseconds; the probes in flight then finish within their own limits, and
+// `rdp_probe_scan_next` ends with `SCAN_DEADLINE` if targets were left. 0 removes the deadline
+// (the default).
+//
+// Returns `NULL_PARAMETER`.
+//
+// # Safety
+// `options` must be NULL or live options.
+rdp_probe_result rdp_probe_scan_options_set_deadline_ms(rdp_probe_scan_options *options, uint64_t milliseconds);
+
+// Makes the scan probe only shard `index` of `count` (from 0) of the target list (the CLI's
+// `--shard K/N`): the `i`-th target of the list, after dedupe and exclusions, belongs to shard
+// `i % count`. N processes or machines, each with its own `index` and the same list and `count`,
+// probe every target exactly once between them. Shard 0 of 1 is the whole list (the default).
+//
+// Returns `NULL_PARAMETER`, or `INVALID_SHARD` (`count` 0, or `index` not below `count`) and
+// leaves the options unchanged.
+//
+// # Safety
+// `options` must be NULL or live options.
+rdp_probe_result rdp_probe_scan_options_set_shard(rdp_probe_scan_options *options, uint64_t index, uint64_t count);
+
+// Sets the most targets the list may hold after dedupe and exclusions, before sharding (the CLI's
+// `--max-targets`; 65536 by default): `rdp_probe_scan_start` refuses a longer list with
+// `TOO_MANY_TARGETS`, so that a mistyped block (a /8 for a /24) is not scanned by accident. The
+// list is expanded lazily, so a large limit costs no memory.
+//
+// Returns `NULL_PARAMETER`, or `INVALID_MAX_TARGETS` (0) and leaves the options unchanged.
+//
+// # Safety
+// `options` must be NULL or live options.
+rdp_probe_result rdp_probe_scan_options_set_max_targets(rdp_probe_scan_options *options, uint64_t max_targets);
+
+// Frees scan options; NULL is ignored. A scan started with them keeps its own copy.
+//
+// # Safety
+// `options` must be NULL or live options, not used again.
+void rdp_probe_scan_options_free(rdp_probe_scan_options *options);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -9,7 +9,7 @@ use rdp_probe_core::{
     CertPolicy, Credentials, LegacyTls, ProbeOptions, Protocols, Target, Timeouts, Trust,
 };
 
-use crate::handle::{free_arc, free_box};
+use crate::handle::{edit, free_arc, free_box};
 use crate::panic::boundary;
 use crate::result::rdp_probe_result;
 use crate::text::{read_opt_str, read_str, write_out};
@@ -114,25 +114,6 @@ impl rdp_probe_config {
         options.legacy_tls = self.options.legacy_tls;
         options
     }
-}
-
-/// Runs `change` on the builder behind `ptr`, inside the panic boundary: NULL is `NULL_PARAMETER`,
-/// and `change`'s error is the result. Every `change` validates before it writes, so an error leaves
-/// the builder as it was.
-///
-/// # Safety
-/// `ptr` must be NULL or a live builder from `rdp_probe_config_builder_new` not used elsewhere now.
-unsafe fn edit(
-    ptr: *mut rdp_probe_config_builder,
-    change: impl FnOnce(&mut rdp_probe_config_builder) -> Result<(), rdp_probe_result>,
-) -> rdp_probe_result {
-    boundary(|| {
-        // SAFETY: the caller's contract.
-        match unsafe { ptr.as_mut() } {
-            Some(b) => change(b).err().unwrap_or(rdp_probe_result::Ok),
-            None => rdp_probe_result::NullParameter,
-        }
-    })
 }
 
 /// A new builder with rdp-probe's defaults: the Windows client's protocols (SSL | HYBRID | HYBRID_EX,

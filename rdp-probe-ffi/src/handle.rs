@@ -1,8 +1,32 @@
 //! How the opaque handles are owned: by a `Box` when one caller owns the handle alone (builder,
 //! report), by an `Arc` when runs share it (config, cancel token). Each `_free` export calls one of
 //! the two `free_*` functions here, and `rdp_probe_run` takes its own references with [`clone_arc`].
+//! The setters of the handles one caller owns and changes (config builder, scan options) go through
+//! [`edit`].
 
 use std::sync::Arc;
+
+use crate::panic::boundary;
+use crate::result::rdp_probe_result;
+
+/// Runs `change` on the handle behind `ptr`, inside the panic boundary: NULL is `NULL_PARAMETER`,
+/// and `change`'s error is the result. Every `change` validates before it writes, so an error leaves
+/// the handle as it was.
+///
+/// # Safety
+/// `ptr` must be NULL or a live handle made by `Box::into_raw`, not used elsewhere now.
+pub(crate) unsafe fn edit<T>(
+    ptr: *mut T,
+    change: impl FnOnce(&mut T) -> Result<(), rdp_probe_result>,
+) -> rdp_probe_result {
+    boundary(|| {
+        // SAFETY: the caller's contract.
+        match unsafe { ptr.as_mut() } {
+            Some(handle) => change(handle).err().unwrap_or(rdp_probe_result::Ok),
+            None => rdp_probe_result::NullParameter,
+        }
+    })
+}
 
 /// Frees a handle made by `Box::into_raw`; NULL is ignored.
 ///

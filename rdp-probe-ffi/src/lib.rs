@@ -7,8 +7,8 @@
 //! - **Handles are opaque** and made and freed only by this library: `rdp_probe_config_builder`
 //!   (`_new`/`_free`), `rdp_probe_config` (`rdp_probe_config_builder_build`/`_free`),
 //!   `rdp_probe_cancel` (`_new`/`_free`), `rdp_probe_report` (`rdp_probe_run`/`_free`),
-//!   `rdp_probe_inventory` (`rdp_probe_inventory_run`/`_free`) and `rdp_probe_scan`
-//!   (`rdp_probe_scan_start`/`_free`). Every `_free` accepts NULL. A `const` handle parameter is never changed by the call.
+//!   `rdp_probe_inventory` (`rdp_probe_inventory_run`/`_free`), `rdp_probe_scan_options`
+//!   (`_new`/`_free`) and `rdp_probe_scan` (`rdp_probe_scan_start`/`_free`). Every `_free` accepts NULL. A `const` handle parameter is never changed by the call.
 //! - **Every fallible function returns a `rdp_probe_result`** with a stable number (see the enum for
 //!   the ranges); out-parameters are written only on `RDP_PROBE_RESULT_OK`, except `out_needed`,
 //!   which string functions always fill.
@@ -40,10 +40,11 @@
 //! `rdp_probe_scan_start` scans many targets (the CLI's `rdp-probe scan`: names, addresses, CIDR
 //! blocks and ranges, one or more per line) in one of three modes (`rdp_probe_scan_mode`: the
 //! diagnosis, the inventory, or its X.224 part only), with at most a given number of probes in
-//! flight; `rdp_probe_scan_next` returns each host's JSON report as hosts finish, then
-//! `RDP_PROBE_RESULT_SCAN_DONE`. Probes in flight plus reports not yet fetched never exceed the
-//! concurrency, so a caller that stops fetching pauses the scan, and memory does not grow with the
-//! number of targets. `rdp_probe_scan_stop` starts no new probe and lets the ones in flight finish;
+//! flight, and optionally (`rdp_probe_scan_options`) a rate of new probes, a deadline, a shard of
+//! the list and a raised target limit; `rdp_probe_scan_next` returns each host's JSON report as
+//! hosts finish, then `RDP_PROBE_RESULT_SCAN_DONE` (or `RDP_PROBE_RESULT_SCAN_DEADLINE`). Probes
+//! in flight plus reports not yet fetched never exceed the concurrency, so a caller that stops
+//! fetching pauses the scan, and memory does not grow with the number of targets. `rdp_probe_scan_stop` starts no new probe and lets the ones in flight finish;
 //! `rdp_probe_scan_free` drops them and joins the scan's thread.
 //!
 //! ## Credentials and trust
@@ -84,6 +85,7 @@ mod report;
 mod result;
 mod run;
 mod scan;
+mod scan_options;
 mod text;
 
 pub use cancel::{
@@ -121,6 +123,11 @@ pub use scan::{
     rdp_probe_scan, rdp_probe_scan_free, rdp_probe_scan_mode, rdp_probe_scan_next,
     rdp_probe_scan_skipped_count, rdp_probe_scan_skipped_line, rdp_probe_scan_start,
     rdp_probe_scan_stop, rdp_probe_scan_target_count,
+};
+pub use scan_options::{
+    rdp_probe_scan_options, rdp_probe_scan_options_free, rdp_probe_scan_options_new,
+    rdp_probe_scan_options_set_deadline_ms, rdp_probe_scan_options_set_max_targets,
+    rdp_probe_scan_options_set_rate, rdp_probe_scan_options_set_shard,
 };
 
 use crate::panic::boundary;

@@ -64,8 +64,15 @@ pub enum rdp_probe_result {
     InvalidScanMode = 213,
     /// A scan's concurrency is 0 or above 65536.
     InvalidConcurrency = 214,
-    /// A scan's target list holds more than 65536 targets after dedupe and exclusions.
+    /// A scan's target list holds more targets after dedupe and exclusions than its limit (65536
+    /// unless `rdp_probe_scan_options_set_max_targets` raised it).
     TooManyTargets = 215,
+    /// A scan's rate is negative, NaN or infinite.
+    InvalidRate = 216,
+    /// A scan's shard has a count of 0, or an index not below its count.
+    InvalidShard = 217,
+    /// A scan's target limit is 0.
+    InvalidMaxTargets = 218,
 
     /// rdp-probe panicked; the panic was caught at the boundary. Please report it.
     Panic = 300,
@@ -81,11 +88,15 @@ pub enum rdp_probe_result {
     /// `rdp_probe_scan_next`: the scan is over and every report has been fetched (every target was
     /// probed, or the scan was stopped with `rdp_probe_scan_stop`).
     ScanDone = 402,
+    /// `rdp_probe_scan_next`: the scan is over and every report has been fetched, but its deadline
+    /// (`rdp_probe_scan_options_set_deadline_ms`) passed before every target was started: the
+    /// targets without a report were not probed.
+    ScanDeadline = 403,
 }
 
 impl rdp_probe_result {
     /// Every code, in numeric order.
-    const ALL: [rdp_probe_result; 26] = [
+    const ALL: [rdp_probe_result; 30] = [
         Self::Ok,
         Self::NullParameter,
         Self::BufferTooSmall,
@@ -107,11 +118,15 @@ impl rdp_probe_result {
         Self::InvalidScanMode,
         Self::InvalidConcurrency,
         Self::TooManyTargets,
+        Self::InvalidRate,
+        Self::InvalidShard,
+        Self::InvalidMaxTargets,
         Self::Panic,
         Self::Runtime,
         Self::Cancelled,
         Self::NotPresent,
         Self::ScanDone,
+        Self::ScanDeadline,
     ];
 
     /// The code for a raw number, if it is one.
@@ -143,11 +158,15 @@ impl rdp_probe_result {
             Self::InvalidScanMode => "invalid_scan_mode",
             Self::InvalidConcurrency => "invalid_concurrency",
             Self::TooManyTargets => "too_many_targets",
+            Self::InvalidRate => "invalid_rate",
+            Self::InvalidShard => "invalid_shard",
+            Self::InvalidMaxTargets => "invalid_max_targets",
             Self::Panic => "panic",
             Self::Runtime => "runtime",
             Self::Cancelled => "cancelled",
             Self::NotPresent => "not_present",
             Self::ScanDone => "scan_done",
+            Self::ScanDeadline => "scan_deadline",
         }
     }
 
@@ -183,13 +202,23 @@ impl rdp_probe_result {
             Self::InvalidScanMode => "the scan mode is not a rdp_probe_scan_mode",
             Self::InvalidConcurrency => "a scan's concurrency must be 1 to 65536",
             Self::TooManyTargets => {
-                "the target list holds more than 65536 targets: split it or narrow it"
+                "the target list holds more targets than its limit (65536 unless raised): split \
+                 it, narrow it, or raise the limit deliberately"
             }
+            Self::InvalidRate => {
+                "a scan's rate must be a finite number of probes per second, 0 or more"
+            }
+            Self::InvalidShard => "a scan's shard must be K of N with N at least 1 and K below N",
+            Self::InvalidMaxTargets => "a scan's target limit must be at least 1",
             Self::Panic => "rdp-probe panicked (caught at the C boundary); please report it",
             Self::Runtime => "the async runtime could not be started",
             Self::Cancelled => "the probe was cancelled before it finished",
             Self::NotPresent => "the report has no such field for its verdict",
             Self::ScanDone => "the scan is over and every report has been fetched",
+            Self::ScanDeadline => {
+                "the scan's deadline passed before every target was started; every report of \
+                 the targets probed has been fetched"
+            }
         }
     }
 }

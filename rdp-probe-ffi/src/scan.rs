@@ -21,15 +21,17 @@ use std::thread::JoinHandle;
 use rdp_probe_core::ProbeOptions;
 use rdp_probe_core::inventory::InventoryOptions;
 use rdp_probe_core::scan::targets::{TargetList, TargetListBuilder};
-use rdp_probe_core::scan::{ScanMode, run_one};
+use rdp_probe_core::scan::{Pace, ScanMode, run_one};
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
+use tokio::time::Instant;
 
 use crate::cancel::rdp_probe_cancel;
 use crate::config::rdp_probe_config;
 use crate::handle::{clone_arc, free_box};
 use crate::panic::boundary;
 use crate::result::rdp_probe_result;
+use crate::scan_options::rdp_probe_scan_options;
 use crate::text::{read_opt_str, read_str, write_out, write_str};
 
 /// The most probes a scan keeps in flight at once (the CLI's `rdp-probe scan --concurrency` has the
@@ -67,7 +69,7 @@ pub struct rdp_probe_scan {
     runner: Option<JoinHandle<()>>,
     /// The malformed items of the target and exclusion lists, as messages.
     skipped: Vec<String>,
-    /// The number of targets after dedupe and exclusions.
+    /// The number of targets this scan probes: its shard's, after dedupe and exclusions.
     targets: u64,
 }
 
@@ -144,6 +146,7 @@ impl Shared {
 async fn drive(
     list: TargetList,
     mode: ScanMode,
+    options: &rdp_probe_scan_options,
     shared: &Arc<Shared>,
     cancel: Option<&rdp_probe_cancel>,
 ) -> rdp_probe_result {
@@ -155,21 +158,34 @@ async fn drive(
     };
     // Dropping `schedule` drops its `JoinSet`, which aborts the probes in flight.
     tokio::select! {
-        end = schedule(&list, Arc::new(mode), shared) => end,
+        end = schedule(&list, Arc::new(mode), options, shared) => end,
         () = shared.abort.cancelled() => rdp_probe_result::Cancelled,
         () = token => rdp_probe_result::Cancelled,
     }
 }
 
-/// Starts one probe per target, each once it holds a credit, until the targets run out or the scan
-/// is stopped; then waits for the probes in flight.
+/// Starts one probe per target of the options' shard, each once it holds a credit and the pace
+/// allows, until the targets run out, the scan is stopped or the deadline passes; then waits for
+/// the probes in flight.
 async fn schedule(
     list: &TargetList,
     mode: Arc<ScanMode>,
+    options: &rdp_probe_scan_options,
     shared: &Arc<Shared>,
 ) -> rdp_probe_result {
     let mut in_flight: JoinSet<()> = JoinSet::new();
     let mut panicked = false;
+    let mut pace = Pace::new(options.rate);
+    // A deadline too far to be represented is no deadline.
+    let deadline = options.deadline.and_then(|d| Instant::now().checked_add(d));
+    let expired = async {
+        match deadline {
+            Some(at) => tokio::time::sleep_until(at).await,
+            None => std::future::pending().await,
+        }
+    };
+    tokio::pin!(expired);
+    let mut cut_short = false;
     let settle = |done: Result<(), tokio::task::JoinError>, panicked: &mut bool| {
         if done.is_err() {
             // A probe that panicked delivers nothing: give its credit back.
@@ -177,11 +193,15 @@ async fn schedule(
             shared.credit.add_permits(1);
         }
     };
-    'targets: for target in list.iter() {
+    'targets: for target in list.in_shard(options.shard) {
         loop {
             tokio::select! {
                 biased;
                 () = shared.stop.cancelled() => break 'targets,
+                () = &mut expired => {
+                    cut_short = true;
+                    break 'targets;
+                }
                 Some(done) = in_flight.join_next(), if !in_flight.is_empty() => {
                     settle(done, &mut panicked);
                 }
@@ -195,6 +215,20 @@ async fn schedule(
                 },
             }
         }
+        // The pace, after the credit: a paused caller does not bank starts for later.
+        tokio::select! {
+            biased;
+            () = shared.stop.cancelled() => {
+                shared.credit.add_permits(1);
+                break 'targets;
+            }
+            () = &mut expired => {
+                shared.credit.add_permits(1);
+                cut_short = true;
+                break 'targets;
+            }
+            () = pace.wait() => {}
+        }
         let mode = Arc::clone(&mode);
         let sink = Arc::clone(shared);
         in_flight.spawn(async move {
@@ -207,6 +241,8 @@ async fn schedule(
     }
     if panicked {
         rdp_probe_result::Panic
+    } else if cut_short {
+        rdp_probe_result::ScanDeadline
     } else {
         rdp_probe_result::ScanDone
     }
@@ -252,6 +288,11 @@ fn scan_mode(config: Option<&rdp_probe_config>, mode: u32) -> Option<ScanMode> {
 /// of targets. Each inventory opens up to its connection limit of connections at once; keep
 /// `concurrency` times that below the process's open-file limit.
 ///
+/// `options` (NULL for the defaults) adds the other bounds of the CLI's `rdp-probe scan`: a rate of
+/// new probes per second, a deadline after which no probe starts, a shard of the list (for N
+/// processes or machines sharing one list) and the target limit (`rdp_probe_scan_options`). They
+/// are copied: the options may be freed as soon as this function returns.
+///
 /// `cancel` may be NULL. Triggering it drops the probes in flight at once:
 /// `rdp_probe_scan_next` then returns the reports already finished, and `CANCELLED`.
 ///
@@ -259,13 +300,14 @@ fn scan_mode(config: Option<&rdp_probe_config>, mode: u32) -> Option<ScanMode> {
 /// may be called from a thread that runs a tokio runtime), also when every item was skipped (then
 /// `rdp_probe_scan_next` returns `SCAN_DONE` at once). Otherwise returns `NULL_PARAMETER` (`targets`
 /// or `out_scan` NULL), `INVALID_UTF8`, `INVALID_PORT` (`default_port` 0), `INVALID_SCAN_MODE`,
-/// `INVALID_CONCURRENCY`, `TOO_MANY_TARGETS` (more than 65536 after dedupe and exclusions: split
-/// the list), `CANCELLED` (the token was already triggered), `RUNTIME` (no thread or runtime could
+/// `INVALID_CONCURRENCY`, `TOO_MANY_TARGETS` (more targets after dedupe and exclusions than the
+/// options' limit, 65536 by default: split the list, or raise the limit deliberately), `CANCELLED` (the token was already triggered), `RUNTIME` (no thread or runtime could
 /// be started) or `PANIC`, and leaves `*out_scan` untouched.
 ///
 /// # Safety
 /// `config` NULL or a live config; `targets` NULL or NUL-terminated; `exclude` NULL or
-/// NUL-terminated; `cancel` NULL or a live token; `out_scan` NULL or valid for a write.
+/// NUL-terminated; `options` NULL or live options not being changed by another thread; `cancel`
+/// NULL or a live token; `out_scan` NULL or valid for a write.
 #[unsafe(no_mangle)]
 #[allow(clippy::too_many_arguments)]
 pub unsafe extern "C" fn rdp_probe_scan_start(
@@ -275,6 +317,7 @@ pub unsafe extern "C" fn rdp_probe_scan_start(
     default_port: u16,
     mode: u32,
     concurrency: u32,
+    options: *const rdp_probe_scan_options,
     cancel: *const rdp_probe_cancel,
     out_scan: *mut *mut rdp_probe_scan,
 ) -> rdp_probe_result {
@@ -303,7 +346,9 @@ pub unsafe extern "C" fn rdp_probe_scan_start(
         if concurrency == 0 || concurrency > MAX_CONCURRENCY {
             return rdp_probe_result::InvalidConcurrency;
         }
-        let mut builder = TargetListBuilder::new(default_port);
+        // SAFETY: NULL or live by the caller's contract; copied, so the caller may free them.
+        let options = unsafe { options.as_ref() }.cloned().unwrap_or_default();
+        let mut builder = TargetListBuilder::new(default_port).max_targets(options.max_targets);
         let mut skipped: Vec<String> = builder
             .add_text(text)
             .into_iter()
@@ -330,7 +375,7 @@ pub unsafe extern "C" fn rdp_probe_scan_start(
         else {
             return rdp_probe_result::Runtime;
         };
-        let count = list.len();
+        let count = list.in_shard(options.shard).remaining();
         let shared = Arc::new(Shared::new(concurrency as usize));
         let theirs = Arc::clone(&shared);
         let spawned = std::thread::Builder::new()
@@ -338,7 +383,8 @@ pub unsafe extern "C" fn rdp_probe_scan_start(
             .spawn(move || {
                 // Inside the boundary: a panic ends the scan with `PANIC`, quietly.
                 let end = boundary(|| {
-                    let end = runtime.block_on(drive(list, mode, &theirs, cancel.as_deref()));
+                    let end =
+                        runtime.block_on(drive(list, mode, &options, &theirs, cancel.as_deref()));
                     // Ends every task (and waits for blocking ones, e.g. a name being resolved).
                     drop(runtime);
                     end
@@ -390,7 +436,8 @@ unsafe fn with_scan(
 ///
 /// Once no report is left, returns how the scan ended, again on every later call, with
 /// `*out_needed` set to 0: `SCAN_DONE` (every target was probed, or `rdp_probe_scan_stop` was
-/// called and the probes in flight have finished), `CANCELLED` (the scan's token was triggered) or
+/// called and the probes in flight have finished), `SCAN_DEADLINE` (the options' deadline passed
+/// with targets left: those were not probed), `CANCELLED` (the scan's token was triggered) or
 /// `PANIC` (a probe panicked; the other reports were delivered). Returns `NULL_PARAMETER` for a
 /// NULL `scan` or `out_needed`, or `buf` NULL with `len` not 0, without waiting.
 ///
@@ -456,8 +503,9 @@ pub unsafe extern "C" fn rdp_probe_scan_stop(scan: *const rdp_probe_scan) -> rdp
     unsafe { with_scan(scan, read) }
 }
 
-/// Writes the number of targets the scan probes in all: after dedupe and exclusions, without the
-/// skipped items (the number of reports a scan that is not stopped gives).
+/// Writes the number of targets the scan probes in all: its shard's share of the list after dedupe
+/// and exclusions, without the skipped items (the number of reports a scan that is neither stopped
+/// nor cut short by its deadline gives).
 ///
 /// # Safety
 /// `scan` NULL or a live scan; `out_count` NULL or valid for a write.

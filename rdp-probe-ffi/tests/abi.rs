@@ -285,11 +285,15 @@ fn result_codes_keep_their_numbers() {
         (rdp_probe_result::InvalidScanMode, 213),
         (rdp_probe_result::InvalidConcurrency, 214),
         (rdp_probe_result::TooManyTargets, 215),
+        (rdp_probe_result::InvalidRate, 216),
+        (rdp_probe_result::InvalidShard, 217),
+        (rdp_probe_result::InvalidMaxTargets, 218),
         (rdp_probe_result::Panic, 300),
         (rdp_probe_result::Runtime, 301),
         (rdp_probe_result::Cancelled, 400),
         (rdp_probe_result::NotPresent, 401),
         (rdp_probe_result::ScanDone, 402),
+        (rdp_probe_result::ScanDeadline, 403),
     ];
     for (code, number) in expected {
         assert_eq!(*code as u32, *number, "{code:?}");
@@ -365,7 +369,13 @@ fn the_header_declares_every_code_with_its_number() {
         "RDP_PROBE_SCAN_MODE_DIAGNOSE = 0,",
         "RDP_PROBE_SCAN_MODE_INVENTORY = 1,",
         "RDP_PROBE_SCAN_MODE_NEGOTIATE = 2,",
-        "rdp_probe_result rdp_probe_scan_start(const rdp_probe_config *config, const char *targets, const char *exclude, uint16_t default_port, uint32_t mode, uint32_t concurrency, const rdp_probe_cancel *cancel, rdp_probe_scan **out_scan);",
+        "rdp_probe_result rdp_probe_scan_start(const rdp_probe_config *config, const char *targets, const char *exclude, uint16_t default_port, uint32_t mode, uint32_t concurrency, const rdp_probe_scan_options *options, const rdp_probe_cancel *cancel, rdp_probe_scan **out_scan);",
+        "rdp_probe_scan_options *rdp_probe_scan_options_new(void);",
+        "rdp_probe_result rdp_probe_scan_options_set_rate(rdp_probe_scan_options *options, double per_second);",
+        "rdp_probe_result rdp_probe_scan_options_set_deadline_ms(rdp_probe_scan_options *options, uint64_t milliseconds);",
+        "rdp_probe_result rdp_probe_scan_options_set_shard(rdp_probe_scan_options *options, uint64_t index, uint64_t count);",
+        "rdp_probe_result rdp_probe_scan_options_set_max_targets(rdp_probe_scan_options *options, uint64_t max_targets);",
+        "void rdp_probe_scan_options_free(rdp_probe_scan_options *options);",
         "rdp_probe_result rdp_probe_scan_next(const rdp_probe_scan *scan, char *buf, size_t len, size_t *out_needed);",
         "rdp_probe_result rdp_probe_scan_stop(const rdp_probe_scan *scan);",
         "rdp_probe_result rdp_probe_scan_skipped_count(const rdp_probe_scan *scan, size_t *out_count);",
@@ -1661,6 +1671,27 @@ fn start_scan(
     concurrency: u32,
     cancel: *const rdp_probe_cancel,
 ) -> *mut rdp_probe_scan {
+    start_scan_with(
+        config,
+        targets,
+        port,
+        mode,
+        concurrency,
+        ptr::null(),
+        cancel,
+    )
+}
+
+/// Starts a scan with `options` (NULL or live) and returns its handle.
+fn start_scan_with(
+    config: *const rdp_probe_config,
+    targets: &str,
+    port: u16,
+    mode: rdp_probe_scan_mode,
+    concurrency: u32,
+    options: *const rdp_probe_scan_options,
+    cancel: *const rdp_probe_cancel,
+) -> *mut rdp_probe_scan {
     let targets = CString::new(targets).unwrap();
     let mut scan = ptr::null_mut();
     // SAFETY: live or NULL handles, a live CString, a valid out-pointer.
@@ -1672,6 +1703,7 @@ fn start_scan(
             port,
             mode as u32,
             concurrency,
+            options,
             cancel,
             &mut scan,
         )
@@ -2039,6 +2071,7 @@ fn scan_arguments_are_checked() {
                 port,
                 mode,
                 concurrency,
+                ptr::null(),
                 cancel,
                 out,
             )
@@ -2167,6 +2200,270 @@ fn scan_arguments_are_checked() {
         assert_eq!(result_message(code), text);
     }
     assert!(result_message(rdp_probe_result::TooManyTargets).starts_with("too_many_targets: "));
+}
+
+/// New scan options with `set` applied (each setter must succeed).
+fn scan_options(set: impl FnOnce(*mut rdp_probe_scan_options)) -> *mut rdp_probe_scan_options {
+    let options = rdp_probe_scan_options_new();
+    assert!(!options.is_null());
+    set(options);
+    options
+}
+
+#[test]
+fn scan_options_are_checked() {
+    let options = rdp_probe_scan_options_new();
+    // SAFETY: live options, or NULL on purpose; freed once.
+    unsafe {
+        for bad in [f64::NAN, -1.0, f64::INFINITY, f64::NEG_INFINITY] {
+            assert_eq!(
+                rdp_probe_scan_options_set_rate(options, bad),
+                rdp_probe_result::InvalidRate,
+                "{bad}"
+            );
+        }
+        for good in [0.0, 0.5, 10_000.0] {
+            assert_eq!(
+                rdp_probe_scan_options_set_rate(options, good),
+                rdp_probe_result::Ok
+            );
+        }
+        for (k, n) in [(0, 0), (2, 2), (5, 1), (u64::MAX, u64::MAX)] {
+            assert_eq!(
+                rdp_probe_scan_options_set_shard(options, k, n),
+                rdp_probe_result::InvalidShard,
+                "{k}/{n}"
+            );
+        }
+        assert_eq!(
+            rdp_probe_scan_options_set_shard(options, 3, 4),
+            rdp_probe_result::Ok
+        );
+        assert_eq!(
+            rdp_probe_scan_options_set_max_targets(options, 0),
+            rdp_probe_result::InvalidMaxTargets
+        );
+        for ms in [0, 1, u64::MAX] {
+            assert_eq!(
+                rdp_probe_scan_options_set_deadline_ms(options, ms),
+                rdp_probe_result::Ok
+            );
+        }
+        assert_eq!(
+            rdp_probe_scan_options_set_rate(ptr::null_mut(), 1.0),
+            rdp_probe_result::NullParameter
+        );
+        assert_eq!(
+            rdp_probe_scan_options_set_deadline_ms(ptr::null_mut(), 1),
+            rdp_probe_result::NullParameter
+        );
+        assert_eq!(
+            rdp_probe_scan_options_set_shard(ptr::null_mut(), 0, 1),
+            rdp_probe_result::NullParameter
+        );
+        assert_eq!(
+            rdp_probe_scan_options_set_max_targets(ptr::null_mut(), 1),
+            rdp_probe_result::NullParameter
+        );
+        rdp_probe_scan_options_free(options);
+        rdp_probe_scan_options_free(ptr::null_mut());
+    }
+    for (code, name) in [
+        (rdp_probe_result::InvalidRate, "invalid_rate: "),
+        (rdp_probe_result::InvalidShard, "invalid_shard: "),
+        (rdp_probe_result::InvalidMaxTargets, "invalid_max_targets: "),
+        (rdp_probe_result::ScanDeadline, "scan_deadline: "),
+    ] {
+        assert!(result_message(code).starts_with(name), "{code:?}");
+    }
+}
+
+#[test]
+fn a_raised_target_limit_and_a_shard_set_the_scans_count() {
+    let _one = SCAN_THREADS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    // 2^24 targets: above the default limit, so refused...
+    let block = c"127.0.0.0/8";
+    let mut scan = ptr::null_mut();
+    let start = |options: *const rdp_probe_scan_options, out: *mut *mut rdp_probe_scan| {
+        // SAFETY: NULL or live arguments.
+        unsafe {
+            rdp_probe_scan_start(
+                ptr::null(),
+                block.as_ptr(),
+                ptr::null(),
+                // Nothing listens there: each probe that starts before the stop is refused at once.
+                1,
+                rdp_probe_scan_mode::Negotiate as u32,
+                1,
+                options,
+                ptr::null(),
+                out,
+            )
+        }
+    };
+    assert_eq!(
+        start(ptr::null(), &mut scan),
+        rdp_probe_result::TooManyTargets
+    );
+    let too_low = scan_options(|o| {
+        // SAFETY: live options.
+        let r = unsafe { rdp_probe_scan_options_set_max_targets(o, (1 << 24) - 1) };
+        assert_eq!(r, rdp_probe_result::Ok);
+    });
+    assert_eq!(start(too_low, &mut scan), rdp_probe_result::TooManyTargets);
+    assert!(scan.is_null());
+    // ...and taken once the limit is raised; the count is the shard's (a quarter).
+    let raised = scan_options(|o| {
+        // SAFETY: live options.
+        unsafe {
+            assert_eq!(
+                rdp_probe_scan_options_set_max_targets(o, 1 << 24),
+                rdp_probe_result::Ok
+            );
+            assert_eq!(
+                rdp_probe_scan_options_set_shard(o, 1, 4),
+                rdp_probe_result::Ok
+            );
+        }
+    });
+    assert_eq!(start(raised, &mut scan), rdp_probe_result::Ok);
+    // SAFETY: the scan copied the options; each freed once.
+    unsafe {
+        rdp_probe_scan_options_free(raised);
+        rdp_probe_scan_options_free(too_low);
+    }
+    let mut count = 0u64;
+    // SAFETY: a live scan, freed once.
+    unsafe {
+        assert_eq!(rdp_probe_scan_stop(scan), rdp_probe_result::Ok);
+        assert_eq!(
+            rdp_probe_scan_target_count(scan, &mut count),
+            rdp_probe_result::Ok
+        );
+        rdp_probe_scan_free(scan);
+    }
+    assert_eq!(count, 1 << 22);
+    assert_eq!(scan_threads(), 0);
+}
+
+#[test]
+fn shards_of_a_scan_give_every_host_once_between_them() {
+    let _one = SCAN_THREADS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let scenarios = vec![Some(Scenario::Healthy); 5];
+    let (_rt, servers, port) = scan_fleet(80, &scenarios);
+    let mut seen = BTreeMap::new();
+    for k in 0..3u64 {
+        let options = scan_options(|o| {
+            // SAFETY: live options.
+            let r = unsafe { rdp_probe_scan_options_set_shard(o, k, 3) };
+            assert_eq!(r, rdp_probe_result::Ok);
+        });
+        let scan = start_scan_with(
+            ptr::null(),
+            "127.0.11.80-84",
+            port,
+            rdp_probe_scan_mode::Negotiate,
+            4,
+            options,
+            ptr::null(),
+        );
+        // SAFETY: the scan copied them.
+        unsafe { rdp_probe_scan_options_free(options) };
+        let mut count = 0u64;
+        // SAFETY: a live scan.
+        unsafe { rdp_probe_scan_target_count(scan, &mut count) };
+        let (reports, end) = drain(scan);
+        assert_eq!(end, rdp_probe_result::ScanDone);
+        // 5 targets in 3 shards: 2, 2 and 1, in the list's order modulo 3.
+        assert_eq!(count, if k < 2 { 2 } else { 1 });
+        assert_eq!(reports.len() as u64, count);
+        for (host, json) in reports {
+            let v: Value = serde_json::from_str(&json).unwrap();
+            assert_eq!(v["error"], Value::Null, "{v:#}");
+            assert!(
+                seen.insert(host.clone(), k).is_none(),
+                "{host} in two shards"
+            );
+        }
+        // SAFETY: freed once.
+        unsafe { rdp_probe_scan_free(scan) };
+    }
+    let expected: Vec<String> = (80..85).map(|i| format!("127.0.11.{i}:{port}")).collect();
+    assert_eq!(seen.keys().cloned().collect::<Vec<_>>(), expected);
+    // Target i of the list is in shard i % 3.
+    for (i, host) in expected.iter().enumerate() {
+        assert_eq!(seen[host], i as u64 % 3, "{host}");
+    }
+    drop(servers);
+}
+
+/// A negotiate scan of `targets` at `rate` probes per second with a deadline (0: none): its
+/// reports, how it ended, and how long it took.
+fn paced_scan(
+    targets: &str,
+    port: u16,
+    rate: f64,
+    deadline_ms: u64,
+) -> (
+    BTreeMap<String, String>,
+    rdp_probe_result,
+    std::time::Duration,
+) {
+    let options = scan_options(|o| {
+        // SAFETY: live options.
+        let r = unsafe { rdp_probe_scan_options_set_rate(o, rate) };
+        assert_eq!(r, rdp_probe_result::Ok);
+        // SAFETY: live options.
+        let r = unsafe { rdp_probe_scan_options_set_deadline_ms(o, deadline_ms) };
+        assert_eq!(r, rdp_probe_result::Ok);
+    });
+    let started = std::time::Instant::now();
+    let scan = start_scan_with(
+        ptr::null(),
+        targets,
+        port,
+        rdp_probe_scan_mode::Negotiate,
+        3,
+        options,
+        ptr::null(),
+    );
+    // SAFETY: the scan copied them; freed once.
+    unsafe { rdp_probe_scan_options_free(options) };
+    let (reports, end) = drain(scan);
+    // The end is said again on every later call.
+    assert_eq!(next_report(scan), Err(end));
+    // SAFETY: freed once.
+    unsafe { rdp_probe_scan_free(scan) };
+    (reports, end, started.elapsed())
+}
+
+#[test]
+fn a_deadline_ends_a_paced_scan_with_targets_left() {
+    let _one = SCAN_THREADS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let scenarios = vec![Some(Scenario::Healthy); 3];
+    let (_rt, servers, port) = scan_fleet(96, &scenarios);
+    let fleet = "127.0.11.96-98";
+    // One probe per second, and no new probe after 300 ms: only the first starts.
+    let (reports, end, took) = paced_scan(fleet, port, 1.0, 300);
+    assert_eq!(end, rdp_probe_result::ScanDeadline);
+    assert_eq!(
+        reports.keys().cloned().collect::<Vec<_>>(),
+        vec![format!("127.0.11.96:{port}")]
+    );
+    assert!(took >= std::time::Duration::from_millis(300));
+    // Paced without a deadline: every target, the starts spread over two intervals at least.
+    let (reports, end, took) = paced_scan(fleet, port, 10.0, 0);
+    assert_eq!(end, rdp_probe_result::ScanDone);
+    assert_eq!(reports.len(), 3);
+    assert!(took >= std::time::Duration::from_millis(200));
+    assert_eq!(scan_threads(), 0);
+    drop(servers);
 }
 
 #[test]

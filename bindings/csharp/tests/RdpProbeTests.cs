@@ -1558,6 +1558,65 @@ namespace RdpProbe.Tests
             Check.True(Library.ResultMessage(ResultCodes.ScanDone).StartsWith("scan_done: ", StringComparison.Ordinal), "code 402");
         }
 
+        [Test]
+        private static void scan_options_are_checked()
+        {
+            foreach (double bad in new[] { double.NaN, -1.0, double.PositiveInfinity })
+            {
+                Check.ThrowsCode<RdpProbeInvalidArgumentException>(ResultCodes.InvalidRate, () => Probe.Scan("127.0.0.1", options: new ScanOptions { Rate = bad }), "rate " + bad);
+            }
+            foreach (long[] bad in new[] { new long[] { 0, 0 }, new long[] { 2, 2 }, new long[] { -1, 2 } })
+            {
+                Check.ThrowsCode<RdpProbeInvalidArgumentException>(ResultCodes.InvalidShard, () => Probe.Scan("127.0.0.1", options: new ScanOptions { ShardIndex = bad[0], ShardCount = bad[1] }), "shard " + bad[0] + "/" + bad[1]);
+            }
+            Check.Throws<ArgumentException>(() => Probe.Scan("127.0.0.1", options: new ScanOptions { ShardIndex = 0 }), "an index without a count");
+            Check.ThrowsCode<RdpProbeInvalidArgumentException>(ResultCodes.InvalidMaxTargets, () => Probe.Scan("127.0.0.1", options: new ScanOptions { MaxTargets = 0 }), "limit 0");
+            Check.Throws<ArgumentOutOfRangeException>(() => Probe.Scan("127.0.0.1", options: new ScanOptions { Deadline = TimeSpan.Zero }), "deadline 0");
+            Check.ThrowsCode<RdpProbeInvalidArgumentException>(ResultCodes.TooManyTargets, () => Probe.Scan("127.0.0.0/8", options: new ScanOptions { MaxTargets = (1 << 24) - 1 }), "a /8 above a raised limit");
+            int dead = DeadPort();
+            using (FleetScan big = Probe.Scan("127.0.0.0/8", ScanMode.Negotiate, dead, 1, options: new ScanOptions { MaxTargets = 1 << 24, ShardIndex = 1, ShardCount = 4 }))
+            {
+                big.Stop();
+                Check.Equal(1UL << 22, big.TargetCount, "a quarter of a raised /8");
+            }
+            Check.Equal(0, ScanThreads(), "no scan thread left");
+            Check.True(Library.ResultMessage(ResultCodes.ScanDeadline).StartsWith("scan_deadline: ", StringComparison.Ordinal), "code 403");
+        }
+
+        [Test]
+        private static void scan_shards_and_deadline()
+        {
+            using (LabServer a = new LabServer("ironrdp-tls"))
+            using (LabServer b = new LabServer("ironrdp-tls"))
+            {
+                string fleet = "127.0.0.1:" + a.Port + " 127.0.0.1:" + b.Port + " 127.0.0.1:" + DeadPort();
+                HashSet<string> seen = new HashSet<string>();
+                for (int k = 0; k < 2; k++)
+                {
+                    using (FleetScan part = Probe.Scan(fleet, ScanMode.Negotiate, 3389, 4, options: new ScanOptions { ShardIndex = k, ShardCount = 2 }))
+                    {
+                        Check.Equal(k == 0 ? 2UL : 1UL, part.TargetCount, "shard " + k + " of 3 targets in 2");
+                        foreach (string json in part)
+                        {
+                            string host = TargetOf(json);
+                            Check.True(seen.Add(host), host + " in one shard only");
+                        }
+                        Check.True(!part.DeadlinePassed, "no deadline");
+                    }
+                }
+                Check.Equal(3, seen.Count, "every host once between the shards");
+            }
+            string dead3 = "127.0.0.1:" + DeadPort() + " 127.0.0.1:" + DeadPort() + " 127.0.0.1:" + DeadPort();
+            Stopwatch sw = Stopwatch.StartNew();
+            using (FleetScan paced = Probe.Scan(dead3, ScanMode.Negotiate, 3389, 3, options: new ScanOptions { Rate = 1, Deadline = TimeSpan.FromMilliseconds(300) }))
+            {
+                int n = paced.Count();
+                Check.Equal(1, n, "one probe started before the deadline at 1 probe/s");
+                Check.True(paced.DeadlinePassed, "the deadline cut it short");
+            }
+            Check.True(sw.Elapsed >= TimeSpan.FromMilliseconds(300), "not before the deadline");
+        }
+
         // -----------------------------------------------------------------------------------------
         // The inventory
         // -----------------------------------------------------------------------------------------

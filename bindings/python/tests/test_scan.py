@@ -193,3 +193,67 @@ def test_arguments_are_checked() -> None:
         assert empty.target_count == 0 and len(empty.skipped) == 1
         assert list(empty) == []
     assert rdp_probe.result_message(402).startswith("scan_done: ")
+
+
+def test_options_are_checked() -> None:
+    for bad_rate in (float("nan"), -1.0, float("inf")):
+        with pytest.raises(rdp_probe.InvalidRate) as rate_error:
+            rdp_probe.scan("127.0.0.1", rate=bad_rate)
+        assert rate_error.value.code == 216
+    for bad_shard in ((0, 0), (2, 2), (-1, 2), "2/2", "a/b", "3"):
+        with pytest.raises(rdp_probe.InvalidShard) as shard_error:
+            rdp_probe.scan("127.0.0.1", shard=bad_shard)
+        assert shard_error.value.code == 217
+    for bad_limit in (0, -1):
+        with pytest.raises(rdp_probe.InvalidMaxTargets):
+            rdp_probe.scan("127.0.0.1", max_targets=bad_limit)
+    for bad_deadline in (0, -1.0, float("nan")):
+        with pytest.raises(ValueError):
+            rdp_probe.scan("127.0.0.1", deadline=bad_deadline)
+    with pytest.raises(TypeError):
+        rdp_probe.scan("127.0.0.1", rate="fast")  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        rdp_probe.scan("127.0.0.1", shard=(1, 2, 3))  # type: ignore[arg-type]
+    # 2^24 targets: refused by default, and below a limit one short; taken when raised. The count
+    # is the shard's; stopped at once (the probes that start meet a port nothing listens on).
+    with pytest.raises(rdp_probe.TooManyTargets):
+        rdp_probe.scan("127.0.0.0/8", max_targets=(1 << 24) - 1)
+    dead = _dead_port()
+    with rdp_probe.scan(
+        "127.0.0.0/8", port=dead, mode="negotiate", concurrency=1, max_targets=1 << 24, shard="1/4"
+    ) as big:
+        big.stop()
+        assert big.target_count == 1 << 22
+    assert _scan_threads() == 0
+    assert rdp_probe.result_message(403).startswith("scan_deadline: ")
+
+
+def test_shards_give_every_host_once_between_them(lab: Callable[..., LabServer]) -> None:
+    servers = [lab("ironrdp-tls") for _ in range(3)]
+    dead = _dead_port()
+    lines = [f"127.0.0.1:{s.port}" for s in servers] + [f"127.0.0.1:{dead}"]
+    seen: dict[int, int] = {}
+    for k in range(2):
+        with rdp_probe.scan(lines, mode="negotiate", timeout=3, shard=(k, 2)) as part:
+            assert part.target_count == 2
+            for r in part:
+                assert r.port not in seen, f"{r.port} in two shards"
+                seen[r.port] = k
+            assert not part.deadline_passed
+    assert sorted(seen) == sorted([s.port for s in servers] + [dead])
+
+
+def test_a_deadline_ends_a_paced_scan_with_targets_left() -> None:
+    lines = [f"127.0.0.1:{_dead_port()}" for _ in range(3)]
+    started = time.monotonic()
+    with rdp_probe.scan(lines, mode="negotiate", timeout=2, rate=1, deadline=0.3) as scan:
+        reports = list(scan)
+        assert len(reports) == 1 and scan.target_count == 3
+        assert scan.deadline_passed
+    assert time.monotonic() - started >= 0.3
+    # Paced without a deadline: all of them, spread over two intervals at least.
+    started = time.monotonic()
+    with rdp_probe.scan(lines, mode="negotiate", timeout=2, rate=10) as scan:
+        assert len(list(scan)) == 3
+        assert not scan.deadline_passed
+    assert time.monotonic() - started >= 0.2

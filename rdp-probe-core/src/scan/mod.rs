@@ -7,5 +7,5 @@ mod run;
 pub mod targets;
 
 pub use run::{
-    DEFAULT_CONCURRENCY, ScanItem, ScanMode, ScanOptions, ScanReport, StopScan, run_one, scan,
+    DEFAULT_CONCURRENCY, Pace, ScanItem, ScanMode, ScanOptions, ScanReport, StopScan, run_one, scan,
 };

@@ -110,14 +110,34 @@ impl StopScan {
     }
 }
 
-/// A token bucket of one: the earliest instant the next probe may start.
-struct Pace {
+/// Paces the start of new probes: at most `rate` per second, as a token bucket of one (no bursts).
+/// [`scan`] paces with it, and so does the C ABI's fleet scan.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// use rdp_probe_core::scan::Pace;
+/// use std::time::{Duration, Instant};
+///
+/// let mut pace = Pace::new(Some(50.0));
+/// let start = Instant::now();
+/// for _ in 0..3 {
+///     pace.wait().await;
+/// }
+/// // The first start is at once, then one every 20 ms.
+/// assert!(start.elapsed() >= Duration::from_millis(40));
+/// # }
+/// ```
+#[derive(Debug)]
+pub struct Pace {
     interval: Option<Duration>,
     next: Instant,
 }
 
 impl Pace {
-    fn new(rate: Option<f64>) -> Self {
+    /// At most `rate` starts per second; `None`, or a rate that is not a positive finite number,
+    /// sets no limit.
+    pub fn new(rate: Option<f64>) -> Self {
         let interval = rate
             .filter(|r| r.is_finite() && *r > 0.0)
             .map(|r| Duration::from_secs_f64(1.0 / r));
@@ -127,7 +147,8 @@ impl Pace {
         }
     }
 
-    async fn wait(&mut self) {
+    /// Waits until the next start is due, and books it.
+    pub async fn wait(&mut self) {
         if let Some(interval) = self.interval {
             let now = Instant::now();
             if self.next > now {

@@ -30,6 +30,9 @@ __all__ = [
     "InvalidScanMode",
     "InvalidConcurrency",
     "TooManyTargets",
+    "InvalidRate",
+    "InvalidShard",
+    "InvalidMaxTargets",
     "InternalError",
     "PanicError",
     "RuntimeStartError",
@@ -141,8 +144,21 @@ class InvalidConcurrency(InvalidArgument):
 
 
 class TooManyTargets(InvalidArgument):
-    """A scan's target list holds more than 65536 targets after dedupe and exclusions
-    (``too_many_targets``, 215): split it or narrow it."""
+    """A scan's target list holds more targets after dedupe and exclusions than its limit
+    (``max_targets``, 65536 by default; ``too_many_targets``, 215): split it, narrow it, or raise
+    the limit deliberately."""
+
+
+class InvalidRate(InvalidArgument):
+    """A scan's rate is negative, NaN or infinite (``invalid_rate``, 216)."""
+
+
+class InvalidShard(InvalidArgument):
+    """A scan's shard is not K of N with N at least 1 and K below N (``invalid_shard``, 217)."""
+
+
+class InvalidMaxTargets(InvalidArgument):
+    """A scan's target limit is below 1 (``invalid_max_targets``, 218)."""
 
 
 class InternalError(RdpProbeError):
@@ -187,6 +203,9 @@ _BY_CODE: dict[int, type[RdpProbeError]] = {
     lib.RDP_PROBE_RESULT_INVALID_SCAN_MODE: InvalidScanMode,
     lib.RDP_PROBE_RESULT_INVALID_CONCURRENCY: InvalidConcurrency,
     lib.RDP_PROBE_RESULT_TOO_MANY_TARGETS: TooManyTargets,
+    lib.RDP_PROBE_RESULT_INVALID_RATE: InvalidRate,
+    lib.RDP_PROBE_RESULT_INVALID_SHARD: InvalidShard,
+    lib.RDP_PROBE_RESULT_INVALID_MAX_TARGETS: InvalidMaxTargets,
     # Newer than the first C ABI: mapped when the library's header has it.
     **(
         {lib.RDP_PROBE_RESULT_INVALID_CLIENT_NAME: InvalidClientName}

@@ -6,8 +6,9 @@ from __future__ import annotations
 import datetime
 import enum
 import json as _json
+import math
 import operator
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Self
 
@@ -20,6 +21,7 @@ __all__ = ["ScanMode", "ScanReport", "Scan", "scan"]
 
 _U16_MAX = 0xFFFF
 _U32_MAX = 0xFFFF_FFFF
+_U64_MAX = 0xFFFF_FFFF_FFFF_FFFF
 
 #: Probes in flight at once by default (the CLI's ``--concurrency`` default).
 DEFAULT_CONCURRENCY = 256
@@ -106,15 +108,20 @@ class Scan:
         skipped: the malformed items of the target and exclusion lists, each with its line and
             why (``'line 2: "10.0.0.0/24:3390": a CIDR block takes no port: ...'``); they were
             left out and the rest scanned.
-        target_count: how many targets the scan probes (after dedupe and exclusions).
+        target_count: how many targets the scan probes (its shard's share, after dedupe and
+            exclusions).
+        deadline_passed: ``True`` once iteration has ended because the scan's ``deadline`` passed
+            with targets left (those were not probed); ``False`` otherwise.
     """
 
     skipped: tuple[str, ...]
     target_count: int
+    deadline_passed: bool
 
     def __init__(self, handle: Any) -> None:
         self._handle = OwnedHandle(handle, lib.rdp_probe_scan_free, "Scan")
         self._ended = False
+        self.deadline_passed = False
         out_count = ffi.new("size_t *")
         check(lib.rdp_probe_scan_skipped_count(handle, out_count), "rdp_probe_scan_skipped_count")
         self.skipped = tuple(self._skipped_line(handle, i) for i in range(int(out_count[0])))
@@ -171,6 +178,9 @@ class Scan:
             return raw.decode("utf-8")
         if rc == lib.RDP_PROBE_RESULT_SCAN_DONE:
             return None
+        if rc == lib.RDP_PROBE_RESULT_SCAN_DEADLINE:
+            self.deadline_passed = True
+            return None
         self._ended = True
         raise error_for(rc, "rdp_probe_scan_next")
 
@@ -220,6 +230,10 @@ def scan(
     exclude: str | bytes | Iterable[str | bytes] | None = None,
     config: Config | None = None,
     cancel: CancelToken | None = None,
+    rate: float | None = None,
+    deadline: float | datetime.timedelta | None = None,
+    shard: tuple[int, int] | str | None = None,
+    max_targets: int | None = None,
 ) -> Scan:
     """Starts a fleet scan and returns it: a :class:`Scan`, an iterator of :class:`ScanReport`
     (each host's single-host JSON, parsed) as hosts finish.
@@ -248,10 +262,21 @@ def scan(
         cancel: a :class:`~rdp_probe.CancelToken`: cancelling it drops the probes in flight; the
             iteration yields the reports already finished, then raises
             :class:`~rdp_probe.ProbeCancelled`.
+        rate: the most new probes per second (the CLI's ``--rate``), evenly spaced; ``None`` or 0
+            for no limit beyond ``concurrency``.
+        deadline: seconds (``float`` or ``timedelta``, above 0) after which no probe starts (the
+            CLI's ``--deadline``); the ones in flight finish, iteration ends and
+            :attr:`Scan.deadline_passed` says whether targets were left.
+        shard: probe only shard ``(k, n)`` (or ``"k/n"``, from 0) of the list, as the CLI's
+            ``--shard``: the ``i``-th target belongs to shard ``i % n``, so ``n`` processes with the
+            same list and each its own ``k`` probe every target exactly once between them.
+        max_targets: the most targets the list may hold after dedupe and exclusions, before
+            sharding (65536 by default): raise it deliberately for large blocks.
 
     Raises:
-        InvalidScanMode, InvalidConcurrency, InvalidPort, InvalidUtf8: a bad argument.
-        TooManyTargets: more than 65536 targets after dedupe and exclusions.
+        InvalidScanMode, InvalidConcurrency, InvalidPort, InvalidUtf8, InvalidRate,
+        InvalidShard, InvalidMaxTargets: a bad argument.
+        TooManyTargets: more than ``max_targets`` targets after dedupe and exclusions.
         ProbeCancelled: ``cancel`` was already cancelled.
 
     Example::
@@ -285,6 +310,8 @@ def scan(
     if cancel is not None and not isinstance(cancel, CancelToken):
         raise TypeError(f"cancel must be a CancelToken or None, not {type(cancel).__name__}")
 
+    options = _ScanOptions(rate, deadline, shard, max_targets)
+
     own = None
     if config is None and timeout is not None:
         # A scan does not use the config's target; the config needs one all the same.
@@ -296,7 +323,15 @@ def scan(
         def start(config_ptr: Any, token: Any) -> None:
             check(
                 lib.rdp_probe_scan_start(
-                    config_ptr, text, exclude_arg, port_value, mode_value, limit, token, out_scan
+                    config_ptr,
+                    text,
+                    exclude_arg,
+                    port_value,
+                    mode_value,
+                    limit,
+                    options.pointer,
+                    token,
+                    out_scan,
                 ),
                 "rdp_probe_scan_start",
             )
@@ -315,7 +350,103 @@ def scan(
                     with cancel._handle.borrow() as token:
                         start(config_ptr, token)
     finally:
+        # The scan holds its own reference to the config, and its own copy of the options.
+        options.close()
         if own is not None:
-            # The scan holds its own reference.
             own.close()
     return Scan(out_scan[0])
+
+
+def _u64(value: Any, what: str, code: int) -> int:
+    """An ``int`` argument as a ``uint64_t``; outside that range it is the library's ``code``."""
+    if isinstance(value, bool):
+        raise TypeError(f"{what} must be an int, not bool")
+    try:
+        number = operator.index(value)
+    except TypeError:
+        raise TypeError(f"{what} must be an int, not {type(value).__name__}") from None
+    if not 0 <= number <= _U64_MAX:
+        raise error_for(code, "rdp_probe_scan_options")
+    return number
+
+
+class _ScanOptions:
+    """``rdp_probe_scan_options`` for one :func:`scan` call: made, set and freed around the start
+    (the library copies them). ``pointer`` is ``NULL`` when every option keeps its default."""
+
+    def __init__(
+        self,
+        rate: float | None,
+        deadline: float | datetime.timedelta | None,
+        shard: tuple[int, int] | str | None,
+        max_targets: int | None,
+    ) -> None:
+        self.pointer: Any = ffi.NULL
+        if rate is None and deadline is None and shard is None and max_targets is None:
+            return
+        settings: list[Callable[[Any], int]] = []
+        if rate is not None:
+            if isinstance(rate, bool):
+                raise TypeError("rate must be a number of probes per second, not bool")
+            try:
+                per_second = float(rate)
+            except (TypeError, ValueError):
+                raise TypeError(f"rate must be a number of probes per second, not {rate!r}") from None
+            settings.append(lambda p: lib.rdp_probe_scan_options_set_rate(p, per_second))
+        if deadline is not None:
+            ms = _deadline_ms(deadline)
+            settings.append(lambda p: lib.rdp_probe_scan_options_set_deadline_ms(p, ms))
+        if shard is not None:
+            k, n = _shard(shard)
+            settings.append(lambda p: lib.rdp_probe_scan_options_set_shard(p, k, n))
+        if max_targets is not None:
+            most = _u64(max_targets, "max_targets", lib.RDP_PROBE_RESULT_INVALID_MAX_TARGETS)
+            settings.append(lambda p: lib.rdp_probe_scan_options_set_max_targets(p, most))
+        pointer = lib.rdp_probe_scan_options_new()
+        if pointer == ffi.NULL:
+            raise error_for(lib.RDP_PROBE_RESULT_PANIC, "rdp_probe_scan_options_new")
+        self.pointer = pointer
+        try:
+            for setting in settings:
+                check(setting(pointer), "rdp_probe_scan_options")
+        except BaseException:
+            self.close()
+            raise
+
+    def close(self) -> None:
+        if self.pointer != ffi.NULL:
+            lib.rdp_probe_scan_options_free(self.pointer)
+            self.pointer = ffi.NULL
+
+
+def _deadline_ms(deadline: float | datetime.timedelta) -> int:
+    """``deadline=`` in milliseconds, at least 1 (0 would mean "no deadline" to the library)."""
+    if isinstance(deadline, datetime.timedelta):
+        seconds = deadline.total_seconds()
+    elif isinstance(deadline, bool):
+        raise TypeError("deadline must be a number of seconds, not bool")
+    else:
+        try:
+            seconds = float(deadline)
+        except (TypeError, ValueError):
+            raise TypeError(f"deadline must be a number of seconds, not {deadline!r}") from None
+    if math.isnan(seconds) or seconds <= 0:
+        raise ValueError(f"deadline must be a number of seconds above 0, not {deadline!r}")
+    if math.isinf(seconds) or seconds * 1000 > _U64_MAX:
+        raise ValueError("deadline is too far: give None for no deadline")
+    return max(1, round(seconds * 1000))
+
+
+def _shard(shard: tuple[int, int] | str) -> tuple[int, int]:
+    """``shard=`` as ``(k, n)``; what is not two numbers in range is ``INVALID_SHARD``."""
+    if isinstance(shard, str):
+        k_text, sep, n_text = shard.partition("/")
+        if not sep or not k_text.strip().isdigit() or not n_text.strip().isdigit():
+            raise error_for(lib.RDP_PROBE_RESULT_INVALID_SHARD, "rdp_probe_scan_options_set_shard")
+        return int(k_text), int(n_text)
+    try:
+        k, n = shard
+    except (TypeError, ValueError):
+        raise TypeError(f"shard must be (k, n) or 'k/n', not {shard!r}") from None
+    code = lib.RDP_PROBE_RESULT_INVALID_SHARD
+    return _u64(k, "shard", code), _u64(n, "shard", code)
