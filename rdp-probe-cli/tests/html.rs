@@ -1,6 +1,8 @@
 //! `--html FILE`: the scan page of a lab fleet, loaded in headless Chromium, has the summary's counts
 //! per cause and one row per host; a server whose certificate subject is markup (`<script>` and
-//! `<b>`) shows it as text on the scan, probe and page alike; the inventory page names the NTLM host.
+//! `<b>`) shows it as text on the scan, probe and page alike; the inventory page names the NTLM host;
+//! NTLM names that are markup (`Scenario::NtlmHostileNames`) stay text on the probe and inventory
+//! pages in Chromium.
 //!
 //! Chromium (Debian's `chromium`, from scripts/install-test-deps.sh) is required: without it the
 //! browser test fails. `RDP_PROBE_CHROMIUM` names another binary; `RDP_PROBE_HTML_SCREENSHOT=PATH`
@@ -477,4 +479,74 @@ fn an_inventory_page_names_the_ntlm_host_and_the_clients() {
     assert!(html.contains("<code>windows11</code>"));
     assert_eq!(html.matches("<script").count(), 1);
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The `<dt>`/`<dd>` pairs of `dom`, as text.
+fn facts(dom: &str) -> Vec<(String, String)> {
+    dom.split("<dt>")
+        .skip(1)
+        .filter_map(|rest| {
+            let (key, rest) = rest.split_once("</dt>")?;
+            let value = rest.split_once("<dd>")?.1.split_once("</dd>")?.0;
+            Some((text(key), text(value)))
+        })
+        .collect()
+}
+
+#[test]
+fn ntlm_names_that_are_markup_stay_text_in_the_probe_and_inventory_pages() {
+    use rdp_probe_lab::scripted::{
+        NTLM_HOSTILE_DNS_COMPUTER, NTLM_HOSTILE_DNS_DOMAIN, NTLM_HOSTILE_NB_COMPUTER,
+        NTLM_HOSTILE_NB_DOMAIN,
+    };
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let server = rt
+        .block_on(ScriptedServer::start_at(
+            Scenario::NtlmHostileNames,
+            SocketAddr::from(([127, 0, 10, 22], 0)),
+        ))
+        .unwrap();
+    let target = server.addr().to_string();
+    let dir = scratch("hostile-ntlm");
+    for (what, args) in [
+        ("probe", vec![target.as_str()]),
+        ("inventory", vec!["inventory", target.as_str()]),
+    ] {
+        let page = dir.join(format!("{what}.html"));
+        let mut all = args.clone();
+        all.extend(["--timeout", "2", "--html", page.to_str().unwrap()]);
+        let out = rdp_probe(&all);
+        assert!(
+            page.exists(),
+            "{what}: no page: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let dom = chromium(&page, &["--dump-dom".to_owned()], &dir);
+        // Only the page's own script ran, and no markup from the server became an element or an
+        // attribute.
+        assert!(dom.contains("class=\" js\""), "{what}: {dom}");
+        assert_eq!(dom.matches("<script").count(), 1, "{what}: {dom}");
+        for injected in ["<img", "<b>LAB", "onerror=\"", "onmouseover=\""] {
+            assert!(!dom.contains(injected), "{what}: {injected} in {dom}");
+        }
+        // Each name is there, as the server sent it, as text.
+        let shown = facts(&dom);
+        for (key, name) in [
+            ("NTLM computer", NTLM_HOSTILE_NB_COMPUTER),
+            ("NTLM domain", NTLM_HOSTILE_NB_DOMAIN),
+            ("NTLM DNS computer", NTLM_HOSTILE_DNS_COMPUTER),
+            ("NTLM DNS domain", NTLM_HOSTILE_DNS_DOMAIN),
+        ] {
+            assert!(
+                shown.iter().any(|(k, v)| k == key && v == name),
+                "{what}: {key} = {name:?} not shown as text: {shown:?}"
+            );
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    drop(server);
 }

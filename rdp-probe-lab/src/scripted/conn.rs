@@ -31,7 +31,8 @@ use std::sync::atomic::Ordering;
 use super::Seen;
 use super::{
     BrokenSecurityData, CORE_VERSION, DRIP_INTERVAL, EncryptedEnding, GARBLED_CUT, Hostility,
-    IO_CHANNEL, NTLM_BUILD, NTLM_DNS_COMPUTER, NTLM_NB_COMPUTER, NTLM_NB_DOMAIN, Point,
+    IO_CHANNEL, NTLM_BUILD, NTLM_DNS_COMPUTER, NTLM_HOSTILE_DNS_COMPUTER, NTLM_HOSTILE_DNS_DOMAIN,
+    NTLM_HOSTILE_NB_COMPUTER, NTLM_HOSTILE_NB_DOMAIN, NTLM_NB_COMPUTER, NTLM_NB_DOMAIN, Point,
     REDIRECT_DOMAIN, REDIRECT_SECRET_COOKIE, REDIRECT_SECRET_PASSWORD, REDIRECT_SESSION_ID,
     REDIRECT_TARGET, REDIRECT_USER, Scenario, USER_CHANNEL, pdu,
 };
@@ -311,19 +312,45 @@ fn filetime_now() -> u64 {
     UNIX_EPOCH_AS_FILETIME + (since_unix.as_nanos() / 100) as u64
 }
 
-/// A TSRequest of `version` carrying the lab's NTLM CHALLENGE, encoded with sspi's `TsRequest`.
-fn challenge_ts_request(version: u32) -> io::Result<Vec<u8>> {
+/// The names an NTLM CHALLENGE carries: NetBIOS domain (also the target name), NetBIOS computer,
+/// DNS domain, DNS computer.
+struct NtlmNames {
+    nb_domain: &'static str,
+    nb_computer: &'static str,
+    dns_domain: &'static str,
+    dns_computer: &'static str,
+}
+
+/// The lab's names ([`Scenario::NtlmChallenge`]).
+const LAB_NAMES: NtlmNames = NtlmNames {
+    nb_domain: NTLM_NB_DOMAIN,
+    nb_computer: NTLM_NB_COMPUTER,
+    dns_domain: "rdp-lab.invalid",
+    dns_computer: NTLM_DNS_COMPUTER,
+};
+
+/// Markup for every name ([`Scenario::NtlmHostileNames`]).
+const HOSTILE_NAMES: NtlmNames = NtlmNames {
+    nb_domain: NTLM_HOSTILE_NB_DOMAIN,
+    nb_computer: NTLM_HOSTILE_NB_COMPUTER,
+    dns_domain: NTLM_HOSTILE_DNS_DOMAIN,
+    dns_computer: NTLM_HOSTILE_DNS_COMPUTER,
+};
+
+/// A TSRequest of `version` carrying an NTLM CHALLENGE with `names`, encoded with sspi's
+/// `TsRequest`.
+fn challenge_ts_request(version: u32, names: &NtlmNames) -> io::Result<Vec<u8>> {
     // The time serves as the (lab-grade) server challenge too.
     let now = filetime_now();
     let challenge = ntlm::challenge_message(&ntlm::ChallengeSpec {
         flags: NTLM_CHALLENGE_FLAGS,
         server_challenge: now.to_le_bytes(),
-        target_name: NTLM_NB_DOMAIN,
+        target_name: names.nb_domain,
         av_pairs: &[
-            ntlm::AvPair::Name(2, NTLM_NB_DOMAIN),
-            ntlm::AvPair::Name(1, NTLM_NB_COMPUTER),
-            ntlm::AvPair::Name(4, "rdp-lab.invalid"),
-            ntlm::AvPair::Name(3, NTLM_DNS_COMPUTER),
+            ntlm::AvPair::Name(2, names.nb_domain),
+            ntlm::AvPair::Name(1, names.nb_computer),
+            ntlm::AvPair::Name(4, names.dns_domain),
+            ntlm::AvPair::Name(3, names.dns_computer),
             ntlm::AvPair::Timestamp(now),
         ],
         version: ntlm::OsVersion {
@@ -432,13 +459,14 @@ async fn serve_tls(
             }
             Hostility::Drip => unreachable!("guarded above"),
         },
-        // NtlmChallenge, and a drip of the same CHALLENGE.
+        // NtlmChallenge, NtlmHostileNames, and a drip of the lab's CHALLENGE.
         _ => {
-            let version = match scenario {
-                Scenario::NtlmChallenge { version } => version,
-                _ => 6,
+            let (version, names) = match scenario {
+                Scenario::NtlmChallenge { version } => (version, &LAB_NAMES),
+                Scenario::NtlmHostileNames => (6, &HOSTILE_NAMES),
+                _ => (6, &LAB_NAMES),
             };
-            let challenge = challenge_ts_request(version)?;
+            let challenge = challenge_ts_request(version, names)?;
             if matches!(scenario, Scenario::Hostile { .. }) {
                 for b in &challenge {
                     stream.write_all(&[*b]).await?;

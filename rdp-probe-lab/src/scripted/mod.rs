@@ -453,6 +453,11 @@ pub enum Scenario {
         /// The TSRequest `version` the server speaks.
         version: u32,
     },
+    /// As [`Scenario::NtlmChallenge`] version 6, but the CHALLENGE's names are markup and terminal
+    /// control sequences ([`NTLM_HOSTILE_NB_DOMAIN`], [`NTLM_HOSTILE_NB_COMPUTER`],
+    /// [`NTLM_HOSTILE_DNS_DOMAIN`], [`NTLM_HOSTILE_DNS_COMPUTER`]): a report, a terminal or a page
+    /// must show them as text.
+    NtlmHostileNames,
     /// Standard RDP Security with encryption ([MS-RDPBCGR] 5.3): the Connect Response names
     /// `method` and `level`, the server random
     /// [`SERVER_RANDOM`](rdp_probe_core::engine::transcript::standard::SERVER_RANDOM) and a
@@ -506,6 +511,16 @@ pub const NTLM_NB_COMPUTER: &str = "LABHOST";
 pub const NTLM_DNS_COMPUTER: &str = "labhost.rdp-lab.invalid";
 /// The Windows build a [`Scenario::NtlmChallenge`] server claims (Windows Server 2022).
 pub const NTLM_BUILD: u16 = 20348;
+/// The NetBIOS domain a [`Scenario::NtlmHostileNames`] server names: markup, and a terminal
+/// sequence that would retitle the window.
+pub const NTLM_HOSTILE_NB_DOMAIN: &str = "<b>LAB</b>\u{1b}]0;owned\u{7}";
+/// The NetBIOS computer name a [`Scenario::NtlmHostileNames`] server names.
+pub const NTLM_HOSTILE_NB_COMPUTER: &str = "<script>alert(2)</script>";
+/// The DNS domain a [`Scenario::NtlmHostileNames`] server names: an attribute breakout, and a
+/// right-to-left override.
+pub const NTLM_HOSTILE_DNS_DOMAIN: &str = "lab.invalid' onmouseover='alert(4)\u{202e}";
+/// The DNS computer name a [`Scenario::NtlmHostileNames`] server names.
+pub const NTLM_HOSTILE_DNS_COMPUTER: &str = "\"><img src=x onerror=alert(3)>&amp;";
 
 impl Scenario {
     /// The stable kebab-case name, parameters included and safe to pass unquoted in a shell
@@ -551,6 +566,7 @@ impl Scenario {
                 format!("credssp-error-v{version}-{ntstatus:#010x}")
             }
             Scenario::NtlmChallenge { version } => format!("ntlm-challenge-v{version}"),
+            Scenario::NtlmHostileNames => "ntlm-hostile-names".into(),
             Scenario::Encrypted {
                 method,
                 level,
@@ -644,6 +660,9 @@ impl Scenario {
             Scenario::NtlmChallenge { version } => format!(
                 "select HYBRID, TLS, CredSSP version {version} with an NTLM CHALLENGE; close after the client's AUTHENTICATE, without errorCode"
             ),
+            Scenario::NtlmHostileNames => {
+                "as ntlm-challenge-v6, with HTML markup and terminal controls in the NTLM CHALLENGE's names".into()
+            }
             Scenario::Redirect => format!(
                 "after Client Info: licensing STATUS_VALID_CLIENT, then Server Redirection to {REDIRECT_TARGET} (session {REDIRECT_SESSION_ID})"
             ),
@@ -676,6 +695,7 @@ impl Scenario {
                 | Scenario::Tls10Only
                 | Scenario::CredsspError { .. }
                 | Scenario::NtlmChallenge { .. }
+                | Scenario::NtlmHostileNames
                 | Scenario::Hostile {
                     at: Point::Credssp,
                     ..
