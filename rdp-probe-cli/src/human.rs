@@ -1,11 +1,14 @@
 //! The human-readable diagnosis: the phase ladder, the verdict, the Windows client's pair, the hint, the
 //! server facts.
 
+use std::borrow::Cow;
 use std::fmt::Write;
 
 use rdp_probe_core::report::Report;
 use rdp_probe_core::standard_security::SignatureCheck;
 use rdp_probe_core::{PhaseStatus, VerdictKind};
+
+use crate::terminal::safe;
 
 /// Marks and verdicts, styled with anstyle. The escapes are always in the rendered text: the stream it
 /// is written to (`anstream::stdout()`) strips them where colour is not wanted.
@@ -167,12 +170,12 @@ pub fn render(report: &Report, symbols: bool) -> String {
             .or(r.target_net_address.as_deref())
             .or(r.target_net_addresses.first().map(String::as_str))
             .or(r.target_netbios_name.as_deref())
-            .unwrap_or("(no target named)");
+            .map_or(Cow::Borrowed("(no target named)"), safe);
         let mut who = String::new();
         if let Some(user) = &r.user_name {
             who = match &r.domain {
-                Some(domain) => format!(" for {domain}\\{user}"),
-                None => format!(" for {user}"),
+                Some(domain) => format!(" for {}\\{}", safe(domain), safe(user)),
+                None => format!(" for {}", safe(user)),
             };
         }
         let _ = writeln!(out, "  redirected to: {target}{who} ({} form)", r.form);
@@ -198,7 +201,12 @@ pub fn render(report: &Report, symbols: bool) -> String {
         let _ = writeln!(out, "  TLS:           {} {}", t.version, t.cipher_suite);
     }
     if let Some(c) = &s.certificate {
-        let _ = writeln!(out, "  certificate:   {} (issuer {})", c.subject, c.issuer);
+        let _ = writeln!(
+            out,
+            "  certificate:   {} (issuer {})",
+            safe(&c.subject),
+            safe(&c.issuer)
+        );
         let _ = writeln!(
             out,
             "                 valid {} .. {}, {} {} bits, {}",
@@ -208,7 +216,7 @@ pub fn render(report: &Report, symbols: bool) -> String {
             let _ = writeln!(
                 out,
                 "                 names: {}",
-                c.subject_alt_names.join(", ")
+                safe(&c.subject_alt_names.join(", "))
             );
         }
         let _ = writeln!(out, "                 sha256 {}", c.sha256);
@@ -229,15 +237,15 @@ pub fn render(report: &Report, symbols: bool) -> String {
             n.netbios_computer
                 .as_ref()
                 .filter(|v| !v.is_empty())
-                .map(|v| format!("computer {v}")),
+                .map(|v| format!("computer {}", safe(v))),
             n.netbios_domain
                 .as_ref()
                 .filter(|v| !v.is_empty())
-                .map(|v| format!("domain {v}")),
+                .map(|v| format!("domain {}", safe(v))),
             n.dns_computer
                 .as_ref()
                 .filter(|v| !v.is_empty())
-                .map(|v| format!("dns {v}")),
+                .map(|v| format!("dns {}", safe(v))),
             n.os_version
                 .as_ref()
                 .filter(|v| !v.is_empty())

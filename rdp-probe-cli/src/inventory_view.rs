@@ -6,6 +6,8 @@ use std::fmt::Write;
 use rdp_probe_core::inventory::Inventory;
 use rdp_probe_core::inventory::negotiation::ProtocolResult;
 
+use crate::terminal::safe;
+
 const GREEN: anstyle::Style = anstyle::AnsiColor::Green.on_default();
 const RED: anstyle::Style = anstyle::AnsiColor::Red.on_default();
 const YELLOW: anstyle::Style = anstyle::AnsiColor::Yellow.on_default();
@@ -124,8 +126,8 @@ pub fn render(inv: &Inventory, symbols: bool) -> String {
             let _ = writeln!(
                 out,
                 "  certificate: {} (issuer {}), {} {} bits, until {}{}",
-                c.subject,
-                c.issuer,
+                safe(&c.subject),
+                safe(&c.issuer),
                 c.key_type,
                 c.key_bits,
                 c.not_after,
@@ -183,7 +185,7 @@ pub fn render(inv: &Inventory, symbols: bool) -> String {
             ("clock", &n.server_time),
         ] {
             if let Some(v) = v {
-                facts.push(format!("{k} {v}"));
+                facts.push(format!("{k} {}", safe(v)));
             }
         }
         if let Some(o) = n.clock_offset_s {

@@ -7,6 +7,7 @@ mod human;
 mod inventory_view;
 mod progress;
 mod scan_cmd;
+mod terminal;
 
 use std::io::{BufRead, IsTerminal};
 use std::process::ExitCode;
@@ -393,7 +394,12 @@ fn ask_on_terminal(q: &TrustQuestion) -> bool {
     let _ = writeln!(
         err,
         "The identity of {} cannot be verified: {}\n  subject: {}\n  issuer:  {}\n  SHA-256: {}\n(to skip this question next time: --trust-cert sha256:{})",
-        q.host, q.problem, q.subject, q.issuer, q.sha256, q.sha256
+        q.host,
+        q.problem,
+        terminal::safe(&q.subject),
+        terminal::safe(&q.issuer),
+        q.sha256,
+        q.sha256
     );
     let _ = write!(err, "Send the credentials to this server? [y/N] ");
     let _ = err.flush();

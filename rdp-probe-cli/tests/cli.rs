@@ -581,3 +581,51 @@ fn a_closed_pipe_is_not_a_panic() {
         assert_eq!(o.status.code(), Some(0), "{args:?}: {stderr}");
     }
 }
+
+#[test]
+fn server_names_cannot_drive_the_terminal() {
+    use rdp_probe_lab::scripted::{Scenario, ScriptedServer};
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let server = rt
+        .block_on(ScriptedServer::start(Scenario::NtlmHostileNames))
+        .unwrap();
+    let addr = server.addr().to_string();
+    for (what, args, shown) in [
+        ("probe", vec![addr.as_str()], &["\\u{1b}]0;owned\\u{7}"][..]),
+        (
+            "inventory",
+            vec!["inventory", addr.as_str()],
+            &["\\u{1b}]0;owned\\u{7}", "alert(4)\\u{202e}"][..],
+        ),
+    ] {
+        let mut all = args.clone();
+        all.extend(["--timeout", "2"]);
+        // Colour forced, as on a terminal: nothing strips escapes on the way out.
+        let o = rdp_probe(&all, None, &[("CLICOLOR_FORCE", "1")]);
+        let out = String::from_utf8_lossy(&o.stdout);
+        for escaped in shown {
+            assert!(out.contains(escaped), "{what}: {escaped} not shown: {out}");
+        }
+        for raw in ['\u{7}', '\u{202e}', '\r'] {
+            assert!(
+                !out.contains(raw),
+                "{what}: {raw:?} reached the terminal: {out}"
+            );
+        }
+        // Every ESC left is one of the styles' own (SGR: ESC [ digits and semicolons m).
+        for (i, _) in out.match_indices('\u{1b}') {
+            let rest = &out[i + 1..];
+            let sgr = rest.strip_prefix('[').is_some_and(|r| {
+                let end = r.find(|c: char| !c.is_ascii_digit() && c != ';');
+                end.is_some_and(|e| r[e..].starts_with('m'))
+            });
+            assert!(sgr, "{what}: an ESC that is not a style: {rest:.20?}");
+        }
+        assert!(out.contains('\u{1b}'), "{what}: colour was forced: {out}");
+    }
+    drop(server);
+}
