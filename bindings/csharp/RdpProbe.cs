@@ -482,6 +482,9 @@ namespace RdpProbe
         internal static extern uint rdp_probe_config_builder_set_cipher_suites(BuilderHandle builder, [MarshalAs(UnmanagedType.U1)] bool enumerate);
 
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        internal static extern uint rdp_probe_config_builder_set_negotiate_only(BuilderHandle builder, [MarshalAs(UnmanagedType.U1)] bool negotiateOnly);
+
+        [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
         internal static extern uint rdp_probe_config_builder_build(BuilderHandle builder, out ConfigHandle config);
 
         [DllImport(Lib, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
@@ -1148,6 +1151,24 @@ namespace RdpProbe
             {
                 ThrowIfDisposed();
                 Check(Native.rdp_probe_config_builder_set_cipher_suites(handle, enumerate), "rdp_probe_config_builder_set_cipher_suites");
+            }
+            return this;
+        }
+
+        /// <summary>
+        /// Whether <see cref="Probe.Inventory(ProbeConfig, CancelToken)"/> stops after the X.224 step
+        /// (true: protocols, NLA, and the findings and client results those decide; no TLS, Standard RDP
+        /// Security or CredSSP connection; the CLI's <c>--negotiate-only</c>) or takes the whole inventory
+        /// (false, the default). A probe ignores it.
+        /// </summary>
+        /// <param name="negotiateOnly">Whether to stop after X.224.</param>
+        /// <exception cref="ObjectDisposedException">The builder was disposed.</exception>
+        public ProbeConfigBuilder WithNegotiateOnly(bool negotiateOnly)
+        {
+            lock (gate)
+            {
+                ThrowIfDisposed();
+                Check(Native.rdp_probe_config_builder_set_negotiate_only(handle, negotiateOnly), "rdp_probe_config_builder_set_negotiate_only");
             }
             return this;
         }

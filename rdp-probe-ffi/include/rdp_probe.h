@@ -502,6 +502,18 @@ rdp_probe_result rdp_probe_config_builder_set_max_connections(rdp_probe_config_b
 // `builder` must be NULL or a live builder.
 rdp_probe_result rdp_probe_config_builder_set_cipher_suites(rdp_probe_config_builder *builder, bool enumerate);
 
+// Whether `rdp_probe_inventory_run` stops after the X.224 step (true: the protocols requested alone
+// and the clients' requests, NLA, and the findings and client results those decide; no TLS,
+// Standard RDP Security or CredSSP connection; the CLI's `rdp-probe inventory --negotiate-only`)
+// or takes the whole inventory (false, the default). A fleet scan in `RDP_PROBE_SCAN_MODE_NEGOTIATE`
+// always stops there. `rdp_probe_run` ignores it.
+//
+// Returns `NULL_PARAMETER`.
+//
+// # Safety
+// `builder` must be NULL or a live builder.
+rdp_probe_result rdp_probe_config_builder_set_negotiate_only(rdp_probe_config_builder *builder, bool negotiate_only);
+
 // Builds an immutable config from the builder's current settings and writes it to `*out_config`.
 // The builder is left as it was: it can be changed and built again, and must still be freed.
 //
@@ -536,8 +548,8 @@ void rdp_probe_config_free(const rdp_probe_config *config);
 // From the config it takes the target, the timeouts (each connect and read; no connection starts
 // after the overall limit), the legacy-TLS mode (whether the CredSSP step may follow a server
 // that only speaks legacy TLS), and the inventory's own settings
-// (`rdp_probe_config_builder_set_max_connections`, `rdp_probe_config_builder_set_cipher_suites`).
-// Credentials, protocols, trust settings, the KDC, the client name and the certificate policy
+// (`rdp_probe_config_builder_set_max_connections`, `rdp_probe_config_builder_set_cipher_suites`,
+// `rdp_probe_config_builder_set_negotiate_only`). Credentials, protocols, trust settings, the KDC, the client name and the certificate policy
 // are ignored.
 //
 // Blocks the calling thread until the inventory ends: about the config's overall timeout plus one

@@ -86,6 +86,8 @@ pub(crate) struct InventorySettings {
     pub(crate) max_connections: usize,
     /// Whether every accepted TLS version's cipher suites are enumerated.
     pub(crate) cipher_suites: bool,
+    /// Whether only the X.224 step runs.
+    pub(crate) negotiate_only: bool,
 }
 
 impl Default for InventorySettings {
@@ -94,6 +96,7 @@ impl Default for InventorySettings {
         Self {
             max_connections: defaults.max_connections,
             cipher_suites: defaults.cipher_suites,
+            negotiate_only: defaults.negotiate_only,
         }
     }
 }
@@ -111,6 +114,7 @@ impl rdp_probe_config {
         options.timeouts = self.options.timeouts;
         options.max_connections = self.inventory.max_connections;
         options.cipher_suites = self.inventory.cipher_suites;
+        options.negotiate_only = self.inventory.negotiate_only;
         options.legacy_tls = self.options.legacy_tls;
         options
     }
@@ -512,6 +516,29 @@ pub unsafe extern "C" fn rdp_probe_config_builder_set_cipher_suites(
 ) -> rdp_probe_result {
     let change = |b: &mut rdp_probe_config_builder| -> Result<(), rdp_probe_result> {
         b.inventory.cipher_suites = enumerate;
+        Ok(())
+    };
+    // SAFETY: the caller's contract is `edit`'s.
+    unsafe { edit(builder, change) }
+}
+
+/// Whether `rdp_probe_inventory_run` stops after the X.224 step (true: the protocols requested alone
+/// and the clients' requests, NLA, and the findings and client results those decide; no TLS,
+/// Standard RDP Security or CredSSP connection; the CLI's `rdp-probe inventory --negotiate-only`)
+/// or takes the whole inventory (false, the default). A fleet scan in `RDP_PROBE_SCAN_MODE_NEGOTIATE`
+/// always stops there. `rdp_probe_run` ignores it.
+///
+/// Returns `NULL_PARAMETER`.
+///
+/// # Safety
+/// `builder` must be NULL or a live builder.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rdp_probe_config_builder_set_negotiate_only(
+    builder: *mut rdp_probe_config_builder,
+    negotiate_only: bool,
+) -> rdp_probe_result {
+    let change = |b: &mut rdp_probe_config_builder| -> Result<(), rdp_probe_result> {
+        b.inventory.negotiate_only = negotiate_only;
         Ok(())
     };
     // SAFETY: the caller's contract is `edit`'s.

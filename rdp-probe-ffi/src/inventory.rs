@@ -61,8 +61,8 @@ impl From<Nla> for rdp_probe_nla {
 /// From the config it takes the target, the timeouts (each connect and read; no connection starts
 /// after the overall limit), the legacy-TLS mode (whether the CredSSP step may follow a server
 /// that only speaks legacy TLS), and the inventory's own settings
-/// (`rdp_probe_config_builder_set_max_connections`, `rdp_probe_config_builder_set_cipher_suites`).
-/// Credentials, protocols, trust settings, the KDC, the client name and the certificate policy
+/// (`rdp_probe_config_builder_set_max_connections`, `rdp_probe_config_builder_set_cipher_suites`,
+/// `rdp_probe_config_builder_set_negotiate_only`). Credentials, protocols, trust settings, the KDC, the client name and the certificate policy
 /// are ignored.
 ///
 /// Blocks the calling thread until the inventory ends: about the config's overall timeout plus one

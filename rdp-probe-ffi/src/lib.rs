@@ -32,7 +32,8 @@
 //! `rdp-probe inventory`) with the same config: what the server accepts and which clients it
 //! refuses, without credentials. It reads the config's target, timeouts and legacy-TLS mode, and
 //! its own settings (`rdp_probe_config_builder_set_max_connections`,
-//! `rdp_probe_config_builder_set_cipher_suites`); `rdp_probe_inventory_json` gives all of it,
+//! `rdp_probe_config_builder_set_cipher_suites`, `rdp_probe_config_builder_set_negotiate_only`);
+//! `rdp_probe_inventory_json` gives all of it,
 //! and a few accessors (`rdp_probe_inventory_reachable`, `rdp_probe_inventory_nla`,
 //! `rdp_probe_inventory_credssp_version`, the findings by index) what a C caller needs most.
 //!
@@ -99,9 +100,10 @@ pub use config::{
     rdp_probe_config_builder_set_cert_policy, rdp_probe_config_builder_set_cipher_suites,
     rdp_probe_config_builder_set_client_name, rdp_probe_config_builder_set_credentials,
     rdp_probe_config_builder_set_kdc, rdp_probe_config_builder_set_legacy_tls,
-    rdp_probe_config_builder_set_max_connections, rdp_probe_config_builder_set_protocols,
-    rdp_probe_config_builder_set_target, rdp_probe_config_builder_set_timeouts,
-    rdp_probe_config_builder_trust_any, rdp_probe_config_free, rdp_probe_legacy_tls,
+    rdp_probe_config_builder_set_max_connections, rdp_probe_config_builder_set_negotiate_only,
+    rdp_probe_config_builder_set_protocols, rdp_probe_config_builder_set_target,
+    rdp_probe_config_builder_set_timeouts, rdp_probe_config_builder_trust_any,
+    rdp_probe_config_free, rdp_probe_legacy_tls,
 };
 pub use inventory::{
     rdp_probe_inventory, rdp_probe_inventory_credssp_version, rdp_probe_inventory_error_message,

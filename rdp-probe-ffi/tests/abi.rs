@@ -357,6 +357,7 @@ fn the_header_declares_every_code_with_its_number() {
         "RDP_PROBE_RESULT_INVALID_MAX_CONNECTIONS = 212,",
         "rdp_probe_result rdp_probe_config_builder_set_max_connections(rdp_probe_config_builder *builder, uint16_t max_connections);",
         "rdp_probe_result rdp_probe_config_builder_set_cipher_suites(rdp_probe_config_builder *builder, bool enumerate);",
+        "rdp_probe_result rdp_probe_config_builder_set_negotiate_only(rdp_probe_config_builder *builder, bool negotiate_only);",
         "typedef struct rdp_probe_inventory rdp_probe_inventory;",
         "rdp_probe_result rdp_probe_inventory_run(const rdp_probe_config *config, const rdp_probe_cancel *cancel, rdp_probe_inventory **out_inventory);",
         "rdp_probe_result rdp_probe_inventory_json(const rdp_probe_inventory *inventory, char *buf, size_t len, size_t *out_needed);",
@@ -1452,6 +1453,27 @@ fn the_inventory_of_an_unpatched_credssp_server_through_the_c_abi() {
         assert_eq!(v["cipher_suites"].as_array().unwrap().len(), 1, "{v:#}");
     }
     assert_eq!(narrow.credssp_version, Some(2));
+
+    // Only the X.224 step: the same protocols and NLA, no TLS and no CredSSP connection.
+    let negotiated = inventory_of(port, 3000, |b| {
+        // SAFETY: `b` is a live builder.
+        let r = unsafe { rdp_probe_config_builder_set_negotiate_only(b, true) };
+        assert_eq!(r, rdp_probe_result::Ok);
+    });
+    let negotiated_json = assert_accessors_match_json(&negotiated);
+    assert_eq!(negotiated_json["protocols"], json["protocols"]);
+    assert_eq!(negotiated.nla, read.nla);
+    assert_eq!(negotiated_json["tls"], Value::Null, "{negotiated_json:#}");
+    assert_eq!(
+        negotiated_json["credssp"],
+        Value::Null,
+        "{negotiated_json:#}"
+    );
+    assert_eq!(negotiated.credssp_version, None);
+    assert!(
+        negotiated_json["connections"].as_u64() < narrow_json["connections"].as_u64(),
+        "{negotiated_json:#}"
+    );
     drop(running);
 }
 
@@ -1491,6 +1513,10 @@ fn inventory_arguments_are_checked() {
         );
         assert_eq!(
             rdp_probe_config_builder_set_cipher_suites(ptr::null_mut(), true),
+            rdp_probe_result::NullParameter
+        );
+        assert_eq!(
+            rdp_probe_config_builder_set_negotiate_only(ptr::null_mut(), true),
             rdp_probe_result::NullParameter
         );
         for bad in [0, 65, 1000, u16::MAX] {

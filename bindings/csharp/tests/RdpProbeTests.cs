@@ -1696,6 +1696,22 @@ namespace RdpProbe.Tests
         }
 
         [Test]
+        private static void inventory_negotiate_only_stops_after_x224()
+        {
+            using (LabServer server = new LabServer("ntlm-challenge-v2"))
+            using (ProbeConfigBuilder b = server.Builder().WithTimeouts(3000, 3000, 9000).WithNegotiateOnly(true))
+            using (ProbeConfig config = b.Build())
+            {
+                Inventory inv = Probe.Inventory(config);
+                CheckInventoryJson(inv);
+                Check.True(inv.Nla != Nla.Unknown, "NLA decided at X.224: " + inv.Nla);
+                Check.Contains(inv.Json, "\"tls\":null", "no TLS connection");
+                Check.Contains(inv.Json, "\"credssp\":null", "no CredSSP connection");
+                Check.Equal((uint?)null, inv.CredsspVersion, "CredsspVersion");
+            }
+        }
+
+        [Test]
         private static void inventory_of_a_refused_port_is_not_reachable()
         {
             int port = DeadPort();
@@ -1727,7 +1743,7 @@ namespace RdpProbe.Tests
                 {
                     b.WithMaxConnections(good);
                 }
-                b.WithCipherSuites(false).WithCipherSuites(true);
+                b.WithCipherSuites(false).WithCipherSuites(true).WithNegotiateOnly(true).WithNegotiateOnly(false);
                 Check.Equal(212u, ResultCodes.InvalidMaxConnections, "number");
                 Check.Equal(103u, ResultCodes.IndexOutOfRange, "number");
                 Check.True(Library.ResultMessage(ResultCodes.IndexOutOfRange).StartsWith("index_out_of_range: ", StringComparison.Ordinal), "message");

@@ -68,6 +68,18 @@ def test_one_connection_at_a_time_and_only_the_preferred_suites(lab: Callable[..
     assert report.verdict is rdp_probe.Verdict.NEEDS_CREDENTIALS
 
 
+def test_negotiate_only_stops_after_x224(lab: Callable[..., LabServer]) -> None:
+    server = lab("ntlm-challenge-v2")
+    full = rdp_probe.inventory(server.host, server.port, timeout=3, cipher_suites=False)
+    only = rdp_probe.inventory(server.host, server.port, timeout=3, negotiate_only=True)
+    data = _check_accessors_match_json(only)
+    assert only.nla is full.nla and only.nla is not rdp_probe.Nla.UNKNOWN
+    assert data["tls"] is None and data["credssp"] is None and only.credssp_version is None
+    assert data["connections"] < full.data["connections"]
+    with pytest.raises(TypeError):
+        rdp_probe.Config("127.0.0.1", negotiate_only=1)  # type: ignore[arg-type]
+
+
 def test_a_refused_port_is_not_reachable() -> None:
     inv = rdp_probe.inventory("127.0.0.1", _dead_port(), timeout=2)
     data = _check_accessors_match_json(inv)

@@ -743,6 +743,7 @@ static void test_inventory(uint16_t ntlm_port) {
   /* Misuse: NULLs, limits out of range, a triggered token. */
   CHECK_RESULT(rdp_probe_config_builder_set_max_connections(NULL, 8), RDP_PROBE_RESULT_NULL_PARAMETER);
   CHECK_RESULT(rdp_probe_config_builder_set_cipher_suites(NULL, true), RDP_PROBE_RESULT_NULL_PARAMETER);
+  CHECK_RESULT(rdp_probe_config_builder_set_negotiate_only(NULL, true), RDP_PROBE_RESULT_NULL_PARAMETER);
   rdp_probe_config_builder *b = rdp_probe_config_builder_new();
   CHECK_RESULT(rdp_probe_config_builder_set_max_connections(b, 0), RDP_PROBE_RESULT_INVALID_MAX_CONNECTIONS);
   CHECK_RESULT(rdp_probe_config_builder_set_max_connections(b, 65), RDP_PROBE_RESULT_INVALID_MAX_CONNECTIONS);

@@ -330,6 +330,9 @@ class Config(_Closable):
         cipher_suites: for :meth:`inventory` only: enumerate the cipher suites of every TLS
             version the server accepts (``True``, the default), or report only the suite each
             version prefers (``False``: fewer connections; the CLI's ``--no-cipher-suites``).
+        negotiate_only: for :meth:`inventory` only: stop after the X.224 step (protocols, NLA, and
+            the findings and client results those decide; no TLS, Standard RDP Security or
+            CredSSP connection: the CLI's ``--negotiate-only``). ``False`` by default.
 
     Credentials go only to a server something vouches for: a chain valid for the host (system
     roots, ``ca_pem``, ``ca_file``), a pinned fingerprint, or ``trust_any``; otherwise the probe
@@ -366,6 +369,7 @@ class Config(_Closable):
         kdc: str | bytes | None = None,
         max_connections: int | None = None,
         cipher_suites: bool = True,
+        negotiate_only: bool = False,
     ) -> None:
         host_c = _c_string(host, "host")
         try:
@@ -385,6 +389,8 @@ class Config(_Closable):
         limit = None if max_connections is None else _max_connections(max_connections)
         if not isinstance(cipher_suites, bool):
             raise TypeError(f"cipher_suites must be a bool, not {type(cipher_suites).__name__}")
+        if not isinstance(negotiate_only, bool):
+            raise TypeError(f"negotiate_only must be a bool, not {type(negotiate_only).__name__}")
 
         builder = lib.rdp_probe_config_builder_new()
         if builder == ffi.NULL:
@@ -476,6 +482,10 @@ class Config(_Closable):
                 lib.rdp_probe_config_builder_set_cipher_suites(builder, cipher_suites),
                 "rdp_probe_config_builder_set_cipher_suites",
             )
+            check(
+                lib.rdp_probe_config_builder_set_negotiate_only(builder, negotiate_only),
+                "rdp_probe_config_builder_set_negotiate_only",
+            )
             out_config = ffi.new("const rdp_probe_config **")
             check(
                 lib.rdp_probe_config_builder_build(builder, out_config),
@@ -520,8 +530,8 @@ class Config(_Closable):
         the CredSSP version and NTLM facts, findings, and the clients it would refuse
         (``rdp-probe-inventory/1``, the CLI's ``rdp-probe inventory``). It never sends credentials.
 
-        Only the target, ``timeout``, ``legacy_tls``, ``max_connections`` and ``cipher_suites`` of
-        this config count; credentials, protocols, trust settings, the KDC, the client name and the
+        Only the target, ``timeout``, ``legacy_tls``, ``max_connections``, ``cipher_suites`` and
+        ``negotiate_only`` of this config count; credentials, protocols, trust settings, the KDC, the client name and the
         certificate policy are ignored.
 
         Blocks until the inventory ends (about the overall timeout plus one connect and read limit
@@ -624,6 +634,7 @@ def inventory(
     timeout: float | datetime.timedelta | None = None,
     max_connections: int | None = None,
     cipher_suites: bool = True,
+    negotiate_only: bool = False,
     legacy_tls: LegacyTls | str | int | None = None,
     cancel: CancelToken | None = None,
 ) -> Inventory:
@@ -650,6 +661,7 @@ def inventory(
         legacy_tls=legacy_tls,
         max_connections=max_connections,
         cipher_suites=cipher_suites,
+        negotiate_only=negotiate_only,
     ) as config:
         return config.inventory(cancel=cancel)
 
