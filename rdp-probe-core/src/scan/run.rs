@@ -190,19 +190,28 @@ pub fn scan<I>(
 where
     I: Iterator<Item = Target>,
 {
-    let deadline = options.deadline.map(|d| Instant::now() + d);
-    let pace = Arc::new(tokio::sync::Mutex::new(Pace::new(options.rate)));
+    // A deadline too far to be represented is no deadline.
+    let deadline = options.deadline.and_then(|d| Instant::now().checked_add(d));
     let mode = Arc::new(mode);
-    stream::iter(targets.zip(0u64..))
+    // Targets are released one at a time, at the pace, and only when a probe may start (the buffer
+    // below pulls one when it has room): the stop flag and the deadline are read at that moment, so
+    // no probe starts after either, and none waits for its turn beyond them.
+    let paced = stream::unfold(
+        (targets.zip(0u64..), Pace::new(options.rate)),
+        |(mut targets, mut pace)| async move {
+            let next = targets.next()?;
+            pace.wait().await;
+            Some((next, (targets, pace)))
+        },
+    );
+    paced
         .take_while(move |_| {
             let go = !stop.is_stopped() && deadline.is_none_or(|d| Instant::now() < d);
             std::future::ready(go)
         })
         .map(move |(target, index)| {
-            let pace = Arc::clone(&pace);
             let mode = Arc::clone(&mode);
             async move {
-                pace.lock().await.wait().await;
                 let report = run_one(&target, &mode).await;
                 ScanItem {
                     index,
