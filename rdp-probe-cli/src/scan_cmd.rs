@@ -151,11 +151,9 @@ fn verdict_and_cause(report: &ScanReport) -> (String, String) {
             };
             (verdict, cause)
         }
+        // The phase alone: the message names the host, and a cause is what hosts share.
         ScanReport::Inventory(i) => match &i.error {
-            Some(e) => (
-                "unreachable".to_owned(),
-                format!("{} {}", e.phase, e.message),
-            ),
+            Some(e) => ("unreachable".to_owned(), e.phase.to_owned()),
             None => {
                 let worst = i
                     .findings
@@ -424,7 +422,7 @@ pub fn run(args: &ScanArgs, styled: bool) -> ExitCode {
     };
     let stop = StopScan::new();
     let progress = crate::progress::Progress::new(total, styled);
-    let mut groups: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
+    let mut groups: BTreeMap<(String, String), Group> = BTreeMap::new();
     let mut write_error = None;
     let mut finished = 0u64;
     let mut html_rows = Vec::new();
@@ -445,7 +443,7 @@ pub fn run(args: &ScanArgs, styled: bool) -> ExitCode {
             let (verdict, cause) = verdict_and_cause(&item.report);
             progress.finished(&verdict);
             let host = format!("{}:{}", item.target.host(), item.target.port());
-            groups.entry((verdict, cause)).or_default().push(host);
+            groups.entry((verdict, cause)).or_default().add(host);
             if args.html.is_some() {
                 html_rows.push(html_row(&item));
             }
@@ -468,11 +466,13 @@ pub fn run(args: &ScanArgs, styled: bool) -> ExitCode {
     });
     progress.done();
     let skipped = skipped_before.load(std::sync::atomic::Ordering::Relaxed);
+    // Hosts neither probed nor done before: the deadline left them (or the stop).
+    let left = total.saturating_sub(finished + skipped);
     print_summary(
         &groups,
         finished,
         skipped,
-        stop.is_stopped(),
+        (stop.is_stopped() || left > 0).then_some(left),
         args.summary_only || !matches!(sink, Sink::Stdout) || !(args.json || args.csv),
     );
     let mut html_failed = false;
@@ -531,17 +531,39 @@ fn fd_limit_problem(concurrency: usize, mode: Mode) -> Option<String> {
 
 /// The summary, on stderr when the reports went to stdout, else on stdout: each group (verdict and
 /// cause) with its count and up to a few hosts, most populous first.
+/// The hosts shown under each cause of the summary; the rest are counted.
+const HOSTS_SHOWN: usize = 8;
+
+/// The hosts of one cause: how many, and the first [`HOSTS_SHOWN`] (so the summary's memory does
+/// not grow with the number of targets).
+#[derive(Default)]
+struct Group {
+    count: u64,
+    shown: Vec<String>,
+}
+
+impl Group {
+    fn add(&mut self, host: String) {
+        self.count += 1;
+        if self.shown.len() < HOSTS_SHOWN {
+            self.shown.push(host);
+        }
+    }
+}
+
+/// Prints the summary: hosts per verdict and cause, the largest group first. `not_probed` is
+/// `Some` when the scan ended early (stopped, or its deadline passed), with how many targets were
+/// left.
 fn print_summary(
-    groups: &BTreeMap<(String, String), Vec<String>>,
+    groups: &BTreeMap<(String, String), Group>,
     finished: u64,
     skipped: u64,
-    stopped: bool,
+    not_probed: Option<u64>,
     to_stdout: bool,
 ) {
-    const HOSTS_SHOWN: usize = 8;
     let mut text = String::new();
     let mut sorted: Vec<_> = groups.iter().collect();
-    sorted.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then(a.0.cmp(b.0)));
+    sorted.sort_by(|a, b| b.1.count.cmp(&a.1.count).then(a.0.cmp(b.0)));
     let _ = std::fmt::Write::write_fmt(
         &mut text,
         format_args!(
@@ -551,17 +573,21 @@ fn print_summary(
             } else {
                 String::new()
             },
-            if stopped { ", stopped early" } else { "" }
+            match not_probed {
+                Some(0) => ", stopped early".to_owned(),
+                Some(n) => format!(", stopped early: {n} not probed"),
+                None => String::new(),
+            }
         ),
     );
-    for ((verdict, cause), hosts) in sorted {
-        let shown: Vec<&str> = hosts.iter().take(HOSTS_SHOWN).map(String::as_str).collect();
-        let more = hosts.len().saturating_sub(HOSTS_SHOWN);
+    for ((verdict, cause), group) in sorted {
+        let shown: Vec<&str> = group.shown.iter().map(String::as_str).collect();
+        let more = group.count.saturating_sub(shown.len() as u64);
         let _ = std::fmt::Write::write_fmt(
             &mut text,
             format_args!(
                 "  {:>6}  {verdict}: {cause}\n          {}{}\n",
-                hosts.len(),
+                group.count,
                 shown.join(" "),
                 if more > 0 {
                     format!(" (+{more})")

@@ -219,6 +219,15 @@ fn resume_repeats_nothing_and_loses_nothing() {
         "{}",
         before.len()
     );
+    // The summary says how many the deadline left.
+    let summary = String::from_utf8_lossy(&first.stdout);
+    assert!(
+        summary.contains(&format!(
+            "stopped early: {} not probed",
+            usize::from(HOSTS) - before.len()
+        )),
+        "{summary}"
+    );
     // A line cut short by a killed run does not count as done.
     std::fs::OpenOptions::new().append(true).open(&out).unwrap();
     let resumed = rdp_probe(&[
@@ -387,4 +396,36 @@ fn malformed_lines_are_reported_and_skipped() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("--max-targets"));
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn unreachable_hosts_share_one_cause_in_the_summary() {
+    // Nothing listens on 127.0.8.x: every inventory ends at tcp_connect, with its own address in
+    // its message; the summary groups them under the phase, and shows a few.
+    let port = std::net::TcpListener::bind("127.0.8.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+        .to_string();
+    let out = rdp_probe(&[
+        "scan",
+        "127.0.8.1-12",
+        "--port",
+        &port,
+        "--mode",
+        "negotiate",
+        "--summary-only",
+    ]);
+    let summary = String::from_utf8_lossy(&out.stdout);
+    assert!(summary.contains("Summary: 12 hosts\n"), "{summary}");
+    assert!(
+        summary.contains("12  unreachable: tcp_connect\n"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("(+4)"),
+        "8 hosts shown, 4 counted: {summary}"
+    );
+    assert_eq!(summary.matches("unreachable").count(), 1, "{summary}");
 }
