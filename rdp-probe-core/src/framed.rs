@@ -26,7 +26,12 @@ use bytes::{Bytes, BytesMut};
 use rdp_probe_wire::frame::FrameLen;
 use tokio::io::{AsyncRead, AsyncReadExt};
 
-/// How much room one read asks for.
+/// The room the first read of a connection asks for: enough for an X.224 Connection Confirm, a
+/// TLS alert or a small server flight, so that the many short connections of an inventory or a
+/// fleet sweep hold 1 KiB each, not 16.
+const FIRST_READ_CHUNK: usize = 1024;
+/// The most room one read asks for; from the first read's, each read asks for as much as the
+/// buffer already holds (doubling), up to this.
 const READ_CHUNK: usize = 16 * 1024;
 
 /// A receive buffer that yields whole frames.
@@ -58,7 +63,8 @@ impl FrameReader {
 
     /// Reads once from `source` into the buffer; returns how many bytes came (0: the peer closed).
     pub async fn fill<R: AsyncRead + Unpin>(&mut self, source: &mut R) -> io::Result<usize> {
-        self.buf.reserve(READ_CHUNK);
+        let room = self.buf.capacity().clamp(FIRST_READ_CHUNK, READ_CHUNK);
+        self.buf.reserve(room);
         source.read_buf(&mut self.buf).await
     }
 
