@@ -447,17 +447,7 @@ fn a_probe_page_shows_the_timeline_and_hostile_server_names_as_text() {
 
 #[test]
 fn an_inventory_page_names_the_ntlm_host_and_the_clients() {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap();
-    let server = rt
-        .block_on(ScriptedServer::start_at(
-            Scenario::NtlmChallenge { version: 6 },
-            SocketAddr::from(([127, 0, 10, 21], 0)),
-        ))
-        .unwrap();
+    let (_rt, server) = scripted(Scenario::NtlmChallenge { version: 6 }, [127, 0, 10, 21]);
     let dir = scratch("inventory");
     let page = dir.join("inventory.html");
     let out = rdp_probe(&[
@@ -481,6 +471,22 @@ fn an_inventory_page_names_the_ntlm_host_and_the_clients() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// One scripted server on `ip` (a free port), on a runtime of its own that the caller keeps.
+fn scripted(scenario: Scenario, ip: [u8; 4]) -> (tokio::runtime::Runtime, ScriptedServer) {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let server = rt
+        .block_on(ScriptedServer::start_at(
+            scenario,
+            SocketAddr::from((ip, 0)),
+        ))
+        .unwrap();
+    (rt, server)
+}
+
 /// The `<dt>`/`<dd>` pairs of `dom`, as text.
 fn facts(dom: &str) -> Vec<(String, String)> {
     dom.split("<dt>")
@@ -499,17 +505,7 @@ fn ntlm_names_that_are_markup_stay_text_in_the_probe_and_inventory_pages() {
         NTLM_HOSTILE_DNS_COMPUTER, NTLM_HOSTILE_DNS_DOMAIN, NTLM_HOSTILE_NB_COMPUTER,
         NTLM_HOSTILE_NB_DOMAIN,
     };
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap();
-    let server = rt
-        .block_on(ScriptedServer::start_at(
-            Scenario::NtlmHostileNames,
-            SocketAddr::from(([127, 0, 10, 22], 0)),
-        ))
-        .unwrap();
+    let (_rt, server) = scripted(Scenario::NtlmHostileNames, [127, 0, 10, 22]);
     let target = server.addr().to_string();
     let dir = scratch("hostile-ntlm");
     for (what, args) in [
