@@ -529,8 +529,6 @@ fn fd_limit_problem(concurrency: usize, mode: Mode) -> Option<String> {
     })
 }
 
-/// The summary, on stderr when the reports went to stdout, else on stdout: each group (verdict and
-/// cause) with its count and up to a few hosts, most populous first.
 /// The hosts shown under each cause of the summary; the rest are counted.
 const HOSTS_SHOWN: usize = 8;
 
@@ -551,7 +549,8 @@ impl Group {
     }
 }
 
-/// Prints the summary: hosts per verdict and cause, the largest group first. `not_probed` is
+/// The summary, on stderr when the reports went to stdout, else on stdout: each group (verdict and
+/// cause) with its count and up to [`HOSTS_SHOWN`] hosts, most populous first. `not_probed` is
 /// `Some` when the scan ended early (stopped, or its deadline passed), with how many targets were
 /// left.
 fn print_summary(

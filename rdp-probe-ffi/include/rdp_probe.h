@@ -549,8 +549,8 @@ void rdp_probe_config_free(const rdp_probe_config *config);
 // after the overall limit), the legacy-TLS mode (whether the CredSSP step may follow a server
 // that only speaks legacy TLS), and the inventory's own settings
 // (`rdp_probe_config_builder_set_max_connections`, `rdp_probe_config_builder_set_cipher_suites`,
-// `rdp_probe_config_builder_set_negotiate_only`). Credentials, protocols, trust settings, the KDC, the client name and the certificate policy
-// are ignored.
+// `rdp_probe_config_builder_set_negotiate_only`). Credentials, protocols, trust settings, the KDC,
+// the client name and the certificate policy are ignored.
 //
 // Blocks the calling thread until the inventory ends: about the config's overall timeout plus one
 // connect and read limit at most, or promptly after `cancel` is triggered. `cancel` may be NULL.
@@ -827,8 +827,9 @@ rdp_probe_result rdp_probe_run(const rdp_probe_config *config, const rdp_probe_c
 // `rdp_probe_scan_next` returns `SCAN_DONE` at once). Otherwise returns `NULL_PARAMETER` (`targets`
 // or `out_scan` NULL), `INVALID_UTF8`, `INVALID_PORT` (`default_port` 0), `INVALID_SCAN_MODE`,
 // `INVALID_CONCURRENCY`, `TOO_MANY_TARGETS` (more targets after dedupe and exclusions than the
-// options' limit, 65536 by default: split the list, or raise the limit deliberately), `CANCELLED` (the token was already triggered), `RUNTIME` (no thread or runtime could
-// be started) or `PANIC`, and leaves `*out_scan` untouched.
+// options' limit, 65536 by default: split the list, or raise the limit deliberately), `CANCELLED`
+// (the token was already triggered), `RUNTIME` (no thread or runtime could be started) or
+// `PANIC`, and leaves `*out_scan` untouched.
 //
 // # Safety
 // `config` NULL or a live config; `targets` NULL or NUL-terminated; `exclude` NULL or

@@ -62,8 +62,8 @@ impl From<Nla> for rdp_probe_nla {
 /// after the overall limit), the legacy-TLS mode (whether the CredSSP step may follow a server
 /// that only speaks legacy TLS), and the inventory's own settings
 /// (`rdp_probe_config_builder_set_max_connections`, `rdp_probe_config_builder_set_cipher_suites`,
-/// `rdp_probe_config_builder_set_negotiate_only`). Credentials, protocols, trust settings, the KDC, the client name and the certificate policy
-/// are ignored.
+/// `rdp_probe_config_builder_set_negotiate_only`). Credentials, protocols, trust settings, the KDC,
+/// the client name and the certificate policy are ignored.
 ///
 /// Blocks the calling thread until the inventory ends: about the config's overall timeout plus one
 /// connect and read limit at most, or promptly after `cancel` is triggered. `cancel` may be NULL.

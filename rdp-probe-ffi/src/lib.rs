@@ -8,7 +8,8 @@
 //!   (`_new`/`_free`), `rdp_probe_config` (`rdp_probe_config_builder_build`/`_free`),
 //!   `rdp_probe_cancel` (`_new`/`_free`), `rdp_probe_report` (`rdp_probe_run`/`_free`),
 //!   `rdp_probe_inventory` (`rdp_probe_inventory_run`/`_free`), `rdp_probe_scan_options`
-//!   (`_new`/`_free`) and `rdp_probe_scan` (`rdp_probe_scan_start`/`_free`). Every `_free` accepts NULL. A `const` handle parameter is never changed by the call.
+//!   (`_new`/`_free`) and `rdp_probe_scan` (`rdp_probe_scan_start`/`_free`). Every `_free` accepts
+//!   NULL. A `const` handle parameter is never changed by the call.
 //! - **Every fallible function returns a `rdp_probe_result`** with a stable number (see the enum for
 //!   the ranges); out-parameters are written only on `RDP_PROBE_RESULT_OK`, except `out_needed`,
 //!   which string functions always fill.
@@ -45,7 +46,8 @@
 //! the list and a raised target limit; `rdp_probe_scan_next` returns each host's JSON report as
 //! hosts finish, then `RDP_PROBE_RESULT_SCAN_DONE` (or `RDP_PROBE_RESULT_SCAN_DEADLINE`). Probes
 //! in flight plus reports not yet fetched never exceed the concurrency, so a caller that stops
-//! fetching pauses the scan, and memory does not grow with the number of targets. `rdp_probe_scan_stop` starts no new probe and lets the ones in flight finish;
+//! fetching pauses the scan, and memory does not grow with the number of targets.
+//! `rdp_probe_scan_stop` starts no new probe and lets the ones in flight finish;
 //! `rdp_probe_scan_free` drops them and joins the scan's thread.
 //!
 //! ## Credentials and trust

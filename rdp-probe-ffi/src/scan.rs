@@ -301,8 +301,9 @@ fn scan_mode(config: Option<&rdp_probe_config>, mode: u32) -> Option<ScanMode> {
 /// `rdp_probe_scan_next` returns `SCAN_DONE` at once). Otherwise returns `NULL_PARAMETER` (`targets`
 /// or `out_scan` NULL), `INVALID_UTF8`, `INVALID_PORT` (`default_port` 0), `INVALID_SCAN_MODE`,
 /// `INVALID_CONCURRENCY`, `TOO_MANY_TARGETS` (more targets after dedupe and exclusions than the
-/// options' limit, 65536 by default: split the list, or raise the limit deliberately), `CANCELLED` (the token was already triggered), `RUNTIME` (no thread or runtime could
-/// be started) or `PANIC`, and leaves `*out_scan` untouched.
+/// options' limit, 65536 by default: split the list, or raise the limit deliberately), `CANCELLED`
+/// (the token was already triggered), `RUNTIME` (no thread or runtime could be started) or
+/// `PANIC`, and leaves `*out_scan` untouched.
 ///
 /// # Safety
 /// `config` NULL or a live config; `targets` NULL or NUL-terminated; `exclude` NULL or
