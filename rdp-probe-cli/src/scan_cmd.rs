@@ -174,8 +174,7 @@ fn csv_field(s: &str) -> String {
     }
 }
 
-fn csv_row(item: &rdp_probe_core::scan::ScanItem) -> String {
-    let (verdict, cause) = verdict_and_cause(&item.report);
+fn csv_row(item: &rdp_probe_core::scan::ScanItem, verdict: &str, cause: &str) -> String {
     let elapsed = match &item.report {
         ScanReport::Diagnosis(r) => r.elapsed_ms,
         ScanReport::Inventory(i) => i.elapsed_ms,
@@ -183,8 +182,8 @@ fn csv_row(item: &rdp_probe_core::scan::ScanItem) -> String {
     [
         csv_field(item.target.host()),
         item.target.port().to_string(),
-        csv_field(&verdict),
-        csv_field(&cause),
+        csv_field(verdict),
+        csv_field(cause),
         format!("{elapsed:.0}"),
     ]
     .join(",")
@@ -214,10 +213,14 @@ fn done_before(path: &PathBuf) -> Result<HashSet<String>, String> {
 /// The longest server name a row of the HTML page keeps, in characters.
 const SERVER_NAME_KEPT: usize = 160;
 
-/// The row of the HTML page for `item`: what the terminal's line says, with the Windows client's pair
-/// apart and the name the server gave itself (its NTLM computer name or certificate subject).
-fn html_row(item: &rdp_probe_core::scan::ScanItem) -> crate::html::ScanRow {
-    let (verdict, cause) = verdict_and_cause(&item.report);
+/// The row of the HTML page for `item` (whose [`verdict_and_cause`] are `verdict` and `cause`): what
+/// the terminal's line says, with the Windows client's pair apart and the name the server gave
+/// itself (its NTLM computer name or certificate subject).
+fn html_row(
+    item: &rdp_probe_core::scan::ScanItem,
+    verdict: String,
+    cause: String,
+) -> crate::html::ScanRow {
     let (mstsc, server, elapsed_ms) = match &item.report {
         ScanReport::Diagnosis(r) => {
             let s = &r.server;
@@ -443,20 +446,21 @@ pub fn run(args: &ScanArgs, styled: bool) -> ExitCode {
             let (verdict, cause) = verdict_and_cause(&item.report);
             progress.finished(&verdict);
             let host = format!("{}:{}", item.target.host(), item.target.port());
-            groups.entry((verdict, cause)).or_default().add(host);
-            if args.html.is_some() {
-                html_rows.push(html_row(&item));
-            }
-            if args.summary_only {
-                continue;
-            }
-            let line = if args.csv {
-                csv_row(&item)
+            let line = if args.summary_only {
+                None
+            } else if args.csv {
+                Some(csv_row(&item, &verdict, &cause))
             } else if args.json {
-                item.report.to_json()
+                Some(item.report.to_json())
             } else {
-                let (v, c) = verdict_and_cause(&item.report);
-                format!("{}:{}  {v}  {c}", item.target.host(), item.target.port())
+                Some(format!("{host}  {verdict}  {cause}"))
+            };
+            if args.html.is_some() {
+                html_rows.push(html_row(&item, verdict.clone(), cause.clone()));
+            }
+            groups.entry((verdict, cause)).or_default().add(host);
+            let Some(line) = line else {
+                continue;
             };
             if let Err(e) = sink.line(&line) {
                 write_error.get_or_insert(e);
